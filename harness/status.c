@@ -69,7 +69,7 @@ void mfh_err_prefix(mfh_err *e, const char *fmt, ...) {
   vsnprintf(head, sizeof head, fmt, ap);
   va_end(ap);
   memcpy(old, e->msg, sizeof old);
-  snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+  snprintf(e->msg, sizeof e->msg, "%.500s: %.500s", head, old);
 }
 
 void mfh_err_print(const mfh_err *e, FILE *out) {

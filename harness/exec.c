@@ -1,0 +1,216 @@
+#include "harness/exec.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <omp.h>
+
+#include "harness/fsutil.h"
+#include "harness/rng.h"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int mfh_task_run(const mfh_plan *plan, size_t ti, mfh_values *out, mfh_err *err) {
+  const mfh_study *s = plan->study;
+  const mfh_task *t = &plan->tasks[ti];
+  const mfh_params *p = &plan->points[t->point].params;
+  gsl_rng *rng = mfh_rng_alloc(t->seed);
+  if (!rng) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  mfh_state st = {0};
+  mfh_task_ctx ctx = {s->observable->needs, t->seed, t->replica};
+  int rc = s->solver->run(p, &ctx, rng, &st, err);
+  if (!rc) rc = s->observable->eval(p, &st, out, err);
+  mfh_state_free(&st);
+  gsl_rng_free(rng);
+  if (rc) return rc;
+  for (size_t m = 0; m < s->nmeasures; m++) {
+    const double *v = mfh_values_get(out, s->measures[m]);
+    if (!v) return mfh_err_set(err, MFH_ESOLVER, "the task produced no value '%s'", s->measures[m]);
+    if (!isfinite(*v))
+      return mfh_err_set(err, MFH_ENUMERIC, "the task produced %s = %g", s->measures[m], *v);
+  }
+  return MFH_OK;
+}
+
+/* ---- storage --------------------------------------------------------- */
+
+static char *task_path(const char *dir, const mfh_task *t) {
+  size_t n = strlen(dir) + 64;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s/tasks/%s.json", dir, t->key);
+  return p;
+}
+
+/* 1 if found and valid (values filled), 0 otherwise. */
+static int store_load(const char *dir, const mfh_task *t, mfh_outcome *o) {
+  char *path = task_path(dir, t);
+  if (!path) return 0;
+  json_error_t jerr;
+  json_t *root = json_load_file(path, 0, &jerr);
+  free(path);
+  if (!root) return 0;
+  int ok = 0;
+  json_t *canon = json_object_get(root, "task"), *vals = json_object_get(root, "values");
+  if (json_is_string(canon) && strcmp(json_string_value(canon), t->canon) == 0 && json_is_object(vals)) {
+    const char *k;
+    json_t *v;
+    ok = 1;
+    mfh_values_clear(&o->values);
+    json_object_foreach(vals, k, v) {
+      if (!json_is_number(v) || mfh_values_set(&o->values, k, json_number_value(v))) ok = 0;
+    }
+    json_t *el = json_object_get(root, "elapsed_s");
+    o->elapsed_s = json_is_number(el) ? json_number_value(el) : 0;
+  }
+  json_decref(root);
+  return ok;
+}
+
+static int store_save(const char *dir, const mfh_task *t, const mfh_outcome *o, mfh_err *err) {
+  json_t *root = json_object(), *vals = json_object();
+  if (!root || !vals) {
+    json_decref(root);
+    json_decref(vals);
+    return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  }
+  json_object_set_new(root, "key", json_string(t->key));
+  json_object_set_new(root, "task", json_string(t->canon));
+  for (size_t i = 0; i < o->values.n; i++)
+    json_object_set_new(vals, o->values.v[i].name, json_real(o->values.v[i].v));
+  json_object_set_new(root, "values", vals);
+  json_object_set_new(root, "elapsed_s", json_real(o->elapsed_s));
+  char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+  json_decref(root);
+  if (!text) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  char *path = task_path(dir, t);
+  int rc = path ? mfh_write_atomic(path, text, strlen(text), err) : MFH_ENOMEM;
+  free(path);
+  free(text);
+  return rc;
+}
+
+/* ---- progress -------------------------------------------------------- */
+
+static void fmt_dur(double s, char *buf, size_t len) {
+  if (s < 60)
+    snprintf(buf, len, "%.0fs", s);
+  else if (s < 3600)
+    snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+  else
+    snprintf(buf, len, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+static void progress(const mfh_exec_opts *o, size_t done, size_t total, size_t todo_done,
+                     size_t todo, double t0, int final) {
+  char el[32], eta[48] = "";
+  double e = now_s() - t0;
+  fmt_dur(e, el, sizeof el);
+  if (todo_done > 0 && todo_done < todo) {
+    char d[32];
+    fmt_dur(e / (double)todo_done * (double)(todo - todo_done), d, sizeof d);
+    snprintf(eta, sizeof eta, "  ETA %s", d);
+  }
+  fprintf(stderr, "\r\033[K[%s] %zu/%zu tasks  %s elapsed%s%s", o->label ? o->label : "mfh", done,
+          total, el, eta, final ? "\n" : "");
+  fflush(stderr);
+}
+
+/* ---- OpenMP backend -------------------------------------------------- */
+
+static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndirs,
+                      const mfh_exec_opts *o, mfh_outcome *out, mfh_err *err) {
+  size_t n = plan->ntasks;
+  size_t shard_n = o->shard_n ? o->shard_n : 1, shard_i = o->shard_n ? o->shard_i - 1 : 0;
+  char *tdir = mfh_path_join(dirs[0], "tasks");
+  if (!tdir) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  int rc = o->load_only ? MFH_OK : mfh_mkdirs(tdir, err);
+  free(tdir);
+  if (rc) return rc;
+  /* 1. what is stored already */
+  size_t *todo = malloc((n ? n : 1) * sizeof *todo), ntodo = 0, mine = 0;
+  if (!todo) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    out[i].state = MFH_TASK_PENDING;
+    int in_shard = i % shard_n == shard_i;
+    if (!o->fresh || o->load_only) {
+      for (size_t d = 0; d < ndirs; d++)
+        if (store_load(dirs[d], &plan->tasks[i], &out[i])) {
+          out[i].state = MFH_TASK_CACHED;
+          break;
+        }
+    }
+    if (!in_shard && !o->load_only) continue;
+    mine++;
+    if (out[i].state == MFH_TASK_PENDING && !o->load_only) todo[ntodo++] = i;
+  }
+  if (o->load_only || ntodo == 0) {
+    free(todo);
+    return MFH_OK;
+  }
+  /* 2. run the rest; bit-identical whatever the order or thread count,
+   * because each task owns its RNG stream and output slot. */
+  double t0 = now_s(), last = 0;
+  size_t done = mine - ntodo, finished = 0;
+  int first_fail = MFH_OK;
+  mfh_err first_err;
+  mfh_err_clear(&first_err);
+  int jobs = o->jobs > 0 ? o->jobs : 1;
+  if (o->progress) progress(o, done, mine, 0, ntodo, t0, 0);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
+  for (size_t k = 0; k < ntodo; k++) {
+    size_t i = todo[k];
+    if (o->interrupt && *o->interrupt) continue;
+    mfh_err terr;
+    mfh_err_clear(&terr);
+    double ts = now_s();
+    int trc = mfh_task_run(plan, i, &out[i].values, &terr);
+    out[i].elapsed_s = now_s() - ts;
+    if (!trc) trc = store_save(dirs[0], &plan->tasks[i], &out[i], &terr);
+    if (trc) {
+      out[i].state = MFH_TASK_FAILED;
+      out[i].status = trc;
+      snprintf(out[i].msg, sizeof out[i].msg, "%s", terr.msg);
+    } else {
+      out[i].state = MFH_TASK_COMPUTED;
+    }
+#pragma omp critical(mfh_exec_progress)
+    {
+      if (trc && !first_fail) {
+        first_fail = trc;
+        first_err = terr;
+      }
+      finished++;
+      double t = now_s();
+      if (o->progress && (t - last > 0.2 || finished == ntodo)) {
+        last = t;
+        progress(o, done + finished, mine, finished, ntodo, t0, 0);
+      }
+    }
+  }
+  if (o->progress) progress(o, done + finished, mine, finished, ntodo, t0, 1);
+  free(todo);
+  if (o->interrupt && *o->interrupt)
+    return mfh_err_set(err, MFH_EINTERRUPT,
+                       "interrupted: %zu of %zu tasks stored; run the same command again to finish",
+                       done + finished, mine);
+  (void)first_fail;
+  (void)first_err;
+  return MFH_OK;
+}
+
+const mfh_executor_type mfh_executor_openmp = {"openmp", openmp_run};
+
+void mfh_outcomes_free(mfh_outcome *out, size_t n) {
+  if (!out) return;
+  for (size_t i = 0; i < n; i++) mfh_values_free(&out[i].values);
+  free(out);
+}

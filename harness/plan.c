@@ -1,0 +1,106 @@
+#include "harness/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/rng.h"
+
+static int cmp_param(const void *a, const void *b) {
+  return strcmp(((const mfh_param_val *)a)->name, ((const mfh_param_val *)b)->name);
+}
+
+/* Canonical text of a point: solver, observable, sorted parameters. */
+static char *point_canon(const mfh_study *s, mfh_params *p) {
+  qsort(p->v, p->n, sizeof *p->v, cmp_param);
+  size_t cap = 256, len = 0;
+  for (size_t i = 0; i < p->n; i++) cap += 96 + (p->v[i].str ? strlen(p->v[i].str) : 0);
+  char *t = malloc(cap);
+  if (!t) return NULL;
+  len += (size_t)snprintf(t + len, cap - len, "solver %s\nobservable %s\n", s->solver->name,
+                          s->observable->name);
+  for (size_t i = 0; i < p->n; i++) {
+    char val[64];
+    if (p->v[i].str)
+      len += (size_t)snprintf(t + len, cap - len, "param %s=%s\n", p->v[i].name, p->v[i].str);
+    else {
+      mfh_param_format(&p->v[i], val, sizeof val);
+      len += (size_t)snprintf(t + len, cap - len, "param %s=%s\n", p->v[i].name, val);
+    }
+  }
+  return t;
+}
+
+int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err) {
+  memset(plan, 0, sizeof *plan);
+  plan->study = s;
+  size_t maxp = 0;
+  for (size_t a = 0; a < s->naxes; a++) maxp += s->axes[a].n;
+  plan->points = calloc(maxp ? maxp : 1, sizeof *plan->points);
+  if (!plan->points) goto nomem;
+  for (size_t a = 0; a < s->naxes; a++) {
+    const mfh_axis *ax = &s->axes[a];
+    plan->axis_points[a] = malloc(ax->n * sizeof(size_t));
+    if (!plan->axis_points[a]) goto nomem;
+    for (size_t j = 0; j < ax->n; j++) {
+      mfh_point pt = {0};
+      if (mfh_params_copy(&pt.params, &s->params)) goto nomem;
+      mfh_param_val *v = (mfh_param_val *)mfh_params_find(&pt.params, ax->name);
+      if (!v) {
+        mfh_params_free(&pt.params);
+        return mfh_err_set(err, MFH_EINTERNAL, "axis %s has no parameter", ax->name);
+      }
+      v->num = ax->values[j];
+      v->mark = ax->mark;
+      if (!(pt.canon = point_canon(s, &pt.params))) {
+        mfh_params_free(&pt.params);
+        goto nomem;
+      }
+      size_t k;
+      for (k = 0; k < plan->npoints; k++)
+        if (strcmp(plan->points[k].canon, pt.canon) == 0) break;
+      if (k < plan->npoints) {
+        mfh_params_free(&pt.params);
+        free(pt.canon);
+      } else {
+        plan->points[plan->npoints++] = pt;
+      }
+      plan->axis_points[a][j] = k;
+    }
+  }
+  plan->ntasks = plan->npoints * s->replicas;
+  plan->tasks = calloc(plan->ntasks ? plan->ntasks : 1, sizeof *plan->tasks);
+  if (!plan->tasks) goto nomem;
+  for (size_t p = 0; p < plan->npoints; p++)
+    for (size_t r = 0; r < s->replicas; r++) {
+      mfh_task *t = &plan->tasks[p * s->replicas + r];
+      t->point = p;
+      t->replica = r;
+      const char *pc = plan->points[p].canon;
+      size_t cap = strlen(pc) + 256;
+      t->canon = malloc(cap);
+      if (!t->canon) goto nomem;
+      /* The seed depends on what the task computes, not on code versions. */
+      int len = snprintf(t->canon, cap, "%sseed %llu\nreplica %zu\n", pc, s->seed, r);
+      t->seed = mfh_hash64(t->canon, (size_t)len);
+      len += snprintf(t->canon + len, cap - (size_t)len, "mfh %s\nsolver-version %d\n", MFH_VERSION,
+                      s->solver->version);
+      mfh_hash128_hex(t->canon, (size_t)len, t->key);
+    }
+  return MFH_OK;
+nomem:
+  mfh_plan_free(plan);
+  return mfh_err_set(err, MFH_ENOMEM, "out of memory planning tasks");
+}
+
+void mfh_plan_free(mfh_plan *plan) {
+  if (!plan) return;
+  for (size_t i = 0; i < plan->npoints; i++) {
+    mfh_params_free(&plan->points[i].params);
+    free(plan->points[i].canon);
+  }
+  free(plan->points);
+  for (size_t i = 0; plan->tasks && i < plan->ntasks; i++) free(plan->tasks[i].canon);
+  free(plan->tasks);
+  for (size_t a = 0; a < MFH_MAX_AXES; a++) free(plan->axis_points[a]);
+  memset(plan, 0, sizeof *plan);
+}

@@ -1,0 +1,68 @@
+/* The registries.  Adding a solver, observable, bound or metric = one line
+ * here (and its own file). */
+#include "harness/registry.h"
+
+#include <string.h>
+
+#include "bounds/fg1.h"
+#include "observables/value.h"
+#include "observables/wp.h"
+#include "solvers/command/command.h"
+#include "solvers/iid/iid.h"
+
+const mfh_solver_type *const mfh_solvers[] = {
+    &mfh_solver_iid,
+    &mfh_solver_command,
+    NULL,
+};
+
+const mfh_observable_type *const mfh_observables[] = {
+    &mfh_observable_wp_law,
+    &mfh_observable_wp_twin,
+    &mfh_observable_value,
+    NULL,
+};
+
+const mfh_bound_type *const mfh_bounds[] = {
+    &mfh_bound_w1_1d,
+    NULL,
+};
+
+static const mfh_metric_type metric_w1 = {"w1", "exact W_1 (cost |x - y|)", 1.0};
+static const mfh_metric_type metric_w2 = {"w2", "exact W_2 (cost |x - y|^2)", 2.0};
+static const mfh_metric_type metric_wp = {"wp", "exact W_p, p >= 1 given by --p", 0.0};
+
+const mfh_metric_type *const mfh_metrics[] = {&metric_w1, &metric_w2, &metric_wp, NULL};
+
+#define MFH_FIND(fn, type, table)                  \
+  const type *fn(const char *name) {               \
+    for (size_t i = 0; table[i]; i++)              \
+      if (strcmp(table[i]->name, name) == 0) return table[i]; \
+    return NULL;                                   \
+  }
+
+MFH_FIND(mfh_solver_find, mfh_solver_type, mfh_solvers)
+MFH_FIND(mfh_observable_find, mfh_observable_type, mfh_observables)
+MFH_FIND(mfh_bound_find, mfh_bound_type, mfh_bounds)
+MFH_FIND(mfh_metric_find, mfh_metric_type, mfh_metrics)
+
+int mfh_word_in(const char *list, const char *word) {
+  size_t n = strlen(word);
+  const char *p = list;
+  while (*p) {
+    while (*p == ' ') p++;
+    const char *e = p;
+    while (*e && *e != ' ') e++;
+    if ((size_t)(e - p) == n && strncmp(p, word, n) == 0) return 1;
+    p = e;
+  }
+  return 0;
+}
+
+void mfh_state_free(mfh_state *s) {
+  if (!s) return;
+  mfh_cloud_free(&s->cloud);
+  mfh_cloud_free(&s->twin);
+  mfh_values_free(&s->values);
+  s->law = NULL;
+}

@@ -1,0 +1,9 @@
+/* Pass-through observable: the solver's own named scalars. */
+#ifndef MFH_OBSERVABLES_VALUE_H
+#define MFH_OBSERVABLES_VALUE_H
+
+#include "harness/registry.h"
+
+extern const mfh_observable_type mfh_observable_value;
+
+#endif

@@ -1,0 +1,206 @@
+/* Study loader: every class of bad input gives its exact file:line:col
+ * message and MFH_EINPUT; good studies load with the right values. */
+#include <check.h>
+#include <math.h>
+
+#include <gsl/gsl_math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/plan.h"
+#include "harness/study.h"
+#include "tests/testutil.h"
+
+static const char *GOOD =
+    "id: t1\n"
+    "title: test\n"
+    "theorem: FG-1\n"
+    "solver: iid\n"
+    "model: {law: uniform, dim: 1}\n"
+    "observable: {name: wp_law, p: 1}\n"
+    "measure: wp\n"
+    "sweep:\n"
+    "  N: {from: 16, to: 256, factor: 2}\n"
+    "replicas: 4\n"
+    "checks:\n"
+    "  - rate: {proved: -1/2, tol: 0.1}\n"
+    "profiles:\n"
+    "  quick: {replicas: 2, sweep: {N: [8, 16, 32]}}\n";
+
+/* Write text to a temp study and load it; return status and the message. */
+static int load_text(const char *text, const char *profile, mfh_study *s, char *msg, size_t len) {
+  char *dir = mfh_test_tmpdir();
+  char path[512];
+  snprintf(path, sizeof path, "%s/s.yaml", dir);
+  mfh_test_write(path, text);
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = mfh_study_load(path, profile, -1, s, &err);
+  if (rc) {
+    /* strip the temp folder from the message: "s.yaml:L:C: msg" */
+    snprintf(msg, len, "s.yaml:%d:%d: %s", err.line, err.col, err.msg);
+  } else {
+    msg[0] = '\0';
+  }
+  free(dir);
+  return rc;
+}
+
+START_TEST(good_study_loads) {
+  mfh_study s;
+  char msg[1200];
+  ck_assert_int_eq(load_text(GOOD, "full", &s, msg, sizeof msg), 0);
+  ck_assert_str_eq(s.id, "t1");
+  ck_assert_uint_eq(s.naxes, 1);
+  ck_assert_uint_eq(s.axes[0].n, 5);
+  ck_assert_double_eq(s.axes[0].values[4], 256);
+  ck_assert_int_eq(s.axes[0].refine_dir, 1);
+  ck_assert_uint_eq(s.replicas, 4);
+  ck_assert_double_eq_tol(s.checks[0].proved, -0.5, 1e-15);
+  ck_assert_double_eq(mfh_params_real(&s.params, "p"), 1);
+  ck_assert_str_eq(mfh_params_str(&s.params, "law"), "uniform");
+  const double *j1 = mfh_values_get(&s.constants, "J1");
+  ck_assert_ptr_nonnull(j1);
+  ck_assert_double_eq_tol(*j1, M_PI / 8, 1e-15);
+  mfh_study_free(&s);
+  /* the quick profile overrides sweep and replicas */
+  ck_assert_int_eq(load_text(GOOD, "quick", &s, msg, sizeof msg), 0);
+  ck_assert_uint_eq(s.axes[0].n, 3);
+  ck_assert_uint_eq(s.replicas, 2);
+  mfh_study_free(&s);
+}
+END_TEST
+
+/* Replace the first occurrence of `from` in GOOD by `to`. */
+static char *variant(const char *from, const char *to) {
+  const char *p = strstr(GOOD, from);
+  ck_assert_msg(p != NULL, "test bug: '%s' not in GOOD", from);
+  size_t n = strlen(GOOD) - strlen(from) + strlen(to) + 1;
+  char *s = malloc(n);
+  snprintf(s, n, "%.*s%s%s", (int)(p - GOOD), GOOD, to, p + strlen(from));
+  return s;
+}
+
+typedef struct {
+  const char *from, *to, *expect;
+} bad_case;
+
+static const bad_case BAD[] = {
+    /* unknown key, with a suggestion */
+    {"replicas: 4\n", "replica: 4\n",
+     "s.yaml:10:1: study: unknown key 'replica' (did you mean 'replicas'?"},
+    /* wrong type */
+    {"replicas: 4\n", "replicas: [4]\n", "s.yaml:10:11: replicas: must be a single value, not a list"},
+    {"replicas: 4\n", "replicas: many\n", "s.yaml:10:11: replicas: must be a number (got 'many')"},
+    /* missing required field */
+    {"theorem: FG-1\n", "", "s.yaml:1:1: study: missing required key 'theorem'"},
+    /* empty sweep */
+    {"  N: {from: 16, to: 256, factor: 2}\n", "  N: []\n", "s.yaml:9:6: sweep.N: empty sweep (give at least one value)"},
+    /* non-positive N */
+    {"  N: {from: 16, to: 256, factor: 2}\n", "  N: [16, -4, 64]\n",
+     "s.yaml:9:11: sweep.N: must be an integer in [1, 1e+08] (got -4)"},
+    /* solver parameter out of range */
+    {"dim: 1}", "dim: 9}", "s.yaml:5:28: model.dim: must be an integer in [1, 6] (got 9)"},
+    /* unknown solver / observable / bound */
+    {"solver: iid\n", "solver: iidd\n", "s.yaml:4:9: solver: unknown solver 'iidd' (known: iid, command)"},
+    {"name: wp_law,", "name: wp_lawx,", "s.yaml:6:20: observable: unknown observable 'wp_lawx'"},
+    {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - bound: {name: nope}\n",
+     "s.yaml:12:19: checks[1].bound.name: unknown bound 'nope' (see `mfh list bounds`)"},
+    /* duplicate key */
+    {"replicas: 4\n", "replicas: 4\nreplicas: 5\n", "s.yaml:11:1: study: duplicate key 'replicas' (first at line 10)"},
+    /* not YAML */
+    {"title: test\n", "title: [unclosed\n", "s.yaml:3:8: not valid YAML: did not find expected ',' or ']' while parsing a flow sequence (started at line 2, column 8)"},
+    /* cross-parameter check, reported at the parameter */
+    {"dim: 1}", "dim: 2}", "s.yaml:5:28: observable wp_law needs dim = 1"},
+    /* unknown parameter */
+    {"law: uniform,", "lwa: uniform,", "s.yaml:5:9: model: 'lwa' is not a parameter of solver iid"},
+    /* choice */
+    {"law: uniform,", "law: cauchy,", "s.yaml:5:14: model.law: must be one of uniform|gaussian (got 'cauchy')"},
+    /* rate check needs points */
+    {"  N: {from: 16, to: 256, factor: 2}\n", "  N: [16, 32]\n",
+     "s.yaml:12:5: checks[1].rate: a rate needs at least 3 fitted points on axis N"},
+    /* geometric range going the wrong way */
+    {"factor: 2}", "factor: 0.5}", "s.yaml:9:34: sweep.N.factor: must be > 1 when from < to"},
+    /* formula with an unknown name */
+    {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - bound: {formula: \"C/sqrt(N)\"}\n",
+     "s.yaml:12:22: checks[1].bound.formula: unknown name 'C'"},
+    /* profile sweeping a new axis */
+    {"sweep: {N: [8, 16, 32]}", "sweep: {dim: [1, 2, 3]}",
+     "s.yaml:14:32: profiles.quick.sweep: 'dim' is not an axis of the base sweep"},
+    /* bad id */
+    {"id: t1\n", "id: My Study\n", "s.yaml:1:5: id: use lower-case letters"},
+};
+
+START_TEST(bad_input_messages) {
+  const bad_case *bc = &BAD[_i];
+  char *text = variant(bc->from, bc->to);
+  mfh_study s;
+  char msg[1200];
+  int rc = load_text(text, "full", &s, msg, sizeof msg);
+  if (rc == 0) { /* some errors live in a profile: load that one too */
+    mfh_study_free(&s);
+    rc = load_text(text, "quick", &s, msg, sizeof msg);
+    if (rc == 0) mfh_study_free(&s);
+  }
+  free(text);
+  ck_assert_msg(rc == MFH_EINPUT, "case %d: expected MFH_EINPUT, got %d (%s)", _i, rc, msg);
+  ck_assert_msg(strncmp(msg, bc->expect, strlen(bc->expect)) == 0, "case %d:\n  got:    %s\n  wanted: %s", _i,
+                msg, bc->expect);
+}
+END_TEST
+
+START_TEST(not_a_mapping_and_empty) {
+  mfh_study s;
+  char msg[1200];
+  ck_assert_int_eq(load_text("", "full", &s, msg, sizeof msg), MFH_EINPUT);
+  ck_assert_str_eq(msg, "s.yaml:1:1: empty study file");
+  ck_assert_int_eq(load_text("- a\n- b\n", "full", &s, msg, sizeof msg), MFH_EINPUT);
+  ck_assert_msg(strstr(msg, "s.yaml:1:1: a study file must be a mapping") == msg, "%s", msg);
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_int_eq(mfh_study_load("/nonexistent/x.yaml", "full", -1, &s, &err), MFH_EINPUT);
+  ck_assert_ptr_nonnull(strstr(err.msg, "cannot open"));
+}
+END_TEST
+
+START_TEST(plan_is_content_addressed) {
+  mfh_study s;
+  char msg[1200];
+  ck_assert_int_eq(load_text(GOOD, "full", &s, msg, sizeof msg), 0);
+  mfh_plan a, b;
+  mfh_err err;
+  ck_assert_int_eq(mfh_plan_build(&s, &a, &err), 0);
+  ck_assert_uint_eq(a.npoints, 5);
+  ck_assert_uint_eq(a.ntasks, 20);
+  /* distinct seeds and keys for every task */
+  for (size_t i = 0; i < a.ntasks; i++)
+    for (size_t j = 0; j < i; j++) {
+      ck_assert(a.tasks[i].seed != a.tasks[j].seed);
+      ck_assert_str_ne(a.tasks[i].key, a.tasks[j].key);
+    }
+  /* the quick profile shares the points it has in common (N = 16, 32) */
+  mfh_study q;
+  ck_assert_int_eq(load_text(GOOD, "quick", &q, msg, sizeof msg), 0);
+  ck_assert_int_eq(mfh_plan_build(&q, &b, &err), 0);
+  ck_assert_str_eq(b.tasks[2].key, a.tasks[0].key); /* N=16 replica 0 */
+  ck_assert(b.tasks[2].seed == a.tasks[0].seed);
+  mfh_plan_free(&a);
+  mfh_plan_free(&b);
+  mfh_study_free(&s);
+  mfh_study_free(&q);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("study");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, good_study_loads);
+  tcase_add_loop_test(tc, bad_input_messages, 0, (int)(sizeof BAD / sizeof BAD[0]));
+  tcase_add_test(tc, not_a_mapping_and_empty);
+  tcase_add_test(tc, plan_is_content_addressed);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return mfh_test_main(suite()); }
