@@ -145,6 +145,7 @@ static int cmp_row(const void *p, const void *q) {
 /* A number for the report: fixed with `digits` decimals, or %.2e when it
  * would print as zero. */
 static const char *num(char *buf, size_t cap, double v, int digits) {
+  if (v == 0) v = 0; /* no "-0.000" */
   if (v != 0 && isfinite(v) && fabs(v) < 0.5 * pow(10.0, -digits))
     snprintf(buf, cap, "%.2e", v);
   else

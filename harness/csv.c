@@ -180,7 +180,7 @@ static int add_row(csv_reader *r, int line, mfh_csv *out, mfh_err *err) {
 static int slurp(const char *path, char **buf, size_t *len, mfh_err *err) {
   mfh_mark at = {path, 0, 0};
   FILE *fp = fopen(path, "rb");
-  if (!fp) return mfh_err_at(err, MFH_EIO, at, "cannot open: %s", strerror(errno));
+  if (!fp) return mfh_err_at(err, MFH_EINPUT, at, "cannot open: %s", strerror(errno));
   size_t cap = 4096, n = 0;
   char *b = malloc(cap);
   int st = MFH_OK;

@@ -285,7 +285,7 @@ static int parse_primary(parser *p) {
                        fn_table[i].name, fn_table[i].nargs == 1 ? "" : "s");
     if (t.len == 2 && memcmp(name, "pi", 2) == 0) return emit(p, OP_NUM, 0, 0, EXPR_PI);
     if (t.len == 1 && name[0] == 'e') return emit(p, OP_NUM, 0, 0, EXPR_E);
-    size_t idx;
+    size_t idx = 0;
     if ((rc = add_var(p, name, t.len, &idx))) return rc;
     return emit(p, OP_VAR, 0, idx, 0);
   }

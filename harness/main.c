@@ -111,7 +111,7 @@ static void expected_dir_for(const char *study, const char *override, char *buf,
     char *p = strstr(real, "/studies/");
     if (p) {
       *p = '\0';
-      snprintf(buf, len, "%s/expected", real);
+      snprintf(buf, len, "%.4000s/expected", real);
       return;
     }
   }
@@ -237,9 +237,9 @@ static int load_all(const char *cmd, const opts *o, loaded **out, size_t *n) {
         bad = bad ? bad : 2;
       }
   }
-  sl_free(&files);
   *out = ls;
   *n = files.n;
+  sl_free(&files);
   return bad;
 }
 

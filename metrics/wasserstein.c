@@ -107,25 +107,100 @@ typedef struct wpt {
   double x, w;
 } wpt;
 
-static int cmp_double(const void *pa, const void *pb) {
-  double a = *(const double *)pa, b = *(const double *)pb;
-  return (a > b) - (a < b);
-}
-
 static int cmp_wpt(const void *pa, const void *pb) {
   double a = ((const wpt *)pa)->x, b = ((const wpt *)pb)->x;
   return (a > b) - (a < b);
 }
 
+/* LSD radix sort of (key, payload) pairs, 11-bit digits, for large n
+ * (qsort is 5-10x slower at n = 10^6).  Keys are the order-preserving
+ * unsigned images of finite doubles.  Returns 0 or MFH_ENOMEM. */
+#define RADIX_MIN 1024
+#define RADIX_BITS 11
+#define RADIX_PASSES 6 /* 6 * 11 >= 64 */
+
+typedef struct kv {
+  uint64_t k;
+  double w;
+} kv;
+
+static uint64_t dkey(double x) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  return (b >> 63) ? ~b : b | ((uint64_t)1 << 63);
+}
+
+static double dval(uint64_t k) {
+  uint64_t b = (k >> 63) ? k & ~((uint64_t)1 << 63) : ~k;
+  double x;
+  memcpy(&x, &b, sizeof x);
+  return x;
+}
+
+static int radix_sort(kv *a, size_t n) {
+  const size_t nb = (size_t)1 << RADIX_BITS, mask = nb - 1;
+  kv *tmp = malloc(n * sizeof *tmp);
+  size_t *cnt = calloc(RADIX_PASSES * nb, sizeof *cnt);
+  if (!tmp || !cnt) {
+    free(tmp);
+    free(cnt);
+    return MFH_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (int d = 0; d < RADIX_PASSES; d++) cnt[d * nb + ((a[i].k >> (d * RADIX_BITS)) & mask)]++;
+  kv *src = a, *dst = tmp;
+  for (int d = 0; d < RADIX_PASSES; d++) {
+    size_t *c = cnt + d * nb, shift = (size_t)d * RADIX_BITS;
+    if (c[(src[0].k >> shift) & mask] == n) continue; /* digit constant */
+    size_t sum = 0;
+    for (size_t b = 0; b < nb; b++) {
+      size_t t = c[b];
+      c[b] = sum;
+      sum += t;
+    }
+    for (size_t i = 0; i < n; i++) dst[c[(src[i].k >> shift) & mask]++] = src[i];
+    kv *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+  free(tmp);
+  free(cnt);
+  return MFH_OK;
+}
+
 /* Sorted (x, normalised w) pairs of a 1D cloud; NULL when out of memory. */
 static wpt *sorted_pairs(const mfh_cloud *c, double wsum) {
-  wpt *v = malloc(c->n * sizeof *v);
+  size_t n = c->n;
+  wpt *v = malloc(n * sizeof *v);
   if (!v) return NULL;
-  for (size_t i = 0; i < c->n; i++) {
-    v[i].x = c->x[i];
-    v[i].w = weight(c, wsum, i);
+  if (n < RADIX_MIN) {
+    for (size_t i = 0; i < n; i++) {
+      v[i].x = c->x[i];
+      v[i].w = weight(c, wsum, i);
+    }
+    qsort(v, n, sizeof *v, cmp_wpt);
+    return v;
   }
-  qsort(v, c->n, sizeof *v, cmp_wpt);
+  kv *a = malloc(n * sizeof *a);
+  if (!a) {
+    free(v);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    a[i].k = dkey(c->x[i]);
+    a[i].w = weight(c, wsum, i);
+  }
+  if (radix_sort(a, n) != MFH_OK) {
+    free(a);
+    free(v);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    v[i].x = dval(a[i].k);
+    v[i].w = a[i].w;
+  }
+  free(a);
   return v;
 }
 
@@ -136,27 +211,23 @@ static wpt *sorted_pairs(const mfh_cloud *c, double wsum) {
 static int w1d_uniform(const mfh_cloud *a, const mfh_cloud *b, double p, double *wpp,
                        mfh_err *err) {
   size_t na = a->n, nb = b->n;
-  double *xa = malloc(na * sizeof *xa), *xb = malloc(nb * sizeof *xb);
+  wpt *xa = sorted_pairs(a, 1.0), *xb = sorted_pairs(b, 1.0);
   if (!xa || !xb) {
     free(xa);
     free(xb);
     return mfh_err_set(err, MFH_ENOMEM, "wasserstein: out of memory (1D, %zu and %zu points)",
                        na, nb);
   }
-  memcpy(xa, a->x, na * sizeof *xa);
-  memcpy(xb, b->x, nb * sizeof *xb);
-  qsort(xa, na, sizeof *xa, cmp_double);
-  qsort(xb, nb, sizeof *xb, cmp_double);
   acc s = {0, 0};
   if (na == nb) {
-    for (size_t i = 0; i < na; i++) acc_add(&s, pow_p(fabs(xa[i] - xb[i]), p));
+    for (size_t i = 0; i < na; i++) acc_add(&s, pow_p(fabs(xa[i].x - xb[i].x), p));
     *wpp = acc_get(&s) / (double)na;
   } else {
     uint64_t prev = 0, ea = nb, eb = na; /* ends of the current cells */
     size_t i = 0, j = 0;
     while (i < na && j < nb) {
       uint64_t t = ea < eb ? ea : eb;
-      if (t > prev) acc_add(&s, (double)(t - prev) * pow_p(fabs(xa[i] - xb[j]), p));
+      if (t > prev) acc_add(&s, (double)(t - prev) * pow_p(fabs(xa[i].x - xb[j].x), p));
       prev = t;
       if (ea == t) {
         i++;

@@ -203,7 +203,7 @@ START_TEST(test_missing_file) {
   mfh_err err;
   mfh_err_clear(&err);
   int st = mfh_csv_read("/nonexistent/mfh/x.csv", &csv, &err);
-  ck_assert_int_eq(st, MFH_EIO);
+  ck_assert_int_eq(st, MFH_EINPUT);
   ck_assert_ptr_null(csv.path);
   ck_assert_str_eq(printed(&err), "/nonexistent/mfh/x.csv: cannot open: No such file or directory");
   ck_assert_int_eq(mfh_csv_read(NULL, &csv, &err), MFH_EINPUT);

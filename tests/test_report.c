@@ -1,0 +1,700 @@
+/* Tests for harness/report and harness/results: a synthetic study rendered
+ * into a temporary folder, then every file checked. */
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "harness/fsutil.h"
+#include "harness/report.h"
+#include "harness/results.h"
+#include "tests/testutil.h"
+
+/* ---- building a study by hand --------------------------------------------- */
+
+/* Ordinary least squares of log y on log x over the used points, written
+ * into f the way the fitter reports it (t quantiles for 95%). */
+static void hand_fit(mfh_fit_result *f, const mfh_point_stats *p, size_t n,
+                     const unsigned char *used) {
+  static const double t95[] = {NAN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365};
+  memset(f, 0, sizeof *f);
+  f->model = MFH_FIT_POWER;
+  f->n = n;
+  f->used = calloc(n, 1);
+  f->local = calloc(n > 1 ? n - 1 : 1, sizeof *f->local);
+  ck_assert(f->used && f->local);
+  double sx = 0, sy = 0, m = 0;
+  for (size_t i = 0; i < n; i++) {
+    f->used[i] = used[i];
+    if (!used[i]) continue;
+    sx += log(p[i].x);
+    sy += log(p[i].mean);
+    m++;
+  }
+  double xb = sx / m, yb = sy / m, sxx = 0, sxy = 0;
+  for (size_t i = 0; i < n; i++)
+    if (used[i]) {
+      sxx += (log(p[i].x) - xb) * (log(p[i].x) - xb);
+      sxy += (log(p[i].x) - xb) * (log(p[i].mean) - yb);
+    }
+  f->n_used = (size_t)m;
+  f->slope = sxy / sxx;
+  f->intercept = yb - f->slope * xb;
+  double ssr = 0;
+  for (size_t i = 0; i < n; i++)
+    if (used[i]) {
+      double r = log(p[i].mean) - f->intercept - f->slope * log(p[i].x);
+      ssr += r * r;
+    }
+  double s2 = m > 2 ? ssr / (m - 2) : NAN;
+  f->slope_se = sqrt(s2 / sxx);
+  f->intercept_se = sqrt(s2 * (1 / m + xb * xb / sxx));
+  f->cov = -xb * s2 / sxx;
+  f->t_crit = m >= 3 && m - 2 < 8 ? t95[(size_t)m - 2] : (m >= 3 ? 2.3 : INFINITY);
+  f->slope_lo = f->slope - f->t_crit * f->slope_se;
+  f->slope_hi = f->slope + f->t_crit * f->slope_se;
+  f->r2 = 0.998;
+  f->chi2_dof = NAN;
+  f->level = 0.95;
+  for (size_t i = 0; i + 1 < n; i++)
+    f->local[i] = log(p[i + 1].mean / p[i].mean) / log(p[i + 1].x / p[i].x);
+}
+
+static void set_point(mfh_point_stats *p, double x, double mean, double se, size_t nrep,
+                      size_t nfailed) {
+  p->x = x;
+  p->mean = mean;
+  p->se = se;
+  p->nrep = nrep;
+  p->nfailed = nfailed;
+  p->sd = se * sqrt((double)nrep);
+  p->min = mean - 2 * p->sd;
+  p->max = mean + 2 * p->sd;
+}
+
+static void add_check(mfh_study_result *r, const char *kind, const char *name, int verdict,
+                      const char *summary, int series, double slope) {
+  mfh_check_result *c = &r->checks[r->nchecks++];
+  snprintf(c->kind, sizeof c->kind, "%s", kind);
+  snprintf(c->name, sizeof c->name, "%s", name);
+  snprintf(c->summary, sizeof c->summary, "%s", summary);
+  c->verdict = verdict;
+  c->series = series;
+  ck_assert_int_eq(mfh_values_set(&c->numbers, "slope", slope), MFH_OK);
+  ck_assert_int_eq(mfh_values_set(&c->numbers, "tol", 0.1), MFH_OK);
+  ck_assert_int_eq(mfh_values_set(&c->numbers, "undefined", NAN), MFH_OK);
+}
+
+/* Reference values kept to compare with what comes back from results.json. */
+static const double N_MEAN2 = 0.8 * 0.05 * 0.97; /* series 0, point 2 (N = 400) */
+
+/* Two series (N with a fit, an excluded point, failed replicas and an
+ * explicit bound; eps with a log-factor proved rate and a zero-se point) and
+ * one check of every verdict. */
+static mfh_study_result *make_study(const char *id) {
+  mfh_study_result *r = calloc(1, sizeof *r);
+  ck_assert_ptr_nonnull(r);
+  snprintf(r->id, sizeof r->id, "%s", id);
+  snprintf(r->title, sizeof r->title, "Propagation of chaos in W_1 & \"friends\" <T>");
+  snprintf(r->theorem, sizeof r->theorem, "FG-1");
+  snprintf(r->source, sizeof r->source, "seed.md:120-140");
+  snprintf(r->file, sizeof r->file, "studies/%s.yaml", id);
+  snprintf(r->profile, sizeof r->profile, "quick");
+  snprintf(r->solver, sizeof r->solver, "particles");
+  snprintf(r->observable, sizeof r->observable, "w1");
+  r->ntasks = 110;
+  r->ntasks_cached = 10;
+  r->ntasks_run = 100;
+  r->ntasks_failed = 2;
+  r->elapsed_s = 12.5;
+  r->nseries = 2;
+  r->series = calloc(2, sizeof *r->series);
+  ck_assert_ptr_nonnull(r->series);
+
+  mfh_series *s = &r->series[0];
+  snprintf(s->axis, sizeof s->axis, "N");
+  snprintf(s->measure, sizeof s->measure, "wpp");
+  snprintf(s->label, sizeof s->label, "E W_1(mu_N, mu)");
+  static const double fac[] = {1.45, 1.02, 0.97, 1.03, 0.99, 1.01};
+  s->n = 6;
+  s->pts = calloc(s->n, sizeof *s->pts);
+  s->bound = calloc(s->n, sizeof *s->bound);
+  ck_assert(s->pts && s->bound);
+  unsigned char used[6] = {0, 1, 1, 1, 1, 1};
+  for (size_t i = 0; i < s->n; i++) {
+    double N = 100 * pow(2, (double)i), mean = 0.8 * pow(N, -0.5) * fac[i];
+    set_point(&s->pts[i], N, mean, 0.05 * mean, i == 3 ? 18 : 20, i == 3 ? 2 : 0);
+    s->bound[i] = 0.75 * pow(N, -0.5);
+  }
+  ck_assert_double_eq(s->pts[2].mean, N_MEAN2);
+  s->has_fit = 1;
+  hand_fit(&s->fit, s->pts, s->n, used);
+  s->fit.flags = MFH_FIT_PREASYMPTOTIC;
+  s->fit.n_excluded_pre = 1;
+  s->fit.weighted = 1;
+  s->fit.chi2_dof = 1.3;
+  snprintf(s->fit.note, sizeof s->fit.note, "first point pre-asymptotic");
+  s->has_proved = 1;
+  s->proved_slope = -0.5;
+  snprintf(s->bound_label, sizeof s->bound_label, "explicit bound 0.75 N^{-1/2}");
+
+  s = &r->series[1];
+  snprintf(s->axis, sizeof s->axis, "eps");
+  snprintf(s->measure, sizeof s->measure, "err_x");
+  snprintf(s->label, sizeof s->label, "sup_t |x_eps - x|");
+  s->n = 5;
+  s->pts = calloc(s->n, sizeof *s->pts);
+  ck_assert_ptr_nonnull(s->pts);
+  unsigned char used1[5] = {1, 1, 1, 1, 1};
+  for (size_t i = 0; i < s->n; i++) {
+    double eps = 0.1 / pow(2, (double)i), mean = 0.3 * eps * fabs(log(eps)) * (1 + 0.03 * (i % 2));
+    set_point(&s->pts[i], eps, mean, i == 4 ? 0 : 0.04 * mean, i == 4 ? 1 : 10, 0);
+  }
+  s->has_fit = 1;
+  hand_fit(&s->fit, s->pts, s->n, used1);
+  s->has_proved = 1;
+  s->proved_slope = 1;
+  s->proved_log = 1;
+
+  r->checks = calloc(4, sizeof *r->checks);
+  ck_assert_ptr_nonnull(r->checks);
+  add_check(r, "rate", "rate[N] wpp", MFH_PASS, "proved slope -0.5, observed -0.50 +/- 0.02 (95%)",
+            0, r->series[0].fit.slope);
+  add_check(r, "bound", "bound[N] wpp", MFH_FAIL, "exceeds the bound at 6 of 6 points & <more>",
+            0, NAN);
+  add_check(r, "rate", "rate[eps] err_x", MFH_INCONCLUSIVE,
+            "proved slope 1 (log), observed 1.2 +/- 0.3 \xc2\xb1 wide", 1, r->series[1].fit.slope);
+  add_check(r, "expected", "expected", MFH_CHECK_ERROR, "2 tasks failed", -1, 0);
+  return r;
+}
+
+static void free_study(mfh_study_result *r) {
+  mfh_study_result_free(r);
+  free(r);
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static char *path2(const char *a, const char *b) {
+  char *p = mfh_path_join(a, b);
+  ck_assert_ptr_nonnull(p);
+  return p;
+}
+
+static char *slurp(const char *dir, const char *name) {
+  char *p = path2(dir, name), *data = NULL;
+  mfh_err err;
+  int rc = mfh_read_file(p, &data, NULL, &err);
+  ck_assert_msg(rc == MFH_OK, "cannot read %s", p);
+  free(p);
+  return data;
+}
+
+static void assert_nonempty(const char *dir, const char *name) {
+  char *p = path2(dir, name);
+  struct stat st;
+  ck_assert_msg(stat(p, &st) == 0, "%s missing", p);
+  ck_assert_msg(st.st_size > 0, "%s is empty", p);
+  free(p);
+}
+
+static int exists_in(const char *dir, const char *name) {
+  char *p = path2(dir, name);
+  int e = mfh_path_exists(p);
+  free(p);
+  return e;
+}
+
+static size_t count(const char *hay, const char *needle) {
+  size_t n = 0;
+  for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle)) n++;
+  return n;
+}
+
+static int have_gnuplot(void) { return mfh_test_run("command -v gnuplot", NULL) == 0; }
+
+static void assert_png(const char *dir) {
+  char *p = path2(dir, "plot.png");
+  FILE *f = fopen(p, "rb");
+  ck_assert_msg(f != NULL, "%s missing", p);
+  unsigned char magic[8] = {0};
+  ck_assert_uint_eq(fread(magic, 1, 8, f), 8);
+  fclose(f);
+  static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  ck_assert_msg(memcmp(magic, png, 8) == 0, "%s is not a PNG", p);
+  free(p);
+  char *svg = slurp(dir, "plot.svg");
+  ck_assert_msg(strstr(svg, "<svg") != NULL, "plot.svg has no <svg");
+  free(svg);
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+START_TEST(test_results_basics) {
+  ck_assert_str_eq(mfh_verdict_text(MFH_PASS), "pass");
+  ck_assert_str_eq(mfh_verdict_text(MFH_FAIL), "fail");
+  ck_assert_str_eq(mfh_verdict_text(MFH_INCONCLUSIVE), "inconclusive");
+  ck_assert_str_eq(mfh_verdict_text(MFH_CHECK_ERROR), "error");
+
+  mfh_study_result z;
+  memset(&z, 0, sizeof z);
+  ck_assert_int_eq(mfh_study_result_worst(&z), MFH_PASS);
+  mfh_study_result_free(&z); /* zeroed struct */
+  mfh_study_result_free(NULL);
+
+  mfh_check_result c[3];
+  memset(c, 0, sizeof c);
+  z.checks = c;
+  z.nchecks = 2;
+  c[0].verdict = MFH_PASS;
+  c[1].verdict = MFH_INCONCLUSIVE;
+  ck_assert_int_eq(mfh_study_result_worst(&z), MFH_INCONCLUSIVE);
+  c[0].verdict = MFH_CHECK_ERROR;
+  ck_assert_int_eq(mfh_study_result_worst(&z), MFH_CHECK_ERROR);
+  c[1].verdict = MFH_FAIL;
+  ck_assert_int_eq(mfh_study_result_worst(&z), MFH_FAIL);
+  z.nchecks = 3;
+  c[1].verdict = MFH_PASS;
+  c[2].verdict = MFH_PASS;
+  c[0].verdict = MFH_PASS;
+  ck_assert_int_eq(mfh_study_result_worst(&z), MFH_PASS);
+
+  mfh_study_result *r = make_study("x");
+  ck_assert_int_eq(mfh_study_result_worst(r), MFH_FAIL);
+  mfh_study_result_free(r);
+  ck_assert_ptr_null(r->series);
+  ck_assert_uint_eq(r->nseries, 0);
+  free(r);
+}
+END_TEST
+
+START_TEST(test_study_files) {
+  char *dir = mfh_test_tmpdir(), *sub = path2(dir, "deep/study");
+  mfh_study_result *r = make_study("fg1-chaos");
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rendered = -1, warned = 0;
+  mfh_report_opts o = {1, NULL, &warned, stderr};
+  int rc = mfh_report_study(r, sub, &o, &rendered, &err);
+  ck_assert_msg(rc == MFH_OK, "report failed: %s", err.msg);
+  const char *files[] = {"plot.gp", "s1-N-wpp.dat", "s1-N-wpp.curve.dat", "s2-eps-err_x.dat",
+                         "s2-eps-err_x.curve.dat", "results.json", "summary.md"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) assert_nonempty(sub, files[i]);
+  if (have_gnuplot()) {
+    ck_assert_int_eq(rendered, 1);
+    assert_png(sub);
+  }
+
+  /* data file: header with the column names, one row per point, exact numbers */
+  char *dat = slurp(sub, "s1-N-wpp.dat");
+  ck_assert_msg(strstr(dat, "# columns: x mean se sd nrep nfailed used bound fit band_lo band_hi"),
+                "data header missing");
+  char want[128];
+  snprintf(want, sizeof want, "\n400 %.17g ", N_MEAN2);
+  ck_assert_msg(strstr(dat, want) != NULL, "row for N=400 missing: %s", want);
+  const char *row0 = strstr(dat, "\n100 "), *row3 = strstr(dat, "\n800 ");
+  ck_assert_msg(row0 && strstr(row0, " 20 0 0 ") < strchr(row0 + 1, '\n'),
+                "excluded first point not marked");
+  ck_assert_msg(row3 && strstr(row3, " 18 2 1 ") < strchr(row3 + 1, '\n'),
+                "failed replicas not written");
+  free(dat);
+
+  /* plot.gp: escaped texts, the elements that must be there */
+  char *gp = slurp(sub, "plot.gp");
+  ck_assert_msg(strstr(gp, "W\\\\_1") != NULL, "underscore not escaped for enhanced text");
+  ck_assert_msg(strstr(gp, "\\\"friends\\\"") != NULL, "quotes not escaped");
+  ck_assert_msg(strstr(gp, "N^{-1/2}") != NULL, "proved-rate label missing");
+  ck_assert_msg(strstr(gp, "eps^{1}\xc2\xa0log eps") != NULL, "log-factor proved label missing");
+  ck_assert_msg(strstr(gp, "filledcurves") != NULL, "confidence band missing");
+  ck_assert_msg(strstr(gp, "multiplot layout 1,2") != NULL, "no multiplot for two series");
+  ck_assert_msg(strstr(gp, "excluded from fit") != NULL, "excluded points not drawn");
+  ck_assert_msg(strstr(gp, "failed replicas") != NULL, "failed replicas not marked");
+  ck_assert_msg(strstr(gp, "explicit bound 0.75 N\\\\^\\\\{-1/2\\\\}") != NULL,
+                "bound label missing or unescaped");
+  ck_assert_msg(strstr(gp, "pngcairo") && strstr(gp, "terminal svg"), "terminals missing");
+  free(gp);
+
+  char *md = slurp(sub, "summary.md");
+  ck_assert_msg(strstr(md, "| rate[N] wpp | rate | **PASS** |") != NULL, "checks table: %s", md);
+  ck_assert_msg(strstr(md, "- Theorem: FG-1") != NULL, "theorem missing");
+  ck_assert_msg(strstr(md, "points & &lt;more> |") != NULL, "markdown cell not escaped");
+  ck_assert_msg(strstr(md, "## Series 2: err_x vs eps") != NULL, "series 2 section missing");
+  free(md);
+
+  free_study(r);
+  free(sub);
+  free(dir);
+}
+END_TEST
+
+START_TEST(test_results_json) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("fg1-chaos");
+  mfh_err err;
+  mfh_report_opts o = {0, NULL, NULL, NULL};
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, NULL, &err), MFH_OK);
+  char *p = path2(dir, "results.json");
+  json_error_t jerr;
+  json_t *root = json_load_file(p, 0, &jerr);
+  ck_assert_msg(root != NULL, "results.json does not parse: %s (line %d)", jerr.text, jerr.line);
+
+  ck_assert_str_eq(json_string_value(json_object_get(root, "schema")), "mfh-results/1");
+  ck_assert_str_eq(json_string_value(json_object_get(root, "verdict")), "fail");
+  json_t *study = json_object_get(root, "study");
+  ck_assert_str_eq(json_string_value(json_object_get(study, "id")), "fg1-chaos");
+  ck_assert_str_eq(json_string_value(json_object_get(study, "title")),
+                   "Propagation of chaos in W_1 & \"friends\" <T>");
+  json_t *tasks = json_object_get(root, "tasks");
+  ck_assert_int_eq(json_integer_value(json_object_get(tasks, "total")), 110);
+  ck_assert_int_eq(json_integer_value(json_object_get(tasks, "failed")), 2);
+
+  json_t *series = json_object_get(root, "series");
+  ck_assert_uint_eq(json_array_size(series), 2);
+  json_t *s0 = json_array_get(series, 0);
+  ck_assert_str_eq(json_string_value(json_object_get(s0, "axis")), "N");
+  json_t *pts = json_object_get(s0, "points");
+  ck_assert_uint_eq(json_array_size(pts), 6);
+  json_t *p2 = json_array_get(pts, 2);
+  ck_assert(json_real_value(json_object_get(p2, "mean")) == N_MEAN2); /* exact round trip */
+  ck_assert(json_real_value(json_object_get(p2, "x")) == 400);
+  ck_assert(json_is_true(json_object_get(p2, "used")));
+  ck_assert(json_is_false(json_object_get(json_array_get(pts, 0), "used")));
+  ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(pts, 3), "nfailed")), 2);
+  ck_assert(json_real_value(json_object_get(p2, "bound")) == r->series[0].bound[2]);
+  json_t *fit = json_object_get(s0, "fit");
+  ck_assert(json_real_value(json_object_get(fit, "slope")) == r->series[0].fit.slope);
+  ck_assert(json_real_value(json_object_get(fit, "cov")) == r->series[0].fit.cov);
+  ck_assert_str_eq(json_string_value(json_object_get(fit, "model")), "power");
+  ck_assert_uint_eq(json_array_size(json_object_get(fit, "local")), 5);
+  ck_assert(json_real_value(json_array_get(json_object_get(fit, "local"), 1)) ==
+            r->series[0].fit.local[1]);
+  json_t *flags = json_object_get(fit, "flags");
+  ck_assert_uint_eq(json_array_size(flags), 1);
+  ck_assert_str_eq(json_string_value(json_array_get(flags, 0)), "preasymptotic");
+  ck_assert_int_eq(json_integer_value(json_object_get(fit, "flags_value")), MFH_FIT_PREASYMPTOTIC);
+  ck_assert(json_real_value(json_object_get(json_object_get(s0, "proved"), "slope")) == -0.5);
+  ck_assert_str_eq(json_string_value(json_object_get(s0, "bound_label")),
+                   "explicit bound 0.75 N^{-1/2}");
+
+  json_t *s1 = json_array_get(series, 1);
+  ck_assert(json_is_null(json_object_get(s1, "bound_label")));
+  ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(s1, "points"), 0), "bound")));
+  ck_assert(json_is_null(json_object_get(json_object_get(s1, "fit"), "chi2_dof"))); /* NaN */
+  ck_assert(json_is_true(json_object_get(json_object_get(s1, "proved"), "log")));
+
+  json_t *checks = json_object_get(root, "checks");
+  ck_assert_uint_eq(json_array_size(checks), 4);
+  const char *verdicts[] = {"pass", "fail", "inconclusive", "error"};
+  for (size_t i = 0; i < 4; i++)
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(checks, i), "verdict")),
+                     verdicts[i]);
+  json_t *c0 = json_array_get(checks, 0);
+  ck_assert_str_eq(json_string_value(json_object_get(c0, "kind")), "rate");
+  ck_assert_int_eq(json_integer_value(json_object_get(c0, "series")), 0);
+  json_t *nums = json_object_get(c0, "numbers");
+  ck_assert(json_real_value(json_object_get(nums, "slope")) == r->series[0].fit.slope);
+  ck_assert(json_is_null(json_object_get(nums, "undefined")));
+  ck_assert(json_is_null(json_object_get(json_array_get(checks, 3), "series")));
+
+  /* key order is insertion order, not sorted */
+  char *text = slurp(dir, "results.json");
+  const char *k1 = strstr(text, "\"schema\""), *k2 = strstr(text, "\"study\""),
+             *k3 = strstr(text, "\"checks\"");
+  ck_assert_msg(k1 && k2 && k3 && k1 < k2 && k2 < k3, "keys not in insertion order");
+  free(text);
+
+  /* render = 0: no images, stale ones removed */
+  ck_assert(!exists_in(dir, "plot.png"));
+  json_decref(root);
+  free(p);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
+START_TEST(test_run_files) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *a = make_study("fg1-chaos"), *b = make_study("second study");
+  b->checks[1].verdict = MFH_PASS; /* b: pass, pass, inconclusive, error */
+  const mfh_study_result *st[2] = {a, b};
+  mfh_err err;
+  mfh_err_clear(&err);
+  int warned = 0;
+  mfh_report_opts o = {1, NULL, &warned, stderr};
+  int rc = mfh_report_run(st, 2, dir, &o, &err);
+  ck_assert_msg(rc == MFH_OK, "run report failed: %s", err.msg);
+  const char *files[] = {"index.html", "junit.xml", "summary.md", "fg1-chaos/results.json",
+                         "second study/summary.md", "second study/plot.gp"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) assert_nonempty(dir, files[i]);
+
+  char *x = slurp(dir, "junit.xml");
+  ck_assert_uint_eq(count(x, "<testsuite "), 2);
+  ck_assert_uint_eq(count(x, "<testcase "), 8);
+  ck_assert_uint_eq(count(x, "<failure "), 1);
+  ck_assert_uint_eq(count(x, "<error "), 2);
+  ck_assert_uint_eq(count(x, "<skipped "), 2);
+  ck_assert_msg(strstr(x, "tests=\"8\" failures=\"1\" errors=\"2\" skipped=\"2\""),
+                "testsuites totals wrong");
+  ck_assert_msg(strstr(x, "&amp; &lt;more&gt;") != NULL, "XML text not escaped");
+  ck_assert_msg(strstr(x, "<more>") == NULL, "raw markup in XML");
+  ck_assert_msg(strstr(x, "slope = ") != NULL, "numbers missing from failure text");
+  free(x);
+
+  char *h = slurp(dir, "index.html");
+  if (have_gnuplot()) {
+    ck_assert_msg(strstr(h, "<img src=\"fg1-chaos/plot.png\"") != NULL, "PNG not embedded");
+    ck_assert_msg(strstr(h, "<img src=\"second%20study/plot.png\"") != NULL,
+                  "href not percent-encoded");
+    char *sub = path2(dir, "second study");
+    assert_png(sub);
+    free(sub);
+  }
+  ck_assert_msg(strstr(h, "W_1 &amp; &quot;friends&quot; &lt;T&gt;") != NULL,
+                "HTML text not escaped");
+  ck_assert_msg(strstr(h, "class=\"v fail\"") && strstr(h, "class=\"v inconclusive\"") &&
+                    strstr(h, "class=\"v error\"") && strstr(h, "class=\"v pass\""),
+                "verdict colours missing");
+  ck_assert_uint_eq(count(h, "<tr><td>"), 8);
+  free(h);
+
+  char *md = slurp(dir, "summary.md");
+  ck_assert_msg(strstr(md, "2 studies, 8 checks: 3 pass, 1 fail, 2 inconclusive, 2 error.") != NULL,
+                "run summary counts: %s", md);
+  ck_assert_uint_eq(count(md, "| **"), 8);
+  free(md);
+
+  free_study(a);
+  free_study(b);
+  free(dir);
+}
+END_TEST
+
+START_TEST(test_run_bad_ids) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *a = make_study("../escape"), *b = make_study("same"), *c = make_study("same");
+  mfh_report_opts o = {0, NULL, NULL, NULL};
+  mfh_err err;
+  const mfh_study_result *st1[1] = {a};
+  ck_assert_int_eq(mfh_report_run(st1, 1, dir, &o, &err), MFH_EINPUT);
+  const mfh_study_result *st2[2] = {b, c};
+  ck_assert_int_eq(mfh_report_run(st2, 2, dir, &o, &err), MFH_EINPUT);
+  ck_assert_msg(strstr(err.msg, "same") != NULL, "message: %s", err.msg);
+  free_study(a);
+  free_study(b);
+  free_study(c);
+  free(dir);
+}
+END_TEST
+
+START_TEST(test_gnuplot_required_missing) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("s");
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rendered = -1;
+  mfh_report_opts o = {2, "mfh-no-such-gnuplot-xyz", NULL, NULL};
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, &rendered, &err), MFH_EEXTERNAL);
+  ck_assert_int_eq(rendered, 0);
+  ck_assert_msg(strstr(err.msg, "mfh-no-such-gnuplot-xyz") != NULL, "message: %s", err.msg);
+  /* everything but the images is still there */
+  assert_nonempty(dir, "plot.gp");
+  assert_nonempty(dir, "results.json");
+  o.gnuplot = "/nonexistent/bin/gnuplot";
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, &rendered, &err), MFH_EEXTERNAL);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
+START_TEST(test_gnuplot_optional_missing_warns_once) {
+  char *dir = mfh_test_tmpdir(), *d1 = path2(dir, "a"), *d2 = path2(dir, "b");
+  mfh_study_result *r = make_study("s");
+  char *log = NULL;
+  size_t loglen = 0;
+  FILE *warn = open_memstream(&log, &loglen);
+  ck_assert_ptr_nonnull(warn);
+  int warned = 0, rendered = -1;
+  mfh_report_opts o = {1, "mfh-no-such-gnuplot-xyz", &warned, warn};
+  mfh_err err;
+  /* a stale image from an earlier run must disappear */
+  ck_assert_int_eq(mfh_mkdirs(d1, &err), MFH_OK);
+  char *stale = path2(d1, "plot.png");
+  mfh_test_write(stale, "old");
+  ck_assert_int_eq(mfh_report_study(r, d1, &o, &rendered, &err), MFH_OK);
+  ck_assert_int_eq(rendered, 0);
+  ck_assert_int_eq(mfh_report_study(r, d2, &o, &rendered, &err), MFH_OK);
+  fclose(warn);
+  ck_assert_int_eq(warned, 1);
+  ck_assert_uint_eq(count(log, "warning"), 1);
+  ck_assert_msg(strstr(log, "mfh-no-such-gnuplot-xyz") != NULL, "warning: %s", log);
+  ck_assert(!mfh_path_exists(stale));
+  assert_nonempty(d1, "plot.gp");
+  assert_nonempty(d2, "plot.gp");
+  assert_nonempty(d2, "s1-N-wpp.dat");
+  assert_nonempty(d2, "summary.md");
+  char *md = slurp(d2, "summary.md");
+  ck_assert_msg(strstr(md, "Plot not rendered") != NULL, "summary claims a plot");
+  free(md);
+  free(log);
+  free(stale);
+  free_study(r);
+  free(d1);
+  free(d2);
+  free(dir);
+}
+END_TEST
+
+START_TEST(test_gnuplot_fails) {
+  char *dir = mfh_test_tmpdir(), *fake = path2(dir, "fakegp"), *out = path2(dir, "out");
+  mfh_test_write(fake, "#!/bin/sh\necho 'line 3: boom, bad plot' >&2\nexit 3\n");
+  ck_assert_int_eq(chmod(fake, 0755), 0);
+  mfh_study_result *r = make_study("s");
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rendered = -1;
+  mfh_report_opts o = {1, fake, NULL, NULL};
+  ck_assert_int_eq(mfh_report_study(r, out, &o, &rendered, &err), MFH_EEXTERNAL);
+  ck_assert_int_eq(rendered, 0);
+  ck_assert_msg(strstr(err.msg, "boom, bad plot") != NULL, "stderr not in message: %s", err.msg);
+  ck_assert_msg(strstr(err.msg, "exit status 3") != NULL, "status not in message: %s", err.msg);
+  assert_nonempty(out, "results.json");
+  ck_assert(!exists_in(out, "plot.png"));
+  free_study(r);
+  free(fake);
+  free(out);
+  free(dir);
+}
+END_TEST
+
+/* Degenerate series must still render: one point, no fit, all-equal y with
+ * a floor fit, zero se everywhere, a NaN fit, nothing plottable, no points. */
+START_TEST(test_degenerate) {
+  if (!have_gnuplot()) return;
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = calloc(1, sizeof *r);
+  snprintf(r->id, sizeof r->id, "degenerate");
+  /* every character gnuplot treats specially, and a trailing backslash */
+  snprintf(r->title, sizeof r->title,
+           "degenerate_data {test} a\\b @x ~y &z %%d ^2 \"q\" 'single'\nnext line end\\");
+  snprintf(r->theorem, sizeof r->theorem, "T&C_1");
+  r->nseries = 7;
+  r->series = calloc(r->nseries, sizeof *r->series);
+  for (size_t k = 0; k < r->nseries; k++) {
+    mfh_series *s = &r->series[k];
+    snprintf(s->axis, sizeof s->axis, k % 2 ? "dt" : "N_x");
+    snprintf(s->measure, sizeof s->measure, "m%zu", k);
+    s->n = k == 0 ? 1 : (k == 6 ? 0 : 4);
+    s->pts = calloc(s->n ? s->n : 1, sizeof *s->pts);
+    for (size_t i = 0; i < s->n; i++) {
+      double x = k % 2 ? 0.1 / pow(2, (double)i) : 10 * pow(2, (double)i);
+      double y = k == 2 ? 0.25 : 1 / x;
+      if (k == 5) y = i % 2 ? NAN : -1; /* nothing plottable */
+      set_point(&s->pts[i], x, y, k == 3 ? 0 : 0.1 * fabs(y), k == 3 ? 1 : 5, k == 4 ? 1 : 0);
+    }
+    s->has_proved = k != 1;
+    s->proved_slope = k % 2 ? 1 : -1;
+    s->proved_log = k == 4;
+  }
+  unsigned char all[4] = {1, 1, 1, 1};
+  hand_fit(&r->series[2].fit, r->series[2].pts, 4, all); /* slope 0, se 0 */
+  r->series[2].has_fit = 1;
+  r->series[2].fit.flags = MFH_FIT_FLOOR;
+  hand_fit(&r->series[4].fit, r->series[4].pts, 4, all);
+  r->series[4].fit.slope = NAN; /* a NaN fit */
+  r->series[4].fit.intercept = NAN;
+  r->series[4].has_fit = 1;
+  r->series[0].bound = calloc(1, sizeof(double));
+  r->series[0].bound[0] = 0.5;
+  r->checks = calloc(1, sizeof *r->checks);
+  r->nchecks = 1;
+  r->checks[0].verdict = MFH_INCONCLUSIVE;
+  snprintf(r->checks[0].name, sizeof r->checks[0].name, "degenerate");
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rendered = 0;
+  mfh_report_opts o = {2, NULL, NULL, NULL};
+  int rc = mfh_report_study(r, dir, &o, &rendered, &err);
+  ck_assert_msg(rc == MFH_OK, "degenerate report failed: %s", err.msg);
+  ck_assert_int_eq(rendered, 1);
+  assert_png(dir);
+
+  /* no series at all, and a single series with one point */
+  size_t ns = r->nseries;
+  r->nseries = 0;
+  char *d0 = path2(dir, "none");
+  rc = mfh_report_study(r, d0, &o, &rendered, &err);
+  ck_assert_msg(rc == MFH_OK, "empty study report failed: %s", err.msg);
+  assert_png(d0);
+  r->nseries = 1;
+  char *d1 = path2(dir, "one");
+  rc = mfh_report_study(r, d1, &o, &rendered, &err);
+  ck_assert_msg(rc == MFH_OK, "one-point study report failed: %s", err.msg);
+  assert_png(d1);
+  r->nseries = ns;
+  free(d0);
+  free(d1);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
+START_TEST(test_table) {
+  mfh_study_result *a = make_study("fg1-chaos"), *b = make_study("b");
+  for (size_t i = 0; i < b->nchecks; i++) mfh_values_free(&b->checks[i].numbers);
+  b->nchecks = 0; /* a study without checks gets a "no checks" row */
+  const mfh_study_result *st[2] = {a, b};
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  mfh_report_table(st, 2, f);
+  fclose(f);
+  ck_assert_msg(strncmp(buf, "STUDY", 5) == 0, "no header: %s", buf);
+  const char *words[] = {"PASS", "FAIL", "INCONCLUSIVE", "ERROR"};
+  /* every row's verdict starts in the same column as the header's VERDICT */
+  const char *hdr_v = strstr(buf, "VERDICT");
+  ck_assert_ptr_nonnull(hdr_v);
+  long vcol = hdr_v - buf;
+  for (const char *line = strchr(buf, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+    for (size_t w = 0; w < 4; w++) {
+      const char *at = strstr(line, words[w]);
+      const char *eol = strchr(line, '\n');
+      if (at && at < eol && strncmp(line, "fg1-chaos", 9) == 0)
+        ck_assert_int_eq(at - line, vcol);
+    }
+    for (const char *p = line; *p && *p != '\n'; p++)
+      ck_assert_msg((unsigned char)*p < 0x80, "non-ASCII byte in the table");
+  }
+  for (size_t w = 0; w < 4; w++)
+    ck_assert_msg(strstr(buf, words[w]) != NULL, "%s missing", words[w]);
+  ck_assert_msg(strstr(buf, "proved slope -0.5, observed -0.50 +/- 0.02 (95%)") != NULL,
+                "summary missing");
+  ck_assert_msg(strstr(buf, "4 checks: 1 pass, 1 fail, 1 inconclusive, 1 error") != NULL,
+                "totals: %s", buf);
+  free(buf);
+  free_study(a);
+  free_study(b);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("report");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_results_basics);
+  tcase_add_test(tc, test_study_files);
+  tcase_add_test(tc, test_results_json);
+  tcase_add_test(tc, test_run_files);
+  tcase_add_test(tc, test_run_bad_ids);
+  tcase_add_test(tc, test_gnuplot_required_missing);
+  tcase_add_test(tc, test_gnuplot_optional_missing_warns_once);
+  tcase_add_test(tc, test_gnuplot_fails);
+  tcase_add_test(tc, test_degenerate);
+  tcase_add_test(tc, test_table);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return mfh_test_main(suite()); }
