@@ -161,6 +161,20 @@ enum {
   ESC_ASCII  /* plain ASCII for the terminal */
 };
 
+/* ASCII stand-in for a multi-byte UTF-8 character (the terminal table). */
+static const char *ascii_for(const unsigned char *p, size_t k) {
+  static const struct {
+    const char *utf8, *ascii;
+  } tab[] = {{"\xc2\xb1", "+/-"}, {"\xc3\x97", "x"},   {"\xc2\xb7", "*"},
+             {"\xe2\x80\x93", "-"}, {"\xe2\x80\x94", "-"}, {"\xe2\x88\x92", "-"},
+             {"\xe2\x89\xa4", "<="}, {"\xe2\x89\xa5", ">="}, {"\xc2\xb2", "^2"},
+             {"\xc2\xb3", "^3"},   {"\xc2\xb5", "mu"},  {"\xce\xbc", "mu"},
+             {"\xce\xb5", "eps"},  {"\xe2\x88\x9e", "inf"}, {"\xe2\x89\x88", "~"}};
+  for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+    if (strlen(tab[i].utf8) == k && memcmp(tab[i].utf8, p, k) == 0) return tab[i].ascii;
+  return "?";
+}
+
 /* Append s escaped for mode.  Invalid UTF-8 bytes become '?'; control
  * characters become spaces (except in ESC_UTF8). */
 static void sb_esc(sbuf *b, const char *s, int mode) {
@@ -174,7 +188,7 @@ static void sb_esc(sbuf *b, const char *s, int mode) {
     }
     if (k > 1) {
       if (mode == ESC_ASCII)
-        sb_putc(b, '?');
+        sb_puts(b, ascii_for(p, k));
       else
         sb_putn(b, (const char *)p, k);
       p += k;
@@ -848,7 +862,7 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
           "unset label 1\nset border lw 1.2\nset xtics\nset ytics\nset tics nomirror out\n"
           "set mxtics default\nset mytics default\n"
           "set format x \"% h\"\nset format y \"% h\"\n"
-          "set grid xtics ytics lc rgb \"#dddddd\" lw 1 dt 1\n");
+          "set grid xtics ytics lc rgb \"#d0d0d0\" lw 1 dt 1\n");
   /* title */
   sb_puts(b, "set title \"");
   if (single) {
@@ -1226,13 +1240,14 @@ static int run_gnuplot(const char *exe, const char *prog, const char *dir, mfh_e
   }
   out[len] = '\0';
   close(fds[0]);
-  int st = 0;
+  int st = 0, waited = 1, wait_errno = 0;
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR) {
-      st = -1;
+      waited = 0;
+      wait_errno = errno;
       break;
     }
-  int ok = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  int ok = waited && WIFEXITED(st) && WEXITSTATUS(st) == 0;
   if (ok && nonempty_in(dir, png) && nonempty_in(dir, svg)) {
     int rc = rename_in(dir, png, "plot.png", err);
     if (!rc) rc = rename_in(dir, svg, "plot.svg", err);
@@ -1254,12 +1269,14 @@ static int run_gnuplot(const char *exe, const char *prog, const char *dir, mfh_e
   if (ok)
     return mfh_err_set(err, MFH_EEXTERNAL, "%s ran on %s/plot.gp but wrote no images: %s", prog,
                        dir, msg[0] ? msg : "(no output)");
-  if (st != -1 && WIFEXITED(st))
+  if (!waited)
+    return mfh_err_set(err, MFH_EEXTERNAL, "%s on %s/plot.gp: cannot get its exit status: %s",
+                       prog, dir, strerror(wait_errno));
+  if (WIFEXITED(st))
     return mfh_err_set(err, MFH_EEXTERNAL, "%s failed on %s/plot.gp (exit status %d): %s", prog,
                        dir, WEXITSTATUS(st), msg[0] ? msg : "(no output)");
   return mfh_err_set(err, MFH_EEXTERNAL, "%s failed on %s/plot.gp (killed by signal %d): %s",
-                     prog, dir, st != -1 && WIFSIGNALED(st) ? WTERMSIG(st) : 0,
-                     msg[0] ? msg : "(no output)");
+                     prog, dir, WIFSIGNALED(st) ? WTERMSIG(st) : 0, msg[0] ? msg : "(no output)");
 }
 
 /* Decide whether to render and do it.  *rendered = 1 on success. */
@@ -1496,7 +1513,9 @@ static void md_fit(sbuf *b, const mfh_series *s) {
     else
       sb_puts(b, " (no confidence interval)");
     sb_printf(b, ", from %zu of %zu points", f->n_used, f->n);
-    if (f->n_excluded_pre) sb_printf(b, " (%zu coarse points excluded)", f->n_excluded_pre);
+    if (f->n_excluded_pre)
+      sb_printf(b, " (%zu coarse point%s excluded)", f->n_excluded_pre,
+                f->n_excluded_pre == 1 ? "" : "s");
     sb_printf(b, "; R² %s", hnum(a, f->r2));
     if (isfinite(f->chi2_dof)) sb_printf(b, ", χ²/dof %s", hnum(a, f->chi2_dof));
     if (f->flags) {
@@ -1557,11 +1576,10 @@ static void md_checks_table(sbuf *b, const mfh_study_result *const *st, size_t n
     }
 }
 
-static int write_summary_md(const mfh_study_result *r, const geom *gs, int rendered,
-                            const char *dir, mfh_err *err) {
+static int write_summary_md(const mfh_study_result *r, int rendered, const char *dir,
+                            mfh_err *err) {
   sbuf b = {0};
   char a[40], c[40], d[40], e[40], f[40], h[40];
-  (void)gs;
   sb_puts(&b, "# ");
   sb_esc(&b, r->title[0] ? r->title : r->id, ESC_LINE);
   sb_puts(&b, "\n\n");
@@ -1658,7 +1676,7 @@ int mfh_report_study(const mfh_study_result *r, const char *dir, const mfh_repor
     remove_in(dir, "plot.svg");
   }
   if (!rc) rc = write_results_json(r, dir, err);
-  if (!rc) rc = write_summary_md(r, gs, did_render, dir, err);
+  if (!rc) rc = write_summary_md(r, did_render, dir, err);
   for (size_t k = 0; k < r->nseries; k++) geom_free(&gs[k]);
   free(gs);
   if (!rc && render_rc) {
@@ -1977,11 +1995,15 @@ int mfh_report_run(const mfh_study_result *const *studies, size_t n, const char 
   mfh_err first_err;
   mfh_err_clear(&first_err);
   for (size_t i = 0; i < n; i++) {
+    /* Study folders are normally written by mfh_report_study as each study
+     * finishes; write the missing ones here so the links below all work. */
     char *dir = mfh_path_join(outdir, studies[i]->id);
     mfh_err e;
     mfh_err_clear(&e);
-    int src = dir ? mfh_report_study(studies[i], dir, o, &rendered[i], &e)
-                  : mfh_err_set(&e, MFH_ENOMEM, "out of memory");
+    int src = dir ? MFH_OK : mfh_err_set(&e, MFH_ENOMEM, "out of memory");
+    if (!src && !nonempty_in(dir, "results.json"))
+      src = mfh_report_study(studies[i], dir, o, NULL, &e);
+    if (dir) rendered[i] = nonempty_in(dir, "plot.png"); /* stale images are never left */
     free(dir);
     if (src && !first) {
       mfh_err_prefix(&e, "report of study %s", studies[i]->id);

@@ -34,15 +34,17 @@ typedef struct mfh_report_opts {
 int mfh_report_study(const mfh_study_result *r, const char *dir, const mfh_report_opts *o,
                      int *rendered, mfh_err *err);
 
-/* Whole run: writes every study's report into outdir/<study id>/ (via
- * mfh_report_study), then outdir/index.html (each study's PNG, links to its
- * summary and data, a colour-coded table of checks), outdir/junit.xml (one
- * <testsuite> per study, one <testcase> per check; fail -> <failure>,
- * error -> <error>, inconclusive -> <skipped>) and outdir/summary.md (the
- * table of checks in markdown).  Study ids must be usable as folder names
- * (non-empty, no '/', not "." or "..") and unique: MFH_EINPUT otherwise.
- * A failing study report does not stop the others; the first error is
- * returned after the run-level files are written. */
+/* Whole run: outdir/index.html (each study's PNG, links to its summary and
+ * data, a colour-coded table of checks), outdir/junit.xml (one <testsuite>
+ * per study, one <testcase> per check; fail -> <failure>, error -> <error>,
+ * inconclusive -> <skipped>) and outdir/summary.md (the table of checks in
+ * markdown).  Study report folders are outdir/<study id>/, normally written
+ * by mfh_report_study as each study finishes; a folder without results.json
+ * is written here (with o's render setting), the others are not re-rendered
+ * -- the index embeds outdir/<id>/plot.png when it exists.  Study ids must be
+ * usable as folder names (non-empty, no '/', not "." or "..") and unique:
+ * MFH_EINPUT otherwise.  A failing study report does not stop the others;
+ * the first error is returned after the run-level files are written. */
 int mfh_report_run(const mfh_study_result *const *studies, size_t n, const char *outdir,
                    const mfh_report_opts *o, mfh_err *err);
 

@@ -472,6 +472,37 @@ START_TEST(test_run_files) {
 }
 END_TEST
 
+/* Study folders already written are reused, not re-rendered; missing ones
+ * are written. */
+START_TEST(test_run_reuses_study_folders) {
+  char *dir = mfh_test_tmpdir(), *da = path2(dir, "a"), *db = path2(dir, "b");
+  mfh_study_result *a = make_study("a"), *b = make_study("b");
+  mfh_err err;
+  mfh_err_clear(&err);
+  mfh_report_opts none = {0, NULL, NULL, NULL};
+  ck_assert_int_eq(mfh_report_study(a, da, &none, NULL, &err), MFH_OK);
+  const mfh_study_result *st[2] = {a, b};
+  mfh_report_opts o = {have_gnuplot() ? 2 : 0, NULL, NULL, NULL};
+  int rc = mfh_report_run(st, 2, dir, &o, &err);
+  ck_assert_msg(rc == MFH_OK, "run report failed: %s", err.msg);
+  ck_assert(!exists_in(da, "plot.png")); /* a was not rendered again */
+  assert_nonempty(db, "results.json"); /* b was written */
+  char *h = slurp(dir, "index.html");
+  ck_assert_msg(strstr(h, "<img src=\"a/plot.png\"") == NULL, "index shows a missing image");
+  ck_assert_msg(strstr(h, "Plot not rendered") != NULL, "index does not say the plot is missing");
+  if (have_gnuplot()) {
+    ck_assert_msg(strstr(h, "<img src=\"b/plot.png\"") != NULL, "index lacks b's image");
+    assert_png(db);
+  }
+  free(h);
+  free_study(a);
+  free_study(b);
+  free(da);
+  free(db);
+  free(dir);
+}
+END_TEST
+
 START_TEST(test_run_bad_ids) {
   char *dir = mfh_test_tmpdir();
   mfh_study_result *a = make_study("../escape"), *b = make_study("same"), *c = make_study("same");
@@ -671,6 +702,7 @@ START_TEST(test_table) {
     ck_assert_msg(strstr(buf, words[w]) != NULL, "%s missing", words[w]);
   ck_assert_msg(strstr(buf, "proved slope -0.5, observed -0.50 +/- 0.02 (95%)") != NULL,
                 "summary missing");
+  ck_assert_msg(strstr(buf, "observed 1.2 +/- 0.3 +/- wide") != NULL, "UTF-8 not transliterated");
   ck_assert_msg(strstr(buf, "4 checks: 1 pass, 1 fail, 1 inconclusive, 1 error") != NULL,
                 "totals: %s", buf);
   free(buf);
@@ -687,6 +719,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_study_files);
   tcase_add_test(tc, test_results_json);
   tcase_add_test(tc, test_run_files);
+  tcase_add_test(tc, test_run_reuses_study_folders);
   tcase_add_test(tc, test_run_bad_ids);
   tcase_add_test(tc, test_gnuplot_required_missing);
   tcase_add_test(tc, test_gnuplot_optional_missing_warns_once);
