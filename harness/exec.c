@@ -167,7 +167,9 @@ static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndir
   if (o->progress) progress(o, done, mine, 0, ntodo, t0, 0);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
   for (size_t k = 0; k < ntodo; k++) {
-    size_t i = todo[k];
+    /* Sweeps run coarse to fine, so the last tasks are usually the costliest:
+     * start them first so no thread is left with a long task at the end. */
+    size_t i = todo[ntodo - 1 - k];
     if (o->interrupt && *o->interrupt) continue;
     mfh_err terr;
     mfh_err_clear(&terr);

@@ -172,6 +172,14 @@ static void judge_uniform(const mfh_check_spec *ck, const mfh_axis *ax, const mf
 static void judge_bound(const mfh_check_spec *ck, const mfh_series *s, mfh_check_result *c) {
   double worst = -INFINITY, worst_x = NAN;
   int over = 0, over_noise = 0;
+  for (size_t i = 0; i < s->n; i++)
+    if (!isfinite(s->bound[i])) {
+      char xs[32];
+      fmt_x(s->pts[i].x, xs, sizeof xs);
+      c->verdict = MFH_CHECK_ERROR;
+      snprintf(c->summary, sizeof c->summary, "the bound evaluates to %g at %s=%s", s->bound[i], s->axis, xs);
+      return;
+    }
   for (size_t i = 0; i < s->n; i++) {
     double m = s->pts[i].mean, b = s->bound[i];
     double ratio = m / b;
