@@ -26,6 +26,27 @@ set +e; out=$("$MFH" run /no/such/file.yaml 2>&1); rc=$?; set -e
 expect_eq "$rc" 2 "missing file: exit 2"
 expect_contains "$out" "/no/such/file.yaml: no such file or folder" "missing file: message"
 
+# bad CSV input to metric and fit: exit 2, file:line:col
+printf 'x,y\n0,0\n1,0\n' >a.csv
+printf '0.5,0\n1.5,0\n' >b.csv
+printf 'x,y\n0,0\n1,zz\n' >c.csv
+printf '0,0,0\n' >d.csv
+printf 'N,err\n10,0.1\n20,0.05\n40,0.025\n' >f.csv
+printf 'N,err\n10,0.1\n20\n' >g.csv
+expect_eq "$("$MFH" metric w1 a.csv b.csv)" "0.5" "metric w1 on a small case"
+for case in "metric w2 a.csv c.csv|c.csv:3:3: 'zz' is not a number" \
+            "metric w2 a.csv d.csv|dimension mismatch: a.csv has dimension 2, d.csv has dimension 3" \
+            "metric wp a.csv b.csv|wp needs --p" \
+            "metric w1 a.csv missing.csv|missing.csv: cannot open" \
+            "fit f.csv --x N --y foo|f.csv: no column 'foo' (columns: N, err)" \
+            "fit g.csv --x N --y err|g.csv:3:3: row has 1 field" \
+            "fit f.csv --x N|--y"; do
+  args=${case%%|*}; want=${case#*|}
+  set +e; out=$("$MFH" $args 2>&1); rc=$?; set -e
+  expect_eq "$rc" 2 "mfh $args: exit 2"
+  expect_contains "$out" "$want" "mfh $args: message"
+done
+
 for sub in run validate list report bless metric fit; do
   set +e; out=$("$MFH" $sub --help 2>&1); rc=$?; set -e
   expect_eq "$rc" 0 "mfh $sub --help"
