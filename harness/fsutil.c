@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* syncfs */
 #include "harness/fsutil.h"
 
 #include <errno.h>
@@ -32,6 +33,7 @@ int mfh_mkdirs(const char *path, mfh_err *err) {
 
 int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err) {
   a->f = NULL;
+  a->nosync = 0;
   a->path = strdup(path);
   size_t n = strlen(path) + 32;
   a->tmp = malloc(n);
@@ -58,7 +60,7 @@ int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err) {
 
 int mfh_afile_commit(mfh_afile *a, mfh_err *err) {
   int rc = MFH_OK;
-  if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0)
+  if (fflush(a->f) != 0 || ferror(a->f) || (!a->nosync && fsync(fileno(a->f)) != 0))
     rc = mfh_err_set(err, MFH_EIO, "cannot write %s: %s", a->path, strerror(errno));
   if (fclose(a->f) != 0 && rc == MFH_OK)
     rc = mfh_err_set(err, MFH_EIO, "cannot write %s: %s", a->path, strerror(errno));
@@ -83,15 +85,32 @@ void mfh_afile_abort(mfh_afile *a) {
   a->path = a->tmp = NULL;
 }
 
-int mfh_write_atomic(const char *path, const void *data, size_t len, mfh_err *err) {
+static int write_atomic(const char *path, const void *data, size_t len, int nosync, mfh_err *err) {
   mfh_afile a;
   int rc = mfh_afile_open(&a, path, err);
   if (rc) return rc;
+  a.nosync = nosync;
   if (len && fwrite(data, 1, len, a.f) != len) {
     mfh_afile_abort(&a);
     return mfh_err_set(err, MFH_EIO, "cannot write %s", path);
   }
   return mfh_afile_commit(&a, err);
+}
+
+int mfh_write_atomic(const char *path, const void *data, size_t len, mfh_err *err) {
+  return write_atomic(path, data, len, 0, err);
+}
+
+int mfh_write_atomic_nosync(const char *path, const void *data, size_t len, mfh_err *err) {
+  return write_atomic(path, data, len, 1, err);
+}
+
+int mfh_sync_dir(const char *path, mfh_err *err) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return mfh_err_set(err, MFH_EIO, "cannot open %s: %s", path, strerror(errno));
+  int rc = syncfs(fd) == 0 ? MFH_OK : mfh_err_set(err, MFH_EIO, "cannot sync %s: %s", path, strerror(errno));
+  close(fd);
+  return rc;
 }
 
 int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err) {

@@ -13,12 +13,20 @@
 int mfh_mkdirs(const char *path, mfh_err *err);
 /* Write len bytes to path atomically.  0 or MFH_EIO. */
 int mfh_write_atomic(const char *path, const void *data, size_t len, mfh_err *err);
+/* The same without fsync: still atomic (a reader sees the old file or the
+ * whole new one), but after a power loss the file may be missing or empty;
+ * for many small files whose loader validates them and a caller that calls
+ * mfh_sync_dir now and then (the task store). */
+int mfh_write_atomic_nosync(const char *path, const void *data, size_t len, mfh_err *err);
+/* Flush the file system holding path to disk (syncfs).  0 or MFH_EIO. */
+int mfh_sync_dir(const char *path, mfh_err *err);
 
 /* Streamed atomic write: open a temporary sibling of path for writing, then
  * commit (flush, fsync, rename onto path) or abort (remove the temporary). */
 typedef struct mfh_afile {
   FILE *f;
   char *path, *tmp;
+  int nosync; /* 1: skip the fsync at commit */
 } mfh_afile;
 int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err);
 int mfh_afile_commit(mfh_afile *a, mfh_err *err);

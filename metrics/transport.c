@@ -3,14 +3,18 @@
  * Graph: supply nodes 0..na-1, demand nodes na..na+nb-1, root na+nb.
  * Real arcs e = i*nb + j (supply i -> demand na+j, cost[e], uncapacitated);
  * artificial arc narc + u joins node u with the root: u -> root (cost 0)
- * when u has supply >= 0, root -> u (cost ART) otherwise.  ART exceeds
- * every real cost, which is enough for the optimum to carry no artificial
- * flow (rerouting s -> root -> d through s -> d saves ART - cost_sd > 0).
+ * when u has supply >= 0 (supply nodes, and demand nodes of demand 0),
+ * root -> u (cost ART) otherwise.  Flow through the root enters by a
+ * supply node's arc or by a real arc s -> d' and d''s arc of demand 0, and
+ * leaves by some root -> d; replacing it by the direct arc s -> d saves
+ * ART - cost_sd > 0 or cost_sd' + ART - cost_sd > 0.  So ART > max(cmax,
+ * cmax - cmin) (strictly) makes the optimum carry no artificial flow.
  *
  * Potentials pi follow LEMON's sign: reduced cost c_e + pi[src] - pi[tgt].
- * The spanning tree is stored as a list of its arcs; after each pivot the
- * parent/depth/potential arrays are rebuilt from scratch by one traversal
- * (O(nodes) per pivot, no drift in the potentials).  The tree is strongly
+ * The spanning tree is stored as nn slots of arcs with doubly linked
+ * incidence lists per node.  After each pivot only the subtree that moves
+ * is re-hung (parent, depth and potentials recomputed along it from its new
+ * parent, so the potentials do not drift).  The tree is strongly
  * feasible (every node can push positive flow to the root along its tree
  * path) and the leaving arc is the last blocking arc of the cycle
  * (Cunningham 1976), which rules out cycling. */
@@ -32,8 +36,11 @@ typedef struct ns {
   signed char *lower;   /* narc + nn: 1 = non-tree at flow 0, 0 = tree */
   signed char *art_up;  /* nn: artificial arc of u points to the root */
   double *flow;         /* narc + nn */
-  size_t *tarc;         /* nn tree arcs */
-  size_t *parent, *pred, *depth, *off, *adj, *stack; /* nn + 1 (adj: 2 nn) */
+  size_t *tarc;         /* nn slots: the tree arcs */
+  /* incidence lists: entry 2k + side is slot k seen from its source
+   * (side 0) or target (side 1) node */
+  size_t *enode, *enext, *eprev, *head; /* 2 nn entries; head: nn + 1 */
+  size_t *parent, *pred, *predslot, *depth, *stack; /* nn + 1 */
   signed char *dir;     /* nn + 1 */
   double *pi;           /* nn + 1 */
   size_t block, next;
@@ -61,82 +68,102 @@ static void ns_free(ns *s) {
   free(s->art_up);
   free(s->flow);
   free(s->tarc);
+  free(s->enode);
+  free(s->enext);
+  free(s->eprev);
+  free(s->head);
   free(s->parent);
   free(s->pred);
+  free(s->predslot);
   free(s->depth);
-  free(s->off);
-  free(s->adj);
   free(s->stack);
   free(s->dir);
   free(s->pi);
 }
 
 static int ns_alloc(ns *s) {
-  size_t all = s->narc + s->nn, nodes = s->nn + 1;
+  size_t all = s->narc + s->nn, nodes = s->nn + 1, ne = 2 * s->nn;
   s->lower = malloc(all);
   s->art_up = malloc(s->nn);
   s->flow = calloc(all, sizeof *s->flow);
   s->tarc = malloc(s->nn * sizeof *s->tarc);
+  s->enode = malloc(ne * sizeof *s->enode);
+  s->enext = malloc(ne * sizeof *s->enext);
+  s->eprev = malloc(ne * sizeof *s->eprev);
+  s->head = malloc(nodes * sizeof *s->head);
   s->parent = malloc(nodes * sizeof *s->parent);
   s->pred = malloc(nodes * sizeof *s->pred);
+  s->predslot = malloc(nodes * sizeof *s->predslot);
   s->depth = malloc(nodes * sizeof *s->depth);
-  s->off = malloc((nodes + 1) * sizeof *s->off);
-  s->adj = malloc(2 * s->nn * sizeof *s->adj);
   s->stack = malloc(nodes * sizeof *s->stack);
   s->dir = malloc(nodes);
   s->pi = malloc(nodes * sizeof *s->pi);
-  if (!s->lower || !s->art_up || !s->flow || !s->tarc || !s->parent || !s->pred ||
-      !s->depth || !s->off || !s->adj || !s->stack || !s->dir || !s->pi)
+  if (!s->lower || !s->art_up || !s->flow || !s->tarc || !s->enode || !s->enext || !s->eprev ||
+      !s->head || !s->parent || !s->pred || !s->predslot || !s->depth || !s->stack || !s->dir ||
+      !s->pi)
     return MFH_ENOMEM;
   return MFH_OK;
 }
 
-/* Rebuild parent, pred, dir, depth and pi from the tree arc list.
- * Returns 0, or MFH_EINTERNAL when the arcs do not form a spanning tree. */
-static int rebuild(ns *s) {
-  size_t nodes = s->nn + 1;
-  memset(s->off, 0, (nodes + 1) * sizeof *s->off);
-  for (size_t k = 0; k < s->nn; k++) {
-    s->off[arc_src(s, s->tarc[k]) + 1]++;
-    s->off[arc_tgt(s, s->tarc[k]) + 1]++;
+static void entry_link(ns *s, size_t x) {
+  size_t u = s->enode[x];
+  s->eprev[x] = NONE;
+  s->enext[x] = s->head[u];
+  if (s->head[u] != NONE) s->eprev[s->head[u]] = x;
+  s->head[u] = x;
+}
+
+static void entry_unlink(ns *s, size_t x) {
+  if (s->eprev[x] != NONE)
+    s->enext[s->eprev[x]] = s->enext[x];
+  else
+    s->head[s->enode[x]] = s->enext[x];
+  if (s->enext[x] != NONE) s->eprev[s->enext[x]] = s->eprev[x];
+}
+
+/* Put arc e into slot k (both incidence entries). */
+static void slot_set(ns *s, size_t k, size_t e) {
+  s->tarc[k] = e;
+  s->enode[2 * k] = arc_src(s, e);
+  s->enode[2 * k + 1] = arc_tgt(s, e);
+  entry_link(s, 2 * k);
+  entry_link(s, 2 * k + 1);
+}
+
+/* Attach node w below u through the tree arc in slot k, fixing its pred,
+ * direction, depth and potential (reduced cost 0 on tree arcs). */
+static void attach(ns *s, size_t w, size_t u, size_t k) {
+  size_t e = s->tarc[k];
+  s->parent[w] = u;
+  s->pred[w] = e;
+  s->predslot[w] = k;
+  s->depth[w] = s->depth[u] + 1;
+  if (s->enode[2 * k] == w) {
+    s->dir[w] = DIR_UP;
+    s->pi[w] = s->pi[u] - arc_cost(s, e);
+  } else {
+    s->dir[w] = DIR_DOWN;
+    s->pi[w] = s->pi[u] + arc_cost(s, e);
   }
-  for (size_t u = 0; u < nodes; u++) s->off[u + 1] += s->off[u];
-  /* fill with depth[] as a cursor */
-  for (size_t u = 0; u < nodes; u++) s->depth[u] = s->off[u];
-  for (size_t k = 0; k < s->nn; k++) {
-    size_t e = s->tarc[k];
-    s->adj[s->depth[arc_src(s, e)]++] = e;
-    s->adj[s->depth[arc_tgt(s, e)]++] = e;
-  }
-  for (size_t u = 0; u < nodes; u++) s->parent[u] = NONE;
-  size_t top = 0, seen = 1;
-  s->stack[top++] = s->root;
-  s->pred[s->root] = NONE;
-  s->depth[s->root] = 0;
-  s->pi[s->root] = 0.0;
-  s->dir[s->root] = 0;
-  while (top > 0) {
-    size_t u = s->stack[--top];
-    for (size_t k = s->off[u]; k < s->off[u + 1]; k++) {
-      size_t e = s->adj[k];
-      if (e == s->pred[u]) continue;
-      size_t src = arc_src(s, e), w = src == u ? arc_tgt(s, e) : src;
-      if (w == s->root || s->parent[w] != NONE) return MFH_EINTERNAL;
-      s->parent[w] = u;
-      s->pred[w] = e;
-      s->depth[w] = s->depth[u] + 1;
-      if (src == w) {
-        s->dir[w] = DIR_UP;
-        s->pi[w] = s->pi[u] - arc_cost(s, e);
-      } else {
-        s->dir[w] = DIR_DOWN;
-        s->pi[w] = s->pi[u] + arc_cost(s, e);
-      }
-      s->stack[top++] = w;
+}
+
+/* Recompute parent/pred/depth/pi below top (whose own fields are set) by
+ * a traversal of the incidence lists; returns the number of nodes seen. */
+static size_t hang(ns *s, size_t top) {
+  size_t sp = 0, seen = 1;
+  s->stack[sp++] = top;
+  while (sp > 0) {
+    size_t u = s->stack[--sp];
+    for (size_t x = s->head[u]; x != NONE; x = s->enext[x]) {
+      size_t k = x >> 1;
+      if (k == s->predslot[u]) continue;
+      size_t w = s->enode[x ^ 1];
+      attach(s, w, u, k);
+      s->stack[sp++] = w;
       seen++;
     }
   }
-  return seen == nodes ? MFH_OK : MFH_EINTERNAL;
+  return seen;
 }
 
 /* Block search (LEMON): scan blocks of real arcs cyclically, take the most
@@ -174,27 +201,32 @@ static size_t find_entering(ns *s) {
 /* One pivot with entering arc ein; returns 0 or MFH_EINTERNAL. */
 static int pivot(ns *s, size_t ein) {
   size_t first = arc_src(s, ein), second = arc_tgt(s, ein);
-  size_t u = first, v = second;
+  size_t u = first, v = second, steps = 0;
   while (u != v) {
+    if (++steps > 2 * (s->nn + 1)) return MFH_EINTERNAL; /* corrupt tree */
     if (s->depth[u] >= s->depth[v])
       u = s->parent[u];
     else
       v = s->parent[v];
+    if (u == NONE || v == NONE) return MFH_EINTERNAL;
   }
   size_t join = u;
   /* Flow goes first -> second (entering arc), second up to join, join down
    * to first.  Blocking arcs are those whose flow decreases. */
   double delta = INFINITY;
   size_t uout = NONE;
+  int out_first = 0; /* leaving arc on the first -> join side */
   for (u = first; u != join; u = s->parent[u])
     if (s->dir[u] == DIR_UP && s->flow[s->pred[u]] < delta) {
       delta = s->flow[s->pred[u]];
       uout = u;
+      out_first = 1;
     }
   for (u = second; u != join; u = s->parent[u])
     if (s->dir[u] == DIR_DOWN && s->flow[s->pred[u]] <= delta) {
       delta = s->flow[s->pred[u]];
       uout = u;
+      out_first = 0;
     }
   if (uout == NONE) return MFH_EINTERNAL; /* unbounded: impossible here */
   if (delta > 0) {
@@ -204,16 +236,19 @@ static int pivot(ns *s, size_t ein) {
     for (u = second; u != join; u = s->parent[u])
       s->flow[s->pred[u]] += s->dir[u] * delta;
   }
-  size_t eout = s->pred[uout];
+  size_t k = s->predslot[uout], eout = s->tarc[k];
   s->flow[eout] = 0.0;
   s->lower[eout] = 1;
   s->lower[ein] = 0;
-  for (size_t k = 0; k < s->nn; k++)
-    if (s->tarc[k] == eout) {
-      s->tarc[k] = ein;
-      return rebuild(s);
-    }
-  return MFH_EINTERNAL;
+  /* the subtree under uout contains first (or second): re-hang it from
+   * the entering arc's other end */
+  size_t uin = out_first ? first : second, vin = out_first ? second : first;
+  entry_unlink(s, 2 * k);
+  entry_unlink(s, 2 * k + 1);
+  slot_set(s, k, ein);
+  attach(s, uin, vin, k);
+  hang(s, uin);
+  return MFH_OK;
 }
 
 static int check_weights(const char *name, size_t n, const double *w, double *sum,
@@ -262,7 +297,8 @@ int mfh_transport_solve_plan(size_t na, const double *a, size_t nb, const double
   s.narc = na * nb;
   s.cost = cost;
   double range = cmax - cmin, mag = fmax(fabs(cmax), fabs(cmin));
-  s.art = cmax + (range > 0 ? range : (mag > 0 ? mag : 1.0));
+  /* ART > max(cmax, cmax - cmin) strictly (see the file comment) */
+  s.art = fmax(cmax, 0.0) + range + (mag > 0 ? mag : 1.0);
   s.tol = 64.0 * DBL_EPSILON * fmax(mag, fabs(s.art));
   s.block = (size_t)ceil(sqrt((double)s.narc));
   if (s.block < 10) s.block = 10;
@@ -272,15 +308,22 @@ int mfh_transport_solve_plan(size_t na, const double *a, size_t nb, const double
     return mfh_err_set(err, MFH_ENOMEM, "transport: out of memory (%zu x %zu)", na, nb);
   }
   memset(s.lower, 1, s.narc);
+  for (size_t u = 0; u <= s.nn; u++) s.head[u] = NONE;
   for (size_t u = 0; u < s.nn; u++) {
     double supply = u < na ? a[u] / sa : -(b[u - na] / sb);
     size_t e = s.narc + u;
     s.art_up[u] = supply >= 0;
     s.flow[e] = fabs(supply);
     s.lower[e] = 0;
-    s.tarc[u] = e;
+    slot_set(&s, u, e);
   }
-  st = rebuild(&s);
+  s.parent[s.root] = NONE;
+  s.pred[s.root] = NONE;
+  s.predslot[s.root] = NONE;
+  s.depth[s.root] = 0;
+  s.dir[s.root] = 0;
+  s.pi[s.root] = 0.0;
+  st = hang(&s, s.root) == s.nn + 1 ? MFH_OK : MFH_EINTERNAL;
   /* Generous safety limit; strongly feasible trees already exclude cycling. */
   size_t limit = 64 * (s.narc + s.nn) + 100000, it = 0;
   while (st == MFH_OK) {

@@ -12,9 +12,10 @@
  * within 1e-9 (both are rescaled to sum exactly 1 internally; zero entries
  * are allowed).  cost: na*nb finite doubles, row-major (cost[i*nb + j]).
  * total: the optimal cost (compensated sum over the plan).  Inputs are
- * not modified.  Optimal up to a reduced-cost tolerance of about
- * 1e-14 * max|cost| (the pivot rule never enters an arc whose reduced cost
- * is above -tol), so the result is exact to rounding.
+ * not modified.  Optimal up to a reduced-cost tolerance tol of about
+ * 4e-14 * max|cost| (the simplex stops when no arc has a reduced cost below
+ * -tol), so the result is exact to rounding.  Memory ~ 17 na nb bytes on
+ * top of cost; ~0.1 s at 1000 x 1200 on one core.
  * Returns 0, MFH_EINPUT (sizes, NULL, non-finite or negative entries, bad
  * sums), MFH_ENOMEM, or MFH_ESOLVER (pivot limit reached: not expected).
  * Method: primal network simplex on the complete bipartite graph plus an

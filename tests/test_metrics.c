@@ -166,6 +166,36 @@ START_TEST(test_assignment_large_vs_transport) {
 }
 END_TEST
 
+/* Transport on a mid-size, highly degenerate problem (uniform masses,
+ * n x n): many pivots, deep trees; must match the assignment optimum. */
+START_TEST(test_transport_midsize_degenerate) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 5);
+  const size_t ns[2] = {200, 400};
+  for (int t = 0; t < 2; t++) {
+    size_t n = ns[t];
+    double *x = malloc(4 * n * sizeof *x), *c = malloc(n * n * sizeof *c), *u = malloc(n * sizeof *u);
+    size_t *m = malloc(n * sizeof *m);
+    for (size_t k = 0; k < 4 * n; k++) x[k] = gsl_rng_uniform(r);
+    for (size_t i = 0; i < n; i++) {
+      u[i] = 1.0 / (double)n;
+      for (size_t j = 0; j < n; j++) c[i * n + j] = cost_pp(x + 2 * i, x + 2 * n + 2 * j, 2, 2.0);
+    }
+    double ta, tt;
+    mfh_err err;
+    mfh_err_clear(&err);
+    ck_assert_int_eq(mfh_assignment_solve(n, c, m, &ta, &err), MFH_OK);
+    ck_assert_msg(mfh_transport_solve(n, u, n, u, c, &tt, &err) == MFH_OK, "n=%zu: %s", n, err.msg);
+    ck_assert_msg(rel_diff(ta / (double)n, tt) <= 1e-12, "n=%zu: %.17g vs %.17g", n, tt, ta / (double)n);
+    free(x);
+    free(c);
+    free(u);
+    free(m);
+  }
+  gsl_rng_free(r);
+}
+END_TEST
+
 START_TEST(test_assignment_all_equal) {
   size_t n = 300;
   double *c = calloc(n * n, sizeof *c);
@@ -337,6 +367,53 @@ START_TEST(test_transport_vs_replicated_assignment) {
     free(m);
     mfh_cloud_free(&a);
     mfh_cloud_free(&b);
+  }
+  gsl_rng_free(r);
+}
+END_TEST
+
+/* Degenerate transportation problems: zero masses, tied integer costs,
+ * negative costs.  Reference: the same problem as an assignment after
+ * replicating each node k (resp. l) times (masses k/L, l/L). */
+START_TEST(test_transport_degenerate) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 35);
+  for (int t = 0; t < 800; t++) {
+    size_t L = 4 + gsl_rng_uniform_int(r, 40);
+    size_t na = 1 + gsl_rng_uniform_int(r, L < 12 ? L : 12), nb = 1 + gsl_rng_uniform_int(r, L < 12 ? L : 12);
+    int ka[12] = {0}, kb[12] = {0};
+    for (size_t k = 0; k < L; k++) { /* random compositions, zeros allowed */
+      ka[gsl_rng_uniform_int(r, na)]++;
+      kb[gsl_rng_uniform_int(r, nb)]++;
+    }
+    int kind = t % 4;
+    double c[144], a[12], b[12];
+    for (size_t i = 0; i < na; i++)
+      for (size_t j = 0; j < nb; j++)
+        c[i * nb + j] = kind == 0   ? gsl_rng_uniform(r)
+                        : kind == 1 ? (double)gsl_rng_uniform_int(r, 3)
+                        : kind == 2 ? fabs((double)(i % 3) - (double)(j % 3))
+                                    : -1e3 * (double)gsl_rng_uniform_int(r, 5);
+    for (size_t i = 0; i < na; i++) a[i] = (double)ka[i] / (double)L;
+    for (size_t j = 0; j < nb; j++) b[j] = (double)kb[j] / (double)L;
+    double *C = malloc(L * L * sizeof *C);
+    size_t *m = malloc(L * sizeof *m), ri = 0;
+    for (size_t i = 0; i < na; i++)
+      for (int x = 0; x < ka[i]; x++, ri++) {
+        size_t rj = 0;
+        for (size_t j = 0; j < nb; j++)
+          for (int y = 0; y < kb[j]; y++, rj++) C[ri * L + rj] = c[i * nb + j];
+      }
+    double ta, tt;
+    mfh_err err;
+    mfh_err_clear(&err);
+    ck_assert_int_eq(mfh_assignment_solve(L, C, m, &ta, &err), MFH_OK);
+    ta /= (double)L;
+    ck_assert_msg(mfh_transport_solve(na, a, nb, b, c, &tt, &err) == MFH_OK, "trial %d: %s", t, err.msg);
+    ck_assert_msg(fabs(ta - tt) <= 1e-12 * fmax(1.0, fabs(ta)), "trial %d (kind %d, %zu x %zu, L %zu): %.17g vs %.17g",
+                  t, kind, na, nb, L, tt, ta);
+    free(C);
+    free(m);
   }
   gsl_rng_free(r);
 }
@@ -772,12 +849,14 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_assignment_brute_force);
   tcase_add_test(tc, test_assignment_large_vs_transport);
   tcase_add_test(tc, test_assignment_all_equal);
+  tcase_add_test(tc, test_transport_midsize_degenerate);
   tcase_add_test(tc, test_assignment_bad_input);
   suite_add_tcase(s, tc);
   tc = tcase_create("wasserstein");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_wpp_brute_force);
   tcase_add_test(tc, test_transport_vs_replicated_assignment);
+  tcase_add_test(tc, test_transport_degenerate);
   tcase_add_test(tc, test_1d_quantile_vs_transport);
   tcase_add_test(tc, test_translation_and_symmetry);
   tcase_add_test(tc, test_2d_large_consistency);
