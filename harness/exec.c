@@ -27,7 +27,7 @@ int mfh_task_run(const mfh_plan *plan, size_t ti, mfh_values *out, mfh_err *err)
   gsl_rng *rng = mfh_rng_alloc(t->seed);
   if (!rng) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   mfh_state st = {0};
-  mfh_task_ctx ctx = {s->observable->needs, t->seed, t->replica};
+  mfh_task_ctx ctx = {s->observable->needs, t->seed, t->replica, s->dir};
   int rc = s->solver->run(p, &ctx, rng, &st, err);
   if (!rc) rc = s->observable->eval(p, &st, out, err);
   mfh_state_free(&st);

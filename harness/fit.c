@@ -63,6 +63,7 @@ static int point_class(int model, double x, double y) {
   if (!isfinite(x) || !isfinite(y)) return PT_NONFINITE;
   if (y <= 0) return PT_NONPOSITIVE;
   if (model == MFH_FIT_POWER_LOG) return x > 1 ? PT_OK : PT_X_LE_ONE;
+  if (model == MFH_FIT_EXP) return PT_OK;
   return x > 0 ? PT_OK : PT_X_NONPOSITIVE;
 }
 
@@ -70,6 +71,9 @@ static int point_class(int model, double x, double y) {
 static double model_logy(int model, double x, double y) {
   return model == MFH_FIT_POWER_LOG ? log(y) - log(log(x)) : log(y);
 }
+
+/* The fitted abscissa: log x, or x itself for the exponential model. */
+static double model_x(int model, double x) { return model == MFH_FIT_EXP ? x : log(x); }
 
 static int cmp_double(const void *a, const void *b) {
   double u = *(const double *)a, v = *(const double *)b;
@@ -121,7 +125,7 @@ static void result_init(mfh_fit_result *r, size_t n, const mfh_fit_opts *o) {
 }
 
 static int check_opts(const mfh_fit_opts *o, mfh_err *err) {
-  if (o->model != MFH_FIT_POWER && o->model != MFH_FIT_POWER_LOG)
+  if (o->model != MFH_FIT_POWER && o->model != MFH_FIT_POWER_LOG && o->model != MFH_FIT_EXP)
     return mfh_err_set(err, MFH_EINPUT, "fit: unknown model %d", o->model);
   if (o->refine_dir != 1 && o->refine_dir != -1)
     return mfh_err_set(err, MFH_EINPUT, "fit: refine_dir must be +1 or -1, not %d", o->refine_dir);
@@ -199,7 +203,7 @@ int mfh_fit_rate(size_t n, const double *x, const double *y, const double *yerr,
   for (size_t i = 0; i + 1 < n; i++) {
     out->local[i] = NAN;
     if (point_class(model, x[i], y[i]) || point_class(model, x[i + 1], y[i + 1])) continue;
-    double dx = log(x[i + 1]) - log(x[i]);
+    double dx = model_x(model, x[i + 1]) - model_x(model, x[i]);
     if (dx != 0)
       out->local[i] = (model_logy(model, x[i + 1], y[i + 1]) - model_logy(model, x[i], y[i])) / dx;
   }
@@ -228,7 +232,7 @@ int mfh_fit_rate(size_t n, const double *x, const double *y, const double *yerr,
   for (size_t i = k; i < n; i++) {
     if (point_class(model, x[i], y[i])) continue;
     idx[m] = i;
-    X[m] = log(x[i]);
+    X[m] = model_x(model, x[i]);
     Y[m] = model_logy(model, x[i], y[i]);
     m++;
   }
@@ -352,15 +356,16 @@ fail:
 }
 
 double mfh_fit_predict(const mfh_fit_result *r, double x) {
+  if (r && r->model == MFH_FIT_EXP) return exp(r->intercept + r->slope * x);
   if (!r || !(x > 0)) return NAN;
   double v = exp(r->intercept) * pow(x, r->slope);
   return r->model == MFH_FIT_POWER_LOG ? v * log(x) : v;
 }
 
 double mfh_fit_band_halfwidth_log(const mfh_fit_result *r, double x) {
-  if (!r || !(x > 0) || !isfinite(r->slope)) return NAN;
+  if (!r || !isfinite(r->slope) || (r->model != MFH_FIT_EXP && !(x > 0))) return NAN;
   if (!isfinite(r->slope_se) || !isfinite(r->t_crit)) return INFINITY;
-  double X = log(x);
+  double X = model_x(r->model, x);
   double v = r->intercept_se * r->intercept_se + 2 * X * r->cov + X * X * r->slope_se * r->slope_se;
   return r->t_crit * sqrt(fmax(v, 0.0));
 }

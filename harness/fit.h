@@ -3,6 +3,9 @@
  * Model MFH_FIT_POWER:      y = C x^s          (fit log y = log C + s log x)
  * Model MFH_FIT_POWER_LOG:  y = C x^s log x    (fit log(y / log x) = log C + s log x;
  *                                               needs x > 1)
+ * Model MFH_FIT_EXP:        y = C e^{s x}      (fit log y = log C + s x: growth
+ *                                               exponents, e.g. Gronwall bounds in t;
+ *                                               local orders are d log y / dx)
  * Weights: when yerr is given (standard errors of the replica means), the
  * standard error of log y is yerr/y (delta method) and the weights are its
  * inverse squares.  The slope's covariance is scaled by max(1, chi2/dof)
@@ -19,7 +22,7 @@
 
 #include "harness/status.h"
 
-enum mfh_fit_model { MFH_FIT_POWER = 0, MFH_FIT_POWER_LOG = 1 };
+enum mfh_fit_model { MFH_FIT_POWER = 0, MFH_FIT_POWER_LOG = 1, MFH_FIT_EXP = 2 };
 
 /* Flags raised by the fitter; the fit still reports its numbers. */
 enum mfh_fit_flag {

@@ -351,6 +351,7 @@ static const char *run_help =
     "  --quiet       no progress line and no table\n"
     "  --render      fail (exit 3) if gnuplot cannot render the plots; --no-render skips them\n"
     "  --expected D  blessed results folder (default: expected/ beside the studies/ folder)\n"
+    "Environment: MFH_GNUPLOT names the gnuplot program (default: gnuplot on PATH).\n"
     "Exit: 0 all checks passed (inconclusive allowed), 1 a check failed, 2 bad input, 3 failure.\n";
 
 static int cmd_run(int argc, char **argv, int bless) {
@@ -381,7 +382,7 @@ static int cmd_run(int argc, char **argv, int bless) {
   mfh_err err;
   mfh_err_clear(&err);
   int warned = 0, solver_failed = 0;
-  mfh_report_opts ro = {o.render, NULL, &warned, stderr};
+  mfh_report_opts ro = {o.render, getenv("MFH_GNUPLOT"), &warned, stderr};
   mfh_study_result **rs = calloc(n, sizeof *rs);
   size_t done = 0;
   signal(SIGINT, on_signal);
@@ -493,7 +494,7 @@ static int cmd_report(int argc, char **argv) {
   mfh_err err;
   mfh_err_clear(&err);
   int warned = 0, solver_failed = 0, code = 0;
-  mfh_report_opts ro = {o.render, NULL, &warned, stderr};
+  mfh_report_opts ro = {o.render, getenv("MFH_GNUPLOT"), &warned, stderr};
   mfh_study_result **rs = calloc(ids.n, sizeof *rs);
   size_t done = 0;
   for (size_t k = 0; k < ids.n && !code; k++) {

@@ -43,6 +43,7 @@ typedef struct mfh_task_ctx {
   unsigned needs;          /* enum mfh_provides bits the observable needs */
   unsigned long long seed; /* the task's seed (also seeds rng) */
   size_t replica;
+  const char *workdir;     /* folder of the study file (commands run there) */
 } mfh_task_ctx;
 
 typedef struct mfh_solver_type {

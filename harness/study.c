@@ -896,6 +896,18 @@ int mfh_study_load(const char *path, const char *profile, long long seed_overrid
   for (size_t i = 0; mfh_profiles[i]; i++) known |= strcmp(mfh_profiles[i], profile) == 0;
   if (!known) return mfh_err_set(err, MFH_EUSAGE, "unknown profile '%s' (quick, nightly or full)", profile);
   if (!(s->file = strdup(path))) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  {
+    char real[4096];
+    const char *slash;
+    if (realpath(path, real) && (slash = strrchr(real, '/')))
+      s->dir = strndup(real, slash == real ? 1 : (size_t)(slash - real));
+    else
+      s->dir = strdup(".");
+    if (!s->dir) {
+      mfh_study_free(s);
+      return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+    }
+  }
   FILE *f = fopen(path, "rb");
   if (!f) {
     mfh_err_set(err, MFH_EINPUT, "%s: cannot open: %s", path, strerror(errno));
@@ -952,6 +964,7 @@ int mfh_study_load(const char *path, const char *profile, long long seed_overrid
 void mfh_study_free(mfh_study *s) {
   if (!s) return;
   free(s->file);
+  free(s->dir);
   free(s->description);
   mfh_params_free(&s->params);
   mfh_values_free(&s->constants);

@@ -59,6 +59,7 @@ typedef struct mfh_check_spec {
 
 typedef struct mfh_study {
   char *file;            /* path as given (owned) */
+  char *dir;             /* absolute folder of the file (owned) */
   char id[128], title[256], theorem[64], source[256];
   char *description;     /* may be NULL */
   char profile[32];      /* profile applied ("quick", "nightly", "full") */

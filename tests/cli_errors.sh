@@ -54,4 +54,15 @@ for sub in run validate list report bless metric fit; do
 done
 expect_contains "$("$MFH" --version)" "mfh " "--version"
 expect_contains "$("$MFH" list solvers)" "N            int" "list solvers prints the parameter table"
+# gnuplot missing: said once, scripts and data still written; exit 3 only with --render
+set +e
+out=$(MFH_GNUPLOT=/nonexistent/gnuplot "$MFH" run "$MFH_SOURCE_DIR/studies/examples" --out nognu 2>&1); rc=$?
+set -e
+expect_eq "$rc" 0 "gnuplot missing: exit 0 without --render"
+expect_eq "$(grep -c -i gnuplot <<<"$out")" 1 "gnuplot missing: said once"
+[ -s nognu/example-euler-command/plot.gp ] && ok "gnuplot missing: plot.gp written" || bad "gnuplot missing: no plot.gp"
+set +e
+out=$(MFH_GNUPLOT=/nonexistent/gnuplot "$MFH" run "$MFH_SOURCE_DIR/studies/examples" --out nognu --render 2>&1); rc=$?
+set -e
+expect_eq "$rc" 3 "gnuplot missing with --render: exit 3"
 finish

@@ -5,7 +5,8 @@
  * standard output is either a JSON object whose numeric members become the
  * task's values, or text whose last number becomes the value "value".
  * A non-zero exit status, or output with no number, fails the task with the
- * command's standard error in the message. */
+ * command's standard error in the message.  The command runs in the folder
+ * of the study file, so paths in it are relative to the study. */
 #include "solvers/command/command.h"
 
 #include <ctype.h>
@@ -154,14 +155,19 @@ static int command_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *r
     return mfh_err_set(err, MFH_EIO, "cannot create a temporary file: %s", strerror(errno));
   }
   close(fd);
-  size_t full_len = strlen(cmd) + strlen(errpath) + 32;
+  /* cd into the study's folder: quote it for the shell ('...' with ' as '\'') */
+  const char *wd = task->workdir ? task->workdir : ".";
+  size_t full_len = strlen(cmd) + strlen(errpath) + 4 * strlen(wd) + 48;
   char *full = malloc(full_len);
   if (!full) {
     free(cmd);
     remove(errpath);
     return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   }
-  snprintf(full, full_len, "( %s ) 2>%s </dev/null", cmd, errpath);
+  size_t pos = (size_t)snprintf(full, full_len, "cd '");
+  for (const char *q = wd; *q; q++)
+    pos += (size_t)snprintf(full + pos, full_len - pos, *q == '\'' ? "'\\''" : "%c", *q);
+  snprintf(full + pos, full_len - pos, "' && ( %s ) 2>%s </dev/null", cmd, errpath);
   FILE *pipe = popen(full, "r");
   free(full);
   int rc = MFH_OK;
