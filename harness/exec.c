@@ -20,26 +20,42 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int mfh_task_run(const mfh_plan *plan, size_t ti, mfh_values *out, mfh_err *err) {
+/* Run the tasks tk[0..n-1] of one group (same point but for the stream
+ * parameter, same replica, stream values ascending) with one solver run;
+ * values[k] receives task tk[k]'s values. */
+static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_values *const *values,
+                     mfh_err *err) {
   const mfh_study *s = plan->study;
-  const mfh_task *t = &plan->tasks[ti];
-  const mfh_params *p = &plan->points[t->point].params;
-  gsl_rng *rng = mfh_rng_alloc(t->seed);
-  if (!rng) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  mfh_state st = {0};
-  mfh_task_ctx ctx = {s->observable->needs, t->seed, t->replica, s->dir};
-  int rc = s->solver->run(p, &ctx, rng, &st, err);
-  if (!rc) rc = s->observable->eval(p, &st, out, err);
-  mfh_state_free(&st);
-  gsl_rng_free(rng);
-  if (rc) return rc;
-  for (size_t m = 0; m < s->nmeasures; m++) {
-    const double *v = mfh_values_get(out, s->measures[m]);
-    if (!v) return mfh_err_set(err, MFH_ESOLVER, "the task produced no value '%s'", s->measures[m]);
-    if (!isfinite(*v))
-      return mfh_err_set(err, MFH_ENUMERIC, "the task produced %s = %g", s->measures[m], *v);
+  const mfh_task *t0 = &plan->tasks[tk[n - 1]];
+  /* the point of the last (largest) stream value carries every other parameter */
+  const mfh_params *p = &plan->points[t0->point].params;
+  double *stream = malloc(n * sizeof *stream);
+  mfh_state *st = calloc(n, sizeof *st);
+  gsl_rng *rng = mfh_rng_alloc(t0->seed);
+  int rc = MFH_OK;
+  if (!stream || !st || !rng) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  for (size_t k = 0; !rc && k < n; k++) stream[k] = plan->tasks[tk[k]].stream;
+  mfh_task_ctx ctx = {s->observable->needs, t0->seed, t0->replica, s->dir, n, stream};
+  if (!rc) rc = s->solver->run(p, &ctx, rng, st, err);
+  for (size_t k = 0; !rc && k < n; k++) {
+    const mfh_params *pk = &plan->points[plan->tasks[tk[k]].point].params;
+    rc = s->observable->eval(pk, &st[k], values[k], err);
+    for (size_t m = 0; !rc && m < s->nmeasures; m++) {
+      const double *v = mfh_values_get(values[k], s->measures[m]);
+      if (!v) rc = mfh_err_set(err, MFH_ESOLVER, "the task produced no value '%s'", s->measures[m]);
+      else if (!isfinite(*v))
+        rc = mfh_err_set(err, MFH_ENUMERIC, "the task produced %s = %g", s->measures[m], *v);
+    }
   }
-  return MFH_OK;
+  for (size_t k = 0; st && k < n; k++) mfh_state_free(&st[k]);
+  free(st);
+  free(stream);
+  if (rng) gsl_rng_free(rng);
+  return rc;
+}
+
+int mfh_task_run(const mfh_plan *plan, size_t ti, mfh_values *out, mfh_err *err) {
+  return group_run(plan, &ti, 1, &out, err);
 }
 
 /* ---- storage --------------------------------------------------------- */
@@ -171,15 +187,15 @@ static void progress(const mfh_exec_opts *o, size_t done, size_t total, size_t t
 
 static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndirs,
                       const mfh_exec_opts *o, mfh_outcome *out, mfh_err *err) {
-  size_t n = plan->ntasks;
+  size_t n = plan->ntasks, ng = plan->ngroups;
   size_t shard_n = o->shard_n ? o->shard_n : 1, shard_i = o->shard_n ? o->shard_i - 1 : 0;
   char *tdir = mfh_path_join(dirs[0], "tasks");
   if (!tdir) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   int rc = o->load_only ? MFH_OK : mfh_mkdirs(tdir, err);
   free(tdir);
   if (rc) return rc;
-  /* 1. what is stored already */
-  size_t *todo = malloc((n ? n : 1) * sizeof *todo), ntodo = 0, mine = 0;
+  /* 1. what is stored already; shards and work units are groups */
+  size_t *todo = malloc((ng ? ng : 1) * sizeof *todo), ntodo = 0, mine = 0;
   if (!todo) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   keyset *ks = calloc(ndirs, sizeof *ks);
   if (!ks) {
@@ -190,7 +206,6 @@ static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndir
     for (size_t d = 0; d < ndirs; d++) keyset_load(dirs[d], &ks[d]);
   for (size_t i = 0; i < n; i++) {
     out[i].state = MFH_TASK_PENDING;
-    int in_shard = i % shard_n == shard_i;
     if (!o->fresh || o->load_only) {
       for (size_t d = 0; d < ndirs; d++)
         if (keyset_has(&ks[d], plan->tasks[i].key) && store_load(dirs[d], &plan->tasks[i], &out[i])) {
@@ -198,9 +213,18 @@ static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndir
           break;
         }
     }
-    if (!in_shard && !o->load_only) continue;
-    mine++;
-    if (out[i].state == MFH_TASK_PENDING && !o->load_only) todo[ntodo++] = i;
+  }
+  size_t mine_done = 0;
+  for (size_t g = 0; g < ng; g++) {
+    if (g % shard_n != shard_i && !o->load_only) continue;
+    const mfh_group *gr = &plan->groups[g];
+    int pending = 0;
+    for (size_t k = 0; k < gr->n; k++) pending |= out[gr->task[k]].state == MFH_TASK_PENDING;
+    mine += gr->n;
+    if (pending && !o->load_only)
+      todo[ntodo++] = g;
+    else
+      mine_done += gr->n;
   }
   for (size_t d = 0; d < ndirs; d++) free(ks[d].key);
   free(ks);
@@ -211,30 +235,44 @@ static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndir
   /* 2. run the rest; bit-identical whatever the order or thread count,
    * because each task owns its RNG stream and output slot. */
   double t0 = now_s(), last = 0, last_sync = t0;
-  size_t done = mine - ntodo, finished = 0;
+  size_t done = mine_done, finished = 0, ntodo_tasks = mine - mine_done;
   int first_fail = MFH_OK;
   mfh_err first_err;
   mfh_err_clear(&first_err);
   int jobs = o->jobs > 0 ? o->jobs : 1;
-  if (o->progress) progress(o, done, mine, 0, ntodo, t0, 0);
+  if (o->progress) progress(o, done, mine, 0, ntodo_tasks, t0, 0);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
   for (size_t k = 0; k < ntodo; k++) {
     /* Sweeps run coarse to fine, so the last tasks are usually the costliest:
      * start them first so no thread is left with a long task at the end. */
-    size_t i = todo[ntodo - 1 - k];
+    const mfh_group *gr = &plan->groups[todo[ntodo - 1 - k]];
     if (o->interrupt && *o->interrupt) continue;
     mfh_err terr;
     mfh_err_clear(&terr);
     double ts = now_s();
-    int trc = mfh_task_run(plan, i, &out[i].values, &terr);
-    out[i].elapsed_s = now_s() - ts;
-    if (!trc) trc = store_save(dirs[0], &plan->tasks[i], &out[i], &terr);
-    if (trc) {
-      out[i].state = MFH_TASK_FAILED;
-      out[i].status = trc;
-      snprintf(out[i].msg, sizeof out[i].msg, "%s", terr.msg);
-    } else {
-      out[i].state = MFH_TASK_COMPUTED;
+    mfh_values *vals[512];
+    mfh_values **vp = gr->n <= 512 ? vals : malloc(gr->n * sizeof *vp);
+    int trc = vp ? MFH_OK : mfh_err_set(&terr, MFH_ENOMEM, "out of memory");
+    for (size_t j = 0; !trc && j < gr->n; j++) {
+      vp[j] = &out[gr->task[j]].values;
+      mfh_values_clear(vp[j]);
+    }
+    if (!trc) trc = group_run(plan, gr->task, gr->n, vp, &terr);
+    if (vp != vals) free(vp);
+    double el = (now_s() - ts) / (double)gr->n;
+    for (size_t j = 0; j < gr->n; j++) {
+      size_t i = gr->task[j];
+      out[i].elapsed_s = el;
+      int src = trc;
+      if (!src) src = store_save(dirs[0], &plan->tasks[i], &out[i], &terr);
+      if (src) {
+        out[i].state = MFH_TASK_FAILED;
+        out[i].status = src;
+        snprintf(out[i].msg, sizeof out[i].msg, "%s", terr.msg);
+        trc = src;
+      } else {
+        out[i].state = MFH_TASK_COMPUTED;
+      }
     }
 #pragma omp critical(mfh_exec_progress)
     {
@@ -242,19 +280,19 @@ static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndir
         first_fail = trc;
         first_err = terr;
       }
-      finished++;
+      finished += gr->n;
       double t = now_s();
       if (t - last_sync > 1.0) {
         last_sync = t;
         mfh_sync_dir(dirs[0], NULL);
       }
-      if (o->progress && (t - last > 0.2 || finished == ntodo)) {
+      if (o->progress && (t - last > 0.2 || finished == ntodo_tasks)) {
         last = t;
-        progress(o, done + finished, mine, finished, ntodo, t0, 0);
+        progress(o, done + finished, mine, finished, ntodo_tasks, t0, 0);
       }
     }
   }
-  if (o->progress) progress(o, done + finished, mine, finished, ntodo, t0, 1);
+  if (o->progress) progress(o, done + finished, mine, finished, ntodo_tasks, t0, 1);
   free(todo);
   mfh_sync_dir(dirs[0], NULL);
   if (o->interrupt && *o->interrupt)

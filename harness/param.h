@@ -27,6 +27,9 @@ typedef struct mfh_param_def {
   int min_open, max_open;
   const char *choices; /* MFH_PARAM_CHOICE: "uniform|gaussian" */
   const char *doc;     /* one line */
+  int stream;          /* 1: the solver computes every value of this parameter
+                          in one run (a time: all output times of a trajectory);
+                          a sweep over it is run as one task group per replica */
 } mfh_param_def;
 
 /* One bound parameter. */

@@ -20,10 +20,19 @@ typedef struct mfh_point {
 
 typedef struct mfh_task {
   size_t point, replica;
-  unsigned long long seed;
+  unsigned long long seed; /* shared by the tasks of a group */
   char key[33];
   char *canon;         /* canonical text of the task (owned) */
+  double stream;       /* value of the stream parameter (0 when none) */
 } mfh_task;
+
+/* Tasks that one solver run computes together: the same point but for the
+ * stream parameter (e.g. the output time t), and the same replica.  Without
+ * a swept stream parameter every group has one task. */
+typedef struct mfh_group {
+  size_t n;
+  size_t *task;        /* task indices, stream values ascending (owned) */
+} mfh_group;
 
 typedef struct mfh_plan {
   const mfh_study *study;  /* not owned; must outlive the plan */
@@ -32,6 +41,9 @@ typedef struct mfh_plan {
   size_t ntasks;
   mfh_task *tasks;         /* point-major: task = point * replicas + replica */
   size_t *axis_points[MFH_MAX_AXES]; /* per axis: point index of each sweep value */
+  const char *stream_param;  /* the solver's stream parameter, or NULL */
+  size_t ngroups;
+  mfh_group *groups;
 } mfh_plan;
 
 int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err);

@@ -44,6 +44,8 @@ typedef struct mfh_task_ctx {
   unsigned long long seed; /* the task's seed (also seeds rng) */
   size_t replica;
   const char *workdir;     /* folder of the study file (commands run there) */
+  size_t nstream;          /* number of values of the solver's stream parameter */
+  const double *stream;    /* those values, ascending; out[k] is the state at stream[k] */
 } mfh_task_ctx;
 
 typedef struct mfh_solver_type {
@@ -60,7 +62,11 @@ typedef struct mfh_solver_type {
   int (*validate)(const mfh_params *p, const char **param, mfh_err *err);
   /* Model constants for explicit bounds (may be NULL), e.g. "J1". */
   int (*constants)(const mfh_params *p, mfh_values *out, mfh_err *err);
-  /* Run one task.  Must be thread-safe: no mutable global state. */
+  /* Run one task.  Must be thread-safe: no mutable global state.  out has
+   * task->nstream states: a solver with a stream parameter (a param def with
+   * stream = 1, e.g. the final time t) fills out[k] for the value stream[k]
+   * and must give out[k] bit-identical to a run with only that value; other
+   * solvers are always called with nstream = 1 and fill out[0]. */
   int (*run)(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
              mfh_err *err);
 } mfh_solver_type;

@@ -238,8 +238,8 @@ static int set_defaults(mfh_study *s, const mfh_param_def *defs, size_t n, mfh_e
 
 /* A free parameter of an open table (solver: command): a number if it
  * parses as one, else text. */
-static const mfh_param_def free_real = {"", MFH_PARAM_REAL, NULL, -INFINITY, INFINITY, 0, 0, NULL, "free parameter"};
-static const mfh_param_def free_string = {"", MFH_PARAM_STRING, NULL, 0, 0, 0, 0, NULL, "free parameter"};
+static const mfh_param_def free_real = {"", MFH_PARAM_REAL, NULL, -INFINITY, INFINITY, 0, 0, NULL, "free parameter", 0};
+static const mfh_param_def free_string = {"", MFH_PARAM_STRING, NULL, 0, 0, 0, 0, NULL, "free parameter", 0};
 
 static int bind_param(const ctx *c, mfh_study *s, const yaml_node_t *k, const yaml_node_t *v,
                       const char *section) {

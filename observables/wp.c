@@ -3,7 +3,7 @@
 #include <math.h>
 
 static const mfh_param_def wp_params[] = {
-    {"p", MFH_PARAM_REAL, "1", 1, 1e3, 0, 0, NULL, "exponent p of W_p (cost |x - y|^p)"},
+    {"p", MFH_PARAM_REAL, "1", 1, 1e3, 0, 0, NULL, "exponent p of W_p (cost |x - y|^p)", 0},
 };
 
 static int put(mfh_values *out, double wpp, double p) {

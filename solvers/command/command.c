@@ -21,7 +21,7 @@
 
 static const mfh_param_def command_params[] = {
     {"cmd", MFH_PARAM_STRING, NULL, 0, 0, 0, 0, NULL,
-     "shell command template; {param}, {seed}, {replica} are substituted"},
+     "shell command template; {param}, {seed}, {replica} are substituted", 0},
 };
 
 typedef struct {

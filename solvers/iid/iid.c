@@ -13,11 +13,11 @@
 
 static const mfh_param_def iid_params[] = {
     {"law", MFH_PARAM_CHOICE, "uniform", 0, 0, 0, 0, "uniform|gaussian",
-     "uniform on [0,1]^dim, or standard Gaussian on R^dim"},
-    {"dim", MFH_PARAM_INT, "1", 1, 6, 0, 0, NULL, "dimension n of the space the samples live in"},
-    {"N", MFH_PARAM_INT, "1000", 1, 1e8, 0, 0, NULL, "number of sample points"},
+     "uniform on [0,1]^dim, or standard Gaussian on R^dim", 0},
+    {"dim", MFH_PARAM_INT, "1", 1, 6, 0, 0, NULL, "dimension n of the space the samples live in", 0},
+    {"N", MFH_PARAM_INT, "1000", 1, 1e8, 0, 0, NULL, "number of sample points", 0},
     {"M", MFH_PARAM_INT, "0", 0, 1e8, 0, 0, NULL,
-     "size of the independent twin sample (0: same as N)"},
+     "size of the independent twin sample (0: same as N)", 0},
 };
 
 static int is_gaussian(const mfh_params *p) { return strcmp(mfh_params_str(p, "law"), "gaussian") == 0; }
