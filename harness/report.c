@@ -14,21 +14,24 @@
  *   "series": [ {
  *       "index": integer (0-based, what checks[].series refers to),
  *       "axis": "N", "measure": "wpp", "label": "E W_1(mu_N, mu)",
- *       "proved": null | { "slope": number, "log": bool },
+ *       "proved": null | { "slope": number, "log": bool },  slope: the exponent
+ *                    s of x^s, or of e^{s x} when fit.model is "exp" (log unused)
  *       "bound_label": null (no explicit bound) | string,
  *       "points": [ { "x", "mean", "sd", "se", "min", "max": number|null,
  *                     "nrep", "nfailed": integer,
  *                     "used": bool (entered the fit; false when no fit),
  *                     "bound": number|null } ],              coarse to fine
  *       "fit": null | {
- *           "model": "power" | "power_log",
+ *           "model": "power" (y = C x^s) | "power_log" (C x^s log x) |
+ *                    "exp" (C e^{s x}: log y linear in x; slope = exponent s),
  *           "n", "n_used", "n_excluded_pre": integer,
  *           "used": [bool] (n),
  *           "weighted": bool,
  *           "slope", "slope_se", "slope_lo", "slope_hi",
  *           "intercept", "intercept_se", "cov", "r2", "chi2_dof",
  *           "t_crit", "level": number|null,
- *           "local": [number|null] (n - 1 local orders),
+ *           "local": [number|null] (n - 1 local orders: d log y / d log x,
+ *                    or d log y / dx for "exp"),
  *           "flags": [ "nonfinite" | "nonpositive" | "not_decreasing" | "floor" |
  *                      "too_few" | "preasymptotic" | "unknown_bit_<k>" ],
  *           "flags_value": integer (the raw bit set),
@@ -323,8 +326,33 @@ static void fmt_rate(char *buf, size_t n, double p) {
 /* ---- series helpers --------------------------------------------------------- */
 
 static int ok_pos(double v) { return isfinite(v) && v > 0; }
-static int drawable(const mfh_point_stats *p) { return ok_pos(p->x) && ok_pos(p->mean); }
 static int has_se(const mfh_point_stats *p) { return isfinite(p->se) && p->se > 0; }
+
+/* 1 if the series was fitted with the exponential model y = C e^{s x}. */
+static int is_exp(const mfh_series *s) { return s->has_fit && s->fit.model == MFH_FIT_EXP; }
+
+/* 1 if the series is drawn with a linear x axis (the y axis stays
+ * logarithmic): exponential fits, whose lines are straight in (x, log y),
+ * and series without a fit that have an x <= 0 (e.g. time t = 0), which a
+ * log axis cannot show.  A power-law fit keeps its log-log axes; its x <= 0
+ * points are not drawn (its fitted line is not defined there). */
+static int lin_x(const mfh_series *s) {
+  if (is_exp(s)) return 1;
+  if (s->has_fit) return 0;
+  for (size_t i = 0; i < s->n; i++)
+    if (isfinite(s->pts[i].x) && s->pts[i].x <= 0) return 1;
+  return 0;
+}
+
+/* 1 if x can be placed on the series' x axis (linear: any finite x). */
+static int x_ok(int xlin, double x) { return xlin ? isfinite(x) : ok_pos(x); }
+static int drawable(int xlin, const mfh_point_stats *p) {
+  return x_ok(xlin, p->x) && ok_pos(p->mean);
+}
+
+/* What the fitted parameter is called in prose: "slope" (power laws, the
+ * slope on log-log axes) or "exponent" (s in e^{s x}). */
+static const char *slope_word(const mfh_series *s) { return is_exp(s) ? "exponent" : "slope"; }
 
 /* 1 if point i entered the fit (0 when the series has no fit). */
 static int pt_used(const mfh_series *s, size_t i) {
@@ -374,8 +402,9 @@ static void series_base(char *buf, size_t n, size_t k, const mfh_series *s) {
 /* What can be drawn for one series and where. */
 typedef struct geom {
   int plottable;                 /* something positive and finite to draw */
-  double xmin, xmax, ymin, ymax; /* plot ranges (log axes) */
-  double dxmin, dxmax;           /* extent of the positive sweep values */
+  int xlin;                      /* linear x axis (lin_x); the y axis is always log */
+  double xmin, xmax, ymin, ymax; /* plot ranges */
+  double dxmin, dxmax;           /* extent of the sweep values that can be placed on x */
   int line, band, proved;        /* curves present in the .curve.dat file */
   size_t ncurve, ia, ib;         /* curve rows; the fit lives in rows ia..ib */
   double *cx, *cfit, *clo, *chi, *cref;
@@ -394,7 +423,26 @@ static double loglerp(double a, double b, double t) {
   return exp(log(a) + t * (log(b) - log(a)));
 }
 
+static double linlerp(double a, double b, double t) {
+  if (t <= 0) return a;
+  if (t >= 1) return b;
+  return a + t * (b - a);
+}
+
+/* Interpolation along the x axis: log-spaced, or even for a linear axis. */
+static double xlerp(int xlin, double a, double b, double t) {
+  return xlin ? linlerp(a, b, t) : loglerp(a, b, t);
+}
+
+/* Distance along the x axis in its own units (decades on a log axis). */
+static double xspan(int xlin, double a, double b) { return xlin ? b - a : log(b / a); }
+
+/* The proved rate through (x0, y0): y0 e^{p (x - x0)} for an exponential
+ * fit (a log factor has no meaning there and is ignored), else
+ * y0 (x/x0)^p [log x / log x0] (NaN where x <= 0). */
 static double proved_at(const mfh_series *s, double x0, double y0, double x) {
+  if (is_exp(s)) return y0 * exp(s->proved_slope * (x - x0));
+  if (!(x > 0) || !(x0 > 0)) return NAN;
   double v = y0 * pow(x / x0, s->proved_slope);
   if (s->proved_log) v *= fabs(log(x)) / fabs(log(x0));
   return v;
@@ -406,21 +454,29 @@ static void widen(double *lo, double *hi, double v) {
   if (v > *hi) *hi = v;
 }
 
+/* Like widen, for x values: any finite value on a linear axis. */
+static void widen_x(int xlin, double *lo, double *hi, double v) {
+  if (!x_ok(xlin, v)) return;
+  if (v < *lo) *lo = v;
+  if (v > *hi) *hi = v;
+}
+
 static int compute_geom(const mfh_series *s, geom *g) {
   memset(g, 0, sizeof *g);
   const mfh_fit_result *f = &s->fit;
+  const int xlin = g->xlin = lin_x(s);
   double dxmin = INFINITY, dxmax = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
   size_t i0 = NONE, ileft = NONE, iright = NONE;
   for (size_t i = 0; i < s->n; i++) {
     const mfh_point_stats *p = &s->pts[i];
-    if (!ok_pos(p->x)) continue;
-    widen(&dxmin, &dxmax, p->x);
+    if (!x_ok(xlin, p->x)) continue;
+    widen_x(xlin, &dxmin, &dxmax, p->x);
     if (pt_used(s, i)) {
-      widen(&xlo, &xhi, p->x);
+      widen_x(xlin, &xlo, &xhi, p->x);
       if (i0 == NONE) i0 = i;
     }
     if (s->bound && ok_pos(s->bound[i])) g->n_bound++;
-    if (!drawable(p)) continue;
+    if (!drawable(xlin, p)) continue;
     int filled = !s->has_fit || pt_used(s, i);
     if (filled)
       has_se(p) ? g->n_filled_se++ : g->n_filled_nose++;
@@ -430,7 +486,7 @@ static int compute_geom(const mfh_series *s, geom *g) {
     if (ileft == NONE || p->x < s->pts[ileft].x) ileft = i;
     if (iright == NONE || p->x > s->pts[iright].x) iright = i;
   }
-  if (!(dxmin <= dxmax)) return MFH_OK; /* no positive sweep value: nothing to draw */
+  if (!(dxmin <= dxmax)) return MFH_OK; /* no sweep value to place on x: nothing to draw */
   g->dxmin = dxmin;
   g->dxmax = dxmax;
 
@@ -443,20 +499,20 @@ static int compute_geom(const mfh_series *s, geom *g) {
     }
     if (!ok_pos(y0)) /* no usable fit: anchor at the first drawable point */
       for (size_t i = 0; i < s->n; i++)
-        if (drawable(&s->pts[i])) {
+        if (drawable(xlin, &s->pts[i]) && (is_exp(s) || s->pts[i].x > 0)) {
           x0 = s->pts[i].x;
           y0 = s->pts[i].mean;
           break;
         }
   }
-  int want_ref = ok_pos(x0) && ok_pos(y0);
+  int want_ref = isfinite(x0) && ok_pos(y0);
 
   if (fitok || want_ref) {
     size_t nl = 0, nr = 0, nin = CURVE_IN;
-    double span = log(dxmax / dxmin);
+    double span = xspan(xlin, dxmin, dxmax);
     if (fitok && span > 0) {
-      nl = (size_t)ceil(CURVE_OUT * log(xlo / dxmin) / span);
-      nr = (size_t)ceil(CURVE_OUT * log(dxmax / xhi) / span);
+      nl = (size_t)ceil(CURVE_OUT * xspan(xlin, dxmin, xlo) / span);
+      nr = (size_t)ceil(CURVE_OUT * xspan(xlin, xhi, dxmax) / span);
     } else if (!fitok) {
       xlo = dxmin;
       xhi = dxmax;
@@ -470,10 +526,10 @@ static int compute_geom(const mfh_series *s, geom *g) {
     g->chi = g->clo + g->ncurve;
     g->cref = g->chi + g->ncurve;
     size_t j = 0;
-    for (size_t k = 0; k < nl; k++) g->cx[j++] = loglerp(dxmin, xlo, (double)k / (double)nl);
+    for (size_t k = 0; k < nl; k++) g->cx[j++] = xlerp(xlin, dxmin, xlo, (double)k / (double)nl);
     for (size_t k = 0; k < nin; k++)
-      g->cx[j++] = nin == 1 ? xlo : loglerp(xlo, xhi, (double)k / (double)(nin - 1));
-    for (size_t k = 1; k <= nr; k++) g->cx[j++] = loglerp(xhi, dxmax, (double)k / (double)nr);
+      g->cx[j++] = nin == 1 ? xlo : xlerp(xlin, xlo, xhi, (double)k / (double)(nin - 1));
+    for (size_t k = 1; k <= nr; k++) g->cx[j++] = xlerp(xlin, xhi, dxmax, (double)k / (double)nr);
     g->ia = nl;
     g->ib = nl + nin - 1;
     size_t nline = 0, nband = 0, nref = 0;
@@ -508,32 +564,53 @@ static int compute_geom(const mfh_series *s, geom *g) {
   double ylo = INFINITY, yhi = -INFINITY;
   for (size_t i = 0; i < s->n; i++) {
     const mfh_point_stats *p = &s->pts[i];
-    if (!ok_pos(p->x)) continue;
+    if (!x_ok(xlin, p->x)) continue;
     if (s->bound) widen(&ylo, &yhi, s->bound[i]);
-    if (!drawable(p)) continue;
+    if (!drawable(xlin, p)) continue;
     widen(&ylo, &yhi, p->mean);
     if (has_se(p)) {
       widen(&ylo, &yhi, p->mean + p->se);
       widen(&ylo, &yhi, p->mean - p->se);
     }
   }
-  for (size_t j = 0; j < g->ncurve; j++) {
+  for (size_t j = 0; j < g->ncurve; j++)
     if (g->line) widen(&ylo, &yhi, g->cfit[j]);
-    if (g->proved) widen(&ylo, &yhi, g->cref[j]);
+  /* On a linear x axis the proved curve is exponential in x (or a power
+   * law blowing up near 0) and can run off by tens of decades: let it widen
+   * the range by at most a factor 100 beyond the data, and leave the plot
+   * there, instead of squashing the data into a thin strip. */
+  double rlo = 0, rhi = INFINITY;
+  if (g->xlin && ylo <= yhi) {
+    rlo = 1e-2 * ylo;
+    rhi = 1e2 * yhi;
   }
+  for (size_t j = 0; j < g->ncurve; j++)
+    if (g->proved && ok_pos(g->cref[j])) widen(&ylo, &yhi, fmin(fmax(g->cref[j], rlo), rhi));
   if (!(ylo <= yhi)) return MFH_OK;
   g->plottable = 1;
   g->descending = ileft == NONE || iright == NONE || s->pts[ileft].mean >= s->pts[iright].mean;
 
-  double lx0 = log10(dxmin), lx1 = log10(dxmax);
-  if (lx1 - lx0 < 0.3) {
-    double c = 0.5 * (lx0 + lx1);
-    lx0 = c - 0.15;
-    lx1 = c + 0.15;
+  if (xlin) {
+    double a = dxmin, b = dxmax;
+    if (!(b > a)) { /* one x value: a window around it */
+      double h = a != 0 ? 0.25 * fabs(a) : 0.5;
+      a -= h;
+      b += h;
+    }
+    double pad = 0.05 * (b - a);
+    g->xmin = a - pad;
+    g->xmax = b + pad;
+  } else {
+    double lx0 = log10(dxmin), lx1 = log10(dxmax);
+    if (lx1 - lx0 < 0.3) {
+      double c = 0.5 * (lx0 + lx1);
+      lx0 = c - 0.15;
+      lx1 = c + 0.15;
+    }
+    double pad = 0.07 * (lx1 - lx0);
+    g->xmin = pow(10, lx0 - pad);
+    g->xmax = pow(10, lx1 + pad);
   }
-  double pad = 0.07 * (lx1 - lx0);
-  g->xmin = pow(10, lx0 - pad);
-  g->xmax = pow(10, lx1 + pad);
   double ly0 = log10(ylo), ly1 = log10(yhi);
   if (ly1 - ly0 < 0.6) {
     double c = 0.5 * (ly0 + ly1);
@@ -564,9 +641,10 @@ static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
   sb_esc(&o, s->label, ESC_LINE);
   sb_putc(&o, '\n');
   if (s->has_fit)
-    sb_printf(&o, "# fit: slope %s, interval [%s, %s] at level %s, %zu of %zu points used\n",
-              g17(a, s->fit.slope), g17(b, s->fit.slope_lo), g17(c, s->fit.slope_hi),
-              g17(d, s->fit.level), s->fit.n_used, s->fit.n);
+    sb_printf(&o, "# fit%s: %s %s, interval [%s, %s] at level %s, %zu of %zu points used\n",
+              is_exp(s) ? " y = C e^(s x)" : "", slope_word(s), g17(a, s->fit.slope),
+              g17(b, s->fit.slope_lo), g17(c, s->fit.slope_hi), g17(d, s->fit.level),
+              s->fit.n_used, s->fit.n);
   sb_puts(&o,
           "# columns: x mean se sd nrep nfailed used bound fit band_lo band_hi\n"
           "#   x: value of the swept parameter; mean, se, sd: replica statistics\n"
@@ -577,7 +655,7 @@ static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
   for (size_t i = 0; i < s->n; i++) {
     const mfh_point_stats *p = &s->pts[i];
     double fit = NAN, lo = NAN, hi = NAN;
-    if (s->has_fit && ok_pos(p->x)) {
+    if (s->has_fit && x_ok(is_exp(s), p->x)) {
       fit = mfh_fit_predict(&s->fit, p->x);
       double hw = mfh_fit_band_halfwidth_log(&s->fit, p->x);
       if (isfinite(fit) && isfinite(hw)) {
@@ -597,12 +675,15 @@ static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
 
   sb_puts(&o, "# mfh study ");
   sb_esc(&o, r->id, ESC_LINE);
-  sb_printf(&o, ": series %zu: curves for plotting, log-spaced in x\n", k + 1);
+  sb_printf(&o, ": series %zu: curves for plotting, %s in x\n", k + 1,
+            g->xlin ? "evenly spaced" : "log-spaced");
   sb_puts(&o,
           "# columns: x fit band_lo band_hi proved\n"
           "#   fit, band_lo, band_hi: fitted line and confidence band over the fitted\n"
           "#   range (NaN elsewhere; band clipped at a factor e^200)\n"
           "#   proved: proved rate through the fitted line at the first fitted point\n");
+  if (is_exp(s))
+    sb_puts(&o, "#   (exponential model: proved = y0 e^(p (x - x0)), fit = C e^(s x))\n");
   for (size_t j = 0; j < g->ncurve; j++) {
     char v[5][40];
     sb_printf(&o, "%s %s %s %s %s\n", g17(v[0], g->cx[j]), g17(v[1], g->cfit[j]),
@@ -620,22 +701,25 @@ static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
 #define C_BOUND "#7048a8"
 #define C_FAILED "#d62728"
 
-/* Tic label for a log axis: "0.02", "2×10^{-5}". */
+/* Tic label for a log axis: "0.02", "2×10^{-5}"; on a linear axis any
+ * value, 0 and negatives included ("-0.5", "0", "-3×10^{6}"). */
 static void fmt_tic(char *buf, size_t n, double v) {
-  if (v >= 1e-3 && v < 1e5) {
-    snprintf(buf, n, "%.6g", v);
+  double a = fabs(v);
+  if (a == 0 || (a >= 1e-3 && a < 1e5)) {
+    snprintf(buf, n, "%.6g", v == 0 ? 0.0 : v); /* no "-0" */
     return;
   }
-  int e = (int)floor(log10(v));
-  double m = v / pow(10, e);
+  int e = (int)floor(log10(a));
+  double m = a / pow(10, e);
   if (m >= 9.995) {
     m /= 10;
     e++;
   }
+  const char *sign = v < 0 ? "-" : "";
   if (fabs(m - 1) < 5e-3)
-    snprintf(buf, n, "10^{%d}", e);
+    snprintf(buf, n, "%s10^{%d}", sign, e);
   else
-    snprintf(buf, n, "%.3g×10^{%d}", m, e);
+    snprintf(buf, n, "%s%.3g×10^{%d}", sign, m, e);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -652,17 +736,22 @@ static double tic_extent(const char *lab, int vertical) {
   return 7.5 * (double)n;
 }
 
+/* Position of v on an axis [lo, hi] as a fraction (log or linear axis). */
+static double axis_frac(int lin, double v, double lo, double hi) {
+  return lin ? (v - lo) / (hi - lo) : log10(v / lo) / log10(hi / lo);
+}
+
 /* 1 if labels at the ascending values v[0..n) (every one with keep[i] set)
  * do not overlap on an axis [lo, hi] of len pixels. */
 static int tics_fit(const double *v, const unsigned char *keep, size_t n, double lo, double hi,
-                    double len, int vertical) {
-  double span = log10(hi / lo), prev_pos = 0, prev_ext = 0;
+                    double len, int vertical, int lin) {
+  double prev_pos = 0, prev_ext = 0;
   int have = 0;
   for (size_t i = 0; i < n; i++) {
     if (keep && !keep[i]) continue;
     char lab[64];
     fmt_tic(lab, sizeof lab, v[i]);
-    double pos = log10(v[i] / lo) / span * len, ext = tic_extent(lab, vertical);
+    double pos = axis_frac(lin, v[i], lo, hi) * len, ext = tic_extent(lab, vertical);
     if (have && pos - prev_pos < 0.5 * (ext + prev_ext) + 10) return 0;
     prev_pos = pos;
     prev_ext = ext;
@@ -687,18 +776,19 @@ static void emit_tics(sbuf *b, const char *ax, const double *v, const unsigned c
   sb_puts(b, ")\n");
 }
 
-/* Tics for a log axis [lo, hi] of len pixels: at the sweep values (marks,
- * may be NULL) when they are few, thinning their labels until they do not
- * overlap; else at 1-2-5-style mantissas, as dense as fits. */
+/* Tics for an axis [lo, hi] of len pixels, logarithmic unless lin: at the
+ * sweep values (marks, may be NULL) when they are few, thinning their
+ * labels until they do not overlap; else (log) at 1-2-5-style mantissas,
+ * as dense as fits, or (linear) gnuplot's own round steps. */
 static void gp_tics(sbuf *b, const char *ax, double lo, double hi, const double *marks,
-                    size_t nmarks, double len) {
+                    size_t nmarks, double len, int lin) {
   int vertical = ax[0] == 'y';
   if (marks && nmarks >= 1 && nmarks <= 12) {
     double v[12];
     unsigned char keep[12];
     size_t m = 0;
     for (size_t i = 0; i < nmarks; i++)
-      if (ok_pos(marks[i])) v[m++] = marks[i];
+      if (x_ok(lin, marks[i]) && marks[i] >= lo && marks[i] <= hi) v[m++] = marks[i];
     qsort(v, m, sizeof *v, cmp_double);
     size_t u = 0; /* drop duplicates */
     for (size_t i = 0; i < m; i++)
@@ -706,11 +796,15 @@ static void gp_tics(sbuf *b, const char *ax, double lo, double hi, const double 
     m = u;
     for (size_t stride = 1; m && stride <= 4; stride++) {
       for (size_t i = 0; i < m; i++) keep[i] = i % stride == 0;
-      if (tics_fit(v, keep, m, lo, hi, len, vertical)) {
+      if (tics_fit(v, keep, m, lo, hi, len, vertical, lin)) {
         emit_tics(b, ax, v, keep, m);
         return;
       }
     }
+  }
+  if (lin) {
+    sb_printf(b, "set %stics autofreq\nset format %s \"%% h\"\n", ax, ax);
+    return;
   }
   static const double m1[] = {1}, m13[] = {1, 3}, m125[] = {1, 2, 5}, m1235[] = {1, 2, 3, 5, 7},
                       mfine[] = {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9};
@@ -731,7 +825,7 @@ static void gp_tics(sbuf *b, const char *ax, double lo, double hi, const double 
           if (x >= lo && x <= hi) v[n++] = x;
         }
       if (n < 2) break;
-      if (tics_fit(v, NULL, n, lo, hi, len, vertical)) {
+      if (tics_fit(v, NULL, n, lo, hi, len, vertical, 0)) {
         emit_tics(b, ax, v, NULL, n);
         return;
       }
@@ -740,9 +834,26 @@ static void gp_tics(sbuf *b, const char *ax, double lo, double hi, const double 
             span > 1 ? "10^{%L}" : "%g");
 }
 
-/* Enhanced-text label of a rate: "N^{-1/2}" (+ " log N"). */
-static void gp_rate_label(sbuf *b, const mfh_series *s, double p, int with_log) {
+/* Number of UTF-8 characters in s (an estimate of its printed width). */
+static size_t text_len(const char *s) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if ((*p & 0xC0) != 0x80) n++;
+  return n;
+}
+
+/* Enhanced-text label of a rate: "N^{-1/2}" (+ " log N"), or "e^{1.5 t}"
+ * for an exponential fit.  Returns its printed length in characters. */
+static size_t gp_rate_label(sbuf *b, const mfh_series *s, double p, int with_log) {
   char rate[40];
+  size_t axlen = text_len(s->axis);
+  if (is_exp(s)) {
+    snprintf(rate, sizeof rate, "%.3g", p);
+    sb_printf(b, "e^{%s ", rate);
+    sb_esc(b, s->axis, ESC_GP);
+    sb_puts(b, "}");
+    return 2 + strlen(rate) + axlen;
+  }
   fmt_rate(rate, sizeof rate, p);
   sb_esc(b, s->axis, ESC_GP);
   sb_printf(b, "^{%s}", rate);
@@ -750,15 +861,17 @@ static void gp_rate_label(sbuf *b, const mfh_series *s, double p, int with_log) 
     sb_puts(b, "\xc2\xa0log "); /* no-break space: SVG would drop a plain one */
     sb_esc(b, s->axis, ESC_GP);
   }
+  return axlen + strlen(rate) + (with_log ? 5 + axlen : 0);
 }
 
-/* One line about the fit: "observed slope -0.98 ± 0.03 (95% CI, 5/6 points) · proved -1/2";
- * compact (for panels of a multiplot) says "pts" and drops "slope". */
+/* One line about the fit: "observed slope -0.98 ± 0.03 (95% CI, 5/6 points) · proved -1/2"
+ * ("observed exponent 0.83 ± 0.05 (...) · proved ≤ 1.5" for an exponential
+ * fit); compact (for panels of a multiplot) says "pts" and drops "slope". */
 static void gp_fit_line(sbuf *b, const mfh_series *s, int compact) {
   const mfh_fit_result *f = &s->fit;
   char a[40];
   if (s->has_fit && isfinite(f->slope)) {
-    sb_printf(b, "observed%s %.3g", compact ? "" : " slope", f->slope);
+    sb_printf(b, "observed%s%s %.3g", compact ? "" : " ", compact ? "" : slope_word(s), f->slope);
     double h = ci_half(f);
     if (isfinite(h))
       sb_printf(b, " ± %.2g (%.0f%% CI", h, 100 * f->level);
@@ -771,18 +884,12 @@ static void gp_fit_line(sbuf *b, const mfh_series *s, int compact) {
   } else {
     sb_puts(b, "not fitted");
   }
-  if (s->has_proved) {
+  if (s->has_proved && is_exp(s)) {
+    sb_printf(b, "  ·  proved ≤ %.3g", s->proved_slope);
+  } else if (s->has_proved) {
     fmt_rate(a, sizeof a, s->proved_slope);
     sb_printf(b, "  ·  proved %s%s", a, s->proved_log ? " with log" : "");
   }
-}
-
-/* Number of UTF-8 characters in s (an estimate of its printed width). */
-static size_t text_len(const char *s) {
-  size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if ((*p & 0xC0) != 0x80) n++;
-  return n;
 }
 
 /* The plot command of one panel, built element by element, and the size
@@ -799,15 +906,18 @@ static void pc_key(plotcmd *pc, size_t len) {
   if (len > pc->keylen) pc->keylen = len;
 }
 
-/* A rectangle of the plot area in axis fractions, and the log ranges. */
+/* A rectangle of the plot area in axis fractions, and the ranges: log10 of
+ * the limits, except x itself when xlin (linear x axis). */
 typedef struct kbox {
   double u0, u1, v0, v1;
+  int xlin;
   double lx0, lx1, ly0, ly1;
 } kbox;
 
 static size_t in_box(const kbox *k, double x, double y) {
-  if (!ok_pos(x) || !ok_pos(y)) return 0;
-  double u = (log10(x) - k->lx0) / (k->lx1 - k->lx0), v = (log10(y) - k->ly0) / (k->ly1 - k->ly0);
+  if (!x_ok(k->xlin, x) || !ok_pos(y)) return 0;
+  double u = ((k->xlin ? x : log10(x)) - k->lx0) / (k->lx1 - k->lx0),
+         v = (log10(y) - k->ly0) / (k->ly1 - k->ly0);
   return u >= k->u0 && u <= k->u1 && v >= k->v0 && v <= k->v1;
 }
 
@@ -820,11 +930,11 @@ static size_t key_hits(const mfh_series *s, const geom *g, const kbox *k) {
     const mfh_point_stats *p = &s->pts[i];
     if (s->bound && i + 1 < s->n && ok_pos(s->bound[i]) && ok_pos(s->bound[i + 1]))
       for (int t = 0; t <= 10; t++)
-        n += in_box(k, loglerp(p->x, s->pts[i + 1].x, t / 10.0),
+        n += in_box(k, xlerp(k->xlin, p->x, s->pts[i + 1].x, t / 10.0),
                     loglerp(s->bound[i], s->bound[i + 1], t / 10.0));
     else if (s->bound)
       n += in_box(k, p->x, s->bound[i]);
-    if (!drawable(p)) continue;
+    if (!drawable(k->xlin, p)) continue;
     double lo = p->mean, hi = p->mean;
     if (has_se(p)) {
       lo = p->mean - p->se > 0 ? p->mean - p->se : ymin;
@@ -919,25 +1029,29 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
               "'%s.curve.dat' every ::%zu::%zu using 1:2 with lines lc rgb \"%s\" lw 2.5 "
               "title \"fit ",
               base, g->ia, g->ib, C_FIT);
-    char sl[40];
-    snprintf(sl, sizeof sl, "%.3g", s->fit.slope);
-    sb_esc(&pc.b, s->axis, ESC_GP);
-    sb_printf(&pc.b, "^{%s}", sl);
-    if (s->fit.model == MFH_FIT_POWER_LOG) {
-      sb_puts(&pc.b, "\xc2\xa0log ");
+    if (is_exp(s)) {
+      pc_key(&pc, 4 + gp_rate_label(&pc.b, s, s->fit.slope, 0)); /* "fit e^{0.83 t}" */
+    } else {
+      char sl[40];
+      snprintf(sl, sizeof sl, "%.3g", s->fit.slope);
       sb_esc(&pc.b, s->axis, ESC_GP);
+      sb_printf(&pc.b, "^{%s}", sl);
+      if (s->fit.model == MFH_FIT_POWER_LOG) {
+        sb_puts(&pc.b, "\xc2\xa0log ");
+        sb_esc(&pc.b, s->axis, ESC_GP);
+      }
+      pc_key(&pc, 4 + axlen + strlen(sl) + (s->fit.model == MFH_FIT_POWER_LOG ? 5 + axlen : 0));
     }
     sb_puts(&pc.b, "\"");
-    pc_key(&pc, 4 + axlen + strlen(sl) + (s->fit.model == MFH_FIT_POWER_LOG ? 5 + axlen : 0));
   }
   if (g->proved) {
     pc_next(&pc);
     sb_printf(&pc.b,
               "'%s.curve.dat' using 1:5 with lines lc rgb \"%s\" dt 2 lw 2.2 title \"proved ",
               base, C_PROVED);
-    gp_rate_label(&pc.b, s, s->proved_slope, s->proved_log);
+    size_t len = gp_rate_label(&pc.b, s, s->proved_slope, s->proved_log);
     sb_puts(&pc.b, "\"");
-    pc_key(&pc, 12 + axlen + (s->proved_log ? 5 + axlen : 0));
+    pc_key(&pc, 7 + (len > 5 ? len : 5));
   }
   if (g->n_bound) {
     pc_next(&pc);
@@ -1012,7 +1126,8 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
   double kh = (1.5 * font * (double)pc.nkey + 12) / px.h + 0.04;
   if (kw > 1) kw = 1;
   if (kh > 0.6) kh = 0.6;
-  kbox box = {0, 1, 0, 1, log10(g->xmin), log10(g->xmax), log10(g->ymin), log10(g->ymax)};
+  kbox box = {0, 1, 0, 1, g->xlin, g->xlin ? g->xmin : log10(g->xmin),
+              g->xlin ? g->xmax : log10(g->xmax), log10(g->ymin), log10(g->ymax)};
   static const char *names[4] = {"top right", "top left", "bottom left", "bottom right"};
   static const int pref_desc[4] = {0, 2, 1, 3}, pref_asc[4] = {1, 3, 0, 2};
   const int *pref = g->descending ? pref_desc : pref_asc;
@@ -1031,17 +1146,18 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
     double bottom = log10(g->ymin), top = log10(g->ymax);
     ymax = pow(10, bottom + (top - bottom) / (1 - kh));
   }
-  sb_printf(b, "set logscale xy\nset xrange [%s:%s]\nset yrange [%s:%s]\n", g17(v1, g->xmin),
+  sb_printf(b, "%s\nset xrange [%s:%s]\nset yrange [%s:%s]\n",
+            g->xlin ? "unset logscale\nset logscale y" : "set logscale xy", g17(v1, g->xmin),
             g17(v2, g->xmax), g17(v3, g->ymin), g17(v4, ymax));
   double marks[12];
   size_t nm = 0;
   for (size_t i = 0; i < s->n && nm <= 12; i++)
-    if (ok_pos(s->pts[i].x)) {
+    if (x_ok(g->xlin, s->pts[i].x)) {
       if (nm < 12) marks[nm] = s->pts[i].x;
       nm++;
     }
-  gp_tics(b, "x", g->xmin, g->xmax, nm <= 12 ? marks : NULL, nm, px.w);
-  gp_tics(b, "y", g->ymin, ymax, NULL, 0, px.h);
+  gp_tics(b, "x", g->xmin, g->xmax, nm <= 12 ? marks : NULL, nm, px.w, g->xlin);
+  gp_tics(b, "y", g->ymin, ymax, NULL, 0, px.h, 0);
   sb_printf(b,
             "set key default\nset key %s Left reverse samplen 2.5 spacing 1.15 font \",%d\" "
             "box lc rgb \"#bbbbbb\" opaque\n",
@@ -1335,7 +1451,10 @@ static json_t *json_fit(const mfh_fit_result *f, int *bad) {
     *bad = 1;
     return NULL;
   }
-  jset(o, "model", jstr(f->model == MFH_FIT_POWER_LOG ? "power_log" : "power"), bad);
+  const char *model = f->model == MFH_FIT_POWER_LOG ? "power_log"
+                      : f->model == MFH_FIT_EXP     ? "exp"
+                                                    : "power";
+  jset(o, "model", jstr(model), bad);
   jset(o, "n", jint(f->n), bad);
   jset(o, "n_used", jint(f->n_used), bad);
   jset(o, "n_excluded_pre", jint(f->n_excluded_pre), bad);
@@ -1505,8 +1624,11 @@ static void md_fit(sbuf *b, const mfh_series *s) {
   if (!s->has_fit) {
     sb_puts(b, "- Fit: none\n");
   } else {
-    sb_printf(b, "- Fit (%s, %s): slope **%s**", f->model == MFH_FIT_POWER_LOG ? "power law with log factor" : "power law",
-              f->weighted ? "weighted" : "unweighted", hnum(a, f->slope));
+    const char *model = f->model == MFH_FIT_POWER_LOG ? "power law with log factor"
+                        : f->model == MFH_FIT_EXP     ? "exponential C e^(s x)"
+                                                      : "power law";
+    sb_printf(b, "- Fit (%s, %s): %s **%s**", model, f->weighted ? "weighted" : "unweighted",
+              slope_word(s), hnum(a, f->slope));
     if (isfinite(ci_half(f)))
       sb_printf(b, " ± %s (%.0f%% CI [%s, %s])", hnum(a, ci_half(f)), 100 * f->level,
                 hnum(c, f->slope_lo), hnum(d, f->slope_hi));
@@ -1514,8 +1636,8 @@ static void md_fit(sbuf *b, const mfh_series *s) {
       sb_puts(b, " (no confidence interval)");
     sb_printf(b, ", from %zu of %zu points", f->n_used, f->n);
     if (f->n_excluded_pre)
-      sb_printf(b, " (%zu coarse point%s excluded)", f->n_excluded_pre,
-                f->n_excluded_pre == 1 ? "" : "s");
+      sb_printf(b, " (%zu %s point%s excluded)", f->n_excluded_pre,
+                is_exp(s) ? "leading" : "coarse", f->n_excluded_pre == 1 ? "" : "s");
     sb_printf(b, "; R² %s", hnum(a, f->r2));
     if (isfinite(f->chi2_dof)) sb_printf(b, ", χ²/dof %s", hnum(a, f->chi2_dof));
     if (f->flags) {
@@ -1535,7 +1657,11 @@ static void md_fit(sbuf *b, const mfh_series *s) {
     }
     sb_putc(b, '\n');
   }
-  if (s->has_proved) {
+  if (s->has_proved && is_exp(s)) {
+    sb_printf(b, "- Proved growth: e^(%s ", hnum(a, s->proved_slope));
+    sb_esc(b, s->axis, ESC_MD);
+    sb_printf(b, ") (exponent ≤ %s)\n", hnum(c, s->proved_slope));
+  } else if (s->has_proved) {
     fmt_rate(a, sizeof a, s->proved_slope);
     sb_puts(b, "- Proved rate: ");
     sb_esc(b, s->axis, ESC_MD);
@@ -1630,7 +1756,8 @@ static int write_summary_md(const mfh_study_result *r, int rendered, const char 
     sb_esc(&b, s->axis, ESC_MD);
     sb_puts(&b, " | mean | se | sd | nrep | failed | used in fit |");
     if (s->bound) sb_puts(&b, " bound |");
-    sb_puts(&b, " local order |\n|---:|---:|---:|---:|---:|---:|:---:|");
+    sb_puts(&b, is_exp(s) ? " local exponent |\n" : " local order |\n");
+    sb_puts(&b, "|---:|---:|---:|---:|---:|---:|:---:|");
     if (s->bound) sb_puts(&b, "---:|");
     sb_puts(&b, "---:|\n");
     for (size_t i = 0; i < s->n; i++) {

@@ -520,7 +520,7 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
                       "%s: unknown check '%s' (known: rate, bound, expected, uniform, constant)", where,
                       k->type == YAML_SCALAR_NODE ? scalar_text(k) : "?");
   snprintf(where, sizeof where, "checks[%zu].%s", idx + 1, mfh_check_kind_names[ck->kind]);
-  static const char *const rate_keys[] = {"axis", "measure", "proved", "log", "tol", "level",
+  static const char *const rate_keys[] = {"axis", "measure", "proved", "log", "model", "tol", "level",
                                           "exclude", "auto_exclude", NULL};
   static const char *const bound_keys[] = {"axis", "measure", "name", "formula", "sigma", NULL};
   static const char *const exp_keys[] = {"measure", "rtol", "atol", "sigma", NULL};
@@ -546,6 +546,16 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
       if ((rc = parse_real(c, n, "proved", &ck->proved))) return rc;
       snprintf(ck->proved_text, sizeof ck->proved_text, "%s", scalar_text(n));
       if ((n = map_get(c, spec, "log")) && (rc = parse_bool(c, n, "log", &ck->proved_log))) return rc;
+      if ((n = map_get(c, spec, "model"))) {
+        if ((rc = want(c, n, YAML_SCALAR_NODE, "model"))) return rc;
+        if (!strcmp(scalar_text(n), "exp")) ck->exp_model = 1;
+        else if (strcmp(scalar_text(n), "power") != 0)
+          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
+                            "%s.model: must be power (C x^s, the default) or exp (C e^{s x}) (got '%s')",
+                            where, scalar_text(n));
+        if (ck->exp_model && ck->proved_log)
+          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: 'log: true' goes with the power model", where);
+      }
       if ((n = map_get(c, spec, "auto_exclude")) && (rc = parse_bool(c, n, "auto_exclude", &ck->auto_exclude)))
         return rc;
       if ((rc = parse_real_key(c, spec, "tol", where, 0, 10, &ck->tol))) return rc;

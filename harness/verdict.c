@@ -62,7 +62,7 @@ static int fit_series(const mfh_series *s, const mfh_fit_opts *o, mfh_fit_result
   if (!x || !y || !e) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
   for (size_t i = 0; !rc && i < s->n; i++) {
     x[i] = s->pts[i].x;
-    y[i] = s->pts[i].mean;
+    y[i] = fabs(s->pts[i].mean); /* signed measures (a weak error's bias): fit the size */
     e[i] = s->pts[i].se;
     if (!(e[i] > 0)) weighted = 0;
   }
@@ -77,7 +77,7 @@ static void check_opts(const mfh_check_spec *ck, const mfh_axis *ax, mfh_fit_opt
   mfh_fit_opts_default(o);
   o->refine_dir = ax->refine_dir;
   if (ck && ck->kind == MFH_CHECK_RATE) {
-    o->model = ck->proved_log ? MFH_FIT_POWER_LOG : MFH_FIT_POWER;
+    o->model = ck->exp_model ? MFH_FIT_EXP : ck->proved_log ? MFH_FIT_POWER_LOG : MFH_FIT_POWER;
     o->exclude_leading = ck->exclude;
     o->auto_exclude = ck->auto_exclude;
     o->level = ck->level;
@@ -118,12 +118,12 @@ static void judge_rate(const mfh_check_spec *ck, const mfh_series *s, const mfh_
   /* decay rates along refinement (positive = error decreases) */
   double r_p = -ck->proved * dir;
   double r_lo = dir > 0 ? -f->slope_hi : f->slope_lo, r_hi = dir > 0 ? -f->slope_lo : f->slope_hi;
-  const char *model = ck->proved_log ? " (fit C x^s log x)" : "";
+  const char *model = ck->proved_log ? " (fit C x^s log x)" : ck->exp_model ? " (fit C e^{s x})" : "";
   char head[200];
   double half = (f->slope_hi - f->slope_lo) / 2;
-  snprintf(head, sizeof head, "proved slope %s%s, observed %.3f +/- %.3f (%.0f%% CI [%.3f, %.3f], %zu pts",
-           ck->proved_text, ck->proved_log ? " with log" : "", f->slope, half, 100 * f->level,
-           f->slope_lo, f->slope_hi, f->n_used);
+  snprintf(head, sizeof head, "proved %s %s%s, observed %.3f +/- %.3f (%.0f%% CI [%.3f, %.3f], %zu pts",
+           ck->exp_model ? "exponent <=" : "slope", ck->proved_text, ck->proved_log ? " with log" : "",
+           f->slope, half, 100 * f->level, f->slope_lo, f->slope_hi, f->n_used);
   char excl[48] = "";
   if (f->n_excluded_pre) snprintf(excl, sizeof excl, ", %zu excluded", f->n_excluded_pre);
   if ((f->flags & MFH_FIT_TOO_FEW) || !isfinite(f->slope_lo) || !isfinite(f->slope_hi)) {
@@ -135,10 +135,10 @@ static void judge_rate(const mfh_check_spec *ck, const mfh_series *s, const mfh_
   const char *tail = "";
   if (r_lo >= r_p - tol) {
     c->verdict = MFH_PASS;
-    tail = r_lo > r_p + tol ? " - faster than proved" : "";
+    tail = r_lo > r_p + tol ? (ck->exp_model ? " - grows more slowly than proved" : " - faster than proved") : "";
   } else if (r_hi < r_p - tol) {
     c->verdict = MFH_FAIL;
-    tail = " - slower than proved";
+    tail = ck->exp_model ? " - grows faster than proved" : " - slower than proved";
   } else {
     c->verdict = MFH_INCONCLUSIVE;
     tail = " - interval too wide to decide";

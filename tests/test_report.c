@@ -672,6 +672,233 @@ START_TEST(test_degenerate) {
 }
 END_TEST
 
+/* ---- exponential model and linear x axes ------------------------------------------ */
+
+/* Number of NaN / Inf fields on the data lines (not '#' comments) of text. */
+static size_t data_nonfinite(const char *text) {
+  size_t n = 0;
+  for (const char *line = text, *eol; line && *line; line = eol ? eol + 1 : NULL) {
+    eol = strchr(line, '\n');
+    if (*line == '#' || *line == '\n') continue;
+    size_t len = eol ? (size_t)(eol - line) : strlen(line);
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%.*s", (int)len, line);
+    n += count(buf, "NaN") + count(buf, "Inf");
+  }
+  return n;
+}
+
+/* The data line of text whose first field is x (as written, e.g. "0"). */
+static const char *data_row(const char *text, const char *x) {
+  char want[64];
+  snprintf(want, sizeof want, "\n%s ", x);
+  const char *p = strstr(text, want);
+  return p ? p + 1 : NULL;
+}
+
+/* Field k (0-based) of a data line as a number. */
+static double field(const char *row, int k) {
+  ck_assert_ptr_nonnull(row);
+  const char *p = row;
+  for (int i = 0; i < k; i++) {
+    p = strchr(p, ' ');
+    ck_assert_ptr_nonnull(p);
+    p++;
+  }
+  return strtod(p, NULL);
+}
+
+/* Gronwall-type growth W_1(t)/W_1(0) ~ 0.9 e^{0.83 t} at t = 0, 0.5, ..., 3,
+ * fitted by the real fitter with the exponential model (exclude leading
+ * points as asked); proved exponent 1.5, explicit bound 1.2 e^{1.5 t},
+ * two failed replicas at t = 2. */
+static mfh_study_result *make_exp_study(const char *id, size_t exclude) {
+  mfh_study_result *r = calloc(1, sizeof *r);
+  ck_assert_ptr_nonnull(r);
+  snprintf(r->id, sizeof r->id, "%s", id);
+  snprintf(r->title, sizeof r->title, "Gronwall growth of W_1(t)/W_1(0)");
+  snprintf(r->theorem, sizeof r->theorem, "GR-1");
+  r->nseries = 1;
+  r->series = calloc(1, sizeof *r->series);
+  ck_assert_ptr_nonnull(r->series);
+  mfh_series *s = &r->series[0];
+  snprintf(s->axis, sizeof s->axis, "t");
+  snprintf(s->measure, sizeof s->measure, "ratio");
+  snprintf(s->label, sizeof s->label, "W_1(t) / W_1(0)");
+  s->n = 7;
+  s->pts = calloc(s->n, sizeof *s->pts);
+  s->bound = calloc(s->n, sizeof *s->bound);
+  ck_assert(s->pts && s->bound);
+  double x[7], y[7];
+  for (size_t i = 0; i < s->n; i++) {
+    double t = 0.5 * (double)i, mean = 0.9 * exp(0.83 * t) * (1 + 0.02 * ((double)(i % 3) - 1));
+    set_point(&s->pts[i], t, mean, 0.03 * mean, i == 4 ? 18 : 20, i == 4 ? 2 : 0);
+    s->bound[i] = 1.2 * exp(1.5 * t);
+    x[i] = t;
+    y[i] = mean;
+  }
+  snprintf(s->bound_label, sizeof s->bound_label, "Gronwall bound");
+  mfh_fit_opts o;
+  mfh_fit_opts_default(&o);
+  o.model = MFH_FIT_EXP;
+  o.exclude_leading = exclude;
+  mfh_err err;
+  ck_assert_int_eq(mfh_fit_rate(s->n, x, y, NULL, &o, &s->fit, &err), MFH_OK);
+  s->has_fit = 1;
+  ck_assert_msg(fabs(s->fit.slope - 0.83) < 0.05, "fitted exponent %g", s->fit.slope);
+  s->has_proved = 1;
+  s->proved_slope = 1.5;
+  return r;
+}
+
+START_TEST(test_exp_series) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_exp_study("gronwall", 0);
+  mfh_err err;
+  mfh_err_clear(&err);
+  int gp = have_gnuplot(), rendered = -1;
+  mfh_report_opts o = {gp ? 2 : 0, NULL, NULL, NULL};
+  int rc = mfh_report_study(r, dir, &o, &rendered, &err);
+  ck_assert_msg(rc == MFH_OK, "exp report failed: %s", err.msg);
+  if (gp) {
+    ck_assert_int_eq(rendered, 1);
+    assert_png(dir);
+  }
+
+  /* data: nothing took log(0); the t = 0 row carries the fit and its band */
+  char *dat = slurp(dir, "s1-t-ratio.dat");
+  ck_assert_msg(data_nonfinite(dat) == 0, "NaN/Inf in the data file:\n%s", dat);
+  const char *row0 = data_row(dat, "0");
+  ck_assert_msg(row0 != NULL, "no row for t = 0:\n%s", dat);
+  ck_assert(fabs(field(row0, 8) - exp(r->series[0].fit.intercept)) < 1e-12);
+  ck_assert(field(row0, 9) < field(row0, 8) && field(row0, 8) < field(row0, 10));
+  ck_assert_msg(strstr(dat, "# fit y = C e^(s x): exponent ") != NULL, "fit comment: %s", dat);
+  free(dat);
+  char *cur = slurp(dir, "s1-t-ratio.curve.dat");
+  ck_assert_msg(data_nonfinite(cur) == 0, "NaN/Inf in the curve file:\n%s", cur);
+  ck_assert_msg(strstr(cur, "evenly spaced in x") != NULL, "curve not sampled linearly");
+  const char *c0 = data_row(cur, "0");
+  ck_assert_msg(c0 != NULL, "curve does not start at t = 0:\n%.600s", cur);
+  const char *c1 = strchr(c0, '\n') + 1;
+  ck_assert_msg(fabs(field(c1, 0) - 3.0 / 80) < 1e-12, "curve not evenly spaced: %.600s", cur);
+  /* proved curve: C e^{1.5 t} through the fitted line at t = 0 */
+  ck_assert(fabs(field(c0, 4) - field(c0, 1)) < 1e-12 * field(c0, 1));
+  ck_assert(fabs(field(c1, 4) / field(c0, 4) - exp(1.5 * 0.0375)) < 1e-12);
+  free(cur);
+
+  /* plot.gp: semi-log axes, exponential labels, every element */
+  char *g = slurp(dir, "plot.gp");
+  ck_assert_msg(strstr(g, "unset logscale\nset logscale y\n") != NULL, "no semi-log axes");
+  ck_assert_msg(strstr(g, "set logscale xy") == NULL, "log x axis for an exp series");
+  ck_assert_msg(strstr(g, "title \"fit e^{0.8") != NULL, "fit label: %s", g);
+  ck_assert_msg(strstr(g, "title \"proved e^{1.5 t}\"") != NULL, "proved label missing");
+  ck_assert_msg(strstr(g, "observed exponent 0.8") != NULL, "subtitle: no exponent");
+  ck_assert_msg(strstr(g, "proved \xe2\x89\xa4 1.5") != NULL, "subtitle: no proved bound");
+  ck_assert_msg(strstr(g, "filledcurves") != NULL, "confidence band missing");
+  ck_assert_msg(strstr(g, "Gronwall bound") != NULL, "bound curve missing");
+  ck_assert_msg(strstr(g, "failed replicas") != NULL, "failed replicas not marked");
+  ck_assert_msg(strstr(g, "(\"0\" 0, \"0.5\" 0.5, ") != NULL, "x tics not at the sweep values");
+  ck_assert_msg(strstr(g, "observed slope") == NULL, "power-law wording for an exp fit");
+  free(g);
+
+  /* results.json */
+  char *p = path2(dir, "results.json");
+  json_error_t jerr;
+  json_t *root = json_load_file(p, 0, &jerr);
+  ck_assert_msg(root != NULL, "results.json does not parse: %s", jerr.text);
+  json_t *s0 = json_array_get(json_object_get(root, "series"), 0);
+  json_t *fit = json_object_get(s0, "fit");
+  ck_assert_str_eq(json_string_value(json_object_get(fit, "model")), "exp");
+  ck_assert(json_real_value(json_object_get(fit, "slope")) == r->series[0].fit.slope);
+  json_t *local = json_object_get(fit, "local");
+  ck_assert_uint_eq(json_array_size(local), 6);
+  for (size_t i = 0; i < 6; i++) ck_assert(json_is_real(json_array_get(local, i)));
+  ck_assert(json_real_value(json_object_get(json_object_get(s0, "proved"), "slope")) == 1.5);
+  ck_assert(json_real_value(json_object_get(json_array_get(json_object_get(s0, "points"), 0),
+                                            "x")) == 0);
+  json_decref(root);
+  free(p);
+
+  char *md = slurp(dir, "summary.md");
+  ck_assert_msg(strstr(md, "- Fit (exponential C e^(s x), unweighted): exponent **0.8") != NULL,
+                "summary fit line: %s", md);
+  ck_assert_msg(strstr(md, "- Proved growth: e^(1.5 t) (exponent \xe2\x89\xa4 1.5)") != NULL,
+                "summary proved line: %s", md);
+  ck_assert_msg(strstr(md, "| local exponent |") != NULL, "local column: %s", md);
+  free(md);
+  free_study(r);
+
+  /* the t = 0 point excluded from the fit: drawn hollow, its row still has
+   * the (extrapolated) fitted line and band */
+  char *d2 = path2(dir, "excluded");
+  r = make_exp_study("gronwall-excluded", 1);
+  rc = mfh_report_study(r, d2, &o, &rendered, &err);
+  ck_assert_msg(rc == MFH_OK, "exp report with exclusion failed: %s", err.msg);
+  if (gp) assert_png(d2);
+  g = slurp(d2, "plot.gp");
+  ck_assert_msg(strstr(g, "excluded from fit") != NULL, "excluded point not drawn");
+  free(g);
+  dat = slurp(d2, "s1-t-ratio.dat");
+  ck_assert_msg(data_nonfinite(dat) == 0, "NaN/Inf in the data file:\n%s", dat);
+  ck_assert_msg(strstr(data_row(dat, "0"), " 20 0 0 ") != NULL, "t = 0 not marked unused");
+  free(dat);
+  free_study(r);
+  free(d2);
+  free(dir);
+}
+END_TEST
+
+/* A series without a fit whose x values include 0 and negatives gets a
+ * linear x axis (a log axis would drop or break on them); a power-law panel
+ * next to it keeps its log-log axes. */
+START_TEST(test_linear_x_without_fit) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("mixed-axes");
+  mfh_series *s = &r->series[1];
+  mfh_fit_result_free(&s->fit);
+  memset(&s->fit, 0, sizeof s->fit);
+  s->has_fit = 0;
+  s->proved_log = 0;
+  s->proved_slope = -0.5; /* drawn where it is defined (t > 0) */
+  snprintf(s->axis, sizeof s->axis, "t");
+  snprintf(s->measure, sizeof s->measure, "energy");
+  for (size_t i = 0; i < s->n; i++) {
+    double t = -1 + 0.75 * (double)i; /* -1, -0.25, 0.5, 1.25, 2 */
+    set_point(&s->pts[i], t, 2 + 0.1 * t, 0.05, 10, 0);
+  }
+  mfh_err err;
+  mfh_err_clear(&err);
+  int gp = have_gnuplot(), rendered = -1;
+  mfh_report_opts o = {gp ? 2 : 0, NULL, NULL, NULL};
+  int rc = mfh_report_study(r, dir, &o, &rendered, &err);
+  ck_assert_msg(rc == MFH_OK, "report failed: %s", err.msg);
+  if (gp) {
+    ck_assert_int_eq(rendered, 1);
+    assert_png(dir);
+  }
+  char *g = slurp(dir, "plot.gp");
+  ck_assert_uint_eq(count(g, "set logscale xy\n"), 1);                 /* the N panel */
+  ck_assert_uint_eq(count(g, "unset logscale\nset logscale y\n"), 1); /* the t panel */
+  const char *panel = strstr(g, "# ---- series 2");
+  ck_assert_ptr_nonnull(panel);
+  ck_assert_msg(strstr(panel, "\"-1\" -1") && strstr(panel, "\"0.5\" 0.5"),
+                "x tics at the sweep values missing: %s", panel);
+  ck_assert_msg(strstr(panel, "not fitted") != NULL, "subtitle");
+  free(g);
+  char *dat = slurp(dir, "s2-t-energy.dat");
+  ck_assert_msg(data_row(dat, "-1") && data_row(dat, "-0.25"), "rows for t <= 0 missing");
+  free(dat);
+  char *cur = slurp(dir, "s2-t-energy.curve.dat");
+  const char *c0 = data_row(cur, "-1");
+  ck_assert_msg(c0 != NULL, "curve does not start at t = -1: %s", cur);
+  ck_assert(isnan(field(c0, 4))); /* no power of t <= 0 */
+  ck_assert(isfinite(field(data_row(cur, "2"), 4)));
+  free(cur);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
 START_TEST(test_table) {
   mfh_study_result *a = make_study("fg1-chaos"), *b = make_study("b");
   for (size_t i = 0; i < b->nchecks; i++) mfh_values_free(&b->checks[i].numbers);
@@ -725,6 +952,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_gnuplot_optional_missing_warns_once);
   tcase_add_test(tc, test_gnuplot_fails);
   tcase_add_test(tc, test_degenerate);
+  tcase_add_test(tc, test_exp_series);
+  tcase_add_test(tc, test_linear_x_without_fit);
   tcase_add_test(tc, test_table);
   suite_add_tcase(s, tc);
   return s;
