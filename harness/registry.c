@@ -4,15 +4,19 @@
 
 #include <string.h>
 
+#include "bounds/classical.h"
 #include "bounds/fg1.h"
+#include "observables/phase.h"
 #include "observables/value.h"
 #include "observables/wp.h"
 #include "solvers/command/command.h"
 #include "solvers/iid/iid.h"
+#include "solvers/particles/particles.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_iid,
     &mfh_solver_command,
+    &mfh_solver_nbody,
     NULL,
 };
 
@@ -20,11 +24,18 @@ const mfh_observable_type *const mfh_observables[] = {
     &mfh_observable_wp_law,
     &mfh_observable_wp_twin,
     &mfh_observable_value,
+    &mfh_observable_coupling,
+    &mfh_observable_w1_phase,
+    &mfh_observable_moments,
+    &mfh_observable_weak,
     NULL,
 };
 
 const mfh_bound_type *const mfh_bounds[] = {
     &mfh_bound_w1_1d,
+    &mfh_bound_mf1,
+    &mfh_bound_dob1,
+    &mfh_bound_mom1,
     NULL,
 };
 
@@ -63,6 +74,8 @@ void mfh_state_free(mfh_state *s) {
   if (!s) return;
   mfh_cloud_free(&s->cloud);
   mfh_cloud_free(&s->twin);
+  mfh_cloud_free(&s->cloud0);
+  mfh_cloud_free(&s->twin0);
   mfh_values_free(&s->values);
   s->law = NULL;
 }

@@ -24,7 +24,8 @@ enum mfh_provides {
   MFH_HAS_CLOUD = 1u << 0,  /* state.cloud: the sample / particle system */
   MFH_HAS_TWIN = 1u << 1,   /* state.twin: an independent sample of the same law */
   MFH_HAS_LAW1D = 1u << 2,  /* state.law: the exact 1D law the sample comes from */
-  MFH_HAS_VALUES = 1u << 3  /* state.values: scalars computed by the solver itself */
+  MFH_HAS_VALUES = 1u << 3, /* state.values: scalars computed by the solver itself */
+  MFH_HAS_INITIAL = 1u << 4 /* state.cloud0 / twin0: the same clouds at time 0 */
 };
 
 /* The output of one solver run.  The solver fills what the observable
@@ -32,6 +33,7 @@ enum mfh_provides {
 typedef struct mfh_state {
   mfh_cloud cloud;
   mfh_cloud twin;
+  mfh_cloud cloud0, twin0; /* initial data (MFH_HAS_INITIAL) */
   const mfh_law1d *law; /* static object, not owned */
   mfh_values values;
 } mfh_state;

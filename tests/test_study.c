@@ -103,7 +103,7 @@ static const bad_case BAD[] = {
     /* solver parameter out of range */
     {"dim: 1}", "dim: 9}", "s.yaml:5:28: model.dim: must be an integer in [1, 6] (got 9)"},
     /* unknown solver / observable / bound */
-    {"solver: iid\n", "solver: iidd\n", "s.yaml:4:9: solver: unknown solver 'iidd' (known: iid, command)"},
+    {"solver: iid\n", "solver: iidd\n", "s.yaml:4:9: solver: unknown solver 'iidd' (known: iid, command"},
     {"name: wp_law,", "name: wp_lawx,", "s.yaml:6:20: observable: unknown observable 'wp_lawx'"},
     {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - bound: {name: nope}\n",
      "s.yaml:12:19: checks[1].bound.name: unknown bound 'nope' (see `mfh list bounds`)"},
