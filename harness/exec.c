@@ -24,7 +24,7 @@ static double now_s(void) {
  * parameter, same replica, stream values ascending) with one solver run;
  * values[k] receives task tk[k]'s values. */
 static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_values *const *values,
-                     mfh_err *err) {
+                     const void *shared, mfh_err *err) {
   const mfh_study *s = plan->study;
   const mfh_task *t0 = &plan->tasks[tk[n - 1]];
   /* the point of the last (largest) stream value carries every other parameter */
@@ -35,7 +35,7 @@ static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_value
   int rc = MFH_OK;
   if (!stream || !st || !rng) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
   for (size_t k = 0; !rc && k < n; k++) stream[k] = plan->tasks[tk[k]].stream;
-  mfh_task_ctx ctx = {s->observable->needs, t0->seed, t0->replica, s->dir, n, stream};
+  mfh_task_ctx ctx = {s->observable->needs, t0->seed, t0->replica, s->dir, n, stream, shared};
   if (!rc) rc = s->solver->run(p, &ctx, rng, st, err);
   for (size_t k = 0; !rc && k < n; k++) {
     const mfh_params *pk = &plan->points[plan->tasks[tk[k]].point].params;
@@ -55,7 +55,60 @@ static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_value
 }
 
 int mfh_task_run(const mfh_plan *plan, size_t ti, mfh_values *out, mfh_err *err) {
-  return group_run(plan, &ti, 1, &out, err);
+  return group_run(plan, &ti, 1, &out, NULL, err);
+}
+
+/* Shared per-point work (solver prepare hooks): one slot per point, filled
+ * for the points that lead a pending group (the point of its largest stream
+ * value), with the union of the stream values of those groups. */
+typedef struct shared_slot {
+  void *ptr;
+  int status;
+  char msg[MFH_ERR_MSG];
+} shared_slot;
+
+static int prepare_shared(const mfh_plan *plan, const size_t *todo, size_t ntodo, int jobs, shared_slot *slots,
+                          mfh_err *err) {
+  const mfh_solver_type *sv = plan->study->solver;
+  size_t np = plan->npoints;
+  unsigned char *lead = calloc(np ? np : 1, 1);
+  if (!lead) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  for (size_t k = 0; k < ntodo; k++) {
+    const mfh_group *g = &plan->groups[todo[k]];
+    lead[plan->tasks[g->task[g->n - 1]].point] = 1;
+  }
+  size_t *pts = malloc((np ? np : 1) * sizeof *pts), nlead = 0;
+  if (!pts) {
+    free(lead);
+    return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  }
+  for (size_t p = 0; p < np; p++)
+    if (lead[p]) pts[nlead++] = p;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
+  for (size_t q = 0; q < nlead; q++) {
+    size_t p = pts[q];
+    /* the stream values of the first group led by p (all replicas ask the same) */
+    const mfh_group *g = NULL;
+    for (size_t k = 0; k < ntodo && !g; k++) {
+      const mfh_group *h = &plan->groups[todo[k]];
+      if (plan->tasks[h->task[h->n - 1]].point == p) g = h;
+    }
+    double *stream = malloc(g->n * sizeof *stream);
+    mfh_err e;
+    mfh_err_clear(&e);
+    if (!stream) {
+      slots[p].status = MFH_ENOMEM;
+      snprintf(slots[p].msg, sizeof slots[p].msg, "out of memory");
+      continue;
+    }
+    for (size_t j = 0; j < g->n; j++) stream[j] = plan->tasks[g->task[j]].stream;
+    slots[p].status = sv->prepare(&plan->points[p].params, g->n, stream, &slots[p].ptr, &e);
+    if (slots[p].status) snprintf(slots[p].msg, sizeof slots[p].msg, "%s", e.msg);
+    free(stream);
+  }
+  free(pts);
+  free(lead);
+  return MFH_OK;
 }
 
 /* ---- storage --------------------------------------------------------- */
@@ -241,6 +294,15 @@ static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndir
   mfh_err_clear(&first_err);
   int jobs = o->jobs > 0 ? o->jobs : 1;
   if (o->progress) progress(o, done, mine, 0, ntodo_tasks, t0, 0);
+  shared_slot *slots = NULL;
+  if (plan->study->solver->prepare) {
+    slots = calloc(plan->npoints ? plan->npoints : 1, sizeof *slots);
+    if (!slots || prepare_shared(plan, todo, ntodo, jobs, slots, err)) {
+      free(slots);
+      free(todo);
+      return err->status ? err->status : mfh_err_set(err, MFH_ENOMEM, "out of memory");
+    }
+  }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(jobs)
   for (size_t k = 0; k < ntodo; k++) {
     /* Sweeps run coarse to fine, so the last tasks are usually the costliest:
@@ -257,7 +319,9 @@ static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndir
       vp[j] = &out[gr->task[j]].values;
       mfh_values_clear(vp[j]);
     }
-    if (!trc) trc = group_run(plan, gr->task, gr->n, vp, &terr);
+    const shared_slot *sl = slots ? &slots[plan->tasks[gr->task[gr->n - 1]].point] : NULL;
+    if (!trc && sl && sl->status) trc = mfh_err_set(&terr, sl->status, "%s", sl->msg);
+    if (!trc) trc = group_run(plan, gr->task, gr->n, vp, sl ? sl->ptr : NULL, &terr);
     if (vp != vals) free(vp);
     double el = (now_s() - ts) / (double)gr->n;
     for (size_t j = 0; j < gr->n; j++) {
@@ -293,6 +357,9 @@ static int openmp_run(const mfh_plan *plan, const char *const *dirs, size_t ndir
     }
   }
   if (o->progress) progress(o, done + finished, mine, finished, ntodo_tasks, t0, 1);
+  for (size_t p = 0; slots && p < plan->npoints; p++)
+    if (slots[p].ptr) plan->study->solver->release(slots[p].ptr);
+  free(slots);
   free(todo);
   mfh_sync_dir(dirs[0], NULL);
   if (o->interrupt && *o->interrupt)

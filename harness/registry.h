@@ -25,8 +25,19 @@ enum mfh_provides {
   MFH_HAS_TWIN = 1u << 1,   /* state.twin: an independent sample of the same law */
   MFH_HAS_LAW1D = 1u << 2,  /* state.law: the exact 1D law the sample comes from */
   MFH_HAS_VALUES = 1u << 3, /* state.values: scalars computed by the solver itself */
-  MFH_HAS_INITIAL = 1u << 4 /* state.cloud0 / twin0: the same clouds at time 0 */
+  MFH_HAS_INITIAL = 1u << 4, /* state.cloud0 / twin0: the same clouds at time 0 */
+  MFH_HAS_GRID = 1u << 5     /* state.grid: a reference phase-space density on a grid */
 };
+
+/* A phase-space density f(x_i, v_j) on a 1D1V grid: x_i = xmin + i dx
+ * (i < nx, periodic or not), v_j = vmin + j dv (j < nv); f[i * nv + j].
+ * Cell (i, j) carries mass f dx dv. */
+typedef struct mfh_grid2d {
+  size_t nx, nv;
+  double xmin, dx, vmin, dv;
+  double period; /* > 0: x is periodic with this period */
+  double *f;     /* owned */
+} mfh_grid2d;
 
 /* The output of one solver run.  The solver fills what the observable
  * needs; mfh_state_free releases it. */
@@ -34,6 +45,7 @@ typedef struct mfh_state {
   mfh_cloud cloud;
   mfh_cloud twin;
   mfh_cloud cloud0, twin0; /* initial data (MFH_HAS_INITIAL) */
+  mfh_grid2d grid;          /* reference density (MFH_HAS_GRID) */
   const mfh_law1d *law; /* static object, not owned */
   mfh_values values;
 } mfh_state;
@@ -48,6 +60,7 @@ typedef struct mfh_task_ctx {
   const char *workdir;     /* folder of the study file (commands run there) */
   size_t nstream;          /* number of values of the solver's stream parameter */
   const double *stream;    /* those values, ascending; out[k] is the state at stream[k] */
+  const void *shared;      /* what the solver's prepare() made for this point, or NULL */
 } mfh_task_ctx;
 
 typedef struct mfh_solver_type {
@@ -71,7 +84,21 @@ typedef struct mfh_solver_type {
    * solvers are always called with nstream = 1 and fill out[0]. */
   int (*run)(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
              mfh_err *err);
+  /* Optional (may be NULL): deterministic work shared by every replica of a
+   * point, such as a reference solution that does not depend on the random
+   * draw.  Called once per point before its tasks, with the stream values
+   * its tasks will ask for; *shared is handed read-only to run() through
+   * task->shared and freed by release() after the point's tasks.  The result
+   * must not depend on anything but (p, stream): run() must give the same
+   * values with or without it being shared. */
+  int (*prepare)(const mfh_params *p, size_t nstream, const double *stream, void **shared,
+                 mfh_err *err);
+  void (*release)(void *shared);
 } mfh_solver_type;
+
+/* GSL's rng type for task streams is in harness/rng.h; FFTW plans must be
+ * made inside `#pragma omp critical(mfh_fftw_planner)` (the planner is not
+ * thread-safe and tasks run in parallel). */
 
 typedef struct mfh_observable_type {
   const char *name;

@@ -217,4 +217,6 @@ const mfh_solver_type mfh_solver_command = {
     command_validate,
     NULL,
     command_run,
+    NULL,
+    NULL,
 };

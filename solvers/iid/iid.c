@@ -83,4 +83,6 @@ const mfh_solver_type mfh_solver_iid = {
     NULL,
     iid_constants,
     iid_run,
+    NULL,
+    NULL,
 };

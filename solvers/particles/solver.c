@@ -197,12 +197,21 @@ static void sample_initial(const cfg *c, gsl_rng *rng, double *x, double *v) {
 
 /* ---- the Vlasov reference field ---------------------------------------- */
 
-typedef struct vlasov_field {
-  mfh_vlasov *vl;
-  double dt;
-  cfg c;
-  double *xs;   /* scratch: positions of the characteristics */
-} vlasov_field;
+/* The Vlasov reference does not depend on N or on the random draw, so it is
+ * computed once per sweep point (prepare) and shared read-only by every
+ * replica: the acceleration a(t_n, x_i) on the grid at every step, and f on
+ * the grid at every requested output time (MF-3).  Characteristics read the
+ * field at arbitrary x by 6-point periodic Lagrange interpolation (error
+ * O(dx^6)). */
+typedef struct vlasov_ref {
+  int nx;
+  double L, dx, dt;
+  long long nsteps;
+  double *field; /* (nsteps + 1) * nx */
+  size_t nsnap;
+  double *snap_t;
+  mfh_grid2d *snap; /* nsnap grids */
+} vlasov_ref;
 
 static double cos_V(double x, void *ctx) {
   const cfg *c = ctx;
@@ -220,52 +229,125 @@ static double f_init(double x, double v, void *ctx) {
   return rho * exp(-v * v / (2 * c->sv * c->sv)) / (sqrt(2 * M_PI) * c->sv);
 }
 
-static int vlasov_open(vlasov_field *vf, const cfg *c, mfh_err *err) {
-  memset(vf, 0, sizeof *vf);
-  vf->c = *c;
-  vf->dt = c->dt;
+static void vlasov_ref_free(void *ptr) {
+  vlasov_ref *r = ptr;
+  if (!r) return;
+  free(r->field);
+  for (size_t k = 0; r->snap && k < r->nsnap; k++) free(r->snap[k].f);
+  free(r->snap);
+  free(r->snap_t);
+  free(r);
+}
+
+static int vlasov_ref_make(const cfg *c0, size_t nstream, const double *stream, vlasov_ref **out,
+                           mfh_err *err) {
+  cfg c = *c0;
+  mfh_vlasov *vl = NULL;
+  vlasov_ref *r = calloc(1, sizeof *r);
+  int rc = r ? MFH_OK : mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if (rc) return rc;
   mfh_vlasov_params vp;
   mfh_vlasov_params_init(&vp);
-  vp.nx = c->nx;
-  vp.nv = c->nv;
+  vp.nx = c.nx;
+  vp.nv = c.nv;
   vp.xmin = 0;
-  vp.xmax = c->L;
-  vp.vmin = -c->vmax * c->sv;
-  vp.vmax = c->vmax * c->sv;
+  vp.xmax = c.L;
+  vp.vmin = -c.vmax * c.sv;
+  vp.vmax = c.vmax * c.sv;
   vp.model = MFH_VLASOV_PAIR_PERIODIC;
   vp.threads = 1;
-  if (c->gaussian_pot) {
-    vp.a = c->a;
-    vp.s = c->s;
+  if (c.gaussian_pot) {
+    vp.a = c.a;
+    vp.s = c.s;
   } else {
     vp.V = cos_V;
     vp.dV = cos_dV;
-    vp.ctx = &vf->c;
+    vp.ctx = &c;
     vp.images = 0; /* the cosine is periodic already */
   }
-  int rc = mfh_vlasov_create(&vp, &vf->vl, err);
-  if (!rc) rc = mfh_vlasov_set_f(vf->vl, f_init, &vf->c, err);
-  vf->xs = rc ? NULL : malloc(c->n * sizeof *vf->xs);
-  if (!rc && !vf->xs) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  r->nx = c.nx;
+  r->L = c.L;
+  r->dx = c.L / c.nx;
+  r->dt = c.dt;
+  r->nsteps = llround(stream[nstream - 1] / c.dt);
+  r->nsnap = nstream;
+  r->field = malloc((size_t)(r->nsteps + 1) * (size_t)c.nx * sizeof *r->field);
+  r->snap_t = malloc(nstream * sizeof *r->snap_t);
+  r->snap = calloc(nstream, sizeof *r->snap);
+  if (!r->field || !r->snap_t || !r->snap) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory for the Vlasov reference");
+  if (!rc) rc = mfh_vlasov_create(&vp, &vl, err);
+  if (!rc) rc = mfh_vlasov_set_f(vl, f_init, &c, err);
+  mfh_vlasov_grid g;
+  if (!rc) mfh_vlasov_get_grid(vl, &g);
+  size_t k = 0;
+  for (long long n = 0; !rc && n <= r->nsteps; n++) {
+    if (n > 0) rc = mfh_vlasov_step(vl, c.dt, err);
+    if (!rc) rc = mfh_vlasov_field(vl, &r->field[(size_t)n * (size_t)c.nx]);
+    while (!rc && k < nstream && llround(stream[k] / c.dt) == n) {
+      mfh_grid2d *s = &r->snap[k];
+      s->nx = (size_t)g.nx;
+      s->nv = (size_t)g.nv;
+      s->xmin = g.xmin;
+      s->dx = g.dx;
+      s->vmin = g.vmin;
+      s->dv = g.dv;
+      s->period = c.L;
+      s->f = malloc(s->nx * s->nv * sizeof *s->f);
+      if (!s->f) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+      else memcpy(s->f, mfh_vlasov_f(vl), s->nx * s->nv * sizeof *s->f);
+      r->snap_t[k] = stream[k];
+      k++;
+    }
+  }
+  if (rc) mfh_err_prefix(err, "Vlasov reference");
+  mfh_vlasov_destroy(vl);
+  if (rc) {
+    vlasov_ref_free(r);
+    return rc;
+  }
+  *out = r;
+  return MFH_OK;
+}
+
+static int nbody_prepare(const mfh_params *p, size_t nstream, const double *stream, void **shared,
+                         mfh_err *err) {
+  cfg c;
+  read_cfg(p, &c);
+  *shared = NULL;
+  if (c.ref != REF_VLASOV) return MFH_OK;
+  vlasov_ref *r;
+  int rc = vlasov_ref_make(&c, nstream, stream, &r, err);
+  if (!rc) *shared = r;
   return rc;
 }
 
-static void vlasov_close(vlasov_field *vf) {
-  mfh_vlasov_destroy(vf->vl);
-  free(vf->xs);
-}
-
-/* The acceleration of the Vlasov solution at time t: the solver is stepped
- * forward (same dt as the particles) until it reaches t. */
+/* a(t, x): the stored grid field of step n = t / dt, interpolated at x. */
 static int vlasov_field_fn(double t, size_t n, int dim, const double *const *x, double *const *acc, void *ctx) {
-  vlasov_field *vf = ctx;
+  const vlasov_ref *r = ctx;
   (void)dim;
-  mfh_err err;
-  while (mfh_vlasov_time(vf->vl) < t - 0.5 * vf->dt) {
-    int rc = mfh_vlasov_step(vf->vl, vf->dt, &err);
-    if (rc) return rc;
+  long long step = llround(t / r->dt);
+  if (step < 0 || step > r->nsteps) return MFH_EINTERNAL;
+  const double *a = &r->field[(size_t)step * (size_t)r->nx];
+  /* Lagrange weights on the nodes -2..3: prod_{q != m} (s - q) / prod_{q != m} (m - q),
+   * the numerators from prefix and suffix products (no division by s - m) */
+  static const double denom[6] = {-120, 24, -12, 12, -24, 120};
+  for (size_t j = 0; j < n; j++) {
+    double u = x[0][j] / r->dx;
+    double i0 = floor(u), s = u - i0;
+    double left[6], right[6], val = 0;
+    left[0] = 1;
+    for (int m = 1; m < 6; m++) left[m] = left[m - 1] * (s - (m - 3));
+    right[5] = 1;
+    for (int m = 4; m >= 0; m--) right[m] = right[m + 1] * (s - (m - 1));
+    long long base = (long long)i0 - 2;
+    for (int m = 0; m < 6; m++) {
+      long long i = (base + m) % r->nx;
+      if (i < 0) i += r->nx;
+      val += left[m] * right[m] / denom[m] * a[i];
+    }
+    acc[0][j] = val;
   }
-  return mfh_vlasov_field_at(vf->vl, n, x[0], acc[0], &err);
+  return MFH_OK;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -337,8 +419,8 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
   mfh_potential pot;
   mfh_nbody *sys = NULL, *twin = NULL;
   gsl_rng *init_rng = NULL;
-  vlasov_field vf = {0};
-  int vlasov_open_ok = 0;
+  vlasov_ref *own_ref = NULL;
+  const vlasov_ref *ref = task->shared;
   double *x0 = malloc(nd * sizeof *x0), *v0 = malloc(nd * sizeof *v0);
   int rc = (x0 && v0) ? MFH_OK : mfh_err_set(err, MFH_ENOMEM, "out of memory for %zu particles", c.n);
   if (!rc) rc = make_potential(&c, &pot, err);
@@ -368,9 +450,9 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
     if ((rc = mfh_nbody_set_positions(twin, x0, err)) || (rc = mfh_nbody_set_velocities(twin, v0, err))) goto done;
     if (c.ref == REF_PERTURBED) mfh_nbody_get_positions(twin, x0); /* wrapped */
   }
-  if (c.ref == REF_VLASOV) {
-    if ((rc = vlasov_open(&vf, &c, err))) goto done;
-    vlasov_open_ok = 1;
+  if (c.ref == REF_VLASOV && !ref) { /* not prepared by the executor: make it here */
+    if ((rc = vlasov_ref_make(&c, task->nstream, task->stream, &own_ref, err))) goto done;
+    ref = own_ref;
   }
   if (task->needs & MFH_HAS_INITIAL) {
     for (size_t k = 0; !rc && k < task->nstream; k++) {
@@ -389,7 +471,7 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
       rc = mfh_nbody_step(sys, c.method, c.dt, err);
       if (!rc && c.ref == REF_PERTURBED) rc = mfh_nbody_step(twin, c.method, c.dt, err);
       if (!rc && c.ref == REF_VLASOV)
-        rc = mfh_nbody_step_field(twin, c.method, t, c.dt, vlasov_field_fn, &vf, err);
+        rc = mfh_nbody_step_field(twin, c.method, t, c.dt, vlasov_field_fn, (void *)ref, err);
       if (!rc && c.ref == REF_RBM) rc = mfh_nbody_step_rbm(twin, c.dt, rng, err);
       for (long long r = 0; !rc && c.ref == REF_REFINED && r < c.refine; r++)
         rc = mfh_nbody_step(twin, c.method, c.dt / (double)c.refine, err);
@@ -399,6 +481,22 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
     if ((rc = snapshot(sys, c.dim, &out[k].cloud, err))) goto done;
     if (twin && (rc = snapshot(twin, c.dim, &out[k].twin, err))) goto done;
     if (c.ref == REF_EXACT && (rc = free_stream(&c, x0, v0, tk, &out[k].twin, err))) goto done;
+    if (ref && (task->needs & MFH_HAS_GRID)) {
+      const mfh_grid2d *g = NULL;
+      for (size_t q = 0; q < ref->nsnap; q++)
+        if (llround(ref->snap_t[q] / c.dt) == target) g = &ref->snap[q];
+      if (!g) {
+        rc = mfh_err_set(err, MFH_EINTERNAL, "no Vlasov snapshot at t = %g", tk);
+        goto done;
+      }
+      out[k].grid = *g;
+      out[k].grid.f = malloc(g->nx * g->nv * sizeof *g->f);
+      if (!out[k].grid.f) {
+        rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+        goto done;
+      }
+      memcpy(out[k].grid.f, g->f, g->nx * g->nv * sizeof *g->f);
+    }
     double e = mfh_nbody_total_energy(sys);
     mfh_values_set(&out[k].values, "energy_drift", fabs(e - e0) / fmax(fabs(e0), 1e-300));
     if (task->needs & MFH_HAS_VALUES) {
@@ -409,7 +507,7 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
     }
   }
 done:
-  if (vlasov_open_ok) vlasov_close(&vf);
+  vlasov_ref_free(own_ref);
   if (init_rng) gsl_rng_free(init_rng);
   mfh_nbody_destroy(sys);
   mfh_nbody_destroy(twin);
@@ -424,12 +522,14 @@ const mfh_solver_type mfh_solver_nbody = {
     "refined copy, or random batches",
     "direct-sum forces (O(N) for the cosine); velocity Verlet / Yoshida 1990; Vlasov reference: "
     "semi-Lagrangian Strang (solvers/vlasov)",
-    2, /* bump whenever results change: stored tasks of older versions are recomputed */
+    4, /* bump whenever results change: stored tasks of older versions are recomputed */
     nbody_params,
     sizeof nbody_params / sizeof nbody_params[0],
     0,
-    MFH_HAS_CLOUD | MFH_HAS_TWIN | MFH_HAS_INITIAL | MFH_HAS_VALUES,
+    MFH_HAS_CLOUD | MFH_HAS_TWIN | MFH_HAS_INITIAL | MFH_HAS_VALUES | MFH_HAS_GRID,
     nbody_validate,
     nbody_constants,
     nbody_run,
+    nbody_prepare,
+    vlasov_ref_free,
 };
