@@ -46,6 +46,7 @@ typedef struct mfh_state {
   mfh_cloud twin;
   mfh_cloud cloud0, twin0; /* initial data (MFH_HAS_INITIAL) */
   mfh_grid2d grid;          /* reference density (MFH_HAS_GRID) */
+  mfh_grid2d grid0;         /* the same at time 0 (MFH_HAS_GRID and MFH_HAS_INITIAL) */
   const mfh_law1d *law; /* static object, not owned */
   mfh_values values;
 } mfh_state;

@@ -211,6 +211,7 @@ typedef struct vlasov_ref {
   size_t nsnap;
   double *snap_t;
   mfh_grid2d *snap; /* nsnap grids */
+  mfh_grid2d snap0; /* f at t = 0 */
 } vlasov_ref;
 
 static double cos_V(double x, void *ctx) {
@@ -234,6 +235,7 @@ static void vlasov_ref_free(void *ptr) {
   if (!r) return;
   free(r->field);
   for (size_t k = 0; r->snap && k < r->nsnap; k++) free(r->snap[k].f);
+  free(r->snap0.f);
   free(r->snap);
   free(r->snap_t);
   free(r);
@@ -283,8 +285,8 @@ static int vlasov_ref_make(const cfg *c0, size_t nstream, const double *stream, 
   for (long long n = 0; !rc && n <= r->nsteps; n++) {
     if (n > 0) rc = mfh_vlasov_step(vl, c.dt, err);
     if (!rc) rc = mfh_vlasov_field(vl, &r->field[(size_t)n * (size_t)c.nx]);
-    while (!rc && k < nstream && llround(stream[k] / c.dt) == n) {
-      mfh_grid2d *s = &r->snap[k];
+    for (int first = n == 0; !rc && (first || (k < nstream && llround(stream[k] / c.dt) == n)); first = 0) {
+      mfh_grid2d *s = first ? &r->snap0 : &r->snap[k];
       s->nx = (size_t)g.nx;
       s->nv = (size_t)g.nv;
       s->xmin = g.xmin;
@@ -295,8 +297,10 @@ static int vlasov_ref_make(const cfg *c0, size_t nstream, const double *stream, 
       s->f = malloc(s->nx * s->nv * sizeof *s->f);
       if (!s->f) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
       else memcpy(s->f, mfh_vlasov_f(vl), s->nx * s->nv * sizeof *s->f);
-      r->snap_t[k] = stream[k];
-      k++;
+      if (!first) {
+        r->snap_t[k] = stream[k];
+        k++;
+      }
     }
   }
   if (rc) mfh_err_prefix(err, "Vlasov reference");
@@ -496,6 +500,15 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
         goto done;
       }
       memcpy(out[k].grid.f, g->f, g->nx * g->nv * sizeof *g->f);
+      if (task->needs & MFH_HAS_INITIAL) {
+        out[k].grid0 = ref->snap0;
+        out[k].grid0.f = malloc(g->nx * g->nv * sizeof *g->f);
+        if (!out[k].grid0.f) {
+          rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+          goto done;
+        }
+        memcpy(out[k].grid0.f, ref->snap0.f, g->nx * g->nv * sizeof *g->f);
+      }
     }
     double e = mfh_nbody_total_energy(sys);
     mfh_values_set(&out[k].values, "energy_drift", fabs(e - e0) / fmax(fabs(e0), 1e-300));
