@@ -334,9 +334,12 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
   snprintf(ax->name, sizeof ax->name, "%s", name);
   ax->mark = mark_of(c, k);
   free(ax->values);
+  free(ax->marks);
   ax->values = NULL;
+  ax->marks = NULL;
   ax->n = 0;
   double vals[4096];
+  mfh_mark vmarks[4096];
   size_t n = 0;
   if (v->type == YAML_SEQUENCE_NODE) {
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
@@ -350,6 +353,7 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
       if (d->kind == MFH_PARAM_INT && vals[n] != x)
         return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, e), "%s: must be a list of integers (got %s)",
                           where, scalar_text(e));
+      vmarks[n] = mark_of(c, e);
       n++;
     }
   } else if (v->type == YAML_MAPPING_NODE) {
@@ -383,6 +387,7 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
         return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nfac), "%s: more than 4096 values", where);
       size_t m = (size_t)floor(steps + 1e-9) + 1;
       for (size_t i = 0; i < m; i++) {
+        vmarks[n] = mark_of(c, v);
         rc = axis_value(c, s, name, d, from * pow(factor, (double)i), nf, where, &vals[n++]);
         if (rc) return rc;
       }
@@ -393,6 +398,7 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
       for (size_t i = 0; i < cnt; i++) {
         double x = from * pow(to / from, (double)i / (double)(cnt - 1));
         if (i == cnt - 1) x = to;
+        vmarks[n] = mark_of(c, v);
         rc = axis_value(c, s, name, d, x, nf, where, &vals[n++]);
         if (rc) return rc;
       }
@@ -400,6 +406,7 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
   } else {
     double x;
     int rc = parse_real(c, v, where, &x);
+    vmarks[n] = mark_of(c, v);
     if (!rc) rc = axis_value(c, s, name, d, x, v, where, &vals[n++]);
     if (rc) return rc;
   }
@@ -417,8 +424,10 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
       return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, v),
                         "%s: values must go one way, coarse to fine (N up, eps or dt down)", where);
   ax->values = malloc(n * sizeof *ax->values);
-  if (!ax->values) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
+  ax->marks = malloc(n * sizeof *ax->marks);
+  if (!ax->values || !ax->marks) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
   memcpy(ax->values, vals, n * sizeof *vals);
+  memcpy(ax->marks, vmarks, n * sizeof *vmarks);
   ax->n = n;
   ax->refine_dir = n < 2 ? 0 : (vals[1] > vals[0] ? 1 : -1);
   return MFH_OK;
@@ -819,10 +828,10 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
     if ((rc = parse_sweep(c, s, n, w, 0))) return rc;
   }
 
-  /* cross-parameter validation at every sweep point's extremes */
+  /* cross-parameter validation at every sweep point (and the pinned one) */
   for (size_t a = 0; a <= s->naxes; a++) {
     size_t nv = a < s->naxes ? s->axes[a].n : 1;
-    for (size_t j = 0; j < nv; j += (nv > 1 ? nv - 1 : 1)) {
+    for (size_t j = 0; j < nv; j++) {
       mfh_params pt;
       if (mfh_params_copy(&pt, &s->params)) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
       if (a < s->naxes) {
@@ -838,7 +847,7 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
       if (rc) {
         const mfh_param_val *v = bad ? mfh_params_find(&pt, bad) : NULL;
         mfh_mark m = v && v->mark.file ? v->mark : (a < s->naxes ? s->axes[a].mark : mark_of(c, root));
-        if (a < s->naxes && bad && strcmp(bad, s->axes[a].name) == 0) m = s->axes[a].mark;
+        if (a < s->naxes && bad && strcmp(bad, s->axes[a].name) == 0) m = s->axes[a].marks[j];
         mfh_params_free(&pt);
         return mfh_err_at(c->err, rc, m, "%s", verr.msg);
       }
@@ -978,7 +987,10 @@ void mfh_study_free(mfh_study *s) {
   free(s->description);
   mfh_params_free(&s->params);
   mfh_values_free(&s->constants);
-  for (size_t i = 0; i < MFH_MAX_AXES; i++) free(s->axes[i].values);
+  for (size_t i = 0; i < MFH_MAX_AXES; i++) {
+    free(s->axes[i].values);
+    free(s->axes[i].marks);
+  }
   for (size_t i = 0; i < s->nchecks; i++) mfh_expr_free(s->checks[i].formula);
   memset(s, 0, sizeof *s);
 }

@@ -24,6 +24,7 @@ typedef struct mfh_axis {
   char name[64];
   size_t n;
   double *values;
+  mfh_mark *marks;  /* where each value was written (list element, or the range) */
   mfh_mark mark;
   int refine_dir;  /* +1 values increase along the sweep, -1 decrease, 0 one value */
 } mfh_axis;

@@ -192,6 +192,86 @@ START_TEST(plan_is_content_addressed) {
 }
 END_TEST
 
+/* Bad parameters of the classical solver, each named at its study line. */
+static const char *NBODY =
+    "id: t2\n"
+    "title: test\n"
+    "theorem: MF-1\n"
+    "solver: nbody\n"
+    "model: {dim: 1, domain: torus, potential: cosine, reference: exact, N: 64, t: 1, dt: 0.01}\n"
+    "observable: {name: coupling, p: 2}\n"
+    "sweep:\n"
+    "  N: [64, 128, 256]\n"
+    "replicas: 2\n"
+    "checks:\n"
+    "  - bound: {name: mf1}\n";
+
+static const bad_case NBODY_BAD[] = {
+    {"  N: [64, 128, 256]\n", "  N: [64, -128, 256]\n",
+     "s.yaml:8:11: sweep.N: must be an integer in [2, 1e+07] (got -128)"},
+    {"dim: 1,", "dim: 4,", "s.yaml:5:14: model.dim: must be an integer in [1, 3] (got 4)"},
+    {"reference: exact, N: 64,", "reference: rbm, coupling: 1/(N-1), N: 64,", "s.yaml:8:6: the random batch method pairs particles: N must be even"},
+    {"  N: [64, 128, 256]\n", "  N: [64, 127, 256]\n", "s.yaml:8:11: the random batch method pairs particles: N must be even (got 127)"},
+    {"t: 1, dt: 0.01}", "t: 1.005, dt: 0.01}", "s.yaml:5:79: t = 1.005 is not a whole number of steps dt = 0.01"},
+    {"dim: 1, domain: torus, potential: cosine, reference: exact,", "dim: 2, domain: torus, potential: cosine, reference: vlasov,", "s.yaml:5:14: reference vlasov is 1D"},
+    {"  - bound: {name: mf1}\n", "  - bound: {formula: \"vhat_l1/N\"}\n", ""},
+    {"potential: cosine,", "potential: gaussian, s: 0.5,", ""},
+};
+
+static char *nbody_variant(const bad_case *bc) {
+  const char *p = strstr(NBODY, bc->from);
+  ck_assert_msg(p != NULL, "test bug: '%s' not in NBODY", bc->from);
+  size_t n = strlen(NBODY) - strlen(bc->from) + strlen(bc->to) + 1;
+  char *s = malloc(n);
+  snprintf(s, n, "%.*s%s%s", (int)(p - NBODY), NBODY, bc->to, p + strlen(bc->from));
+  return s;
+}
+
+START_TEST(nbody_bad_parameters) {
+  bad_case bc = NBODY_BAD[_i];
+  char *text;
+  if (_i == 2) { /* rbm needs even N: make N odd too */
+    char *t1 = nbody_variant(&bc);
+    const char *q = strstr(t1, "  N: [64, 128, 256]");
+    text = malloc(strlen(t1) + 8);
+    snprintf(text, strlen(t1) + 8, "%.*s  N: [64, 127, 256]%s", (int)(q - t1), t1, q + strlen("  N: [64, 128, 256]"));
+    free(t1);
+    bc.expect = "s.yaml:8:11: the random batch method pairs particles: N must be even (got 127)";
+  } else if (_i == 3) {
+    bad_case b2 = {"reference: exact, N: 64,", "reference: rbm, coupling: 1/(N-1), N: 64,", ""};
+    char *t1 = nbody_variant(&b2);
+    const char *q = strstr(t1, "  N: [64, 128, 256]");
+    text = malloc(strlen(t1) + 8);
+    snprintf(text, strlen(t1) + 8, "%.*s  N: [64, 127, 256]%s", (int)(q - t1), t1, q + strlen("  N: [64, 128, 256]"));
+    free(t1);
+  } else if (_i == 6) { /* a bound needing a constant the model cannot provide */
+    bad_case b2 = {"potential: cosine,", "potential: gaussian, s: 0.5,", ""};
+    char *t1 = nbody_variant(&b2);
+    const char *q = strstr(t1, "  - bound: {name: mf1}");
+    const char *rep = "  - bound: {formula: \"vhat_l1/N\"}";
+    text = malloc(strlen(t1) + 64);
+    snprintf(text, strlen(t1) + 64, "%.*s%s%s", (int)(q - t1), t1, rep, q + strlen("  - bound: {name: mf1}"));
+    free(t1);
+    bc.expect = "s.yaml:11:22: checks[1].bound.formula: unknown name 'vhat_l1'";
+  } else if (_i == 7) { /* Gaussian on a torus too small for minimum image */
+    text = nbody_variant(&bc);
+    char *q = strstr(text, "s: 0.5,");
+    memcpy(q, "s: 1.5,", 7);
+    bc.expect = "s.yaml:5:";
+  } else {
+    text = nbody_variant(&bc);
+  }
+  mfh_study s;
+  char msg[1200];
+  int rc = load_text(text, "full", &s, msg, sizeof msg);
+  free(text);
+  ck_assert_msg(rc == MFH_EINPUT, "case %d: expected MFH_EINPUT, got %d (%s)", _i, rc, msg);
+  ck_assert_msg(strncmp(msg, bc.expect, strlen(bc.expect)) == 0, "case %d:\n  got:    %s\n  wanted: %s", _i, msg,
+                bc.expect);
+  if (_i == 7) ck_assert_msg(strstr(msg, "s <= L/8") != NULL, "%s", msg);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("study");
   TCase *tc = tcase_create("core");
@@ -199,6 +279,7 @@ static Suite *suite(void) {
   tcase_add_loop_test(tc, bad_input_messages, 0, (int)(sizeof BAD / sizeof BAD[0]));
   tcase_add_test(tc, not_a_mapping_and_empty);
   tcase_add_test(tc, plan_is_content_addressed);
+  tcase_add_loop_test(tc, nbody_bad_parameters, 0, (int)(sizeof NBODY_BAD / sizeof NBODY_BAD[0]));
   suite_add_tcase(s, tc);
   return s;
 }
