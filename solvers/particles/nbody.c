@@ -120,7 +120,7 @@ int mfh_nbody_create(size_t n, int dim, const mfh_potential *pot, double couplin
     return mfh_err_set(err, MFH_EINPUT, "nbody: coupling = %g: must be finite", coupling);
 
   s = calloc(1, sizeof *s);
-  if (!s) goto nomem;
+  if (!s) goto fail;
   s->n = n;
   s->npad = (n + LANES - 1) / LANES * LANES;
   s->dim = dim;
@@ -134,7 +134,7 @@ int mfh_nbody_create(size_t n, int dim, const mfh_potential *pot, double couplin
   bytes = (bytes + ALIGN - 1) / ALIGN * ALIGN;
   s->mem = aligned_alloc(ALIGN, bytes);
   s->perm = malloc(n * sizeof *s->perm);
-  if (!s->mem || !s->perm) goto nomem;
+  if (!s->mem || !s->perm) goto fail;
   memset(s->mem, 0, bytes);
   double *p = s->mem;
   for (int i = 0; i < dim; i++) {
@@ -146,7 +146,7 @@ int mfh_nbody_create(size_t n, int dim, const mfh_potential *pot, double couplin
   }
   *out = s;
   return MFH_OK;
-nomem:
+fail:
   mfh_nbody_destroy(s);
   return mfh_err_set(err, MFH_ENOMEM, "nbody: out of memory for N = %zu particles", n);
 }
@@ -385,8 +385,20 @@ MFH_INLINE void gauss_tile(const gauss_ctx *g, const int D, const int T, size_t 
   if (j < j1) gauss_rows(g, D, T, 1, j, k0, k1);
 }
 
+/* Opt-in (-DMFH_NBODY_CLONES, GCC or Clang on x86-64 with ifunc support):
+ * also compile the tile kernels for AVX2 and AVX-512 and pick one at load
+ * time.  The lanes are element-wise IEEE operations and FMA contraction is
+ * off (-ffp-contract=off, the default of -std=c11), so every clone gives the
+ * same bits as the SSE2 baseline; only the speed changes. */
+#if defined(MFH_NBODY_CLONES) && defined(__x86_64__) && defined(__GNUC__)
+#define MFH_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MFH_KERNEL_CLONES
+#endif
+
 #define GAUSS_TILE_FN(name, D, T)                                                            \
-  static void name(const gauss_ctx *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) { \
+  MFH_KERNEL_CLONES static void name(const gauss_ctx *g, size_t j0, size_t j1, size_t k0,    \
+                                     size_t k1, int diag) {                                  \
     gauss_tile(g, D, T, j0, j1, k0, k1, diag);                                               \
   }
 GAUSS_TILE_FN(tile_1r, 1, 0)
