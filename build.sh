@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libfftw3-dev libyaml-dev libjansson-dev
-          libxxhash-dev check gnuplot-nox)
+          libxxhash-dev liblapacke-dev libopenblas-dev check gnuplot-nox)
 
 install_packages() {
   local missing=()
