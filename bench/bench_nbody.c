@@ -24,25 +24,10 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "bench/benchutil.h"
 #include "harness/status.h"
 #include "solvers/particles/nbody.h"
 #include "solvers/particles/potential.h"
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *pa, const void *pb) {
-  double a = *(const double *)pa, b = *(const double *)pb;
-  return (a > b) - (a < b);
-}
-
-static double median(double *t, int k) {
-  qsort(t, (size_t)k, sizeof *t, cmp_double);
-  return k % 2 ? t[k / 2] : 0.5 * (t[k / 2 - 1] + t[k / 2]);
-}
 
 static void print_load(const char *when) {
   FILE *f = fopen("/proc/loadavg", "r");
@@ -92,14 +77,14 @@ static int time_op(mfh_nbody *sys, int what, int reps, gsl_rng *r, double *med, 
   mfh_err_clear(&err);
   for (int k = -1; k < reps; k++) {
     int st;
-    double t0 = now();
+    double t0 = mfh_bench_now();
     if (what == WHAT_FORCE)
       st = mfh_nbody_compute_acc(sys, &err);
     else if (what == WHAT_VERLET)
       st = mfh_nbody_step(sys, MFH_NBODY_VERLET, 1e-3, &err);
     else
       st = mfh_nbody_step_rbm(sys, 1e-3, r, &err);
-    double t1 = now();
+    double t1 = mfh_bench_now();
     if (st != MFH_OK) {
       mfh_err_print(&err, stderr);
       return st;
@@ -108,7 +93,7 @@ static int time_op(mfh_nbody *sys, int what, int reps, gsl_rng *r, double *med, 
   }
   *min = t[0];
   for (int k = 1; k < reps; k++) *min = fmin(*min, t[k]);
-  *med = median(t, reps);
+  *med = mfh_bench_median(t, reps);
   return MFH_OK;
 }
 

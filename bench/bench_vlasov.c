@@ -18,21 +18,11 @@
 #include <fftw3.h>
 #include <omp.h>
 
+#include "bench/benchutil.h"
 #include "harness/status.h"
 #include "solvers/vlasov/vlasov.h"
 
 #define PI 3.14159265358979323846
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *pa, const void *pb) {
-  double a = *(const double *)pa, b = *(const double *)pb;
-  return (a > b) - (a < b);
-}
 
 static double f0_landau(double x, double v, void *ctx) {
   (void)ctx;
@@ -62,12 +52,12 @@ static double time_steps(int model, int n, int threads, int steps, int reps) {
   if (mfh_vlasov_set_f(vl, f0_landau, NULL, &err) != MFH_OK) goto done;
   if (mfh_vlasov_step(vl, 0.1, &err) != MFH_OK) goto done; /* warm-up (phase table) */
   for (int r = 0; r < reps; r++) {
-    double t0 = now();
+    double t0 = mfh_bench_now();
     for (int s = 0; s < steps; s++)
       if (mfh_vlasov_step(vl, 0.1, &err) != MFH_OK) goto done;
-    t[r] = (now() - t0) / steps;
+    t[r] = (mfh_bench_now() - t0) / steps;
   }
-  qsort(t, (size_t)reps, sizeof *t, cmp_double);
+  qsort(t, (size_t)reps, sizeof *t, mfh_bench_cmp_double);
   res = t[reps / 2];
 done:
   if (res < 0) mfh_err_print(&err, stderr);
@@ -87,7 +77,7 @@ static double time_ffts(int n, int threads, int steps, int reps) {
   pb = fftw_plan_dft_c2r_1d(n, c, x, FFTW_ESTIMATE);
   if (!pf || !pb) goto done;
   for (int r = 0; r < reps; r++) {
-    double t0 = now();
+    double t0 = mfh_bench_now();
     for (int s = 0; s < steps; s++) {
 #pragma omp parallel for schedule(static) num_threads(threads)
       for (int col = 0; col < 2 * n; col++) {
@@ -99,9 +89,9 @@ static double time_ffts(int n, int threads, int steps, int reps) {
         xc[0] *= 1.0 / n; /* keep the data bounded */
       }
     }
-    t[r] = (now() - t0) / steps;
+    t[r] = (mfh_bench_now() - t0) / steps;
   }
-  qsort(t, (size_t)reps, sizeof *t, cmp_double);
+  qsort(t, (size_t)reps, sizeof *t, mfh_bench_cmp_double);
   res = t[reps / 2];
 done:
   if (pf) fftw_destroy_plan(pf);

@@ -13,25 +13,10 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "bench/benchutil.h"
 #include "harness/status.h"
 #include "metrics/cloud.h"
 #include "metrics/wasserstein.h"
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *pa, const void *pb) {
-  double a = *(const double *)pa, b = *(const double *)pb;
-  return (a > b) - (a < b);
-}
-
-static double median(double *t, int k) {
-  qsort(t, (size_t)k, sizeof *t, cmp_double);
-  return k % 2 ? t[k / 2] : 0.5 * (t[k / 2 - 1] + t[k / 2]);
-}
 
 static int fill_uniform(mfh_cloud *c, size_t n, size_t dim, gsl_rng *r) {
   if (mfh_cloud_alloc(c, n, dim) != MFH_OK) return MFH_ENOMEM;
@@ -60,9 +45,9 @@ static double time_one(size_t na, size_t nb, size_t dim, double p, int weighted,
   }
   mfh_err err;
   mfh_err_clear(&err);
-  double t0 = now();
+  double t0 = mfh_bench_now();
   int st = mfh_wasserstein_pp(&a, &b, p, wpp, &err);
-  double t1 = now();
+  double t1 = mfh_bench_now();
   if (st != MFH_OK) {
     mfh_err_print(&err, stderr);
     goto done;
@@ -90,7 +75,7 @@ int main(void) {
       if (t[r] < 0) return 3;
       if (r == 0) w1 = w;
     }
-    med[k] = median(t, reps[k]);
+    med[k] = mfh_bench_median(t, reps[k]);
     printf("%8zu %12.4f %12.4f %6d %14.6g\n", sizes[k], med[k], t[0], reps[k], sqrt(w1));
     fflush(stdout);
   }
@@ -114,7 +99,7 @@ int main(void) {
       t[r] = time_one(1000000, 1000000, 1, ps[k], 0, 77 + (unsigned long)r, &w);
       if (t[r] < 0) return 3;
     }
-    printf("%8d %4g %12.4f %6d %14.6g\n", 1000000, ps[k], median(t, 3), 3, pow(w, 1.0 / ps[k]));
+    printf("%8d %4g %12.4f %6d %14.6g\n", 1000000, ps[k], mfh_bench_median(t, 3), 3, pow(w, 1.0 / ps[k]));
   }
   {
     double t[3], w = 0.0;
@@ -122,7 +107,7 @@ int main(void) {
       t[r] = time_one(1000000, 999999, 1, 2.0, 1, 99 + (unsigned long)r, &w);
       if (t[r] < 0) return 3;
     }
-    printf("%8s %4g %12.4f %6d %14.6g  (weighted, N and N-1 points)\n", "1e6", 2.0, median(t, 3),
+    printf("%8s %4g %12.4f %6d %14.6g  (weighted, N and N-1 points)\n", "1e6", 2.0, mfh_bench_median(t, 3),
            3, sqrt(w));
   }
 
@@ -135,7 +120,7 @@ int main(void) {
       t[r] = time_one(tn[k][0], tn[k][1], 2, 2.0, 1, 500 + (unsigned long)r, &w);
       if (t[r] < 0) return 3;
     }
-    printf("%8zu %8zu %12.4f %6d %14.6g\n", tn[k][0], tn[k][1], median(t, 3), 3, sqrt(w));
+    printf("%8zu %8zu %12.4f %6d %14.6g\n", tn[k][0], tn[k][1], mfh_bench_median(t, 3), 3, sqrt(w));
   }
   return 0;
 }
