@@ -12,11 +12,13 @@
 #include "solvers/command/command.h"
 #include "solvers/iid/iid.h"
 #include "solvers/particles/particles.h"
+#include "solvers/vlasov/solver.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_iid,
     &mfh_solver_command,
     &mfh_solver_nbody,
+    &mfh_solver_vlasov,
     NULL,
 };
 

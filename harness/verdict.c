@@ -220,13 +220,15 @@ static void judge_constant(const mfh_check_spec *ck, const mfh_series *s, const 
   double sw = 0, swc = 0, sc = 0;
   size_t n = 0;
   int weighted = 1;
+  /* `from` is an axis value: the points from it on in sweep order */
+#define MFH_IN_RANGE(x) (ck->from == -INFINITY || (ax->refine_dir >= 0 ? (x) >= ck->from : (x) <= ck->from))
   for (size_t i = 0; i < s->n; i++) {
-    int in = ax->refine_dir >= 0 ? s->pts[i].x >= ck->from : s->pts[i].x <= -ck->from || ck->from == -INFINITY;
+    int in = MFH_IN_RANGE(s->pts[i].x);
     if (!in || s->pts[i].nrep == 0) continue;
     if (!(s->pts[i].se > 0)) weighted = 0;
   }
   for (size_t i = 0; i < s->n; i++) {
-    int in = ax->refine_dir >= 0 ? s->pts[i].x >= ck->from : s->pts[i].x <= -ck->from || ck->from == -INFINITY;
+    int in = MFH_IN_RANGE(s->pts[i].x);
     if (!in || s->pts[i].nrep == 0) continue;
     double scale = pow(s->pts[i].x, -ck->slope);
     double ci = s->pts[i].mean * scale, sei = s->pts[i].se * scale;
@@ -236,9 +238,10 @@ static void judge_constant(const mfh_check_spec *ck, const mfh_series *s, const 
     sc += sei * sei;
     n++;
   }
+#undef MFH_IN_RANGE
   if (n == 0) {
     c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary, "no points with %s >= %g", ax->name, ck->from);
+    snprintf(c->summary, sizeof c->summary, "no points from %s = %g on", ax->name, ck->from);
     return;
   }
   double C = swc / sw;
@@ -257,10 +260,17 @@ static void judge_constant(const mfh_check_spec *ck, const mfh_series *s, const 
   set_num(c, "rtol", ck->tol);
   set_num(c, "points", (double)n);
   c->verdict = (lo >= blo && hi <= bhi) ? MFH_PASS : (hi < blo || lo > bhi) ? MFH_FAIL : MFH_INCONCLUSIVE;
+  char what[96];
+  if (ck->slope == 0)
+    snprintf(what, sizeof what, "value along %s", ax->name);
+  else
+    snprintf(what, sizeof what, "constant of %s^%g", ax->name, ck->slope);
   snprintf(c->summary, sizeof c->summary,
-           "constant of %s^%g: expected %.4g (+/- %.0f%%), observed %.4f +/- %.4f (%.0f%% CI, %zu pts)%s",
-           ax->name, ck->slope, ck->target, 100 * ck->tol, C, z * se, 100 * ck->level, n,
-           c->verdict == MFH_INCONCLUSIVE ? " - interval too wide to decide" : "");
+           "%s: expected %.5g (+/- %.2g%%), observed %.5g +/- %.2g (%.0f%% CI, %zu pts)%s", what, ck->target,
+           100 * ck->tol, C, z * se, 100 * ck->level, n,
+           c->verdict == MFH_INCONCLUSIVE ? " - interval too wide to decide"
+           : c->verdict == MFH_FAIL      ? " - outside the tolerance"
+                                         : "");
 }
 
 static const json_t *baseline_series(const json_t *baseline, const char *axis, const char *measure) {
