@@ -57,7 +57,9 @@ static const mfh_param_def nbody_params[] = {
     {"sv", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL, "velocity spread", 0},
     {"alpha", MFH_PARAM_REAL, "0.5", 0, 1, 0, 1, NULL, "density modulation (init perturbed)", 0},
     {"reference", MFH_PARAM_CHOICE, "exact", 0, 0, 0, 0, "none|exact|vlasov|perturbed|refined|rbm",
-     "what the twin is (see `mfh list`: the solver's doc)", 0},
+     "the twin: exact = free streaming (homogeneous torus data), vlasov = characteristics in the 1D "
+     "Vlasov field, perturbed = N-body from data shifted by delta, refined = dt/refine, rbm = random "
+     "batches, none", 0},
     {"delta", MFH_PARAM_REAL, "0.001", 0, 1e3, 1, 0, NULL,
      "size of the perturbation of the twin's initial positions (reference perturbed)", 0},
     {"refine", MFH_PARAM_INT, "8", 2, 1024, 0, 0, NULL, "dt / refine for the twin (reference refined)", 0},
