@@ -8,6 +8,7 @@
 #include "bounds/fg1.h"
 #include "observables/phase.h"
 #include "observables/value.h"
+#include "observables/w1grid.h"
 #include "observables/wp.h"
 #include "solvers/command/command.h"
 #include "solvers/iid/iid.h"
@@ -30,6 +31,7 @@ const mfh_observable_type *const mfh_observables[] = {
     &mfh_observable_w1_phase,
     &mfh_observable_moments,
     &mfh_observable_weak,
+    &mfh_observable_w1_grid,
     NULL,
 };
 

@@ -17,6 +17,7 @@
 #include "harness/status.h"
 #include "harness/values.h"
 #include "metrics/cloud.h"
+#include "metrics/grid2d.h"
 #include "metrics/wasserstein.h"
 
 /* What a solver can put in a state (and an observable may need). */
@@ -29,15 +30,7 @@ enum mfh_provides {
   MFH_HAS_GRID = 1u << 5     /* state.grid: a reference phase-space density on a grid */
 };
 
-/* A phase-space density f(x_i, v_j) on a 1D1V grid: x_i = xmin + i dx
- * (i < nx, periodic or not), v_j = vmin + j dv (j < nv); f[i * nv + j].
- * Cell (i, j) carries mass f dx dv. */
-typedef struct mfh_grid2d {
-  size_t nx, nv;
-  double xmin, dx, vmin, dv;
-  double period; /* > 0: x is periodic with this period */
-  double *f;     /* owned */
-} mfh_grid2d;
+
 
 /* The output of one solver run.  The solver fills what the observable
  * needs; mfh_state_free releases it. */
