@@ -1776,17 +1776,61 @@ static int write_summary_md(const mfh_study_result *r, int rendered, const char 
 
 /* ---- mfh_report_study --------------------------------------------------------------- */
 
-int mfh_report_study(const mfh_study_result *r, const char *dir, const mfh_report_opts *o,
+/* Series with a negative mean (a signed measure, e.g. a weak error's bias)
+ * are drawn as |mean| with the label |...|, which is what the fits use; the
+ * JSON and summary keep the signed values.  *view shares everything with r
+ * but the series array; free it with free_plot_view. */
+static int plot_view(const mfh_study_result *r, mfh_study_result *view, mfh_err *err) {
+  *view = *r;
+  view->series = NULL;
+  if (!r->nseries) return MFH_OK;
+  view->series = calloc(r->nseries, sizeof *view->series);
+  if (!view->series) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  for (size_t k = 0; k < r->nseries; k++) {
+    const mfh_series *s = &r->series[k];
+    mfh_series *v = &view->series[k];
+    *v = *s;
+    int signed_ = 0;
+    for (size_t i = 0; i < s->n; i++) signed_ |= s->pts[i].mean < 0;
+    if (!signed_) continue;
+    v->pts = malloc(s->n * sizeof *v->pts);
+    if (!v->pts) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+    for (size_t i = 0; i < s->n; i++) {
+      v->pts[i] = s->pts[i];
+      v->pts[i].mean = fabs(s->pts[i].mean);
+    }
+    snprintf(v->label, sizeof v->label, "|%.120s|", s->label);
+  }
+  return MFH_OK;
+}
+
+static void free_plot_view(const mfh_study_result *r, mfh_study_result *view) {
+  for (size_t k = 0; view->series && k < r->nseries; k++)
+    if (view->series[k].pts != r->series[k].pts) free(view->series[k].pts);
+  free(view->series);
+}
+
+int mfh_report_study(const mfh_study_result *r0, const char *dir, const mfh_report_opts *o,
                      int *rendered, mfh_err *err) {
   int did_render = 0;
   if (rendered) *rendered = 0;
-  if (!r || !dir) return mfh_err_set(err, MFH_EINTERNAL, "mfh_report_study: no study or folder");
+  if (!r0 || !dir) return mfh_err_set(err, MFH_EINTERNAL, "mfh_report_study: no study or folder");
+  mfh_study_result view;
+  int vrc = plot_view(r0, &view, err);
+  if (vrc) {
+    free_plot_view(r0, &view);
+    return vrc;
+  }
+  const mfh_study_result *r = &view;
   mfh_report_opts defaults = {1, NULL, NULL, NULL};
   if (!o) o = &defaults;
   int rc = mfh_mkdirs(dir, err);
-  if (rc) return rc;
-  geom *gs = calloc(r->nseries ? r->nseries : 1, sizeof *gs);
-  if (!gs) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  geom *gs = rc ? NULL : calloc(r->nseries ? r->nseries : 1, sizeof *gs);
+  if (!rc && !gs) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if (rc) {
+    free_plot_view(r0, &view);
+    return rc;
+  }
   for (size_t k = 0; k < r->nseries && !rc; k++) {
     if (compute_geom(&r->series[k], &gs[k]) != MFH_OK)
       rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
@@ -1802,10 +1846,11 @@ int mfh_report_study(const mfh_study_result *r, const char *dir, const mfh_repor
     remove_in(dir, "plot.png");
     remove_in(dir, "plot.svg");
   }
-  if (!rc) rc = write_results_json(r, dir, err);
-  if (!rc) rc = write_summary_md(r, did_render, dir, err);
+  if (!rc) rc = write_results_json(r0, dir, err);
+  if (!rc) rc = write_summary_md(r0, did_render, dir, err);
   for (size_t k = 0; k < r->nseries; k++) geom_free(&gs[k]);
   free(gs);
+  free_plot_view(r0, &view);
   if (!rc && render_rc) {
     if (err) *err = render_err;
     rc = render_rc;
