@@ -11,6 +11,7 @@
 #include "observables/w1grid.h"
 #include "observables/wp.h"
 #include "solvers/command/command.h"
+#include "solvers/hartree/solver.h"
 #include "solvers/iid/iid.h"
 #include "solvers/particles/particles.h"
 #include "solvers/vlasov/solver.h"
@@ -20,6 +21,7 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
     &mfh_solver_nbody,
     &mfh_solver_vlasov,
+    &mfh_solver_hartree,
     NULL,
 };
 
