@@ -531,7 +531,7 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
   snprintf(where, sizeof where, "checks[%zu].%s", idx + 1, mfh_check_kind_names[ck->kind]);
   static const char *const rate_keys[] = {"axis", "measure", "proved", "log", "model", "tol", "level",
                                           "exclude", "auto_exclude", NULL};
-  static const char *const bound_keys[] = {"axis", "measure", "name", "formula", "sigma", NULL};
+  static const char *const bound_keys[] = {"axis", "measure", "name", "formula", "sigma", "stat", NULL};
   static const char *const exp_keys[] = {"measure", "rtol", "atol", "sigma", NULL};
   static const char *const uni_keys[] = {"axis", "measure", "tol", "level", NULL};
   static const char *const const_keys[] = {"axis", "measure", "slope", "value", "rtol", "from",
@@ -593,6 +593,14 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
                           "%s: give exactly one of 'name' (a registered bound, see `mfh list bounds`) "
                           "or 'formula'", where);
       if ((rc = parse_real_key(c, spec, "sigma", where, 0, 100, &ck->sigma))) return rc;
+      if ((n = map_get(c, spec, "stat"))) {
+        if ((rc = want(c, n, YAML_SCALAR_NODE, "stat"))) return rc;
+        if (!strcmp(scalar_text(n), "max")) ck->use_max = 1;
+        else if (strcmp(scalar_text(n), "mean") != 0)
+          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
+                            "%s.stat: must be mean (the replica mean, default) or max (every replica) (got '%s')",
+                            where, scalar_text(n));
+      }
       if (name) {
         ck->bound = mfh_bound_find(name);
         if (!ck->bound)

@@ -53,6 +53,7 @@ typedef struct mfh_check_spec {
   mfh_expr *formula;
   char formula_text[256];
   double sigma;          /* bound/expected: allowance in standard errors */
+  int use_max;           /* bound: judge the largest replica value, not the mean */
   /* expected */
   double rtol, atol;
   /* constant */
