@@ -14,6 +14,7 @@
 #include "solvers/hartree/solver.h"
 #include "solvers/iid/iid.h"
 #include "solvers/particles/particles.h"
+#include "solvers/semiclassical/solver.h"
 #include "solvers/vlasov/solver.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
@@ -22,6 +23,7 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_nbody,
     &mfh_solver_vlasov,
     &mfh_solver_hartree,
+    &mfh_solver_qstates,
     NULL,
 };
 
