@@ -272,6 +272,29 @@ START_TEST(nbody_bad_parameters) {
 }
 END_TEST
 
+/* Semiclassical bad input: weights not summing to 1, eps <= 0, a grid too
+ * coarse for eps. */
+START_TEST(hartree_bad_input) {
+  static const char *base =
+      "id: w\ntitle: t\ntheorem: HV-2\nsolver: hartree\n"
+      "model: {state: mixture, weights: \"%s\", eps: %s, n: %s}\n"
+      "observable: value\nmeasure: x2\nsweep:\n  t: [1, 2]\n";
+  static const char *cases[][4] = {
+      {"0.5, 0.3, 0.1", "0.1", "512", "s.yaml:5:34: weights: a mixed state's weights must sum to 1"},
+      {"0.5, 0.5", "-0.1", "512", "s.yaml:5:51: model.eps: must be a number in (0, 10] (got -0.1)"},
+      {"0.5, 0.5", "0.01", "512", "under-resolved: eps = 0.01 needs dx <= 0.0049 (n >= 3298 on a box of width 16), got n = 512"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char text[1024], msg[1200];
+    snprintf(text, sizeof text, base, cases[i][0], cases[i][1], cases[i][2]);
+    mfh_study s;
+    int rc = load_text(text, "full", &s, msg, sizeof msg);
+    ck_assert_msg(rc == MFH_EINPUT, "case %zu: got %d (%s)", i, rc, msg);
+    ck_assert_msg(strstr(msg, cases[i][3]) != NULL, "case %zu:\n  got:    %s\n  wanted: %s", i, msg, cases[i][3]);
+  }
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("study");
   TCase *tc = tcase_create("core");
@@ -279,6 +302,7 @@ static Suite *suite(void) {
   tcase_add_loop_test(tc, bad_input_messages, 0, (int)(sizeof BAD / sizeof BAD[0]));
   tcase_add_test(tc, not_a_mapping_and_empty);
   tcase_add_test(tc, plan_is_content_addressed);
+  tcase_add_test(tc, hartree_bad_input);
   tcase_add_loop_test(tc, nbody_bad_parameters, 0, (int)(sizeof NBODY_BAD / sizeof NBODY_BAD[0]));
   suite_add_tcase(s, tc);
   return s;

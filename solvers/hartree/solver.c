@@ -46,14 +46,19 @@ static const mfh_param_def hartree_params[] = {
     {"sp", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL, "momentum spread (mixture)", 0},
     {"chirp", MFH_PARAM_REAL, "0", -1e6, 1e6, 0, 0, NULL, "WKB phase curvature", 0},
     {"M", MFH_PARAM_INT, "16", 1, 4096, 0, 0, NULL, "orbitals of the mixture", 0},
+    {"weights", MFH_PARAM_STRING, "", 0, 0, 0, 0, NULL,
+     "mixture weights, comma-separated (they must sum to 1; M is their number); empty: equal weights", 0},
     {"init_seed", MFH_PARAM_INT, "1", 1, 9e15, 0, 0, NULL, "seed of the mixture's points", 0},
     {"reference", MFH_PARAM_CHOICE, "none", 0, 0, 0, 0, "none|refined",
      "refined: also runs with dt/refine and with 2n points, giving err_dt and err_n", 0},
     {"refine", MFH_PARAM_INT, "8", 2, 1024, 0, 0, NULL, "reference refined: dt / refine", 0},
 };
 
+#define MAX_WEIGHTS 4096
+
 typedef struct cfg {
-  int n, inter, state, ref, M;
+  int n, inter, state, ref, M, nweights;
+  double weights[MAX_WEIGHTS];
   double L, eps, dt, a, s, q, p, sq, sp, chirp;
   long long refine, init_seed;
 } cfg;
@@ -77,6 +82,20 @@ static void read_cfg(const mfh_params *ps, cfg *c) {
   c->sp = mfh_params_real(ps, "sp");
   c->chirp = mfh_params_real(ps, "chirp");
   c->M = c->state == ST_MIXTURE ? (int)mfh_params_int(ps, "M") : 1;
+  c->nweights = 0;
+  const char *w = mfh_params_str(ps, "weights");
+  while (c->state == ST_MIXTURE && *w && c->nweights < MAX_WEIGHTS) {
+    char *end;
+    double x = strtod(w, &end);
+    if (end == w) { /* not a number: recorded as NaN, refused by validate */
+      c->weights[c->nweights++] = NAN;
+      break;
+    }
+    c->weights[c->nweights++] = x;
+    w = end;
+    while (*w == ' ' || *w == ',') w++;
+  }
+  if (c->nweights) c->M = c->nweights;
   c->init_seed = mfh_params_int(ps, "init_seed");
   c->ref = !strcmp(mfh_params_str(ps, "reference"), "refined");
   c->refine = mfh_params_int(ps, "refine");
@@ -122,6 +141,7 @@ static int make(const cfg *c, int n, mfh_hartree **out, mfh_err *err) {
   hp.xmax = c->L / 2;
   hp.eps = c->eps;
   hp.norb = c->M;
+  hp.weights = c->nweights ? c->weights : NULL;
   hp.threads = 1;
   if (c->inter == 0) {
     hp.interaction = MFH_HARTREE_NONE;
@@ -159,6 +179,20 @@ static int make(const cfg *c, int n, mfh_hartree **out, mfh_err *err) {
 static int hartree_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
   read_cfg(ps, &c);
+  if (c.nweights) {
+    double sum = 0;
+    for (int i = 0; i < c.nweights; i++) {
+      if (!(c.weights[i] >= 0) || !isfinite(c.weights[i])) {
+        *param = "weights";
+        return mfh_err_set(err, MFH_EINPUT, "weights: entry %d is not a non-negative number", i + 1);
+      }
+      sum += c.weights[i];
+    }
+    if (fabs(sum - 1) > 1e-12) {
+      *param = "weights";
+      return mfh_err_set(err, MFH_EINPUT, "weights: a mixed state's weights must sum to 1 (they sum to %.17g)", sum);
+    }
+  }
   double t = mfh_params_real(ps, "t"), steps = t / c.dt;
   if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps)) {
     *param = "t";
