@@ -42,11 +42,13 @@ static const mfh_param_def qstates_params[] = {
     {"spread", MFH_PARAM_REAL, "1.5", 0, 1e6, 1, 0, NULL, "random pair: centres uniform in [-spread, spread]^2", 0},
     {"M", MFH_PARAM_INT, "8", 1, 1024, 0, 0, NULL, "random pair: coherent states in the mixture", 0},
     {"wigner", MFH_PARAM_INT, "1", 0, 1, 0, 0, NULL, "1: also compute the WIG-1 identities", 0},
+    {"mk3", MFH_PARAM_INT, "0", 0, 1, 0, 0, NULL,
+     "1: also W_2 between the two Husimi functions (certified grid bracket) for MK-3", 0},
 };
 
 typedef struct cfg {
   double eps, L, q1, p1, q2, p2, spread;
-  int n, random, M, wigner;
+  int n, random, M, wigner, mk3;
 } cfg;
 
 static void read_cfg(const mfh_params *ps, cfg *c) {
@@ -61,6 +63,7 @@ static void read_cfg(const mfh_params *ps, cfg *c) {
   c->spread = mfh_params_real(ps, "spread");
   c->M = (int)mfh_params_int(ps, "M");
   c->wigner = (int)mfh_params_int(ps, "wigner");
+  c->mk3 = (int)mfh_params_int(ps, "mk3");
 }
 
 static mfh_sc_grid grid_of(const cfg *c) {
@@ -163,6 +166,34 @@ static int wigner_identities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_st
   return rc;
 }
 
+/* MK-3 [000:L235]: MK2^eps(A, B)^2 >= W_2(Husimi A, Husimi B)^2 - 2 d eps.
+ * W_2 between the Husimi functions on the phase grid is bracketed
+ * (mfh_sc_w2_grid; its upper end widened by the continuum cell terms), so
+ * mk3_ratio = ((upper + cells)^2 - 2 eps) / MK2^eps^2 <= 1 certifies the
+ * inequality for the continuum Husimi functions. */
+static int mk3_quantities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_state *A, const mfh_sc_state *B,
+                          double mk2sq, mfh_values *out, mfh_err *err) {
+  mfh_sc_phase *ws = NULL;
+  mfh_sc_ps HA = {0}, HB = {0};
+  mfh_sc_w2grid w;
+  int rc = mfh_sc_phase_create(g, c->eps, g->n, 1, &ws, err);
+  if (!rc) rc = mfh_sc_phase_ps_alloc(ws, &HA, err);
+  if (!rc) rc = mfh_sc_phase_ps_alloc(ws, &HB, err);
+  if (!rc) rc = mfh_sc_husimi(ws, A, &HA, NULL, err);
+  if (!rc) rc = mfh_sc_husimi(ws, B, &HB, NULL, err);
+  if (!rc) rc = mfh_sc_w2_grid(&HA, &HB, NULL, &w, err);
+  if (!rc) {
+    double up = w.upper + w.cell_f + w.cell_g;
+    set_values(out, "w2_husimi_lo", w.lower);
+    set_values(out, "w2_husimi_hi", up);
+    rc = set_values(out, "mk3_ratio", (up * up - 2 * c->eps) / mk2sq);
+  }
+  mfh_sc_ps_free(&HA);
+  mfh_sc_ps_free(&HB);
+  mfh_sc_phase_destroy(ws);
+  return rc;
+}
+
 static int qstates_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
                        mfh_err *err) {
   (void)task;
@@ -217,6 +248,7 @@ static int qstates_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *
     set_values(v, "excess", mk2sq - dz2);
   }
   if (c.wigner) rc = wigner_identities(&c, &g, A, !c.random, v, err);
+  if (!rc && c.mk3) rc = mk3_quantities(&c, &g, A, B, mk2sq, v, err);
 done:
   mfh_sc_state_destroy(A);
   mfh_sc_state_destroy(B);
