@@ -1,6 +1,7 @@
 #include "harness/param.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,21 @@ void mfh_param_format(const mfh_param_val *v, char *buf, size_t len) {
     snprintf(buf, len, "%s", v->str ? v->str : "");
   else
     fmt_num(v->num, buf, len);
+}
+
+int mfh_param_reject(const char **param, const char *name, mfh_err *err, const char *fmt, ...) {
+  *param = name;
+  va_list ap;
+  va_start(ap, fmt);
+  mfh_mark none = {0};
+  mfh_err_vset(err, MFH_EINPUT, none, fmt, ap);
+  va_end(ap);
+  return MFH_EINPUT;
+}
+
+int mfh_whole_steps(double t, double dt) {
+  double steps = t / dt;
+  return fabs(steps - nearbyint(steps)) <= 1e-9 * fmax(1.0, steps);
 }
 
 void mfh_param_def_print(const mfh_param_def *d, FILE *out) {

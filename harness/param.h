@@ -65,6 +65,14 @@ void mfh_params_free(mfh_params *ps);
 /* A value as canonical text: integers without exponent, reals "%.17g". */
 void mfh_param_format(const mfh_param_val *v, char *buf, size_t len);
 
+/* For solvers' validate hooks: set *param = name (the parameter the message
+ * is about, so the harness can point at its study line) and record the
+ * message.  Returns MFH_EINPUT. */
+int mfh_param_reject(const char **param, const char *name, mfh_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* 1 if t is a whole number of time steps dt (to 1e-9 relative), else 0. */
+int mfh_whole_steps(double t, double dt);
+
 /* Describe a definition in one line for `mfh list` / --help:
  * "N  int  default 1000  range [1, 1e9]  number of samples". */
 void mfh_param_def_print(const mfh_param_def *d, FILE *out);

@@ -193,11 +193,9 @@ static int hartree_validate(const mfh_params *ps, const char **param, mfh_err *e
       return mfh_err_set(err, MFH_EINPUT, "weights: a mixed state's weights must sum to 1 (they sum to %.17g)", sum);
     }
   }
-  double t = mfh_params_real(ps, "t"), steps = t / c.dt;
-  if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps)) {
-    *param = "t";
-    return mfh_err_set(err, MFH_EINPUT, "t = %g is not a whole number of steps dt = %g", t, c.dt);
-  }
+  double t = mfh_params_real(ps, "t");
+  if (!mfh_whole_steps(t, c.dt))
+    return mfh_param_reject(param, "t", err, "t = %g is not a whole number of steps dt = %g", t, c.dt);
   /* the grid must resolve the initial state: build it and measure */
   mfh_hartree *h = NULL;
   mfh_err e2;

@@ -124,18 +124,14 @@ static int make_potential(const cfg *c, mfh_potential *pot, mfh_err *err) {
 static int nbody_validate(const mfh_params *p, const char **param, mfh_err *err) {
   cfg c;
   read_cfg(p, &c);
-#define BAD(name, ...)                                \
-  do {                                                \
-    *param = name;                                    \
-    return mfh_err_set(err, MFH_EINPUT, __VA_ARGS__); \
-  } while (0)
+#define BAD(name, ...) return mfh_param_reject(param, name, err, __VA_ARGS__)
   if (!c.torus && !c.gaussian_pot) BAD("potential", "the cosine potential lives on the torus: use domain: torus");
   if (c.torus && c.init == INIT_GAUSSIAN) BAD("init", "init gaussian is for domain: free");
   if (!c.torus && c.init != INIT_GAUSSIAN) BAD("init", "on the whole space use init: gaussian");
   if (c.torus && c.gaussian_pot && c.s > c.L / 8)
     BAD("s", "the Gaussian potential on the torus needs s <= L/8 (minimum image), got s = %g, L = %g", c.s, c.L);
-  double t = mfh_params_real(p, "t"), steps = t / c.dt;
-  if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+  double t = mfh_params_real(p, "t");
+  if (!mfh_whole_steps(t, c.dt))
     BAD("t", "t = %g is not a whole number of steps dt = %g", t, c.dt);
   if (c.ref == REF_EXACT && !(c.torus && c.init == INIT_HOMOGENEOUS))
     BAD("reference", "reference exact needs spatially homogeneous data on the torus (init: homogeneous); "

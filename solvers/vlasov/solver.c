@@ -234,16 +234,12 @@ static int vlasov_constants(const mfh_params *p, mfh_values *out, mfh_err *err) 
 static int vlasov_validate(const mfh_params *p, const char **param, mfh_err *err) {
   cfg c;
   read_cfg(p, &c);
-#define BAD(name, ...)                                \
-  do {                                                \
-    *param = name;                                    \
-    return mfh_err_set(err, MFH_EINPUT, __VA_ARGS__); \
-  } while (0)
+#define BAD(name, ...) return mfh_param_reject(param, name, err, __VA_ARGS__)
   double steps = c.t / c.dt;
   if (steps > SV_MAX_STEPS)
     BAD("dt", "t / dt = %g / %g = %.4g time steps: at most %.0g (raise dt)", c.t, c.dt, steps,
         SV_MAX_STEPS);
-  if (fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps))
+  if (!mfh_whole_steps(c.t, c.dt))
     BAD("t", "t = %g is not a whole number of time steps dt = %g (t / dt = %.6g)", c.t, c.dt,
         steps);
   if ((double)c.nx * (double)c.nv > SV_MAX_CELLS)
@@ -445,12 +441,11 @@ static int vlasov_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rn
   size_t nout = task && task->stream ? task->nstream : 1;
   const double *times = task && task->stream ? task->stream : &c.t;
   /* every output time must be a whole number of steps (the study loader
-   * validates the ends of a sweep only) */
+   * validates every sweep value, but run() may be called directly) */
   long long nend = 0;
   for (size_t k = 0; k < nout; k++) {
     double steps = times[k] / c.dt;
-    if (!(times[k] >= 0) || fabs(steps - nearbyint(steps)) > 1e-9 * fmax(1.0, steps) ||
-        steps > SV_MAX_STEPS)
+    if (!(times[k] >= 0) || !mfh_whole_steps(times[k], c.dt) || steps > SV_MAX_STEPS)
       return mfh_err_set(err, MFH_EINPUT,
                          "t = %g is not a whole number of time steps dt = %g (t / dt = %.6g)",
                          times[k], c.dt, steps);
