@@ -14,6 +14,7 @@
 #include "solvers/hartree/solver.h"
 #include "solvers/iid/iid.h"
 #include "solvers/particles/particles.h"
+#include "solvers/semiclassical/hv1.h"
 #include "solvers/semiclassical/solver.h"
 #include "solvers/vlasov/solver.h"
 
@@ -24,6 +25,7 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_vlasov,
     &mfh_solver_hartree,
     &mfh_solver_qstates,
+    &mfh_solver_hv1,
     NULL,
 };
 
