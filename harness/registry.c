@@ -15,6 +15,7 @@
 #include "solvers/iid/iid.h"
 #include "solvers/particles/particles.h"
 #include "solvers/semiclassical/hv1.h"
+#include "solvers/sheet/sheet.h"
 #include "solvers/semiclassical/solver.h"
 #include "solvers/vlasov/solver.h"
 
@@ -26,6 +27,7 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_hartree,
     &mfh_solver_qstates,
     &mfh_solver_hv1,
+    &mfh_solver_sheet,
     NULL,
 };
 
