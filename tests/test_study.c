@@ -292,6 +292,12 @@ START_TEST(hartree_bad_input) {
     ck_assert_msg(rc == MFH_EINPUT, "case %zu: got %d (%s)", i, rc, msg);
     ck_assert_msg(strstr(msg, cases[i][3]) != NULL, "case %zu:\n  got:    %s\n  wanted: %s", i, msg, cases[i][3]);
   }
+  /* n: 0 chooses a grid that resolves eps = 0.01 (512 points did not) */
+  char text[1024], msg[1200];
+  snprintf(text, sizeof text, base, "0.5, 0.5", "0.01", "0");
+  mfh_study s;
+  ck_assert_msg(load_text(text, "full", &s, msg, sizeof msg) == 0, "%s", msg);
+  mfh_study_free(&s);
 }
 END_TEST
 

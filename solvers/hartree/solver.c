@@ -27,11 +27,14 @@
 #include "solvers/hartree/hartree.h"
 
 static const mfh_param_def hartree_params[] = {
-    {"n", MFH_PARAM_INT, "512", 8, 1 << 22, 0, 0, NULL, "grid points on the box [-L/2, L/2)", 0},
+    {"n", MFH_PARAM_INT, "0", 0, 1 << 22, 0, 0, NULL,
+     "grid points on the box [-L/2, L/2); 0: chosen from eps (the smallest power of 2 at least 1.25 "
+     "times what the resolution check needs)", 0},
     {"L", MFH_PARAM_REAL, "16", 0, 1e6, 1, 0, NULL, "box width", 0},
     {"eps", MFH_PARAM_REAL, "0.1", 0, 10, 1, 0, NULL, "semiclassical parameter (hbar)", 0},
     {"t", MFH_PARAM_REAL, "1", 0, 1e6, 0, 0, NULL, "output time (a sweep over t is one run per replica)", 1},
-    {"dt", MFH_PARAM_REAL, "0.01", 0, 10, 1, 0, NULL, "time step (t must be a multiple of it)", 0},
+    {"dt", MFH_PARAM_REAL, "0", 0, 10, 0, 0, NULL,
+     "time step (t must be a multiple of it); 0: chosen from eps, the largest 2^-k <= eps/10", 0},
     {"interaction", MFH_PARAM_CHOICE, "gaussian", 0, 0, 0, 0, "none|gaussian|coulomb1d",
      "V = 0, a exp(-x^2/(2 s^2)), or the 1D Coulomb kernel -a|x|/2 (exact linear convolution on the box)", 0},
     {"a", MFH_PARAM_REAL, "1", -1e6, 1e6, 0, 0, NULL, "interaction amplitude (a > 0 repulsive)", 0},
@@ -64,6 +67,30 @@ typedef struct cfg {
 } cfg;
 
 enum { ST_COHERENT, ST_WKB, ST_MIXTURE };
+
+static int make(const cfg *c, int n, mfh_hartree **out, mfh_err *err);
+
+/* n = 0 and dt = 0 mean: choose from eps.  dt: the largest 2^-k <= eps/10
+ * (so any t of the form m 2^-j is a whole number of steps); n: the smallest
+ * power of 2 whose grid passes the resolution check with the initial state
+ * built on it, doubled once more if it is within 25% of the minimum. */
+static void auto_grid(cfg *c) {
+  if (c->dt == 0) c->dt = pow(2.0, -ceil(log2(10.0 / c->eps)));
+  if (c->n != 0) return;
+  /* double from 64 until the state built on the grid passes the check */
+  for (int n = 64; n <= (1 << 22); n *= 2) {
+    mfh_hartree *h = NULL;
+    mfh_hartree_resolution res;
+    mfh_err e;
+    c->n = n;
+    int ok = make(c, n, &h, &e) == MFH_OK && mfh_hartree_check_resolution(h, 6, &res, &e) == MFH_OK;
+    mfh_hartree_destroy(h);
+    if (ok) {
+      if (res.n_min > 0 && (double)n < 1.25 * res.n_min) c->n = 2 * n;
+      return;
+    }
+  }
+}
 
 static void read_cfg(const mfh_params *ps, cfg *c) {
   c->n = (int)mfh_params_int(ps, "n");
@@ -99,6 +126,7 @@ static void read_cfg(const mfh_params *ps, cfg *c) {
   c->init_seed = mfh_params_int(ps, "init_seed");
   c->ref = !strcmp(mfh_params_str(ps, "reference"), "refined");
   c->refine = mfh_params_int(ps, "refine");
+  auto_grid(c);
 }
 
 static double coulomb1d(const double *x, void *ctx) {
@@ -133,6 +161,7 @@ static int mixture_points(const cfg *c, double *q, double *p, mfh_err *err) {
 
 /* Create a solver on n points and put the initial state in it. */
 static int make(const cfg *c, int n, mfh_hartree **out, mfh_err *err) {
+  if (n < 8) return mfh_err_set(err, MFH_EINPUT, "n = %d: at least 8 grid points", n);
   mfh_hartree_params hp;
   mfh_hartree_params_init(&hp);
   hp.dim = 1;
@@ -292,7 +321,7 @@ const mfh_solver_type mfh_solver_hartree = {
     .doc = "Hartree equation for a pure or mixed state in 1D (coherent, WKB or Toeplitz mixture data): "
            "conservation, moments, time and space discretisation errors",
     .reference = "Strang split-step Fourier (Bao, Jin & Markowich 2002), solvers/hartree/hartree.h",
-    .version = 1,
+    .version = 1, /* bump whenever results change (auto n/dt only changes defaults) */
     .params = hartree_params,
     .nparams = sizeof hartree_params / sizeof hartree_params[0],
     .open_params = 0,
