@@ -13,6 +13,7 @@
 #include "solvers/command/command.h"
 #include "solvers/hartree/solver.h"
 #include "solvers/iid/iid.h"
+#include "solvers/nbodyq/solver.h"
 #include "solvers/particles/particles.h"
 #include "solvers/semiclassical/hv1.h"
 #include "solvers/sheet/sheet.h"
@@ -28,6 +29,7 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_qstates,
     &mfh_solver_hv1,
     &mfh_solver_sheet,
+    &mfh_solver_schrodinger,
     NULL,
 };
 
