@@ -24,73 +24,14 @@
 #include "solvers/semiclassical/hv1.h"
 #include "tests/testutil.h"
 
-static const mfh_param_def *def_of(const char *name) {
-  for (size_t i = 0; i < mfh_solver_hv1.nparams; i++)
-    if (!strcmp(mfh_solver_hv1.params[i].name, name)) return &mfh_solver_hv1.params[i];
-  return NULL;
-}
-
-static void put(mfh_params *ps, const char *name, const char *text) {
-  const mfh_param_def *d = def_of(name);
-  ck_assert_msg(d != NULL, "no parameter %s", name);
-  mfh_param_val v;
-  mfh_err err;
-  mfh_err_clear(&err);
-  mfh_mark none = {NULL, 0, 0};
-  ck_assert_msg(mfh_param_parse(d, text, none, name, &v, &err) == MFH_OK, "%s = %s: %s", name, text, err.msg);
-  ck_assert_int_eq(mfh_params_put(ps, &v), MFH_OK);
-}
-
-/* Defaults, then "name=value" overrides (space-separated). */
-static mfh_params with(const char *list) {
-  mfh_params ps = {0, NULL};
-  for (size_t i = 0; i < mfh_solver_hv1.nparams; i++) put(&ps, mfh_solver_hv1.params[i].name, mfh_solver_hv1.params[i].def);
-  char buf[512];
-  snprintf(buf, sizeof buf, "%s", list);
-  for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
-    char *eq = strchr(tok, '=');
-    ck_assert_ptr_nonnull(eq);
-    *eq = '\0';
-    put(&ps, tok, eq + 1);
-  }
-  return ps;
-}
-
+static mfh_params with(const char *list) { return mfh_test_params(&mfh_solver_hv1, list); }
 static void expect_bad(const char *list, const char *param, const char *needle) {
-  mfh_params ps = with(list);
-  const char *bad = NULL;
-  mfh_err err;
-  mfh_err_clear(&err);
-  int rc = mfh_solver_hv1.validate(&ps, &bad, &err);
-  ck_assert_msg(rc == MFH_EINPUT, "%s: accepted", list);
-  ck_assert_msg(bad && !strcmp(bad, param), "%s: names '%s', expected '%s' (%s)", list, bad ? bad : "(none)",
-                param, err.msg);
-  ck_assert_msg(strstr(err.msg, needle) != NULL, "%s: message '%s' lacks '%s'", list, err.msg, needle);
-  mfh_params_free(&ps);
+  mfh_test_expect_bad(&mfh_solver_hv1, list, param, needle);
 }
-
 static void run_ok(const mfh_params *ps, size_t n, const double *times, mfh_state *out) {
-  mfh_task_ctx ctx;
-  memset(&ctx, 0, sizeof ctx);
-  ctx.needs = MFH_HAS_VALUES;
-  ctx.seed = 1;
-  ctx.nstream = n;
-  ctx.stream = times;
-  gsl_rng *rng = mfh_rng_alloc(1);
-  ck_assert_ptr_nonnull(rng);
-  memset(out, 0, n * sizeof *out);
-  mfh_err err;
-  mfh_err_clear(&err);
-  int rc = mfh_solver_hv1.run(ps, &ctx, rng, out, &err);
-  gsl_rng_free(rng);
-  ck_assert_msg(rc == MFH_OK, "run failed: %s", err.msg);
+  mfh_test_solver_run(&mfh_solver_hv1, ps, n, times, 1, out);
 }
-
-static double value(const mfh_state *s, const char *name) {
-  const double *v = mfh_values_get(&s->values, name);
-  ck_assert_msg(v != NULL, "no value '%s'", name);
-  return *v;
-}
+static double value(const mfh_state *s, const char *name) { return mfh_test_value(s, name); }
 
 START_TEST(test_validate) {
   mfh_params ps = with("");

@@ -17,60 +17,11 @@
 #include "solvers/sheet/sheet.h"
 #include "tests/testutil.h"
 
-static const mfh_param_def *def_of(const char *name) {
-  for (size_t i = 0; i < mfh_solver_sheet.nparams; i++)
-    if (!strcmp(mfh_solver_sheet.params[i].name, name)) return &mfh_solver_sheet.params[i];
-  return NULL;
-}
-
-static void put(mfh_params *ps, const char *name, const char *text) {
-  const mfh_param_def *d = def_of(name);
-  ck_assert_msg(d != NULL, "no parameter %s", name);
-  mfh_param_val v;
-  mfh_err err;
-  mfh_err_clear(&err);
-  mfh_mark none = {NULL, 0, 0};
-  ck_assert_msg(mfh_param_parse(d, text, none, name, &v, &err) == MFH_OK, "%s = %s: %s", name, text, err.msg);
-  ck_assert_int_eq(mfh_params_put(ps, &v), MFH_OK);
-}
-
-static mfh_params with(const char *list) {
-  mfh_params ps = {0, NULL};
-  for (size_t i = 0; i < mfh_solver_sheet.nparams; i++)
-    put(&ps, mfh_solver_sheet.params[i].name, mfh_solver_sheet.params[i].def);
-  char buf[512];
-  snprintf(buf, sizeof buf, "%s", list);
-  for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
-    char *eq = strchr(tok, '=');
-    ck_assert_ptr_nonnull(eq);
-    *eq = '\0';
-    put(&ps, tok, eq + 1);
-  }
-  return ps;
-}
-
+static mfh_params with(const char *list) { return mfh_test_params(&mfh_solver_sheet, list); }
 static void run_ok(const mfh_params *ps, size_t n, const double *times, mfh_state *out) {
-  mfh_task_ctx ctx;
-  memset(&ctx, 0, sizeof ctx);
-  ctx.needs = MFH_HAS_VALUES;
-  ctx.seed = 7;
-  ctx.nstream = n;
-  ctx.stream = times;
-  gsl_rng *rng = mfh_rng_alloc(7);
-  ck_assert_ptr_nonnull(rng);
-  memset(out, 0, n * sizeof *out);
-  mfh_err err;
-  mfh_err_clear(&err);
-  int rc = mfh_solver_sheet.run(ps, &ctx, rng, out, &err);
-  gsl_rng_free(rng);
-  ck_assert_msg(rc == MFH_OK, "run failed: %s", err.msg);
+  mfh_test_solver_run(&mfh_solver_sheet, ps, n, times, 7, out);
 }
-
-static double value(const mfh_state *s, const char *name) {
-  const double *v = mfh_values_get(&s->values, name);
-  ck_assert_msg(v != NULL, "no value '%s'", name);
-  return *v;
-}
+static double value(const mfh_state *s, const char *name) { return mfh_test_value(s, name); }
 
 /* Rank force against the brute-force pair sum, sign included: the rightmost
  * particle is pushed right (repulsion). */

@@ -28,58 +28,11 @@ static const mfh_param_def *def_of(const char *name) {
     if (!strcmp(mfh_solver_vlasov.params[i].name, name)) return &mfh_solver_vlasov.params[i];
   return NULL;
 }
-
-/* Set name = text (parsed against the table, so the text must be valid). */
-static void put(mfh_params *ps, const char *name, const char *text) {
-  const mfh_param_def *d = def_of(name);
-  ck_assert_msg(d != NULL, "no parameter %s", name);
-  mfh_param_val v;
-  mfh_err err;
-  mfh_err_clear(&err);
-  mfh_mark none = {NULL, 0, 0};
-  ck_assert_msg(mfh_param_parse(d, text, none, name, &v, &err) == MFH_OK, "%s = %s: %s", name, text,
-                err.msg);
-  ck_assert_int_eq(mfh_params_put(ps, &v), MFH_OK);
-}
-
-/* Every parameter at its default. */
-static mfh_params defaults(void) {
-  mfh_params ps = {0, NULL};
-  for (size_t i = 0; i < mfh_solver_vlasov.nparams; i++)
-    put(&ps, mfh_solver_vlasov.params[i].name, mfh_solver_vlasov.params[i].def);
-  return ps;
-}
-
-/* Defaults, then the "name=value" overrides in a space-separated list. */
-static mfh_params with(const char *list) {
-  mfh_params ps = defaults();
-  char buf[512];
-  snprintf(buf, sizeof buf, "%s", list);
-  for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
-    char *eq = strchr(tok, '=');
-    ck_assert_ptr_nonnull(eq);
-    *eq = '\0';
-    put(&ps, tok, eq + 1);
-  }
-  return ps;
-}
-
-/* validate() on the overrides must fail naming `param`. */
+static mfh_params with(const char *list) { return mfh_test_params(&mfh_solver_vlasov, list); }
 static void expect_bad(const char *list, const char *param, const char *needle) {
-  mfh_params ps = with(list);
-  const char *bad = NULL;
-  mfh_err err;
-  mfh_err_clear(&err);
-  int rc = mfh_solver_vlasov.validate(&ps, &bad, &err);
-  ck_assert_msg(rc == MFH_EINPUT, "%s: accepted", list);
-  ck_assert_msg(bad && !strcmp(bad, param), "%s: names '%s', expected '%s' (%s)", list,
-                bad ? bad : "(none)", param, err.msg);
-  ck_assert_msg(strstr(err.msg, needle) != NULL, "%s: message '%s' does not mention '%s'", list,
-                err.msg, needle);
-  mfh_params_free(&ps);
+  mfh_test_expect_bad(&mfh_solver_vlasov, list, param, needle);
 }
 
-/* Run the solver for the output times times[0..n-1] into out[0..n-1]. */
 static int run(const mfh_params *ps, size_t n, const double *times, mfh_state *out, mfh_err *err) {
   mfh_task_ctx ctx;
   memset(&ctx, 0, sizeof ctx);
@@ -102,11 +55,7 @@ static void run_ok(const mfh_params *ps, size_t n, const double *times, mfh_stat
   ck_assert_msg(rc == MFH_OK, "run failed: %s", err.msg);
 }
 
-static double value(const mfh_state *s, const char *name) {
-  const double *v = mfh_values_get(&s->values, name);
-  ck_assert_msg(v != NULL, "no value '%s'", name);
-  return *v;
-}
+static double value(const mfh_state *s, const char *name) { return mfh_test_value(s, name); }
 
 /* Same names, same order, same bits. */
 static void assert_same(const mfh_values *a, const mfh_values *b, const char *what) {

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "harness/rng.h"
+
 const char *mfh_test_source_dir(void) {
   const char *s = getenv("MFH_SOURCE_DIR");
   return s ? s : ".";
@@ -59,4 +61,76 @@ int mfh_test_main(Suite *s) {
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static const mfh_param_def *def_of(const mfh_solver_type *t, const char *name) {
+  for (size_t i = 0; i < t->nparams; i++)
+    if (!strcmp(t->params[i].name, name)) return &t->params[i];
+  return NULL;
+}
+
+static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, const char *text) {
+  const mfh_param_def *d = def_of(t, name);
+  ck_assert_msg(d != NULL, "solver %s has no parameter %s", t->name, name);
+  mfh_param_val v;
+  mfh_err err;
+  mfh_err_clear(&err);
+  mfh_mark none = {NULL, 0, 0};
+  ck_assert_msg(mfh_param_parse(d, text, none, name, &v, &err) == MFH_OK, "%s = %s: %s", name, text,
+                err.msg);
+  ck_assert_int_eq(mfh_params_put(ps, &v), MFH_OK);
+}
+
+mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+  mfh_params ps = {0, NULL};
+  for (size_t i = 0; i < t->nparams; i++)
+    if (t->params[i].def) put(t, &ps, t->params[i].name, t->params[i].def);
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s", overrides);
+  for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+    char *eq = strchr(tok, '=');
+    ck_assert_msg(eq != NULL, "override '%s' is not name=value", tok);
+    *eq = '\0';
+    put(t, &ps, tok, eq + 1);
+  }
+  return ps;
+}
+
+void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
+                         const char *needle) {
+  mfh_params ps = mfh_test_params(t, overrides);
+  const char *bad = NULL;
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = t->validate(&ps, &bad, &err);
+  ck_assert_msg(rc == MFH_EINPUT, "%s: accepted", overrides);
+  ck_assert_msg(bad && !strcmp(bad, param), "%s: names '%s', expected '%s' (%s)", overrides,
+                bad ? bad : "(none)", param, err.msg);
+  ck_assert_msg(strstr(err.msg, needle) != NULL, "%s: message '%s' lacks '%s'", overrides, err.msg,
+                needle);
+  mfh_params_free(&ps);
+}
+
+void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t n, const double *times,
+                         unsigned long long seed, mfh_state *out) {
+  mfh_task_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.needs = MFH_HAS_VALUES;
+  ctx.seed = seed;
+  ctx.nstream = n;
+  ctx.stream = times;
+  gsl_rng *rng = mfh_rng_alloc(seed);
+  ck_assert_ptr_nonnull(rng);
+  memset(out, 0, n * sizeof *out);
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = t->run(ps, &ctx, rng, out, &err);
+  gsl_rng_free(rng);
+  ck_assert_msg(rc == MFH_OK, "run failed: %s", err.msg);
+}
+
+double mfh_test_value(const mfh_state *s, const char *name) {
+  const double *v = mfh_values_get(&s->values, name);
+  ck_assert_msg(v != NULL, "no value '%s'", name);
+  return *v;
 }
