@@ -97,15 +97,6 @@ static int time_op(mfh_nbody *sys, int what, int reps, gsl_rng *r, double *med, 
   return MFH_OK;
 }
 
-static double slope(const double *x, const double *y, int m) {
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (int k = 0; k < m; k++) {
-    double X = log(x[k]), Y = log(y[k]);
-    sx += X, sy += Y, sxx += X * X, sxy += X * Y;
-  }
-  return (m * sxy - sx * sy) / (m * sxx - sx * sx);
-}
-
 int main(void) {
   mfh_gsl_quiet();
   print_load("at start");
@@ -164,7 +155,7 @@ int main(void) {
   gsl_rng_free(r);
   printf("# fitted cost exponent (time ~ N^p): rbm p = %.3f (N = 1024..65536), direct p = %.3f "
          "(N = 1024..16384)\n",
-         slope(nr, tr, NR), slope(nd, td, ND));
+         mfh_bench_loglog_slope(nr, tr, NR), mfh_bench_loglog_slope(nd, td, ND));
   print_load("at end");
   return 0;
 }

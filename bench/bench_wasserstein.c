@@ -79,15 +79,9 @@ int main(void) {
     printf("%8zu %12.4f %12.4f %6d %14.6g\n", sizes[k], med[k], t[0], reps[k], sqrt(w1));
     fflush(stdout);
   }
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (int k = 0; k < NSIZES; k++) {
-    double x = log((double)sizes[k]), y = log(med[k]);
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
-  }
-  double slope = (NSIZES * sxy - sx * sy) / (NSIZES * sxx - sx * sx);
+  double xs[NSIZES];
+  for (int k = 0; k < NSIZES; k++) xs[k] = (double)sizes[k];
+  double slope = mfh_bench_loglog_slope(xs, med, NSIZES);
   printf("# fitted cost exponent (log-log slope of median time vs n): %.3f\n\n", slope);
 
   printf("# exact W_p in 1D (quantile coupling), two clouds of N uniform points\n");
