@@ -12,6 +12,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit.h>
 
 /* Relative spread below which all used errors count as identical. */
 #define FIT_FLOOR_RTOL 1e-12
@@ -368,4 +369,77 @@ double mfh_fit_band_halfwidth_log(const mfh_fit_result *r, double x) {
   double X = model_x(r->model, x);
   double v = r->intercept_se * r->intercept_se + 2 * X * r->cov + X * X * r->slope_se * r->slope_se;
   return r->t_crit * sqrt(fmax(v, 0.0));
+}
+
+/* ---- finite expansions ---------------------------------------------------- */
+
+double mfh_expansion_predict(const mfh_expansion_fit *f, double x) {
+  double v = 0;
+  for (size_t k = 0; k < f->npow; k++) v += f->coef[k] * pow(x, f->powers[k]);
+  return v;
+}
+
+int mfh_fit_expansion(size_t n, const double *x, const double *y, const double *yerr, size_t npow,
+                      const double *powers, mfh_expansion_fit *out, mfh_err *err) {
+  memset(out, 0, sizeof *out);
+  if (npow < 1 || npow > MFH_EXPANSION_MAX || n < npow)
+    return mfh_err_set(err, MFH_EINPUT, "an expansion with %zu terms needs 1..%d terms and at least as many points (%zu)",
+                       npow, MFH_EXPANSION_MAX, n);
+  for (size_t k = 0; k < npow; k++) {
+    if (!isfinite(powers[k])) return mfh_err_set(err, MFH_EINPUT, "expansion power %zu is not finite", k + 1);
+    for (size_t j = 0; j < k; j++)
+      if (powers[j] == powers[k]) return mfh_err_set(err, MFH_EINPUT, "expansion power %g appears twice", powers[k]);
+  }
+  int weighted = yerr != NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!(x[i] > 0) || !isfinite(x[i]) || !isfinite(y[i]))
+      return mfh_err_set(err, MFH_EINPUT, "expansion fit: point %zu (x = %g, y = %g) is not usable", i + 1, x[i], y[i]);
+    if (yerr && !(yerr[i] > 0 && isfinite(yerr[i]))) weighted = 0;
+  }
+  out->n = n;
+  out->npow = npow;
+  out->weighted = weighted;
+  memcpy(out->powers, powers, npow * sizeof *powers);
+  gsl_matrix *X = gsl_matrix_alloc(n, npow), *cov = gsl_matrix_alloc(npow, npow);
+  gsl_vector *Y = gsl_vector_alloc(n), *W = gsl_vector_alloc(n), *c = gsl_vector_alloc(npow);
+  gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(n, npow);
+  int rc = MFH_OK;
+  if (!X || !cov || !Y || !W || !c || !ws) {
+    rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < npow; k++) gsl_matrix_set(X, i, k, pow(x[i], powers[k]));
+    gsl_vector_set(Y, i, y[i]);
+    gsl_vector_set(W, i, weighted ? 1.0 / (yerr[i] * yerr[i]) : 1.0);
+  }
+  double chi2 = 0;
+  size_t rank = 0;
+  int st = gsl_multifit_wlinear_tsvd(X, W, Y, 1e-12, c, cov, &chi2, &rank, ws);
+  if (st || rank < npow) {
+    rc = mfh_err_set(err, MFH_EINPUT, "expansion fit: the terms are not independent on these %zu points", n);
+    goto done;
+  }
+  size_t dof = n - npow;
+  /* weighted: scale by the Birge ratio when it exceeds 1; unweighted: cov is
+   * (X^T X)^-1, scale by the residual variance */
+  double scale = dof == 0 ? NAN : weighted ? fmax(1.0, chi2 / (double)dof) : chi2 / (double)dof;
+  out->chi2_dof = (weighted && dof) ? chi2 / (double)dof : NAN;
+  for (size_t k = 0; k < npow; k++) {
+    out->coef[k] = gsl_vector_get(c, k);
+    out->coef_se[k] = sqrt(gsl_matrix_get(cov, k, k) * scale);
+  }
+  out->max_rel_resid = 0;
+  for (size_t i = 0; i < n; i++) {
+    double r = fabs(y[i] - mfh_expansion_predict(out, x[i])) / fabs(y[i]);
+    if (!(r <= out->max_rel_resid)) out->max_rel_resid = r, out->worst = i;
+  }
+done:
+  if (ws) gsl_multifit_linear_free(ws);
+  gsl_vector_free(c);
+  gsl_vector_free(W);
+  gsl_vector_free(Y);
+  gsl_matrix_free(cov);
+  gsl_matrix_free(X);
+  return rc;
 }

@@ -80,4 +80,30 @@ void mfh_fit_result_free(mfh_fit_result *r);
 double mfh_fit_predict(const mfh_fit_result *r, double x);
 double mfh_fit_band_halfwidth_log(const mfh_fit_result *r, double x);
 
+/* ---- finite expansions ----------------------------------------------------
+ * y = sum_k c_k x^{p_k} (k < npow <= MFH_EXPANSION_MAX): e.g. a/N + b/N^2 for
+ * a pre-asymptotic sweep whose leading order is known.  Linear least squares
+ * (GSL multifit), weighted by 1/yerr^2 when every yerr > 0; the coefficients'
+ * covariance is scaled by max(1, chi2/dof) (weighted) or is the residual one
+ * (unweighted), as in the rate fit.  Every point is used. */
+#define MFH_EXPANSION_MAX 4
+
+typedef struct mfh_expansion_fit {
+  size_t npow, n;
+  double powers[MFH_EXPANSION_MAX];
+  double coef[MFH_EXPANSION_MAX], coef_se[MFH_EXPANSION_MAX]; /* se NaN when n == npow */
+  double max_rel_resid; /* max_i |y_i - fit(x_i)| / |y_i| */
+  size_t worst;         /* index of that point */
+  double chi2_dof;      /* NaN when unweighted or n == npow */
+  int weighted;
+} mfh_expansion_fit;
+
+/* Fit n >= npow points (x > 0, y and yerr finite; yerr may be NULL).
+ * MFH_EINPUT for bad sizes, non-finite data, repeated powers or a singular
+ * design; MFH_ENOMEM. */
+int mfh_fit_expansion(size_t n, const double *x, const double *y, const double *yerr, size_t npow,
+                      const double *powers, mfh_expansion_fit *out, mfh_err *err);
+/* The fitted sum at x. */
+double mfh_expansion_predict(const mfh_expansion_fit *f, double x);
+
 #endif

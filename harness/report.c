@@ -405,9 +405,9 @@ typedef struct geom {
   int xlin;                      /* linear x axis (lin_x); the y axis is always log */
   double xmin, xmax, ymin, ymax; /* plot ranges */
   double dxmin, dxmax;           /* extent of the sweep values that can be placed on x */
-  int line, band, proved;        /* curves present in the .curve.dat file */
+  int line, band, proved, expn;  /* curves present in the .curve.dat file */
   size_t ncurve, ia, ib;         /* curve rows; the fit lives in rows ia..ib */
-  double *cx, *cfit, *clo, *chi, *cref;
+  double *cx, *cfit, *clo, *chi, *cref, *cexp;
   size_t n_filled_se, n_filled_nose, n_hollow_se, n_hollow_nose, n_failed, n_bound;
   int descending; /* data fall from left to right */
 } geom;
@@ -507,7 +507,7 @@ static int compute_geom(const mfh_series *s, geom *g) {
   }
   int want_ref = isfinite(x0) && ok_pos(y0);
 
-  if (fitok || want_ref) {
+  if (fitok || want_ref || s->has_expansion) {
     size_t nl = 0, nr = 0, nin = CURVE_IN;
     double span = xspan(xlin, dxmin, dxmax);
     if (fitok && span > 0) {
@@ -519,12 +519,13 @@ static int compute_geom(const mfh_series *s, geom *g) {
       if (!(span > 0)) nin = 1;
     }
     g->ncurve = nl + nin + nr;
-    g->cx = malloc(5 * g->ncurve * sizeof *g->cx);
+    g->cx = malloc(6 * g->ncurve * sizeof *g->cx);
     if (!g->cx) return MFH_ENOMEM;
     g->cfit = g->cx + g->ncurve;
     g->clo = g->cfit + g->ncurve;
     g->chi = g->clo + g->ncurve;
     g->cref = g->chi + g->ncurve;
+    g->cexp = g->cref + g->ncurve;
     size_t j = 0;
     for (size_t k = 0; k < nl; k++) g->cx[j++] = xlerp(xlin, dxmin, xlo, (double)k / (double)nl);
     for (size_t k = 0; k < nin; k++)
@@ -532,11 +533,16 @@ static int compute_geom(const mfh_series *s, geom *g) {
     for (size_t k = 1; k <= nr; k++) g->cx[j++] = xlerp(xlin, xhi, dxmax, (double)k / (double)nr);
     g->ia = nl;
     g->ib = nl + nin - 1;
-    size_t nline = 0, nband = 0, nref = 0;
+    size_t nline = 0, nband = 0, nref = 0, nexp = 0;
     double maxhw = 0;
     for (j = 0; j < g->ncurve; j++) {
       double x = g->cx[j];
-      g->cfit[j] = g->clo[j] = g->chi[j] = g->cref[j] = NAN;
+      g->cfit[j] = g->clo[j] = g->chi[j] = g->cref[j] = g->cexp[j] = NAN;
+      /* the expansion over the data's extent only (it is no rate law to extrapolate) */
+      if (s->has_expansion && x >= dxmin && x <= dxmax) {
+        double y = mfh_expansion_predict(&s->expansion, x);
+        if (ok_pos(y)) g->cexp[j] = y, nexp++;
+      }
       if (fitok && j >= g->ia && j <= g->ib) {
         double y = mfh_fit_predict(f, x), hw = mfh_fit_band_halfwidth_log(f, x);
         if (ok_pos(y)) {
@@ -559,6 +565,7 @@ static int compute_geom(const mfh_series *s, geom *g) {
     g->line = nline >= 2;
     g->band = g->line && nband == g->ib - g->ia + 1 && maxhw > 0; /* no zero-width band */
     g->proved = nref >= 2;
+    g->expn = nexp >= 2;
   }
 
   double ylo = INFINITY, yhi = -INFINITY;
@@ -573,8 +580,10 @@ static int compute_geom(const mfh_series *s, geom *g) {
       widen(&ylo, &yhi, p->mean - p->se);
     }
   }
-  for (size_t j = 0; j < g->ncurve; j++)
+  for (size_t j = 0; j < g->ncurve; j++) {
     if (g->line) widen(&ylo, &yhi, g->cfit[j]);
+    if (g->expn && ok_pos(g->cexp[j])) widen(&ylo, &yhi, g->cexp[j]);
+  }
   /* On a linear x axis the proved curve is exponential in x (or a power
    * law blowing up near 0) and can run off by tens of decades: let it widen
    * the range by at most a factor 100 beyond the data, and leave the plot
@@ -671,23 +680,27 @@ static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
   }
   snprintf(name, sizeof name, "%s.dat", base);
   int rc = sb_save(&o, dir, name, err);
-  if (rc || !(g->line || g->proved)) return rc;
+  if (rc || !(g->line || g->proved || g->expn)) return rc;
 
   sb_puts(&o, "# mfh study ");
   sb_esc(&o, r->id, ESC_LINE);
   sb_printf(&o, ": series %zu: curves for plotting, %s in x\n", k + 1,
             g->xlin ? "evenly spaced" : "log-spaced");
-  sb_puts(&o,
-          "# columns: x fit band_lo band_hi proved\n"
-          "#   fit, band_lo, band_hi: fitted line and confidence band over the fitted\n"
-          "#   range (NaN elsewhere; band clipped at a factor e^200)\n"
-          "#   proved: proved rate through the fitted line at the first fitted point\n");
+  sb_printf(&o,
+            "# columns: x fit band_lo band_hi proved%s\n"
+            "#   fit, band_lo, band_hi: fitted line and confidence band over the fitted\n"
+            "#   range (NaN elsewhere; band clipped at a factor e^200)\n"
+            "#   proved: proved rate through the fitted line at the first fitted point\n",
+            g->expn ? " expansion" : "");
+  if (g->expn) sb_puts(&o, "#   expansion: the `expansion` check's fitted sum c_k x^p_k (NaN outside the data)\n");
   if (is_exp(s))
     sb_puts(&o, "#   (exponential model: proved = y0 e^(p (x - x0)), fit = C e^(s x))\n");
   for (size_t j = 0; j < g->ncurve; j++) {
-    char v[5][40];
-    sb_printf(&o, "%s %s %s %s %s\n", g17(v[0], g->cx[j]), g17(v[1], g->cfit[j]),
-              g17(v[2], g->clo[j]), g17(v[3], g->chi[j]), g17(v[4], g->cref[j]));
+    char v[6][40];
+    sb_printf(&o, "%s %s %s %s %s", g17(v[0], g->cx[j]), g17(v[1], g->cfit[j]), g17(v[2], g->clo[j]),
+              g17(v[3], g->chi[j]), g17(v[4], g->cref[j]));
+    if (g->expn) sb_printf(&o, " %s", g17(v[5], g->cexp[j]));
+    sb_puts(&o, "\n");
   }
   snprintf(name, sizeof name, "%s.curve.dat", base);
   return sb_save(&o, dir, name, err);
@@ -700,6 +713,7 @@ static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
 #define C_PROVED "#2b8a3e"
 #define C_BOUND "#7048a8"
 #define C_FAILED "#d62728"
+#define C_EXPN "#0b7285"
 
 /* Tic label for a log axis: "0.02", "2×10^{-5}"; on a linear axis any
  * value, 0 and negatives included ("-0.5", "0", "-3×10^{6}"). */
@@ -1052,6 +1066,21 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
     size_t len = gp_rate_label(&pc.b, s, s->proved_slope, s->proved_log);
     sb_puts(&pc.b, "\"");
     pc_key(&pc, 7 + (len > 5 ? len : 5));
+  }
+  if (g->expn) {
+    pc_next(&pc);
+    sb_printf(&pc.b, "'%s.curve.dat' using 1:6 with lines lc rgb \"%s\" dt 3 lw 2.2 title \"", base, C_EXPN);
+    size_t len = 0;
+    for (size_t q = 0; q < s->expansion.npow; q++) {
+      char pw[24];
+      snprintf(pw, sizeof pw, "%g", s->expansion.powers[q]);
+      sb_printf(&pc.b, "%s%c ", q ? " + " : "", (char)('a' + q));
+      sb_esc(&pc.b, s->axis, ESC_GP);
+      sb_printf(&pc.b, "^{%s}", pw);
+      len += (q ? 3 : 0) + 2 + axlen + strlen(pw);
+    }
+    sb_puts(&pc.b, "\"");
+    pc_key(&pc, len);
   }
   if (g->n_bound) {
     pc_next(&pc);

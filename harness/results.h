@@ -32,13 +32,15 @@ typedef struct mfh_series {
   int proved_log;              /* the proved rate carries a log factor */
   double *bound;               /* n explicit bound values, or NULL */
   char bound_label[128];
+  int has_expansion;           /* an `expansion` check fitted sum_k c_k x^p_k */
+  mfh_expansion_fit expansion; /* valid when has_expansion (drawn dashed) */
 } mfh_series;
 
 enum mfh_verdict { MFH_PASS = 0, MFH_FAIL = 1, MFH_INCONCLUSIVE = 2, MFH_CHECK_ERROR = 3 };
 const char *mfh_verdict_text(int verdict); /* "pass", "fail", "inconclusive", "error" */
 
 typedef struct mfh_check_result {
-  char kind[32];         /* "rate", "bound", "expected", "uniform", "constant" */
+  char kind[32];         /* "rate", "bound", "expected", "uniform", "constant", "expansion" */
   char name[160];        /* unique within the study, e.g. "rate[N] wpp" */
   int verdict;           /* enum mfh_verdict */
   char summary[512];     /* one line: "proved slope -0.5, observed -0.98 +/- 0.03 (95%)" */

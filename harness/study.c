@@ -10,7 +10,8 @@
 
 #include <yaml.h>
 
-const char *const mfh_check_kind_names[] = {"rate", "bound", "expected", "uniform", "constant"};
+const char *const mfh_check_kind_names[] = {"rate", "bound", "expected", "uniform", "constant",
+                                                "expansion"};
 const char *const mfh_profiles[] = {"quick", "nightly", "full", NULL};
 
 typedef struct ctx {
@@ -514,7 +515,7 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
   if (rc) return rc;
   if (item->data.mapping.pairs.top - item->data.mapping.pairs.start != 1)
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, item),
-                      "%s: each check is one of rate:, bound:, expected:, uniform:, constant: "
+                      "%s: each check is one of rate:, bound:, expected:, uniform:, constant:, expansion: "
                       "with its settings below it",
                       where);
   yaml_node_t *k = yaml_document_get_node(c->doc, item->data.mapping.pairs.start->key);
@@ -522,11 +523,11 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
   memset(ck, 0, sizeof *ck);
   ck->mark = mark_of(c, k);
   ck->kind = -1;
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < MFH_CHECK_NKINDS; i++)
     if (k->type == YAML_SCALAR_NODE && strcmp(scalar_text(k), mfh_check_kind_names[i]) == 0) ck->kind = i;
   if (ck->kind < 0)
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
-                      "%s: unknown check '%s' (known: rate, bound, expected, uniform, constant)", where,
+                      "%s: unknown check '%s' (known: rate, bound, expected, uniform, constant, expansion)", where,
                       k->type == YAML_SCALAR_NODE ? scalar_text(k) : "?");
   snprintf(where, sizeof where, "checks[%zu].%s", idx + 1, mfh_check_kind_names[ck->kind]);
   static const char *const rate_keys[] = {"axis", "measure", "proved", "log", "model", "tol", "level",
@@ -536,7 +537,8 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
   static const char *const uni_keys[] = {"axis", "measure", "tol", "level", NULL};
   static const char *const const_keys[] = {"axis", "measure", "slope", "value", "rtol", "from",
                                            "level", NULL};
-  static const char *const *const keys[] = {rate_keys, bound_keys, exp_keys, uni_keys, const_keys};
+  static const char *const expn_keys[] = {"axis", "measure", "powers", "rtol", NULL};
+  static const char *const *const keys[] = {rate_keys, bound_keys, exp_keys, uni_keys, const_keys, expn_keys};
   rc = check_map(c, spec, where, keys[ck->kind]);
   if (rc) return rc;
   ck->axis = -1;
@@ -658,6 +660,35 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
       if ((rc = parse_real_key(c, spec, "from", where, -INFINITY, INFINITY, &ck->from))) return rc;
       if ((rc = parse_real_key(c, spec, "level", where, 0.5, 0.9999, &ck->level))) return rc;
       break;
+    case MFH_CHECK_EXPANSION: {
+      if (!(n = map_get(c, spec, "powers")) || n->type != YAML_SEQUENCE_NODE ||
+          n->data.sequence.items.top == n->data.sequence.items.start)
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n ? n : spec),
+                          "%s: 'powers' must be a non-empty list of exponents, e.g. [-1, -2] for a/N + b/N^2",
+                          where);
+      size_t np = 0, len = 0;
+      for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+        if (np == 4)
+          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, e), "%s.powers: at most 4 terms", where);
+        if ((rc = parse_real(c, e, "powers", &ck->powers[np]))) return rc;
+        for (size_t j = 0; j < np; j++)
+          if (ck->powers[j] == ck->powers[np])
+            return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, e), "%s.powers: %s appears twice", where,
+                              scalar_text(e));
+        int w = snprintf(ck->powers_text + len, sizeof ck->powers_text - len, "%s%s", np ? ", " : "",
+                         scalar_text(e));
+        if (w > 0 && len + (size_t)w < sizeof ck->powers_text) len += (size_t)w;
+        np++;
+      }
+      ck->npow = np;
+      if ((rc = parse_real_key(c, spec, "rtol", where, 0, 10, &ck->tol))) return rc;
+      if (s->axes[ck->axis].n < np + 1)
+        return mfh_err_at(c->err, MFH_EINPUT, ck->mark,
+                          "%s: %zu terms need at least %zu points on axis %s to be tested (it has %zu)", where,
+                          np, np + 1, s->axes[ck->axis].name, s->axes[ck->axis].n);
+      break;
+    }
   }
   return MFH_OK;
 }

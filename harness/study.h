@@ -30,7 +30,7 @@ typedef struct mfh_axis {
 } mfh_axis;
 
 enum mfh_check_kind { MFH_CHECK_RATE, MFH_CHECK_BOUND, MFH_CHECK_EXPECTED, MFH_CHECK_UNIFORM,
-                      MFH_CHECK_CONSTANT };
+                      MFH_CHECK_CONSTANT, MFH_CHECK_EXPANSION, MFH_CHECK_NKINDS };
 extern const char *const mfh_check_kind_names[]; /* indexed by enum mfh_check_kind */
 
 typedef struct mfh_check_spec {
@@ -58,6 +58,10 @@ typedef struct mfh_check_spec {
   double rtol, atol;
   /* constant */
   double slope, target, from;
+  /* expansion: y = sum_k c_k x^powers[k]; tol = allowed max relative residual */
+  size_t npow;
+  double powers[4];
+  char powers_text[64];  /* as written, e.g. "-1, -2" */
 } mfh_check_spec;
 
 typedef struct mfh_study {

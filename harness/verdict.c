@@ -273,6 +273,68 @@ static void judge_constant(const mfh_check_spec *ck, const mfh_series *s, const 
                                          : "");
 }
 
+/* y = sum_k c_k x^{p_k} through every point: passes when it describes the
+ * data within rtol at every point (max relative residual), fails when it
+ * does not; with as many points as terms it cannot be tested (inconclusive). */
+static void judge_expansion(const mfh_check_spec *ck, mfh_series *s, const mfh_axis *ax, mfh_check_result *c) {
+  double *x = malloc(s->n * sizeof *x), *y = malloc(s->n * sizeof *y), *e = malloc(s->n * sizeof *e);
+  int weighted = 1;
+  for (size_t i = 0; x && y && e && i < s->n; i++) {
+    x[i] = s->pts[i].x;
+    y[i] = fabs(s->pts[i].mean);
+    e[i] = s->pts[i].se;
+    if (!(e[i] > 0)) weighted = 0;
+  }
+  mfh_expansion_fit f;
+  mfh_err ferr;
+  mfh_err_clear(&ferr);
+  int rc = (x && y && e) ? mfh_fit_expansion(s->n, x, y, weighted ? e : NULL, ck->npow, ck->powers, &f, &ferr)
+                         : mfh_err_set(&ferr, MFH_ENOMEM, "out of memory");
+  free(x);
+  free(y);
+  free(e);
+  if (rc) {
+    c->verdict = MFH_CHECK_ERROR;
+    snprintf(c->summary, sizeof c->summary, "%.500s", ferr.msg);
+    return;
+  }
+  if (!s->has_expansion) {
+    s->expansion = f;
+    s->has_expansion = 1;
+  }
+  char terms[200] = "";
+  size_t len = 0;
+  for (size_t k = 0; k < f.npow; k++) {
+    char nm[16];
+    snprintf(nm, sizeof nm, "c%zu", k + 1);
+    set_num(c, nm, f.coef[k]);
+    snprintf(nm, sizeof nm, "c%zu_se", k + 1);
+    set_num(c, nm, f.coef_se[k]);
+    snprintf(nm, sizeof nm, "p%zu", k + 1);
+    set_num(c, nm, f.powers[k]);
+    int w = isfinite(f.coef_se[k])
+                ? snprintf(terms + len, sizeof terms - len, "%s(%.4g +/- %.2g) %s^%g", k ? " + " : "", f.coef[k],
+                           f.coef_se[k], ax->name, f.powers[k])
+                : snprintf(terms + len, sizeof terms - len, "%s%.4g %s^%g", k ? " + " : "", f.coef[k], ax->name,
+                           f.powers[k]);
+    if (w > 0 && len + (size_t)w < sizeof terms) len += (size_t)w;
+  }
+  set_num(c, "max_rel_resid", f.max_rel_resid);
+  set_num(c, "rtol", ck->tol);
+  char xs[32];
+  fmt_x(s->pts[f.worst].x, xs, sizeof xs);
+  if (f.n <= f.npow) {
+    c->verdict = MFH_INCONCLUSIVE;
+    snprintf(c->summary, sizeof c->summary, "%s (standard errors) through %zu points: exactly determined, not tested",
+             terms, f.n);
+    return;
+  }
+  c->verdict = f.max_rel_resid <= ck->tol ? MFH_PASS : MFH_FAIL;
+  snprintf(c->summary, sizeof c->summary, "%s fits all %zu points within %.2g%% (worst at %s=%s; allowed %.3g%%)%s",
+           terms, f.n, 100 * f.max_rel_resid, s->axis, xs, 100 * ck->tol,
+           c->verdict == MFH_FAIL ? " - the expansion does not describe the data" : "");
+}
+
 static const json_t *baseline_series(const json_t *baseline, const char *axis, const char *measure) {
   const json_t *arr = baseline ? json_object_get(baseline, "series") : NULL;
   size_t i;
@@ -480,6 +542,10 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
     }
     if (ck->kind == MFH_CHECK_CONSTANT) {
       judge_constant(ck, s, ax, c);
+      continue;
+    }
+    if (ck->kind == MFH_CHECK_EXPANSION) {
+      judge_expansion(ck, s, ax, c);
       continue;
     }
     mfh_fit_opts fo;

@@ -675,6 +675,90 @@ START_TEST(test_bad_input) {
 }
 END_TEST
 
+/* a/x + b/x^2 through exact data: the coefficients come back to round-off,
+ * residual 0; with noise of known size the standard errors cover the truth. */
+START_TEST(test_expansion_exact) {
+  double x[] = {2, 3, 4, 5, 6}, y[5], pw[] = {-1, -2};
+  for (int i = 0; i < 5; i++) y[i] = 0.7 / x[i] - 0.3 / (x[i] * x[i]);
+  mfh_expansion_fit f;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_int_eq(mfh_fit_expansion(5, x, y, NULL, 2, pw, &f, &err), MFH_OK);
+  ck_assert_double_eq_tol(f.coef[0], 0.7, 1e-12);
+  ck_assert_double_eq_tol(f.coef[1], -0.3, 1e-12);
+  ck_assert(f.max_rel_resid < 1e-12);
+  ck_assert(f.coef_se[0] < 1e-10);
+  ck_assert_double_eq_tol(mfh_expansion_predict(&f, 10), 0.07 - 0.003, 1e-14);
+  /* exactly determined: no standard error */
+  ck_assert_int_eq(mfh_fit_expansion(2, x, y, NULL, 2, pw, &f, &err), MFH_OK);
+  ck_assert(isnan(f.coef_se[0]));
+}
+END_TEST
+
+/* A law that is not of the form a/x + b/x^2 leaves a visible residual: the
+ * pure x^{-1/2} over x = 2..64 misses by more than 1% somewhere. */
+START_TEST(test_expansion_wrong_law) {
+  double x[6], y[6], pw[] = {-1, -2};
+  for (int i = 0; i < 6; i++) {
+    x[i] = ldexp(1.0, i + 1);
+    y[i] = 1 / sqrt(x[i]);
+  }
+  mfh_expansion_fit f;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_int_eq(mfh_fit_expansion(6, x, y, NULL, 2, pw, &f, &err), MFH_OK);
+  ck_assert_msg(f.max_rel_resid > 0.01, "residual %g", f.max_rel_resid);
+  double pw2[] = {-0.5, -1};
+  ck_assert_int_eq(mfh_fit_expansion(6, x, y, NULL, 2, pw2, &f, &err), MFH_OK);
+  ck_assert(f.max_rel_resid < 1e-12);
+  ck_assert_double_eq_tol(f.coef[0], 1, 1e-12);
+}
+END_TEST
+
+/* Weighted: with Gaussian noise of the stated size, chi2/dof is near 1 and
+ * the intervals cover the true coefficients about 95% of the time. */
+START_TEST(test_expansion_weighted_coverage) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 7);
+  double x[8], y[8], e[8], pw[] = {-1, -2};
+  int cover = 0, trials = 2000;
+  double z = gsl_cdf_ugaussian_Pinv(0.975);
+  for (int t = 0; t < trials; t++) {
+    for (int i = 0; i < 8; i++) {
+      x[i] = 2 + i;
+      double truth = 0.5 / x[i] + 0.2 / (x[i] * x[i]);
+      e[i] = 0.01 * truth;
+      y[i] = truth + gsl_ran_gaussian(r, e[i]);
+    }
+    mfh_expansion_fit f;
+    mfh_err err;
+    mfh_err_clear(&err);
+    ck_assert_int_eq(mfh_fit_expansion(8, x, y, e, 2, pw, &f, &err), MFH_OK);
+    ck_assert(f.weighted);
+    if (fabs(f.coef[0] - 0.5) <= z * f.coef_se[0]) cover++;
+  }
+  gsl_rng_free(r);
+  /* max(1, chi2/dof) scaling makes the interval slightly conservative */
+  ck_assert_msg(cover >= 0.93 * trials && cover <= 0.995 * trials, "coverage %d / %d", cover, trials);
+}
+END_TEST
+
+START_TEST(test_expansion_bad_input) {
+  double x[] = {1, 2, 3}, y[] = {1, 0.5, NAN}, pw[] = {-1, -1};
+  mfh_expansion_fit f;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_int_eq(mfh_fit_expansion(3, x, y, NULL, 2, pw, &f, &err), MFH_EINPUT); /* repeated power */
+  ck_assert_ptr_nonnull(strstr(err.msg, "twice"));
+  pw[1] = -2;
+  ck_assert_int_eq(mfh_fit_expansion(3, x, y, NULL, 2, pw, &f, &err), MFH_EINPUT); /* NaN y */
+  ck_assert_int_eq(mfh_fit_expansion(1, x, y, NULL, 2, pw, &f, &err), MFH_EINPUT); /* too few */
+  double x0[] = {0, 2, 3};
+  y[2] = 1.0 / 3;
+  ck_assert_int_eq(mfh_fit_expansion(3, x0, y, NULL, 2, pw, &f, &err), MFH_EINPUT); /* x = 0 */
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("fit");
   TCase *tc = tcase_create("core");
@@ -699,10 +783,14 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_local_orders);
   tcase_add_test(tc, test_band);
   tcase_add_test(tc, test_bad_input);
+  tcase_add_test(tc, test_expansion_exact);
+  tcase_add_test(tc, test_expansion_wrong_law);
+  tcase_add_test(tc, test_expansion_bad_input);
   suite_add_tcase(s, tc);
   TCase *slow = tcase_create("coverage");
   tcase_add_test(slow, test_coverage_unweighted);
   tcase_add_test(slow, test_coverage_weighted);
+  tcase_add_test(slow, test_expansion_weighted_coverage);
   suite_add_tcase(s, slow);
   return s;
 }

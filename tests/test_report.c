@@ -938,6 +938,46 @@ START_TEST(test_table) {
 }
 END_TEST
 
+/* A series with an `expansion` fit: the curve file gains the expansion
+ * column (the fitted sum at x, NaN outside the data), the plot draws it with
+ * a key naming the terms, and a series without one keeps five columns. */
+START_TEST(test_expansion_curve) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("expn");
+  mfh_series *s = &r->series[0];
+  double x[6], y[6], pw[] = {-0.5, -1};
+  for (size_t i = 0; i < s->n; i++) x[i] = s->pts[i].x, y[i] = s->pts[i].mean;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_int_eq(mfh_fit_expansion(s->n, x, y, NULL, 2, pw, &s->expansion, &err), MFH_OK);
+  s->has_expansion = 1;
+  mfh_report_opts o = {0, NULL, NULL, NULL};
+  int rendered = -1;
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, &rendered, &err), MFH_OK);
+  char *cur = slurp(dir, "s1-N-wpp.curve.dat");
+  ck_assert_msg(strstr(cur, "# columns: x fit band_lo band_hi proved expansion\n") != NULL, "%s", cur);
+  /* at the data's x = 400 row (if sampled) or anywhere inside: 6 fields and the sum */
+  size_t inside = 0;
+  for (const char *l = strchr(cur, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+    if (l[1] == '#') continue;
+    double xv = strtod(l + 1, NULL);
+    if (xv < 100 || xv > 3200) continue;
+    ck_assert_double_eq_tol(field(l + 1, 5), mfh_expansion_predict(&s->expansion, xv), 1e-15);
+    inside++;
+  }
+  ck_assert(inside > 10);
+  char *gp = slurp(dir, "plot.gp");
+  ck_assert_msg(strstr(gp, "using 1:6 with lines") && strstr(gp, "a N^{-0.5} + b N^{-1}"), "%s", gp);
+  free(cur);
+  cur = slurp(dir, "s2-eps-err_x.curve.dat");
+  ck_assert_msg(strstr(cur, "# columns: x fit band_lo band_hi proved\n") != NULL, "%s", cur);
+  free(cur);
+  free(gp);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("core");
@@ -955,6 +995,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_exp_series);
   tcase_add_test(tc, test_linear_x_without_fit);
   tcase_add_test(tc, test_table);
+  tcase_add_test(tc, test_expansion_curve);
   suite_add_tcase(s, tc);
   return s;
 }

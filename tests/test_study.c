@@ -128,6 +128,13 @@ static const bad_case BAD[] = {
     /* profile sweeping a new axis */
     {"sweep: {N: [8, 16, 32]}", "sweep: {dim: [1, 2, 3]}",
      "s.yaml:14:32: profiles.quick.sweep: 'dim' is not an axis of the base sweep"},
+    /* expansion: powers must be a list, not repeated, with more points than terms */
+    {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - expansion: {powers: -1}\n",
+     "s.yaml:12:25: checks[1].expansion: 'powers' must be a non-empty list of exponents"},
+    {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - expansion: {powers: [-1, -1]}\n",
+     "s.yaml:12:30: checks[1].expansion.powers: -1 appears twice"},
+    {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - expansion: {powers: [-1, -2, -3]}\n",
+     "s.yaml:12:5: checks[1].expansion: 3 terms need at least 4 points on axis N to be tested (it has 3)"},
     /* bad id */
     {"id: t1\n", "id: My Study\n", "s.yaml:1:5: id: use lower-case letters"},
 };
