@@ -9,7 +9,11 @@
  *   sh2_ratio    pickl / ((2/N)(exp((6/eps) int_0^t ||V||_inf ||psi(s)||_H1 ds) - 1))
  *                (SH-2, derived bound: <= 1), the H^1 norm integrated along the
  *                Hartree run by the trapezoidal rule;
- *   kp_ratio     tr / sqrt(8 pickl) (Knowles-Pickl: <= 1).
+ *   kp_ratio     tr / sqrt(8 pickl) (Knowles-Pickl: <= 1);
+ *   mk2sq        MK2^eps(R_{N:1}(t), |psi(t)><psi(t)|)^2 by the exact formula (the
+ *                Hartree state is pure, THEOREMS.md section 2), mk2_eps = mk2sq / eps
+ *                (MK-2 / GMP-1 at t = 0: R_{N:1}(0) = |psi_in><psi_in|, coherent, so
+ *                mk2sq = 2 d eps exactly, d = 1).
  * The N-body box is periodic with minimum-image V, the Hartree one periodises
  * V: the two differ by O(exp(-L^2/(8 s^2))), negligible for L >= 10 s. */
 #include "solvers/nbodyq/solver.h"
@@ -166,6 +170,11 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
     double sh2 = 2.0 / c.N * expm1(6 / c.eps * vinf * h1_int);
     mfh_values_set(v, "sh2_ratio", t > 0 ? pickl / sh2 : 0);
     mfh_values_set(v, "kp_ratio", pickl > 0 ? nrm.trace / sqrt(8 * pickl) : 0);
+    double mk2sq;
+    rc = mfh_sc_mk2eps_sq(R, &pure, c.eps, &mk2sq, err);
+    if (rc) break;
+    mfh_values_set(v, "mk2sq", mk2sq);
+    mfh_values_set(v, "mk2_eps", mk2sq / c.eps);
   }
   free(phi);
   mfh_sc_state_destroy(R);
@@ -180,7 +189,7 @@ const mfh_solver_type mfh_solver_schrodinger = {
            "|psi><psi|, the Pickl functional and the SH-1/SH-2 bound ratios",
     .reference = "Strang split-step on the M^N tensor grid (solvers/nbodyq) and on the Hartree grid "
                  "(solvers/hartree); norms by LAPACK (solvers/semiclassical)",
-    .version = 1,
+    .version = 2,
     .params = sch_params,
     .nparams = sizeof sch_params / sizeof sch_params[0],
     .open_params = 0,
