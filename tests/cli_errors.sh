@@ -10,6 +10,20 @@ expect_eq "$rc" 2 "bad study: exit 2"
 expect_contains "$out" "bad.yaml:11:11: replicas: must be an integer in [1, 10000000] (got -3)" "bad study: message"
 if [ -e run1 ]; then bad "bad study: nothing written (run1 exists)"; else ok "bad study: nothing written"; fi
 
+# memory: an N-body Schroedinger sweep point too big for the machine is refused
+# before anything is allocated or written, pointing at the sweep value (N: [2, 5]
+#                                                    ^ line 17, col 10) with the size
+sed -e 's/N: \[2, 3, 4\]/N: [2, 5]/' -e 's/M: 32,/M: 256,/' \
+  "$MFH_SOURCE_DIR/studies/quantum/sh1-bosons-1d.yaml" >huge.yaml
+set +e; out=$("$MFH" run huge.yaml --out run2 --profile quick 2>&1); rc=$?; set -e
+expect_eq "$rc" 2 "oversize N-body grid: exit 2"
+expect_contains "$out" "huge.yaml:17:10: N = 5, M = 256 needs 1.76e+04 GB" "oversize N-body grid: message"
+if [ -e run2 ]; then bad "oversize N-body grid: nothing written"; else ok "oversize N-body grid: nothing written"; fi
+sed -i 's/M: 256,/M: 64,/' huge.yaml
+set +e; out=$("$MFH" validate huge.yaml 2>&1); rc=$?; set -e
+expect_eq "$rc" 2 "N = 5, M = 64 over the default 8 GB: exit 2"
+expect_contains "$out" "limit 8 GB (memory_gb)" "memory limit named"
+
 printf 'id: x\ntitle: [\n' >broken.yaml
 set +e; out=$("$MFH" validate broken.yaml 2>&1); rc=$?; set -e
 expect_eq "$rc" 2 "not YAML: exit 2"
