@@ -12,6 +12,7 @@
 #include "observables/wp.h"
 #include "solvers/command/command.h"
 #include "solvers/hartree/solver.h"
+#include "solvers/hartree_ep/hartree_ep.h"
 #include "solvers/iid/iid.h"
 #include "solvers/nbodyq/solver.h"
 #include "solvers/particles/particles.h"
@@ -29,6 +30,7 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_qstates,
     &mfh_solver_hv1,
     &mfh_solver_sheet,
+    &mfh_solver_hartree_ep,
     &mfh_solver_schrodinger,
     NULL,
 };
