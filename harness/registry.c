@@ -14,6 +14,7 @@
 #include "solvers/hartree/solver.h"
 #include "solvers/hartree_ep/hartree_ep.h"
 #include "solvers/iid/iid.h"
+#include "solvers/nbodyq/rbm.h"
 #include "solvers/nbodyq/solver.h"
 #include "solvers/particles/particles.h"
 #include "solvers/semiclassical/hv1.h"
@@ -32,6 +33,8 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
     &mfh_solver_schrodinger,
+    &mfh_solver_rbm,
+    &mfh_solver_rbm_identities,
     NULL,
 };
 

@@ -24,7 +24,9 @@ struct mfh_nbodyq {
   double complex *psi;  /* M^N (fftw_malloc) */
   double *vtab;         /* V at the minimum image of offset d dx, d in 0..M-1 */
   double *k2;           /* k_m^2 in FFT order (Nyquist (pi/dx)^2) */
-  double complex *ptab; /* pair phase table (per half step) */
+  double complex *ptab; /* pair phase table (per half step), 2M entries:
+                           ptab[d] = ptab[d + M], so that ptab[j - i + M]
+                           needs no modulo for grid indices i, j */
   double complex *ktab; /* kinetic phase table */
   double complex *line; /* M values (fftw_malloc) for the energy */
   fftw_plan fwd, bwd, line_fwd;
@@ -52,7 +54,7 @@ double mfh_nbodyq_bytes(int N, int M) {
   double pts = pow((double)M, (double)N);
   /* Psi + tables (vtab, k2, ptab, ktab, line) + the RDM tile and
    * accumulator + struct. */
-  return 16.0 * pts + (8.0 + 8.0 + 16.0 + 16.0 + 16.0) * M + 16.0 * NBQ_TILE_ELEMS +
+  return 16.0 * pts + (8.0 + 8.0 + 32.0 + 16.0 + 16.0) * M + 16.0 * NBQ_TILE_ELEMS +
          16.0 * M * (double)M +
          (double)sizeof(struct mfh_nbodyq);
 }
@@ -135,7 +137,7 @@ int mfh_nbodyq_create(const mfh_nbodyq_params *p, mfh_nbodyq **out, mfh_err *err
   q->line = fftw_malloc((size_t)q->M * sizeof *q->line);
   q->vtab = malloc((size_t)q->M * sizeof *q->vtab);
   q->k2 = malloc((size_t)q->M * sizeof *q->k2);
-  q->ptab = malloc((size_t)q->M * sizeof *q->ptab);
+  q->ptab = malloc(2 * (size_t)q->M * sizeof *q->ptab);
   q->ktab = malloc((size_t)q->M * sizeof *q->ktab);
   if (!q->psi || !q->line || !q->vtab || !q->k2 || !q->ptab || !q->ktab) goto nomem;
   memset(q->psi, 0, q->size * sizeof *q->psi);
@@ -246,9 +248,11 @@ static void apply_pairs(mfh_nbodyq *q, const int (*pairs)[2], int npairs) {
     double complex c = 1.0;
     for (int k = 0; k < npre; k++) c = cmul(c, tab[(dig[pre[k][0]] - dig[pre[k][1]] + M) % M]);
     double complex *row = q->psi + o * (size_t)M;
+    /* tab[j - i + M] = tab[(j - i) mod M] (doubled table): no integer
+     * division in the inner loop. */
     for (int i = 0; i < M; i++) {
       double complex f = c;
-      for (int k = 0; k < nlast; k++) f = cmul(f, tab[(dig[lastp[k]] - i + M) % M]);
+      for (int k = 0; k < nlast; k++) f = cmul(f, tab[dig[lastp[k]] - i + M]);
       row[i] = cmul(f, row[i]);
     }
   }
@@ -280,6 +284,7 @@ static void set_ptab(mfh_nbodyq *q, double coef, double dt) {
   for (int d = 0; d < q->M; d++) {
     double th = -0.5 * dt * coef * q->vtab[d] / q->eps;
     q->ptab[d] = CMPLX(cos(th), sin(th));
+    q->ptab[d + q->M] = q->ptab[d];
   }
 }
 
