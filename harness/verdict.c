@@ -462,12 +462,13 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
       for (size_t j = 0; j < ax->n; j++)
         point_stats(plan, out, plan->axis_points[a][j], st->measures[m], ax->values[j], &s->pts[j]);
       /* the first check on this series sets the displayed fit, proved line and bound */
-      const mfh_check_spec *rate = NULL, *bound = NULL;
+      const mfh_check_spec *rate = NULL, *bound = NULL, *uni = NULL;
       for (size_t k = 0; k < st->nchecks; k++) {
         const mfh_check_spec *ck = &st->checks[k];
         if (ck->axis != (int)a || ck->measure != (int)m) continue;
         if (ck->kind == MFH_CHECK_RATE && !rate) rate = ck;
         if (ck->kind == MFH_CHECK_BOUND && !bound) bound = ck;
+        if (ck->kind == MFH_CHECK_UNIFORM && !uni) uni = ck;
       }
       if (rate) {
         s->has_proved = 1;
@@ -476,7 +477,9 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
       }
       if (ax->n >= 2 && ax->refine_dir != 0 && series_complete(s)) {
         mfh_fit_opts fo;
-        check_opts(rate, ax, &fo);
+        /* the displayed fit is the judged one: a rate check's, else a
+         * uniform check's (all points), else the default */
+        check_opts(rate ? rate : uni, ax, &fo);
         int rc = fit_series(s, &fo, &s->fit, err);
         if (rc) return rc;
         s->has_fit = 1;

@@ -180,6 +180,62 @@ START_TEST(test_observables) {
 }
 END_TEST
 
+/* Fixed physical modes: chi at any l from the trigonometric interpolant
+ * matches the coherent closed form (k on the box lattice 2 pi / L, l off the
+ * grid lattice), equals the grid sum where l is on the lattice, gives
+ * chi(0,0) = tr D, and the proxy's arg-max is the closed form's. */
+START_TEST(test_fixed_modes) {
+  double eps = 0.5, q = 0.7, p = -0.4, L = M * DX, k0 = 2 * M_PI / L;
+  double complex *K = coherent_kernel(eps, q, p);
+  mfh_err err;
+  mfh_sc_dual_fixed fm = {8, 0.3, 12}; /* |k| <= 8 k0 = 3.14, l = 0..3.3 */
+  size_t nj = 17, n = nj * 12;
+  double complex *chi = malloc(n * sizeof *chi);
+  ck_assert_int_eq(mfh_sc_dual_chi_fixed(K, M, XMIN, DX, eps, &fm, chi, &err), MFH_OK);
+  double maxerr = 0;
+  for (size_t idx = 0; idx < n; idx++) {
+    double k = ((double)(idx % nj) - 8) * k0, l = (double)(idx / nj) * 0.3;
+    maxerr = fmax(maxerr, cabs(chi[idx] - chi_exact(eps, q, p, k, l)));
+  }
+  ck_assert_msg(maxerr < 1e-10, "fixed-mode chi error %g", maxerr);
+  /* on the grid lattice (lstep = 2 dx / eps) it is the grid sum */
+  mfh_sc_dual_fixed lat = {4, 2 * DX / eps, 6};
+  double complex chl[9 * 6];
+  ck_assert_int_eq(mfh_sc_dual_chi_fixed(K, M, XMIN, DX, eps, &lat, chl, &err), MFH_OK);
+  for (int m = 0; m < 6; m++)
+    for (int j = -4; j <= 4; j++) {
+      double complex g;
+      ck_assert_int_eq(mfh_sc_dual_chi(K, M, XMIN, DX, eps, j * k0, m, &g, &err), MFH_OK);
+      ck_assert_msg(cabs(g - chl[m * 9 + j + 4]) < 1e-12, "lattice m %d j %d: %g", m, j,
+                    cabs(g - chl[m * 9 + j + 4]));
+    }
+  /* chi(0,0) = tr D for a difference of two states (0 here, to round-off) */
+  double complex *K2 = coherent_kernel(eps, -1.0, 0.8);
+  for (size_t i = 0; i < (size_t)M * M; i++) K2[i] = K[i] - K2[i];
+  mfh_sc_dual_result r;
+  ck_assert_int_eq(mfh_sc_dual_norm_fixed(K2, M, XMIN, DX, eps, &fm, &r, &err), MFH_OK);
+  ck_assert_int_eq(mfh_sc_dual_chi_fixed(K2, M, XMIN, DX, eps, &fm, chi, &err), MFH_OK);
+  ck_assert(cabs(chi[8]) < 1e-13);
+  /* brute-force max of the closed form over the same modes */
+  double best = -1;
+  for (size_t idx = 0; idx < n; idx++) {
+    double k = ((double)(idx % nj) - 8) * k0, l = (double)(idx / nj) * 0.3;
+    double w = 1 / (pow(fmax(1, fabs(k)), 2) * pow(fmax(1, fabs(l)), 2));
+    double v = w * cabs(chi_exact(eps, q, p, k, l) - chi_exact(eps, -1.0, 0.8, k, l));
+    if (v > best) best = v;
+  }
+  ck_assert_msg(fabs(r.value - best) < 1e-10, "proxy %g vs closed form %g", r.value, best);
+  /* bad mode sets */
+  mfh_sc_dual_fixed bad = {M, 0.3, 4};
+  ck_assert_int_eq(mfh_sc_dual_chi_fixed(K, M, XMIN, DX, eps, &bad, chi, &err), MFH_EINPUT);
+  bad = (mfh_sc_dual_fixed){2, 0, 4};
+  ck_assert_int_eq(mfh_sc_dual_norm_fixed(K, M, XMIN, DX, eps, &bad, &r, &err), MFH_EINPUT);
+  free(chi);
+  free(K);
+  free(K2);
+}
+END_TEST
+
 START_TEST(test_bad_args) {
   double complex D[16] = {0};
   double complex c;
@@ -206,6 +262,7 @@ static Suite *suite(void) {
   Suite *s = suite_create("dualnorm");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_coherent_chi);
+  tcase_add_test(tc, test_fixed_modes);
   tcase_add_test(tc, test_trace_and_linearity);
   tcase_add_test(tc, test_dual_max);
   tcase_add_test(tc, test_observables);

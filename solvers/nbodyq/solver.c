@@ -13,7 +13,16 @@
  *   mk2sq        MK2^eps(R_{N:1}(t), |psi(t)><psi(t)|)^2 by the exact formula (the
  *                Hartree state is pure, THEOREMS.md section 2), mk2_eps = mk2sq / eps
  *                (MK-2 / GMP-1 at t = 0: R_{N:1}(0) = |psi_in><psi_in|, coherent, so
- *                mk2sq = 2 d eps exactly, d = 1).
+ *                mk2sq = 2 d eps exactly, d = 1);
+ *   dual         SH-3's certified lower bound of the dual norm of the Wigner
+ *                difference W[R_{N:1}(t)] - W[|psi(t)><psi(t)|]: max over the FIXED
+ *                physical modes k = j 2 pi / L (|k| <= 4), l = 0, 0.25, .., 4 of
+ *                |chi(k, l)| / (max(1,|k|)^2 max(1,|l|)^2), chi the Wigner
+ *                characteristic function (solvers/semiclassical/dualnorm.h, exact
+ *                for the grid's trigonometric interpolant; the same test functions
+ *                at every eps, so the values are comparable along an eps sweep);
+ *   obs_gx, obs_gxi, obs_cos   |tr((R_{N:1} - |psi><psi|) a^W)| for the smooth
+ *                bounded symbols a = exp(-x^2/2), exp(-xi^2/2), cos x.
  * The N-body box is periodic with minimum-image V, the Hartree one periodises
  * V: the two differ by O(exp(-L^2/(8 s^2))), negligible for L >= 10 s. */
 #include "solvers/nbodyq/solver.h"
@@ -28,6 +37,7 @@
 #include "solvers/hartree/hartree.h"
 #include "solvers/nbodyq/nbodyq.h"
 #include "solvers/semiclassical/distances.h"
+#include "solvers/semiclassical/dualnorm.h"
 
 static const mfh_param_def sch_params[] = {
     {"N", MFH_PARAM_INT, "2", 2, 5, 0, 0, NULL, "number of bosons", 0},
@@ -98,7 +108,7 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
   mfh_nbodyq *q = NULL;
   mfh_hartree *h = NULL;
   mfh_sc_state *R = NULL;
-  double complex *phi = NULL;
+  double complex *phi = NULL, *D = NULL;
   mfh_nbodyq_params np;
   mfh_nbodyq_params_init(&np);
   np.N = c.N;
@@ -127,7 +137,12 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
   mfh_sc_grid g = {1, (size_t)c.M, -c.L / 2, c.L / (double)c.M};
   if (!rc) rc = mfh_sc_state_create(&g, MFH_SC_KERNEL, 0, &R, err);
   phi = rc ? NULL : malloc((size_t)c.M * sizeof *phi);
-  if (!rc && !phi) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  D = rc ? NULL : malloc((size_t)c.M * (size_t)c.M * sizeof *D);
+  if (!rc && (!phi || !D)) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  /* SH-3 modes: the same physical (k, l) at every eps */
+  double two_pi = 2 * acos(-1.0);
+  mfh_sc_dual_fixed modes = {(int)floor(4.0 * c.L / two_pi + 1e-9), 0.25, 17};
+  if (2 * modes.nk >= c.M) modes.nk = (c.M - 1) / 2;
   double h1_prev = rc ? 0 : h1_norm(h, c.eps, err), h1_int = 0;
   double vinf = fabs(c.a), lambda = 2 * fabs(c.a) / c.eps;
   long step = 0;
@@ -175,8 +190,25 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
     if (rc) break;
     mfh_values_set(v, "mk2sq", mk2sq);
     mfh_values_set(v, "mk2_eps", mk2sq / c.eps);
+    for (int i = 0; i < c.M; i++)
+      for (int j = 0; j < c.M; j++) {
+        size_t ij = (size_t)i * (size_t)c.M + (size_t)j;
+        D[ij] = R->kernel[ij] - phi[i] * conj(phi[j]);
+      }
+    mfh_sc_dual_result dr;
+    mfh_sc_dual_obs ob;
+    rc = mfh_sc_dual_norm_fixed(D, (size_t)c.M, -c.L / 2, dx, c.eps, &modes, &dr, err);
+    if (!rc) rc = mfh_sc_dual_observables(D, (size_t)c.M, -c.L / 2, dx, c.eps, &ob, err);
+    if (rc) break;
+    mfh_values_set(v, "dual", dr.value);
+    mfh_values_set(v, "dual_k", dr.k);
+    mfh_values_set(v, "dual_l", dr.l);
+    mfh_values_set(v, "obs_gx", fabs(ob.gauss_x));
+    mfh_values_set(v, "obs_gxi", fabs(ob.gauss_xi));
+    mfh_values_set(v, "obs_cos", fabs(ob.cos_x));
   }
   free(phi);
+  free(D);
   mfh_sc_state_destroy(R);
   mfh_hartree_destroy(h);
   mfh_nbodyq_destroy(q);
@@ -189,7 +221,7 @@ const mfh_solver_type mfh_solver_schrodinger = {
            "|psi><psi|, the Pickl functional and the SH-1/SH-2 bound ratios",
     .reference = "Strang split-step on the M^N tensor grid (solvers/nbodyq) and on the Hartree grid "
                  "(solvers/hartree); norms by LAPACK (solvers/semiclassical)",
-    .version = 2,
+    .version = 3,
     .params = sch_params,
     .nparams = sizeof sch_params / sizeof sch_params[0],
     .open_params = 0,

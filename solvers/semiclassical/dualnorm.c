@@ -4,6 +4,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <fftw3.h>
 
 #define DUAL_PI 3.14159265358979323846
 
@@ -208,4 +211,97 @@ int mfh_sc_dual_observables(const double complex *D, size_t M, double xmin, doub
   out->cos_x = dx * cx;
   out->gauss_xi = dx * dx / L * gxi;
   return MFH_OK;
+}
+
+/* ---- fixed physical modes ------------------------------------------------ */
+
+static int fixed_ok(const mfh_sc_dual_fixed *f, size_t M, mfh_err *err) {
+  if (!f) return mfh_err_set(err, MFH_EINPUT, "dualnorm: no mode set");
+  if (f->nk < 0 || (size_t)(2 * f->nk) >= M)
+    return mfh_err_set(err, MFH_EINPUT, "dualnorm: nk = %d: must be in 0..%zu (2 nk < M)", f->nk, (M - 1) / 2);
+  if (!(isfinite(f->lstep) && f->lstep > 0))
+    return mfh_err_set(err, MFH_EINPUT, "dualnorm: lstep = %g: must be finite and > 0", f->lstep);
+  if (f->nl < 1 || f->nl > 100000) return mfh_err_set(err, MFH_EINPUT, "dualnorm: nl = %d: must be in 1..100000", f->nl);
+  return MFH_OK;
+}
+
+int mfh_sc_dual_chi_fixed(const double complex *D, size_t M, double xmin, double dx, double eps,
+                          const mfh_sc_dual_fixed *modes, double complex *chi, mfh_err *err) {
+  int rc = check_common(D, M, xmin, dx, eps, err);
+  if (!rc) rc = fixed_ok(modes, M, err);
+  if (!rc && !chi) rc = mfh_err_set(err, MFH_EINPUT, "dualnorm: chi is NULL");
+  if (rc) return rc;
+  /* A[i][j] = D[i][(M - j) mod M]: its forward 2D DFT is
+   * sum_ij D_ij e^{-2 pi i p i / M} e^{+2 pi i q j / M} = M^2 D^_{pq}. */
+  fftw_complex *A = fftw_malloc(M * M * sizeof *A);
+  if (!A) return mfh_err_set(err, MFH_ENOMEM, "dualnorm: out of memory (%zu x %zu FFT)", M, M);
+  fftw_plan plan;
+#pragma omp critical(mfh_fftw_planner)
+  plan = fftw_plan_dft_2d((int)M, (int)M, A, A, FFTW_FORWARD, FFTW_ESTIMATE);
+  if (!plan) {
+    fftw_free(A);
+    return mfh_err_set(err, MFH_ENOMEM, "dualnorm: FFTW could not plan a %zu x %zu transform", M, M);
+  }
+  for (size_t i = 0; i < M; i++)
+    for (size_t j = 0; j < M; j++) {
+      A[i * M + j] = D[i * M + (M - j) % M]; /* fftw_complex is double complex here */
+    }
+  fftw_execute(plan);
+  double L = (double)M * dx, k0 = 2 * DUAL_PI / L, scale = L / ((double)M * (double)M);
+  int half = (int)(M / 2), nj = 2 * modes->nk + 1;
+  for (int m = 0; m < modes->nl; m++) {
+    double s = 0.5 * eps * m * modes->lstep;
+    for (int jj = 0; jj < nj; jj++) {
+      int j = jj - modes->nk;
+      double kj = j * k0, sr = 0, si = 0;
+      /* p and q = p + j both in -M/2..M/2-1 */
+      int plo = -half > -half - j ? -half : -half - j, phi = half - 1 < half - 1 - j ? half - 1 : half - 1 - j;
+      for (int p = plo; p <= phi; p++) {
+        int q = p + j;
+        size_t ip = (size_t)(p < 0 ? p + (int)M : p), iq = (size_t)(q < 0 ? q + (int)M : q);
+        double ar = creal(A[ip * M + iq]), ai = cimag(A[ip * M + iq]);
+        double th = (2 * p * k0 + kj) * s, c = cos(th), sn = sin(th);
+        sr += ar * c - ai * sn;
+        si += ar * sn + ai * c;
+      }
+      double ph = kj * xmin;
+      double complex v = scale * CMPLX(sr, si) * CMPLX(cos(ph), sin(ph));
+      chi[(size_t)m * (size_t)nj + (size_t)jj] = v;
+    }
+  }
+#pragma omp critical(mfh_fftw_planner)
+  fftw_destroy_plan(plan);
+  fftw_free(A);
+  return MFH_OK;
+}
+
+int mfh_sc_dual_norm_fixed(const double complex *D, size_t M, double xmin, double dx, double eps,
+                           const mfh_sc_dual_fixed *modes, mfh_sc_dual_result *out, mfh_err *err) {
+  int rc = fixed_ok(modes, M < 2 ? 2 : M, err);
+  if (rc) return rc;
+  if (!out) return mfh_err_set(err, MFH_EINPUT, "dualnorm: out is NULL");
+  size_t nj = (size_t)(2 * modes->nk + 1), n = nj * (size_t)modes->nl;
+  double complex *chi = malloc(n * sizeof *chi);
+  if (!chi) return mfh_err_set(err, MFH_ENOMEM, "dualnorm: out of memory");
+  rc = mfh_sc_dual_chi_fixed(D, M, xmin, dx, eps, modes, chi, err);
+  if (!rc) {
+    double k0 = 2 * DUAL_PI / ((double)M * dx);
+    memset(out, 0, sizeof *out);
+    out->value = -1;
+    for (size_t idx = 0; idx < n; idx++) {
+      double k = ((double)(idx % nj) - modes->nk) * k0, l = (double)(idx / nj) * modes->lstep;
+      double wk = fmax(1.0, fabs(k)), wl = fmax(1.0, fabs(l)), w = 1.0 / (wk * wk * wl * wl);
+      double v = w * cabs(chi[idx]);
+      if (v > out->value) {
+        out->value = v;
+        out->k = k;
+        out->l = l;
+        out->chi = chi[idx];
+        out->weight = w;
+        out->mode = idx;
+      }
+    }
+  }
+  free(chi);
+  return rc;
 }

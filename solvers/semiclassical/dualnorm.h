@@ -102,4 +102,37 @@ typedef struct mfh_sc_dual_obs {
 int mfh_sc_dual_observables(const double complex *D, size_t M, double xmin, double dx, double eps,
                             mfh_sc_dual_obs *out, mfh_err *err);
 
+/* ---- fixed physical modes (any l) -----------------------------------------
+ * The lattice above ties l to dx / eps, so the mode set changes along an eps
+ * sweep on a fixed grid.  For comparisons across eps (SH-3: uniformity in
+ * eps) the modes must be the same physical test functions: these functions
+ * take l anywhere, from the trigonometric interpolant of D on the periodic
+ * box [xmin, xmin + L), L = M dx.  With the grid DFT
+ *   D^_{pq} = M^-2 sum_{ij} D_ij e^{-i k_p (x_i - xmin)} e^{+i k_q (x_j - xmin)},
+ * k_p = 2 pi p / L (p = -M/2..M/2-1), and k on the box lattice k_j = j 2 pi / L,
+ *   chi(k_j, l) = L e^{i k_j xmin} sum_p D^_{p, p+j} e^{i (2 k_p + k_j) eps l / 2}
+ * exactly for the interpolant (terms with p + j outside the band are absent).
+ * chi(0, 0) = tr D; at l on the lattice 2 m dx / eps it agrees with the grid
+ * sum above up to the periodic images (nil for a state localised in the box).
+ * The mode set: k_j for |j| <= nk, l = m lstep for m = 0..nl-1; weights as
+ * above.  Cost: one M x M FFT (FFTW, planned under mfh_fftw_planner) and
+ * O(M) per mode. */
+typedef struct mfh_sc_dual_fixed {
+  int nk;       /* k_j = j 2 pi / L, |j| <= nk (>= 0, 2 nk < M) */
+  double lstep; /* > 0 */
+  int nl;       /* l = 0, lstep, .., (nl - 1) lstep; >= 1 */
+} mfh_sc_dual_fixed;
+
+/* chi at every mode: chi[m (2 nk + 1) + (j + nk)] (caller-owned,
+ * (2 nk + 1) nl entries).  0, MFH_EINPUT (bad arguments or modes),
+ * MFH_ENOMEM. */
+int mfh_sc_dual_chi_fixed(const double complex *D, size_t M, double xmin, double dx, double eps,
+                          const mfh_sc_dual_fixed *modes, double complex *chi, mfh_err *err);
+
+/* The proxy max weight |chi| over the fixed modes, with its arg-max
+ * (out->mode indexes as in mfh_sc_dual_chi_fixed).  0, MFH_EINPUT,
+ * MFH_ENOMEM. */
+int mfh_sc_dual_norm_fixed(const double complex *D, size_t M, double xmin, double dx, double eps,
+                           const mfh_sc_dual_fixed *modes, mfh_sc_dual_result *out, mfh_err *err);
+
 #endif
