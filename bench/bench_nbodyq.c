@@ -177,6 +177,6 @@ int main(int argc, char **argv) {
   const double quick[] = {0.25, 0.125, 0.0625, 0.03125};
   const double nightly[] = {0.1, 0.05, 0.025, 0.0125};
   bench_rbm("quick", 4, 16, 8.0, 0.65, 0.5, quick, 4, 50);
-  bench_rbm("nightly", 4, 24, 10.0, 0.65, 1.0, nightly, 4, 10);
+  bench_rbm("nightly", 4, 16, 8.0, 0.65, 1.0, nightly, 4, 20);
   return 0;
 }
