@@ -352,12 +352,90 @@ START_TEST(test_threads) {
 }
 END_TEST
 
+/* R_{N:2}: for a product state it is |phi phi><phi phi| exactly; after an
+ * interacting run its partial trace is R_{N:1}, its trace 1, it is Hermitian
+ * and swap-symmetric; for N = 2 it is the swap average of |Psi><Psi| (an
+ * asymmetric Psi tests the pair average); bit-identical for 1 and 2
+ * threads. */
+START_TEST(test_rdm2) {
+  const int M = 12;
+  const size_t n = (size_t)M * M;
+  double complex *R2 = malloc(n * n * sizeof *R2), *R1 = malloc(n * sizeof *R1), *Rb = malloc(n * n * sizeof *Rb);
+  ck_assert(R2 && R1 && Rb);
+  mfh_err e;
+  mfh_err_clear(&e);
+  for (int N = 2; N <= 4; N++) {
+    mfh_nbodyq *q = interacting(N, M, 1);
+    double dx = mfh_nbodyq_dx(q);
+    ck_assert_int_eq(mfh_nbodyq_rdm2(q, R2, &e), MFH_OK);
+    /* product: phi(x_a) phi(x_b) conj(phi(x_c) phi(x_d)) with phi normalised */
+    double complex *phi = orbital(q, 0.5, -1.0, 0.9);
+    double nn = 0;
+    for (int i = 0; i < M; i++) nn += dx * creal(phi[i] * conj(phi[i]));
+    double err = 0;
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < n; b++) {
+        double complex want = phi[a / M] * phi[a % M] * conj(phi[b / M] * phi[b % M]) / (nn * nn);
+        err = fmax(err, cabs(R2[a * n + b] - want));
+      }
+    ck_assert_msg(err < 1e-14, "N = %d product R2 error %g", N, err);
+    free(phi);
+    run(q, 0.05, 20);
+    ck_assert_int_eq(mfh_nbodyq_rdm2(q, R2, &e), MFH_OK);
+    ck_assert_int_eq(mfh_nbodyq_rdm1(q, R1, &e), MFH_OK);
+    double tr = 0, herm = 0, swap = 0, ptr = 0;
+    for (size_t a = 0; a < n; a++) {
+      tr += dx * dx * creal(R2[a * n + a]);
+      for (size_t b = 0; b < n; b++) {
+        herm = fmax(herm, cabs(R2[a * n + b] - conj(R2[b * n + a])));
+        size_t as = (a % M) * M + a / M, bs = (b % M) * M + b / M;
+        swap = fmax(swap, cabs(R2[a * n + b] - R2[as * n + bs]));
+      }
+    }
+    for (int i = 0; i < M; i++)
+      for (int k = 0; k < M; k++) {
+        double complex s2 = 0;
+        for (int j = 0; j < M; j++) s2 += dx * R2[((size_t)i * M + j) * n + (size_t)k * M + j];
+        ptr = fmax(ptr, cabs(s2 - R1[(size_t)i * M + k]));
+      }
+    ck_assert_msg(fabs(tr - 1) < 1e-12 && herm == 0 && swap == 0, "N = %d: tr %g herm %g swap %g", N, tr, herm, swap);
+    ck_assert_msg(ptr < 1e-13, "N = %d: partial trace vs R1: %g", N, ptr);
+    /* threads */
+    mfh_nbodyq *q2 = interacting(N, M, 2);
+    run(q2, 0.05, 20);
+    ck_assert_int_eq(mfh_nbodyq_rdm2(q2, Rb, &e), MFH_OK);
+    ck_assert(memcmp(R2, Rb, n * n * sizeof *R2) == 0);
+    mfh_nbodyq_destroy(q2);
+    mfh_nbodyq_destroy(q);
+  }
+  /* N = 2, an asymmetric Psi: R2 = (|Psi><Psi| + |Psi_s><Psi_s|)/2, Psi_s the swap */
+  mfh_nbodyq *q = interacting(2, M, 1);
+  double complex *psi = mfh_nbodyq_psi(q);
+  for (size_t a = 0; a < n; a++) psi[a] = cexp(I * 0.37 * (double)(a % 7)) * (1.0 + 0.1 * (double)(a % 5));
+  ck_assert_int_eq(mfh_nbodyq_rdm2(q, R2, &e), MFH_OK);
+  double err = 0;
+  for (size_t a = 0; a < n; a++)
+    for (size_t b = 0; b < n; b++) {
+      size_t as = (a % M) * M + a / M, bs = (b % M) * M + b / M;
+      double complex want = 0.5 * (psi[a] * conj(psi[b]) + psi[as] * conj(psi[bs]));
+      err = fmax(err, cabs(R2[a * n + b] - want));
+    }
+  ck_assert_msg(err < 1e-13, "asymmetric N = 2: %g", err);
+  ck_assert_int_eq(mfh_nbodyq_rdm2(q, NULL, &e), MFH_EINPUT);
+  mfh_nbodyq_destroy(q);
+  free(R2);
+  free(R1);
+  free(Rb);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("nbodyq");
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_bad_params);
   tcase_add_test(tc, test_memory_refusal);
+  tcase_add_test(tc, test_rdm2);
   tcase_add_test(tc, test_free_product);
   tcase_add_test(tc, test_norm_trace);
   tcase_add_test(tc, test_energy);

@@ -139,4 +139,20 @@ double mfh_nbodyq_energy(mfh_nbodyq *q, double *kin, double *pot);
  * Allocates an O(M) column tile.  MFH_EINPUT for R NULL, MFH_ENOMEM. */
 int mfh_nbodyq_rdm1(const mfh_nbodyq *q, double complex *R, mfh_err *err);
 
+/* Two-particle reduced density matrix, averaged over the ordered pairs of
+ * particles (p, r), p != r:
+ *   R2(x_a, x_b; x_c, x_d) = (1 / (N (N-1))) sum_{p != r} dx^(N-2)
+ *       sum_Z Psi(.., x_a at p, .., x_b at r, ..) conj(Psi(.., x_c at p, .., x_d at r, ..)),
+ * written as an M^2 x M^2 kernel R[(a M + b) M^2 + (c M + d)] (caller-owned,
+ * Hermitian, symmetric under the swap (a, b; c, d) -> (b, a; d, c)), i.e. a
+ * density operator on the 2D grid (x_1, x_2) with cell dx^2: its trace
+ * dx^2 sum R_{(ab),(ab)} equals the norm, and its partial trace over x_2 is
+ * R_{N:1}.  Cost O(M^(N+2)) per unordered pair; allocates the M^4 real and
+ * imaginary accumulators (mfh_nbodyq_rdm2_bytes) and a column tile.  Bit
+ * identical for any thread count.  MFH_EINPUT for NULL, MFH_ENOMEM. */
+int mfh_nbodyq_rdm2(const mfh_nbodyq *q, double complex *R, mfh_err *err);
+/* Scratch bytes mfh_nbodyq_rdm2 allocates for M points (its output, M^4
+ * complex values, is the caller's). */
+double mfh_nbodyq_rdm2_bytes(int M);
+
 #endif

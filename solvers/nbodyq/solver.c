@@ -22,7 +22,11 @@
  *                for the grid's trigonometric interpolant; the same test functions
  *                at every eps, so the values are comparable along an eps sweep);
  *   obs_gx, obs_gxi, obs_cos   |tr((R_{N:1} - |psi><psi|) a^W)| for the smooth
- *                bounded symbols a = exp(-x^2/2), exp(-xi^2/2), cos x.
+ *                bounded symbols a = exp(-x^2/2), exp(-xi^2/2), cos x;
+ *   tr2, hs2, op2   (rdm2: yes) trace, HS and operator norms of
+ *                R_{N:2}(t) - |psi(t) psi(t)><psi(t) psi(t)| (the two-particle
+ *                marginal, averaged over ordered pairs, as a state on the 2D grid),
+ *                and tr21 = tr2 / tr (the k-marginal error grows about like k).
  * The N-body box is periodic with minimum-image V, the Hartree one periodises
  * V: the two differ by O(exp(-L^2/(8 s^2))), negligible for L >= 10 s. */
 #include "solvers/nbodyq/solver.h"
@@ -50,12 +54,15 @@ static const mfh_param_def sch_params[] = {
     {"p", MFH_PARAM_REAL, "0", -1e6, 1e6, 0, 0, NULL, "coherent initial orbital: momentum", 0},
     {"t", MFH_PARAM_REAL, "1", 0, 1e6, 0, 0, NULL, "output time (a sweep over t is one run)", 1},
     {"dt", MFH_PARAM_REAL, "0.01", 0, 10, 1, 0, NULL, "time step (t must be a multiple of it)", 0},
+    {"rdm2", MFH_PARAM_CHOICE, "no", 0, 0, 0, 0, "no|yes",
+     "also compare R_{N:2} with |psi psi><psi psi| (values tr2, hs2, op2, tr21; O(M^(N+2)) work per "
+     "output time and an M^2 x M^2 eigenproblem)", 0},
     {"memory_gb", MFH_PARAM_REAL, "8", 0, 1e6, 1, 0, NULL,
      "refuse configurations whose wave function and workspace exceed this (GB)", 0},
 };
 
 typedef struct cfg {
-  int N, M;
+  int N, M, rdm2;
   double L, eps, a, s, q, p, dt, mem;
 } cfg;
 
@@ -70,6 +77,7 @@ static void read_cfg(const mfh_params *ps, cfg *c) {
   c->p = mfh_params_real(ps, "p");
   c->dt = mfh_params_real(ps, "dt");
   c->mem = mfh_params_real(ps, "memory_gb") * 1e9;
+  c->rdm2 = !strcmp(mfh_params_str(ps, "rdm2"), "yes");
 }
 
 static int sch_validate(const mfh_params *ps, const char **param, mfh_err *err) {
@@ -80,6 +88,7 @@ static int sch_validate(const mfh_params *ps, const char **param, mfh_err *err) 
   if (!mfh_whole_steps(t, c.dt))
     return mfh_param_reject(param, "t", err, "t = %g is not a whole number of steps dt = %g", t, c.dt);
   double bytes = mfh_nbodyq_bytes(c.N, c.M);
+  if (c.rdm2) bytes += mfh_nbodyq_rdm2_bytes(c.M) + 3 * 16.0 * pow((double)c.M, 4); /* + R2, norms */
   if (bytes > c.mem)
     return mfh_param_reject(param, "N", err,
                             "N = %d, M = %d needs %.3g GB for the wave function and workspace; limit %.3g GB "
@@ -108,7 +117,9 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
   mfh_nbodyq *q = NULL;
   mfh_hartree *h = NULL;
   mfh_sc_state *R = NULL;
-  double complex *phi = NULL, *D = NULL;
+  double complex *phi = NULL, *D = NULL, *phi2 = NULL;
+  mfh_sc_state *R2 = NULL;
+  mfh_sc_grid g2 = {2, (size_t)c.M, -c.L / 2, c.L / (double)c.M};
   mfh_nbodyq_params np;
   mfh_nbodyq_params_init(&np);
   np.N = c.N;
@@ -139,6 +150,11 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
   phi = rc ? NULL : malloc((size_t)c.M * sizeof *phi);
   D = rc ? NULL : malloc((size_t)c.M * (size_t)c.M * sizeof *D);
   if (!rc && (!phi || !D)) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if (!rc && c.rdm2) {
+    rc = mfh_sc_state_create(&g2, MFH_SC_KERNEL, 0, &R2, err);
+    phi2 = rc ? NULL : malloc((size_t)c.M * (size_t)c.M * sizeof *phi2);
+    if (!rc && !phi2) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  }
   /* SH-3 modes: the same physical (k, l) at every eps */
   double two_pi = 2 * acos(-1.0);
   mfh_sc_dual_fixed modes = {(int)floor(4.0 * c.L / two_pi + 1e-9), 0.25, 17};
@@ -206,9 +222,25 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
     mfh_values_set(v, "obs_gx", fabs(ob.gauss_x));
     mfh_values_set(v, "obs_gxi", fabs(ob.gauss_xi));
     mfh_values_set(v, "obs_cos", fabs(ob.cos_x));
+    if (c.rdm2) {
+      rc = mfh_nbodyq_rdm2(q, R2->kernel, err);
+      if (rc) break;
+      for (int i = 0; i < c.M; i++)
+        for (int j = 0; j < c.M; j++) phi2[(size_t)i * (size_t)c.M + (size_t)j] = phi[i] * phi[j];
+      mfh_sc_state pure2 = {g2, MFH_SC_ORBITALS, 1, phi2, &w1, NULL};
+      mfh_sc_norms n2;
+      rc = mfh_sc_norms_diff(R2, &pure2, &n2, err);
+      if (rc) break;
+      mfh_values_set(v, "tr2", n2.trace);
+      mfh_values_set(v, "hs2", n2.hs);
+      mfh_values_set(v, "op2", n2.op);
+      mfh_values_set(v, "tr21", nrm.trace > 0 ? n2.trace / nrm.trace : 0);
+    }
   }
   free(phi);
   free(D);
+  free(phi2);
+  mfh_sc_state_destroy(R2);
   mfh_sc_state_destroy(R);
   mfh_hartree_destroy(h);
   mfh_nbodyq_destroy(q);
