@@ -73,6 +73,7 @@
 
 #include "harness/rng.h"
 #include "solvers/hartree/hartree.h"
+#include "solvers/nbodyq/common.h"
 #include "solvers/nbodyq/nbodyq.h"
 #include "solvers/semiclassical/distances.h"
 #include "solvers/semiclassical/dualnorm.h"
@@ -119,53 +120,21 @@ static const mfh_param_def rbmid_params[] = {
      "refuse configurations whose wave function and workspace exceed this (GB)", 0},
 };
 
-typedef struct cfg {
-  int N, M;
-  double L, eps, a, s, q, p, dt, mem;
-} cfg;
+typedef mfh_nbq_cfg cfg;
 
-static void read_cfg(const mfh_params *ps, cfg *c) {
-  c->N = (int)mfh_params_int(ps, "N");
-  c->M = (int)mfh_params_int(ps, "M");
-  c->L = mfh_params_real(ps, "L");
-  c->eps = mfh_params_real(ps, "eps");
-  c->a = mfh_params_real(ps, "a");
-  c->s = mfh_params_real(ps, "s");
-  c->q = mfh_params_real(ps, "q");
-  c->p = mfh_params_real(ps, "p");
-  c->dt = mfh_params_real(ps, "dt");
-  c->mem = mfh_params_real(ps, "memory_gb") * 1e9;
-}
-
-/* Checks shared by both solvers: even N and M, whole steps, memory, the
- * initial coherent state resolved (as `schrodinger`). */
+/* Checks shared by both solvers: even N, then those of every nbodyq front
+ * end (common.h). */
 static int validate_common(const mfh_params *ps, const cfg *c, const char **param, mfh_err *err) {
   if (c->N % 2)
     return mfh_param_reject(param, "N", err,
                             "the random batch method pairs the particles: N must be even (got %d)",
                             c->N);
-  if (c->M % 2) return mfh_param_reject(param, "M", err, "M must be even (got %d)", c->M);
-  double t = mfh_params_real(ps, "t");
-  if (!mfh_whole_steps(t, c->dt))
-    return mfh_param_reject(param, "t", err, "t = %g is not a whole number of steps dt = %g", t,
-                            c->dt);
-  double bytes = mfh_nbodyq_bytes(c->N, c->M);
-  if (bytes > c->mem)
-    return mfh_param_reject(param, "N", err,
-                            "N = %d, M = %d needs %.3g GB for the wave function and workspace; "
-                            "limit %.3g GB (memory_gb)",
-                            c->N, c->M, bytes / 1e9, c->mem / 1e9);
-  mfh_hartree_extent ext;
-  mfh_err e2;
-  if (mfh_hartree_coherent_extent(1, c->eps, 0, 1, &c->q, &c->p, &ext, &e2) ||
-      mfh_hartree_check_extent(c->eps, -c->L / 2, c->L / 2, c->M, &ext, 6, NULL, &e2))
-    return mfh_param_reject(param, "M", err, "%s", e2.msg);
-  return MFH_OK;
+  return mfh_nbq_cfg_check(ps, c, 0, param, err);
 }
 
 static int rbm_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
-  read_cfg(ps, &c);
+  mfh_nbq_cfg_read(ps, &c);
   int rc = validate_common(ps, &c, param, err);
   if (rc) return rc;
   long mmax = (long)mfh_params_int(ps, "mmax");
@@ -177,7 +146,7 @@ static int rbm_validate(const mfh_params *ps, const char **param, mfh_err *err) 
 
 static int rbmid_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
-  read_cfg(ps, &c);
+  mfh_nbq_cfg_read(ps, &c);
   return validate_common(ps, &c, param, err);
 }
 
@@ -258,7 +227,7 @@ static void welford_r(double *mean, double *m2, double x, double n) {
 static int rbm_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
                    mfh_err *err) {
   cfg c;
-  read_cfg(ps, &c);
+  mfh_nbq_cfg_read(ps, &c);
   const size_t R = (size_t)mfh_params_int(ps, "realisations");
   mfh_sc_dual_modes modes = {mfh_params_real(ps, "kstep"), (int)mfh_params_int(ps, "nk"),
                              (int)mfh_params_int(ps, "mmax")};
@@ -471,7 +440,7 @@ static int rbmid_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rn
                      mfh_err *err) {
   (void)task;
   cfg c;
-  read_cfg(ps, &c);
+  mfh_nbq_cfg_read(ps, &c);
   const double t = mfh_params_real(ps, "t");
   const long draws = (long)mfh_params_int(ps, "draws");
   const size_t M = (size_t)c.M, M2 = M * M;

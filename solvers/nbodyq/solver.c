@@ -39,6 +39,7 @@
 #include <gsl/gsl_math.h>
 
 #include "solvers/hartree/hartree.h"
+#include "solvers/nbodyq/common.h"
 #include "solvers/nbodyq/nbodyq.h"
 #include "solvers/semiclassical/distances.h"
 #include "solvers/semiclassical/dualnorm.h"
@@ -61,45 +62,16 @@ static const mfh_param_def sch_params[] = {
      "refuse configurations whose wave function and workspace exceed this (GB)", 0},
 };
 
-typedef struct cfg {
-  int N, M, rdm2;
-  double L, eps, a, s, q, p, dt, mem;
-} cfg;
+typedef mfh_nbq_cfg cfg;
 
-static void read_cfg(const mfh_params *ps, cfg *c) {
-  c->N = (int)mfh_params_int(ps, "N");
-  c->M = (int)mfh_params_int(ps, "M");
-  c->L = mfh_params_real(ps, "L");
-  c->eps = mfh_params_real(ps, "eps");
-  c->a = mfh_params_real(ps, "a");
-  c->s = mfh_params_real(ps, "s");
-  c->q = mfh_params_real(ps, "q");
-  c->p = mfh_params_real(ps, "p");
-  c->dt = mfh_params_real(ps, "dt");
-  c->mem = mfh_params_real(ps, "memory_gb") * 1e9;
-  c->rdm2 = !strcmp(mfh_params_str(ps, "rdm2"), "yes");
-}
+static int want_rdm2(const mfh_params *ps) { return !strcmp(mfh_params_str(ps, "rdm2"), "yes"); }
 
 static int sch_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
-  read_cfg(ps, &c);
-  if (c.M % 2) return mfh_param_reject(param, "M", err, "M must be even (got %d)", c.M);
-  double t = mfh_params_real(ps, "t");
-  if (!mfh_whole_steps(t, c.dt))
-    return mfh_param_reject(param, "t", err, "t = %g is not a whole number of steps dt = %g", t, c.dt);
-  double bytes = mfh_nbodyq_bytes(c.N, c.M);
-  if (c.rdm2) bytes += mfh_nbodyq_rdm2_bytes(c.M) + 3 * 16.0 * pow((double)c.M, 4); /* + R2, norms */
-  if (bytes > c.mem)
-    return mfh_param_reject(param, "N", err,
-                            "N = %d, M = %d needs %.3g GB for the wave function and workspace; limit %.3g GB "
-                            "(memory_gb)",
-                            c.N, c.M, bytes / 1e9, c.mem / 1e9);
-  mfh_hartree_extent ext;
-  mfh_err e2;
-  if (mfh_hartree_coherent_extent(1, c.eps, 0, 1, &c.q, &c.p, &ext, &e2) ||
-      mfh_hartree_check_extent(c.eps, -c.L / 2, c.L / 2, c.M, &ext, 6, NULL, &e2))
-    return mfh_param_reject(param, "M", err, "%s", e2.msg);
-  return MFH_OK;
+  mfh_nbq_cfg_read(ps, &c);
+  /* R2, its scratch and the norms' copies */
+  double extra = want_rdm2(ps) ? mfh_nbodyq_rdm2_bytes(c.M) + 3 * 16.0 * pow((double)c.M, 4) : 0;
+  return mfh_nbq_cfg_check(ps, &c, extra, param, err);
 }
 
 /* ||psi||_{H^1}^2 = ||psi||^2 + ||psi'||^2 on the periodic grid (spectral
@@ -113,7 +85,8 @@ static double h1_norm(mfh_hartree *h, double eps, mfh_err *err) {
 static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out, mfh_err *err) {
   (void)rng;
   cfg c;
-  read_cfg(ps, &c);
+  mfh_nbq_cfg_read(ps, &c);
+  const int rdm2 = want_rdm2(ps);
   mfh_nbodyq *q = NULL;
   mfh_hartree *h = NULL;
   mfh_sc_state *R = NULL;
@@ -150,7 +123,7 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
   phi = rc ? NULL : malloc((size_t)c.M * sizeof *phi);
   D = rc ? NULL : malloc((size_t)c.M * (size_t)c.M * sizeof *D);
   if (!rc && (!phi || !D)) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  if (!rc && c.rdm2) {
+  if (!rc && rdm2) {
     rc = mfh_sc_state_create(&g2, MFH_SC_KERNEL, 0, &R2, err);
     phi2 = rc ? NULL : malloc((size_t)c.M * (size_t)c.M * sizeof *phi2);
     if (!rc && !phi2) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
@@ -222,7 +195,7 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
     mfh_values_set(v, "obs_gx", fabs(ob.gauss_x));
     mfh_values_set(v, "obs_gxi", fabs(ob.gauss_xi));
     mfh_values_set(v, "obs_cos", fabs(ob.cos_x));
-    if (c.rdm2) {
+    if (rdm2) {
       rc = mfh_nbodyq_rdm2(q, R2->kernel, err);
       if (rc) break;
       for (int i = 0; i < c.M; i++)
