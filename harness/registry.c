@@ -11,6 +11,7 @@
 #include "observables/w1grid.h"
 #include "observables/wp.h"
 #include "solvers/command/command.h"
+#include "solvers/coulomb3d/solver.h"
 #include "solvers/hartree/solver.h"
 #include "solvers/hartree_ep/hartree_ep.h"
 #include "solvers/iid/iid.h"
@@ -33,6 +34,7 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
     &mfh_solver_schrodinger,
+    &mfh_solver_coulomb3d,
     &mfh_solver_rbm,
     &mfh_solver_rbm_identities,
     NULL,

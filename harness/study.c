@@ -531,7 +531,7 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
                       k->type == YAML_SCALAR_NODE ? scalar_text(k) : "?");
   snprintf(where, sizeof where, "checks[%zu].%s", idx + 1, mfh_check_kind_names[ck->kind]);
   static const char *const rate_keys[] = {"axis", "measure", "proved", "log", "model", "tol", "level",
-                                          "exclude", "auto_exclude", NULL};
+                                          "exclude", "auto_exclude", "label", NULL};
   static const char *const bound_keys[] = {"axis", "measure", "name", "formula", "sigma", "stat", NULL};
   static const char *const exp_keys[] = {"measure", "rtol", "atol", "sigma", NULL};
   static const char *const uni_keys[] = {"axis", "measure", "tol", "level", NULL};
@@ -556,6 +556,14 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
                           "%s: missing required key 'proved' (the proved log-log slope, e.g. -1/2)", where);
       if ((rc = parse_real(c, n, "proved", &ck->proved))) return rc;
       snprintf(ck->proved_text, sizeof ck->proved_text, "%s", scalar_text(n));
+      snprintf(ck->label, sizeof ck->label, "proved");
+      if ((n = map_get(c, spec, "label"))) {
+        if ((rc = want(c, n, YAML_SCALAR_NODE, "label"))) return rc;
+        if (!*scalar_text(n) || strlen(scalar_text(n)) >= sizeof ck->label)
+          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s.label: give 1..%zu characters", where,
+                            sizeof ck->label - 1);
+        snprintf(ck->label, sizeof ck->label, "%s", scalar_text(n));
+      }
       if ((n = map_get(c, spec, "log")) && (rc = parse_bool(c, n, "log", &ck->proved_log))) return rc;
       if ((n = map_get(c, spec, "model"))) {
         if ((rc = want(c, n, YAML_SCALAR_NODE, "model"))) return rc;

@@ -41,6 +41,8 @@ typedef struct mfh_check_spec {
   /* rate */
   double proved;         /* proved log-log slope (e.g. -0.5) */
   char proved_text[32];  /* as written ("-1/2") */
+  char label[64];        /* what the rate is, for the summary: "proved" unless the study says
+                            (e.g. "sharp (Rosenzweig-Serfaty)" for a literature rate) */
   int proved_log;        /* proved rate has a log factor: fit C x^s log x */
   int exp_model;         /* growth in the axis: fit C e^{s x}; proved = largest exponent */
   double tol;            /* rate: slope tolerance; uniform: allowed growth slope;

@@ -119,26 +119,28 @@ static void judge_rate(const mfh_check_spec *ck, const mfh_series *s, const mfh_
   double r_p = -ck->proved * dir;
   double r_lo = dir > 0 ? -f->slope_hi : f->slope_lo, r_hi = dir > 0 ? -f->slope_lo : f->slope_hi;
   const char *model = ck->proved_log ? " (fit C x^s log x)" : ck->exp_model ? " (fit C e^{s x})" : "";
-  char head[200];
+  char head[320];
   double half = (f->slope_hi - f->slope_lo) / 2;
-  snprintf(head, sizeof head, "proved %s %s%s, observed %.3f +/- %.3f (%.0f%% CI [%.3f, %.3f], %zu pts",
-           ck->exp_model ? "exponent <=" : "slope", ck->proved_text, ck->proved_log ? " with log" : "",
+  snprintf(head, sizeof head, "%s %s %s%s, observed %.3f +/- %.3f (%.0f%% CI [%.3f, %.3f], %zu pts",
+           ck->label, ck->exp_model ? "exponent <=" : "slope", ck->proved_text, ck->proved_log ? " with log" : "",
            f->slope, half, 100 * f->level, f->slope_lo, f->slope_hi, f->n_used);
   char excl[48] = "";
   if (f->n_excluded_pre) snprintf(excl, sizeof excl, ", %zu excluded", f->n_excluded_pre);
   if ((f->flags & MFH_FIT_TOO_FEW) || !isfinite(f->slope_lo) || !isfinite(f->slope_hi)) {
     c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary, "proved slope %s: too few usable points for an interval (%zu)%s",
-             ck->proved_text, f->n_used, model);
+    snprintf(c->summary, sizeof c->summary, "%s slope %s: too few usable points for an interval (%zu)%s",
+             ck->label, ck->proved_text, f->n_used, model);
     return;
   }
   const char *tail = "";
   if (r_lo >= r_p - tol) {
     c->verdict = MFH_PASS;
     tail = r_lo > r_p + tol ? (ck->exp_model ? " - grows more slowly than proved" : " - faster than proved") : "";
+    if (*tail && strcmp(ck->label, "proved") != 0) tail = ck->exp_model ? " - grows more slowly" : " - faster";
   } else if (r_hi < r_p - tol) {
     c->verdict = MFH_FAIL;
     tail = ck->exp_model ? " - grows faster than proved" : " - slower than proved";
+    if (strcmp(ck->label, "proved") != 0) tail = ck->exp_model ? " - grows faster" : " - slower";
   } else {
     c->verdict = MFH_INCONCLUSIVE;
     tail = " - interval too wide to decide";
