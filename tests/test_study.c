@@ -135,6 +135,9 @@ static const bad_case BAD[] = {
      "s.yaml:12:30: checks[1].expansion.powers: -1 appears twice"},
     {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - expansion: {powers: [-1, -2, -3]}\n",
      "s.yaml:12:5: checks[1].expansion: 3 terms need at least 4 points on axis N to be tested (it has 3)"},
+    /* rate label: text, not empty */
+    {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - rate: {proved: -1/2, tol: 0.1, label: \"\"}\n",
+     "s.yaml:12:43: checks[1].rate.label: give 1..63 characters"},
     /* bad id */
     {"id: t1\n", "id: My Study\n", "s.yaml:1:5: id: use lower-case letters"},
 };
