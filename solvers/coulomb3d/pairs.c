@@ -27,6 +27,7 @@
  * every vector width gives the same bits; it is as fast as sqrt + div on
  * this machine (both ~0.9 ns per pair evaluation on AVX-512). */
 #include "solvers/coulomb3d/pairs.h"
+#include "solvers/clones.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -214,20 +215,11 @@ MFH_INLINE void c3_tile(const kctx *g, const int P, size_t j0, size_t j1, size_t
   if (j < j1) c3_rows(g, P, 1, j, k0, k1);
 }
 
-/* The same opt-in clones as solvers/particles/nbody.c (-DMFH_NBODY_CLONES):
- * element-wise IEEE lanes without FMA contraction, so every clone gives the
- * bits of the SSE2 baseline. */
-#if defined(MFH_NBODY_CLONES) && defined(__x86_64__) && defined(__GNUC__)
-#define MFH_C3_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MFH_C3_CLONES
-#endif
-
-MFH_C3_CLONES static void tile_force(const kctx *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
+MFH_KERNEL_CLONES static void tile_force(const kctx *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
   c3_tile(g, 0, j0, j1, k0, k1, diag);
 }
 
-MFH_C3_CLONES static void tile_force_pot(const kctx *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
+MFH_KERNEL_CLONES static void tile_force_pot(const kctx *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
   c3_tile(g, 1, j0, j1, k0, k1, diag);
 }
 

@@ -1,6 +1,7 @@
 /* N-body Schroedinger equation in 1D: split-step Fourier and random batch
  * method.  See nbodyq.h. */
 #include "solvers/nbodyq/nbodyq.h"
+#include "solvers/clones.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #define NBQ_PI 3.14159265358979323846
 #define NBQ_NMAX 5
+#define NBQ_MMAX 4096 /* the largest M (the parameter check) */
 #define NBQ_NPAIRS (NBQ_NMAX * (NBQ_NMAX - 1) / 2)
 #define NBQ_TILE_ELEMS 16384 /* column tile of the RDM: M * T values */
 
@@ -28,6 +30,7 @@ struct mfh_nbodyq {
                            ptab[d] = ptab[d + M], so that ptab[j - i + M]
                            needs no modulo for grid indices i, j */
   double complex *ktab; /* kinetic phase table */
+  double complex *rtab; /* the pair phase table reversed, 2M + 1 entries (set_ptab) */
   double complex *line; /* M values (fftw_malloc) for the energy */
   fftw_plan fwd, bwd, line_fwd;
 };
@@ -54,7 +57,7 @@ double mfh_nbodyq_bytes(int N, int M) {
   double pts = pow((double)M, (double)N);
   /* Psi + tables (vtab, k2, ptab, ktab, line) + the RDM tile and
    * accumulator + struct. */
-  return 16.0 * pts + (8.0 + 8.0 + 32.0 + 16.0 + 16.0) * M + 16.0 * NBQ_TILE_ELEMS +
+  return 16.0 * pts + (8.0 + 8.0 + 32.0 + 32.0 + 16.0 + 16.0) * M + 16.0 * NBQ_TILE_ELEMS +
          16.0 * M * (double)M +
          (double)sizeof(struct mfh_nbodyq);
 }
@@ -76,6 +79,7 @@ void mfh_nbodyq_destroy(mfh_nbodyq *q) {
   free(q->k2);
   free(q->ptab);
   free(q->ktab);
+  free(q->rtab);
   free(q);
 }
 
@@ -85,7 +89,7 @@ int mfh_nbodyq_create(const mfh_nbodyq_params *p, mfh_nbodyq **out, mfh_err *err
   if (!p) return mfh_err_set(err, MFH_EINPUT, "nbodyq: params is NULL");
   if (p->N < 2 || p->N > NBQ_NMAX)
     return mfh_err_set(err, MFH_EINPUT, "nbodyq: N = %d: must be in 2..%d", p->N, NBQ_NMAX);
-  if (p->M < 4 || p->M > 4096 || p->M % 2 != 0)
+  if (p->M < 4 || p->M > NBQ_MMAX || p->M % 2 != 0)
     return mfh_err_set(err, MFH_EINPUT, "nbodyq: M = %d: must be even and in 4..4096", p->M);
   if (!(isfinite(p->L) && p->L > 0))
     return mfh_err_set(err, MFH_EINPUT, "nbodyq: L = %g: must be finite and > 0", p->L);
@@ -138,8 +142,9 @@ int mfh_nbodyq_create(const mfh_nbodyq_params *p, mfh_nbodyq **out, mfh_err *err
   q->vtab = malloc((size_t)q->M * sizeof *q->vtab);
   q->k2 = malloc((size_t)q->M * sizeof *q->k2);
   q->ptab = malloc(2 * (size_t)q->M * sizeof *q->ptab);
+  q->rtab = malloc((2 * (size_t)q->M + 1) * sizeof *q->rtab);
   q->ktab = malloc((size_t)q->M * sizeof *q->ktab);
-  if (!q->psi || !q->line || !q->vtab || !q->k2 || !q->ptab || !q->ktab) goto nomem;
+  if (!q->psi || !q->line || !q->vtab || !q->k2 || !q->ptab || !q->rtab || !q->ktab) goto nomem;
   memset(q->psi, 0, q->size * sizeof *q->psi);
   for (int d = 0; d < q->M; d++) {
     double x = min_image(d * q->dx, q->L);
@@ -194,6 +199,17 @@ static inline double complex cmul(double complex x, double complex y) {
   return CMPLX(xr * yr - xi * yi, xr * yi + xi * yr);
 }
 
+/* f[i] = cmul(f[i], r[i]) and row[i] = cmul(f[i], row[i]), i < M: the hot
+ * loops of the potential and kinetic phases, vectorised (SIMD clones, same
+ * bits on every clone). */
+MFH_KERNEL_CLONES static void vmul(double complex *restrict f, const double complex *restrict r, int M) {
+  for (int i = 0; i < M; i++) f[i] = cmul(f[i], r[i]);
+}
+
+MFH_KERNEL_CLONES static void vmul_into(double complex *restrict row, const double complex *restrict f, int M) {
+  for (int i = 0; i < M; i++) row[i] = cmul(f[i], row[i]);
+}
+
 int mfh_nbodyq_set_product(mfh_nbodyq *q, const double complex *phi, mfh_err *err) {
   if (!q || !phi) return mfh_err_set(err, MFH_EINPUT, "nbodyq: set_product: NULL argument");
   double nrm = 0.0;
@@ -241,21 +257,29 @@ static void apply_pairs(mfh_nbodyq *q, const int (*pairs)[2], int npairs) {
       npre++;
     }
   }
-#pragma omp parallel for schedule(static) num_threads(q->threads)
-  for (size_t o = 0; o < q->stride; o++) {
-    int dig[NBQ_NMAX] = {0};
-    prefix_digits(q, o, dig);
-    double complex c = 1.0;
-    for (int k = 0; k < npre; k++) c = cmul(c, tab[(dig[pre[k][0]] - dig[pre[k][1]] + M) % M]);
-    double complex *row = q->psi + o * (size_t)M;
-    /* tab[j - i + M] = tab[(j - i) mod M] (doubled table): no integer
-     * division in the inner loop. */
-    for (int i = 0; i < M; i++) {
-      double complex f = c;
-      for (int k = 0; k < nlast; k++) f = cmul(f, tab[dig[lastp[k]] - i + M]);
-      row[i] = cmul(f, row[i]);
+#pragma omp parallel num_threads(q->threads)
+  {
+    /* the row's phase factors f[i] = c prod_k tab[(d_k - i) mod M], built
+     * factor by factor over contiguous slices of the reversed table (the
+     * same products in the same order as element by element: same bits) */
+    double complex f[NBQ_MMAX];
+#pragma omp for schedule(static)
+    for (size_t o = 0; o < q->stride; o++) {
+      int dig[NBQ_NMAX] = {0};
+      prefix_digits(q, o, dig);
+      double complex c = 1.0;
+      for (int k = 0; k < npre; k++) c = cmul(c, tab[(dig[pre[k][0]] - dig[pre[k][1]] + M) % M]);
+      double complex *row = q->psi + o * (size_t)M;
+      for (int i = 0; i < M; i++) f[i] = c;
+      for (int k = 0; k < nlast; k++) vmul(f, q->rtab + (M - dig[lastp[k]]), M);
+      vmul_into(row, f, M);
     }
   }
+}
+
+MFH_KERNEL_CLONES static void kin_row(double complex *restrict row, double complex c,
+                                      const double complex *restrict tab, int M) {
+  for (int i = 0; i < M; i++) row[i] = cmul(cmul(c, tab[i]), row[i]);
 }
 
 /* Exact kinetic step of length dt. */
@@ -275,7 +299,7 @@ static void kinetic(mfh_nbodyq *q, double dt) {
     double complex c = scale;
     for (int j = 0; j < q->N - 1; j++) c = cmul(c, tab[dig[j]]);
     double complex *row = q->psi + o * (size_t)M;
-    for (int i = 0; i < M; i++) row[i] = cmul(cmul(c, tab[i]), row[i]);
+    kin_row(row, c, tab, M);
   }
   fftw_execute_dft(q->bwd, q->psi, q->psi);
 }
@@ -286,6 +310,9 @@ static void set_ptab(mfh_nbodyq *q, double coef, double dt) {
     q->ptab[d] = CMPLX(cos(th), sin(th));
     q->ptab[d + q->M] = q->ptab[d];
   }
+  /* reversed: rtab[v] = ptab[2M - v], v = 1..2M, so that ptab[d - i + M] =
+   * rtab[M - d + i] runs forward in i */
+  for (int v = 1; v <= 2 * q->M; v++) q->rtab[v] = q->ptab[2 * q->M - v];
 }
 
 static int strang(mfh_nbodyq *q, double dt, double coef, const int (*pairs)[2], int npairs) {

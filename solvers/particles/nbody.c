@@ -23,6 +23,7 @@
  * The exponential is mfh_vm_exp2 with 1/(2 s^2) and log2(e) folded into
  * one constant. */
 #include "solvers/particles/nbody.h"
+#include "solvers/clones.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -384,17 +385,6 @@ MFH_INLINE void gauss_tile(const gauss_ctx *g, const int D, const int T, size_t 
   for (; j + 2 <= j1; j += 2) gauss_rows(g, D, T, 2, j, k0, k1);
   if (j < j1) gauss_rows(g, D, T, 1, j, k0, k1);
 }
-
-/* Opt-in (-DMFH_NBODY_CLONES, GCC or Clang on x86-64 with ifunc support):
- * also compile the tile kernels for AVX2 and AVX-512 and pick one at load
- * time.  The lanes are element-wise IEEE operations and FMA contraction is
- * off (-ffp-contract=off, the default of -std=c11), so every clone gives the
- * same bits as the SSE2 baseline; only the speed changes. */
-#if defined(MFH_NBODY_CLONES) && defined(__x86_64__) && defined(__GNUC__)
-#define MFH_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MFH_KERNEL_CLONES
-#endif
 
 #define GAUSS_TILE_FN(name, D, T)                                                            \
   MFH_KERNEL_CLONES static void name(const gauss_ctx *g, size_t j0, size_t j1, size_t k0,    \
