@@ -28,6 +28,7 @@
  * this machine (both ~0.9 ns per pair evaluation on AVX-512). */
 #include "solvers/coulomb3d/pairs.h"
 #include "solvers/clones.h"
+#include "solvers/tiles.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -225,19 +226,17 @@ MFH_KERNEL_CLONES static void tile_force_pot(const kctx *g, size_t j0, size_t j1
 
 typedef void (*tile_fn)(const kctx *, size_t, size_t, size_t, size_t, int);
 
-/* Round r of the circle method on nbe (even) players: game i's two players. */
-static void circle_pair(size_t r, size_t i, size_t nbe, size_t *p, size_t *q) {
-  size_t m = nbe - 1;
-  if (i == 0) {
-    *p = r, *q = m;
-  } else {
-    *p = (r + i) % m, *q = (r + m - i) % m;
-  }
-  if (*p > *q) {
-    size_t t = *p;
-    *p = *q, *q = t;
-  }
+/* A tile kernel and its context, for the shared schedule (solvers/tiles.h). */
+typedef struct tile_job {
+  tile_fn fn;
+  const kctx *g;
+} tile_job;
+
+static void run_tile(const void *ctx, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
+  const tile_job *job = ctx;
+  job->fn(job->g, j0, j1, k0, k1, diag);
 }
+
 
 /* Fixed-order sum of a[0..n-1] through LANES accumulators. */
 static double sum_lanes(const double *a, size_t n) {
@@ -253,28 +252,15 @@ static double sum_lanes(const double *a, size_t n) {
 int mfh_c3_forces(mfh_c3 *s, double *pot, mfh_err *err) {
   tile_fn tile = pot ? tile_force_pot : tile_force;
   kctx g = {s->x[0], s->x[1], s->x[2], s->acc[0], s->acc[1], s->acc[2], s->phi};
-  size_t n = s->n, nb = (n + TILE - 1) / TILE, nbe = nb + (nb & 1);
+  size_t n = s->n;
   double pref = s->coupling / FOUR_PI;
   int nt = (double)n * (double)n >= 2 * PAR_MIN_PAIRS ? s->nthreads : 1;
   for (int i = 0; i < 3; i++) memset(s->acc[i], 0, n * sizeof(double));
   if (pot) memset(s->phi, 0, n * sizeof(double));
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-#pragma omp for schedule(static)
-    for (size_t b = 0; b < nb; b++) {
-      size_t j0 = b * TILE, j1 = j0 + TILE < n ? j0 + TILE : n;
-      tile(&g, j0, j1, j0, j1, 1);
-    }
-    for (size_t r = 0; r + 1 < nbe; r++) {
-#pragma omp for schedule(static)
-      for (size_t i = 0; i < nbe / 2; i++) {
-        size_t p, q;
-        circle_pair(r, i, nbe, &p, &q);
-        if (q >= nb) continue; /* the bye of an odd block count */
-        size_t j0 = p * TILE, k0 = q * TILE, k1 = k0 + TILE < n ? k0 + TILE : n;
-        tile(&g, j0, j0 + TILE, k0, k1, 0);
-      }
-    }
+    tile_job job = {tile, &g};
+    mfh_tiles_run(n, TILE, run_tile, &job);
 #pragma omp for schedule(static)
     for (size_t j = 0; j < n; j++)
       for (int i = 0; i < 3; i++) s->acc[i][j] *= pref;

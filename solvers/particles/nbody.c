@@ -24,6 +24,7 @@
  * one constant. */
 #include "solvers/particles/nbody.h"
 #include "solvers/clones.h"
+#include "solvers/tiles.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -401,19 +402,17 @@ GAUSS_TILE_FN(tile_3t, 3, 1)
 
 typedef void (*tile_fn)(const gauss_ctx *, size_t, size_t, size_t, size_t, int);
 
-/* Round r of the circle method on nbe (even) players: game i's two players. */
-static void circle_pair(size_t r, size_t i, size_t nbe, size_t *p, size_t *q) {
-  size_t m = nbe - 1;
-  if (i == 0) {
-    *p = r, *q = m;
-  } else {
-    *p = (r + i) % m, *q = (r + m - i) % m;
-  }
-  if (*p > *q) {
-    size_t t = *p;
-    *p = *q, *q = t;
-  }
+/* A tile kernel and its context, for the shared schedule (solvers/tiles.h). */
+typedef struct tile_job {
+  tile_fn fn;
+  const gauss_ctx *g;
+} tile_job;
+
+static void run_tile(const void *ctx, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
+  const tile_job *job = ctx;
+  job->fn(job->g, j0, j1, k0, k1, diag);
 }
+
 
 static void gauss_forces(mfh_nbody *s) {
   static const tile_fn fns[2][3] = {{tile_1r, tile_2r, tile_3r}, {tile_1t, tile_2t, tile_3t}};
@@ -423,28 +422,15 @@ static void gauss_forces(mfh_nbody *s) {
                  s->L,
                  s->inv_L,
                  mfh_vm_gauss_c2(s->pot.s)};
-  size_t n = s->n, nb = (n + TILE - 1) / TILE, nbe = nb + (nb & 1);
+  size_t n = s->n;
   int dim = s->dim;
   double pref = s->coupling * (s->pot.a / (s->pot.s * s->pot.s));
   int nt = (double)n * (double)n >= 2 * PAR_MIN_PAIRS ? s->nthreads : 1;
   for (int i = 0; i < dim; i++) memset(s->acc[i], 0, n * sizeof(double));
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-#pragma omp for schedule(static)
-    for (size_t b = 0; b < nb; b++) {
-      size_t j0 = b * TILE, j1 = j0 + TILE < n ? j0 + TILE : n;
-      tile(&g, j0, j1, j0, j1, 1);
-    }
-    for (size_t r = 0; r + 1 < nbe; r++) {
-#pragma omp for schedule(static)
-      for (size_t i = 0; i < nbe / 2; i++) {
-        size_t p, q;
-        circle_pair(r, i, nbe, &p, &q);
-        if (q >= nb) continue; /* the bye of an odd block count */
-        size_t j0 = p * TILE, k0 = q * TILE, k1 = k0 + TILE < n ? k0 + TILE : n;
-        tile(&g, j0, j0 + TILE, k0, k1, 0);
-      }
-    }
+    tile_job job = {tile, &g};
+    mfh_tiles_run(n, TILE, run_tile, &job);
 #pragma omp for schedule(static)
     for (size_t j = 0; j < n; j++)
       for (int i = 0; i < dim; i++) s->acc[i][j] *= pref;

@@ -1,0 +1,26 @@
+/* The schedule of a symmetric pair sum over n bodies (each unordered pair
+ * once, Newton's third law), shared by the direct-sum kernels
+ * (solvers/particles/nbody.c, solvers/coulomb3d/pairs.c).
+ *
+ * The bodies are cut into blocks of `tile`; the diagonal blocks run first,
+ * then the off-diagonal block pairs in the rounds of the circle method
+ * (round-robin tournament): within a round every block appears in exactly
+ * one pair, so two threads never write the same rows, and the rounds are
+ * separated by the barriers of the worksharing loops.  Which thread runs a
+ * tile does not change what it adds where, so results do not depend on the
+ * thread count. */
+#ifndef MFH_SOLVERS_TILES_H
+#define MFH_SOLVERS_TILES_H
+
+#include <stddef.h>
+
+/* One tile: rows j0..j1-1 against k0..k1-1; diag = 1 for a diagonal block
+ * (j0 == k0, each pair inside once). */
+typedef void (*mfh_tile_fn)(const void *ctx, size_t j0, size_t j1, size_t k0, size_t k1, int diag);
+
+/* Run every tile of n bodies.  Must be called by every thread of an OpenMP
+ * parallel region (the loops inside are orphaned worksharing constructs);
+ * also right outside one (one thread). */
+void mfh_tiles_run(size_t n, size_t tile, mfh_tile_fn fn, const void *ctx);
+
+#endif
