@@ -8,6 +8,17 @@
 #include "harness/param.h"
 #include "harness/status.h"
 
+/* The rows of the parameter tables that every front end has with the same
+ * meaning and default: box, Planck constant, Gaussian pair potential, the
+ * coherent initial orbital. */
+#define MFH_NBQ_MODEL_PARAMS                                                                        \
+  {"L", MFH_PARAM_REAL, "10", 0, 1e6, 1, 0, NULL, "box [-L/2, L/2)", 0},                            \
+      {"eps", MFH_PARAM_REAL, "1", 0, 100, 1, 0, NULL, "Planck constant (eps plays hbar)", 0},      \
+      {"a", MFH_PARAM_REAL, "1", -1e6, 1e6, 0, 0, NULL, "Gaussian pair potential amplitude", 0},    \
+      {"s", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL, "Gaussian pair potential width", 0},           \
+      {"q", MFH_PARAM_REAL, "0", -1e6, 1e6, 0, 0, NULL, "coherent initial orbital: centre", 0},     \
+      {"p", MFH_PARAM_REAL, "0", -1e6, 1e6, 0, 0, NULL, "coherent initial orbital: momentum", 0}
+
 typedef struct mfh_nbq_cfg {
   int N, M;
   double L, eps, a, s, q, p, dt;

@@ -47,12 +47,7 @@
 static const mfh_param_def sch_params[] = {
     {"N", MFH_PARAM_INT, "2", 2, 5, 0, 0, NULL, "number of bosons", 0},
     {"M", MFH_PARAM_INT, "32", 8, 4096, 0, 0, NULL, "grid points per particle (even)", 0},
-    {"L", MFH_PARAM_REAL, "10", 0, 1e6, 1, 0, NULL, "box [-L/2, L/2)", 0},
-    {"eps", MFH_PARAM_REAL, "1", 0, 100, 1, 0, NULL, "Planck constant (eps plays hbar)", 0},
-    {"a", MFH_PARAM_REAL, "1", -1e6, 1e6, 0, 0, NULL, "Gaussian pair potential amplitude", 0},
-    {"s", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL, "Gaussian pair potential width", 0},
-    {"q", MFH_PARAM_REAL, "0", -1e6, 1e6, 0, 0, NULL, "coherent initial orbital: centre", 0},
-    {"p", MFH_PARAM_REAL, "0", -1e6, 1e6, 0, 0, NULL, "coherent initial orbital: momentum", 0},
+    MFH_NBQ_MODEL_PARAMS,
     {"t", MFH_PARAM_REAL, "1", 0, 1e6, 0, 0, NULL, "output time (a sweep over t is one run)", 1},
     {"dt", MFH_PARAM_REAL, "0.01", 0, 10, 1, 0, NULL, "time step (t must be a multiple of it)", 0},
     {"rdm2", MFH_PARAM_CHOICE, "no", 0, 0, 0, 0, "no|yes",
