@@ -894,7 +894,13 @@ static void gp_fit_line(sbuf *b, const mfh_series *s, int compact) {
     sb_printf(b, ", %zu/%zu %s)", f->n_used, f->n, compact ? "pts" : "points");
     if (f->model == MFH_FIT_POWER_LOG) sb_puts(b, " with log");
   } else if (s->has_fit) {
-    sb_puts(b, "no usable fit");
+    size_t zero = 0;
+    for (size_t i = 0; i < s->n; i++)
+      if (s->pts[i].nrep > 0 && s->pts[i].mean == 0) zero++;
+    if (zero == s->n)
+      sb_puts(b, "every value is exactly 0 (nothing to draw on a log axis)");
+    else
+      sb_puts(b, "no usable fit");
   } else {
     sb_puts(b, "not fitted");
   }

@@ -978,6 +978,32 @@ START_TEST(test_expansion_curve) {
 }
 END_TEST
 
+/* A series whose every value is exactly 0 (an identity checked to the bit)
+ * says so in its panel instead of "no usable fit". */
+START_TEST(test_all_zero_series) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("zeros");
+  mfh_series *s = &r->series[1];
+  for (size_t i = 0; i < s->n; i++) s->pts[i].mean = 0, s->pts[i].se = 0;
+  s->fit.slope = NAN;
+  mfh_report_opts o = {0, NULL, NULL, NULL};
+  int rendered = -1;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, &rendered, &err), MFH_OK);
+  char *gp = slurp(dir, "plot.gp");
+  ck_assert_msg(strstr(gp, "every value is exactly 0") != NULL, "%s", gp);
+  s->pts[2].mean = 1e-3; /* one nonzero value: the usual wording */
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, &rendered, &err), MFH_OK);
+  free(gp);
+  gp = slurp(dir, "plot.gp");
+  ck_assert(strstr(gp, "every value is exactly 0") == NULL && strstr(gp, "no usable fit") != NULL);
+  free(gp);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("core");
@@ -996,6 +1022,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_linear_x_without_fit);
   tcase_add_test(tc, test_table);
   tcase_add_test(tc, test_expansion_curve);
+  tcase_add_test(tc, test_all_zero_series);
   suite_add_tcase(s, tc);
   return s;
 }
