@@ -129,10 +129,9 @@ static void bench_rbm(const char *name, int N, int M, double L, double eps, doub
   mfh_err_clear(&err);
   double complex *phi = malloc((size_t)M * sizeof *phi);
   double complex *R = malloc((size_t)M * M * sizeof *R);
-  mfh_sc_dual_modes modes;
-  mfh_sc_dual_modes_default(&modes);
-  modes.mmax = 6;
-  double complex *chi = malloc(mfh_sc_dual_nmodes(&modes) * sizeof *chi);
+  mfh_sc_dual_fixed modes;
+  mfh_sc_dual_fixed_default(L, (size_t)M, &modes);
+  double complex *chi = malloc(mfh_sc_dual_fixed_nmodes(&modes) * sizeof *chi);
   double dx = L / M;
   for (int i = 0; i < M; i++) {
     double x = -L / 2 + i * dx;
@@ -148,7 +147,7 @@ static void bench_rbm(const char *name, int N, int M, double L, double eps, doub
       for (long s = 0; s < nsteps; s++) mfh_nbodyq_rbm_step(q, dts[d], rr, NULL, &err);
       tsteps += mfh_bench_now() - s0;
       mfh_nbodyq_rdm1(q, R, &err);
-      mfh_sc_dual_chi_all(R, (size_t)M, -L / 2, dx, eps, &modes, chi, &err);
+      mfh_sc_dual_chi_fixed(R, (size_t)M, -L / 2, dx, eps, &modes, chi, &err);
       mfh_sc_dual_obs ob;
       mfh_sc_dual_observables(R, (size_t)M, -L / 2, dx, eps, &ob, &err);
       gsl_rng_free(rr);

@@ -42,7 +42,7 @@ START_TEST(test_refusals) {
   mfh_test_expect_bad(t, "N=3", "N", "must be even");
   mfh_test_expect_bad(t, "N=4 t=0.5 dt=0.3", "t", "not a whole number of steps");
   mfh_test_expect_bad(t, "N=4 M=64 memory_gb=0.01", "N", "needs");
-  mfh_test_expect_bad(t, "N=4 M=16 mmax=8", "mmax", "below M/2");
+
   mfh_test_expect_bad(t, "N=4 M=16 L=8 eps=0.1", "M", "under-resolved");
   const mfh_solver_type *u = &mfh_solver_rbm_identities;
   mfh_test_expect_bad(u, "N=5", "N", "must be even");

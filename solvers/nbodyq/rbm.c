@@ -24,7 +24,10 @@
  *                index, THEOREMS.md section 2), R_1(t) the full dynamics;
  *   weak       dual-norm proxy of D = E R~_1 - R_1 (solvers/semiclassical/
  *              dualnorm.h: max over modes (k, l) of |chi_D(k, l)| /
- *              (max(1,|k|)^2 max(1,|l|)^2)), weak_k, weak_l its arg-max;
+ *              (max(1,|k|)^2 max(1,|l|)^2)), weak_k, weak_l its arg-max; the
+ *              modes are the fixed physical set of mfh_sc_dual_fixed_default
+ *              (|k| <= 4 on the box lattice, l = 0..4 step 0.25), the same test
+ *              functions at every eps and dt, so values compare along a sweep;
  *   weak_se    Monte Carlo standard error of weak: weight x sqrt(s^2 / R),
  *              s^2 = (1/(R-1)) sum_r |chi_r - mean chi|^2 the sample variance
  *              of the complex per-realisation chi at the arg-max mode (this
@@ -89,10 +92,6 @@ static const mfh_param_def rbm_params[] = {
     {"dt", MFH_PARAM_REAL, "0.05", 0, 10, 1, 0, NULL, "time step (t must be a multiple of it)", 0},
     {"realisations", MFH_PARAM_INT, "200", 2, 1e7, 0, 0, NULL,
      "RBM runs averaged inside one task (E over the random matchings)", 0},
-    {"kstep", MFH_PARAM_REAL, "0.25", 0, 1e3, 1, 0, NULL, "dual proxy: k_j = j kstep", 0},
-    {"nk", MFH_PARAM_INT, "16", 0, 1000, 0, 0, NULL, "dual proxy: j = -nk..nk", 0},
-    {"mmax", MFH_PARAM_INT, "6", 0, 2047, 0, 0, NULL,
-     "dual proxy: l_m = 2 m dx / eps, m = 0..mmax (< M/2)", 0},
     {"memory_gb", MFH_PARAM_REAL, "8", 0, 1e6, 1, 0, NULL,
      "refuse configurations whose wave function and workspace exceed this (GB)", 0},
 };
@@ -125,13 +124,7 @@ static int validate_common(const mfh_params *ps, const cfg *c, const char **para
 static int rbm_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
   mfh_nbq_cfg_read(ps, &c);
-  int rc = validate_common(ps, &c, param, err);
-  if (rc) return rc;
-  long mmax = (long)mfh_params_int(ps, "mmax");
-  if (2 * mmax >= c.M)
-    return mfh_param_reject(param, "mmax", err, "mmax = %ld: must be below M/2 = %d", mmax,
-                            c.M / 2);
-  return MFH_OK;
+  return validate_common(ps, &c, param, err);
 }
 
 static int rbmid_validate(const mfh_params *ps, const char **param, mfh_err *err) {
@@ -219,10 +212,10 @@ static int rbm_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
   cfg c;
   mfh_nbq_cfg_read(ps, &c);
   const size_t R = (size_t)mfh_params_int(ps, "realisations");
-  mfh_sc_dual_modes modes = {mfh_params_real(ps, "kstep"), (int)mfh_params_int(ps, "nk"),
-                             (int)mfh_params_int(ps, "mmax")};
+  mfh_sc_dual_fixed modes;
+  mfh_sc_dual_fixed_default(c.L, (size_t)c.M, &modes);
   const size_t nout = task->nstream, M = (size_t)c.M, M2 = M * M;
-  const size_t nm = mfh_sc_dual_nmodes(&modes);
+  const size_t nm = mfh_sc_dual_fixed_nmodes(&modes);
   const double dx = c.L / (double)c.M, xmin = -c.L / 2;
   double complex *phi = NULL, *Rfull = NULL, *Rhalf = NULL, *Rsum = NULL, *Rt = NULL, *chi = NULL;
   double complex *chim = NULL;
@@ -265,7 +258,7 @@ static int rbm_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
       long target = lround(task->stream[k] / c.dt);
       for (; !rc && step < target; step++) rc = mfh_nbodyq_rbm_step(q, c.dt, rr, NULL, err);
       if (!rc) rc = mfh_nbodyq_rdm1(q, Rt, err);
-      if (!rc) rc = mfh_sc_dual_chi_all(Rt, M, xmin, dx, c.eps, &modes, chi, err);
+      if (!rc) rc = mfh_sc_dual_chi_fixed(Rt, M, xmin, dx, c.eps, &modes, chi, err);
       mfh_sc_dual_obs ob;
       if (!rc) rc = mfh_sc_dual_observables(Rt, M, xmin, dx, c.eps, &ob, err);
       if (rc) break;
@@ -285,7 +278,7 @@ static int rbm_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
     /* D = E R~ - R (into Rt) */
     for (size_t i = 0; i < M2; i++) Rt[i] = Rm[i] - Rf[i];
     mfh_sc_dual_result res;
-    rc = mfh_sc_dual_norm(Rt, M, xmin, dx, c.eps, &modes, &res, err);
+    rc = mfh_sc_dual_norm_fixed(Rt, M, xmin, dx, c.eps, &modes, &res, err);
     mfh_sc_dual_obs obf;
     if (!rc) rc = mfh_sc_dual_observables(Rf, M, xmin, dx, c.eps, &obf, err);
     double tr = 0, str = 0;
@@ -293,7 +286,7 @@ static int rbm_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
     if (!rc) rc = trace_diff(&c, Rf, Rhalf + k * M2, &str, err);
     for (size_t i = 0; !rc && i < M2; i++) Rt[i] = Rf[i] - Rhalf[k * M2 + i];
     mfh_sc_dual_result sres;
-    if (!rc) rc = mfh_sc_dual_norm(Rt, M, xmin, dx, c.eps, &modes, &sres, err);
+    if (!rc) rc = mfh_sc_dual_norm_fixed(Rt, M, xmin, dx, c.eps, &modes, &sres, err);
     if (rc) break;
     double se = res.weight * sqrt(chiv[k * nm + res.mode] / ((double)(R - 1) * (double)R));
     double vinf = fabs(c.a);
@@ -520,10 +513,9 @@ static int rbmid_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rn
   mfh_sc_dual_result res;
   if (!rc) {
     for (size_t i = 0; i < M2; i++) Rt[i] = Re[i] - Rf[i];
-    mfh_sc_dual_modes modes;
-    mfh_sc_dual_modes_default(&modes);
-    if (2 * modes.mmax >= c.M) modes.mmax = c.M / 2 - 1;
-    rc = mfh_sc_dual_norm(Rt, M, xmin, dx, c.eps, &modes, &res, err);
+    mfh_sc_dual_fixed modes;
+    mfh_sc_dual_fixed_default(c.L, M, &modes);
+    rc = mfh_sc_dual_norm_fixed(Rt, M, xmin, dx, c.eps, &modes, &res, err);
   }
   if (!rc) {
     mfh_values_set(v, "onestep_tr", tr);
@@ -546,7 +538,7 @@ const mfh_solver_type mfh_solver_rbm = {
            "RBM-2 bound",
     .reference = "Golse, Jin & Paul (seed 004); Strang split-step on the M^N grid (solvers/nbodyq); "
                  "dual proxy solvers/semiclassical/dualnorm.h",
-    .version = 1,
+    .version = 2,
     .params = rbm_params,
     .nparams = sizeof rbm_params / sizeof rbm_params[0],
     .open_params = 0,
@@ -563,7 +555,7 @@ const mfh_solver_type mfh_solver_rbm_identities = {
     .doc = "RBM-3 identities: N = 2 and V = 0 equal the full dynamics, uniform matchings "
            "(chi-square), exact one-step bias over all matchings",
     .reference = "Golse, Jin & Paul (seed 004) [L37-49, L256, L550]; solvers/nbodyq",
-    .version = 1,
+    .version = 2,
     .params = rbmid_params,
     .nparams = sizeof rbmid_params / sizeof rbmid_params[0],
     .open_params = 0,

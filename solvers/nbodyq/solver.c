@@ -124,9 +124,8 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
     if (!rc && !phi2) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
   }
   /* SH-3 modes: the same physical (k, l) at every eps */
-  double two_pi = 2 * acos(-1.0);
-  mfh_sc_dual_fixed modes = {(int)floor(4.0 * c.L / two_pi + 1e-9), 0.25, 17};
-  if (2 * modes.nk >= c.M) modes.nk = (c.M - 1) / 2;
+  mfh_sc_dual_fixed modes;
+  mfh_sc_dual_fixed_default(c.L, (size_t)c.M, &modes);
   double h1_prev = rc ? 0 : h1_norm(h, c.eps, err), h1_int = 0;
   double vinf = fabs(c.a), lambda = 2 * fabs(c.a) / c.eps;
   long step = 0;

@@ -215,6 +215,18 @@ int mfh_sc_dual_observables(const double complex *D, size_t M, double xmin, doub
 
 /* ---- fixed physical modes ------------------------------------------------ */
 
+void mfh_sc_dual_fixed_default(double L, size_t M, mfh_sc_dual_fixed *modes) {
+  int nk = (int)floor(4.0 * L / (2 * DUAL_PI) + 1e-9);
+  if (M >= 1 && (size_t)(2 * nk) >= M) nk = (int)((M - 1) / 2);
+  modes->nk = nk;
+  modes->lstep = 0.25;
+  modes->nl = 17;
+}
+
+size_t mfh_sc_dual_fixed_nmodes(const mfh_sc_dual_fixed *modes) {
+  return (size_t)(2 * modes->nk + 1) * (size_t)modes->nl;
+}
+
 static int fixed_ok(const mfh_sc_dual_fixed *f, size_t M, mfh_err *err) {
   if (!f) return mfh_err_set(err, MFH_EINPUT, "dualnorm: no mode set");
   if (f->nk < 0 || (size_t)(2 * f->nk) >= M)

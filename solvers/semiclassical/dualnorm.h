@@ -9,6 +9,8 @@
  * THEOREMS.md section 1,
  *   chi(k, l) = int int W_eps[D](x, xi) e^{i (k x + l xi)} dx dxi
  *             = int e^{i k x} D(x + eps l/2, x - eps l/2) dx.
+ * (The studies use the fixed physical modes below, the same at every eps;
+ * this lattice form is the plain grid sum that checks them.)
  * The l are taken on the lattice l_m = 2 m dx / eps (m = 0, 1, .., mmax), so
  * that x_i +- eps l_m / 2 = x_{i +- m} are grid points and chi is the plain
  * grid sum (no interpolation)
@@ -122,6 +124,13 @@ typedef struct mfh_sc_dual_fixed {
   double lstep; /* > 0 */
   int nl;       /* l = 0, lstep, .., (nl - 1) lstep; >= 1 */
 } mfh_sc_dual_fixed;
+
+/* The studies' default set on a box of width L with M points: |k| <= 4
+ * (nk = floor(4 L / (2 pi)), capped so that 2 nk < M), l = 0, 0.25, .., 4. */
+void mfh_sc_dual_fixed_default(double L, size_t M, mfh_sc_dual_fixed *modes);
+
+/* Number of modes (2 nk + 1) nl. */
+size_t mfh_sc_dual_fixed_nmodes(const mfh_sc_dual_fixed *modes);
 
 /* chi at every mode: chi[m (2 nk + 1) + (j + nk)] (caller-owned,
  * (2 nk + 1) nl entries).  0, MFH_EINPUT (bad arguments or modes),
