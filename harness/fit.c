@@ -431,7 +431,8 @@ int mfh_fit_expansion(size_t n, const double *x, const double *y, const double *
   }
   out->max_rel_resid = 0;
   for (size_t i = 0; i < n; i++) {
-    double r = fabs(y[i] - mfh_expansion_predict(out, x[i])) / fabs(y[i]);
+    double d = fabs(y[i] - mfh_expansion_predict(out, x[i]));
+    double r = y[i] != 0 ? d / fabs(y[i]) : (d == 0 ? 0 : INFINITY); /* y = 0 fitted exactly: no miss */
     if (!(r <= out->max_rel_resid)) out->max_rel_resid = r, out->worst = i;
   }
 done:

@@ -140,7 +140,11 @@ static void judge_rate(const mfh_check_spec *ck, const mfh_series *s, const mfh_
   } else if (r_hi < r_p - tol) {
     c->verdict = MFH_FAIL;
     tail = ck->exp_model ? " - grows faster than proved" : " - slower than proved";
-    if (strcmp(ck->label, "proved") != 0) tail = ck->exp_model ? " - grows faster" : " - slower";
+    if (strcmp(ck->label, "proved") != 0) { /* a literature rate is reported, not asserted */
+      c->verdict = MFH_INCONCLUSIVE;
+      tail = ck->exp_model ? " - grows faster (not a proved rate: reported, not asserted)"
+                           : " - slower (not a proved rate: reported, not asserted)";
+    }
   } else {
     c->verdict = MFH_INCONCLUSIVE;
     tail = " - interval too wide to decide";

@@ -398,6 +398,8 @@ START_TEST(test_rdm2) {
         for (int j = 0; j < M; j++) s2 += dx * R2[((size_t)i * M + j) * n + (size_t)k * M + j];
         ptr = fmax(ptr, cabs(s2 - R1[(size_t)i * M + k]));
       }
+    /* (Hermitian and swap-symmetric by construction; the real tests are the
+     * trace, the partial trace and the asymmetric case below) */
     ck_assert_msg(fabs(tr - 1) < 1e-12 && herm == 0 && swap == 0, "N = %d: tr %g herm %g swap %g", N, tr, herm, swap);
     ck_assert_msg(ptr < 1e-13, "N = %d: partial trace vs R1: %g", N, ptr);
     /* threads */
@@ -429,6 +431,60 @@ START_TEST(test_rdm2) {
 }
 END_TEST
 
+/* RBM with a fixed matching factorises: from phi^(x)4, steps with the
+ * matching {(a, b), (c, d)} give Psi_4(x_a, x_b, x_c, x_d) =
+ * Psi_2(x_a, x_b) Psi_2(x_c, x_d), Psi_2 the N = 2 dynamics with pair
+ * coefficient 1 from phi^(x)2 -- for every matching, so both the prefix
+ * pairs and the last-particle pairs of the phase loop are exercised. */
+START_TEST(test_rbm_factorises) {
+  const int M = 12;
+  static const int perms[3][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}};
+  mfh_err e;
+  mfh_err_clear(&e);
+  for (int m = 0; m < 3; m++) {
+    mfh_nbodyq_params p;
+    mfh_nbodyq_params_init(&p);
+    p.M = M;
+    p.L = 12;
+    p.eps = 0.5;
+    p.a = 3.0;
+    p.s = 0.8;
+    p.N = 4;
+    mfh_nbodyq *q4 = make(&p);
+    p.N = 2;
+    p.coupling_kind = MFH_NBODYQ_COUPLING_CUSTOM;
+    p.coupling = 1.0;
+    mfh_nbodyq *q2 = make(&p);
+    double complex *phi = orbital(q4, 0.5, -1.0, 0.9);
+    set_product(q4, phi);
+    set_product(q2, phi);
+    free(phi);
+    for (int k = 0; k < 3; k++) {
+      ck_assert_int_eq(mfh_nbodyq_rbm_step_matching(q4, 0.07, perms[m], &e), MFH_OK);
+      ck_assert_int_eq(mfh_nbodyq_step(q2, 0.07, &e), MFH_OK);
+    }
+    const double complex *a = mfh_nbodyq_psi_const(q4), *b = mfh_nbodyq_psi_const(q2);
+    const int *pm = perms[m];
+    double err = 0, size = 0;
+    int d[4];
+    for (d[0] = 0; d[0] < M; d[0]++)
+      for (d[1] = 0; d[1] < M; d[1]++)
+        for (d[2] = 0; d[2] < M; d[2]++)
+          for (d[3] = 0; d[3] < M; d[3]++) {
+            size_t i4 = (((size_t)d[0] * M + d[1]) * M + d[2]) * M + d[3];
+            double complex want = b[(size_t)d[pm[0]] * M + d[pm[1]]] * b[(size_t)d[pm[2]] * M + d[pm[3]]];
+            err = fmax(err, cabs(a[i4] - want));
+            size = fmax(size, cabs(want));
+          }
+    ck_assert_msg(err < 1e-13 * size, "matching %d: max |Psi_4 - Psi_2 Psi_2| = %g (scale %g)", m, err, size);
+    /* and the interaction matters: without it the two would differ */
+    ck_assert(size > 0);
+    mfh_nbodyq_destroy(q4);
+    mfh_nbodyq_destroy(q2);
+  }
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("nbodyq");
   TCase *tc = tcase_create("core");
@@ -436,6 +492,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_bad_params);
   tcase_add_test(tc, test_memory_refusal);
   tcase_add_test(tc, test_rdm2);
+  tcase_add_test(tc, test_rbm_factorises);
   tcase_add_test(tc, test_free_product);
   tcase_add_test(tc, test_norm_trace);
   tcase_add_test(tc, test_energy);

@@ -14,7 +14,8 @@
  * pairs.c), never libm.
  *
  * Coincident particles (x_j = x_k exactly, probability 0 for continuous
- * data) contribute zero force and an unspecified finite potential.
+ * data) are not handled: 1/r overflows and the force becomes NaN, which the
+ * step reports as MFH_ENUMERIC (never a silent value).
  *
  * Ownership: mfh_c3_create allocates everything; the step functions
  * allocate nothing; mfh_c3_destroy frees everything. */

@@ -113,24 +113,26 @@ typedef mfh_nbq_cfg cfg;
 
 /* Checks shared by both solvers: even N, then those of every nbodyq front
  * end (common.h). */
-static int validate_common(const mfh_params *ps, const cfg *c, const char **param, mfh_err *err) {
+static int validate_common(const mfh_params *ps, const cfg *c, double extra_bytes, const char **param,
+                           mfh_err *err) {
   if (c->N % 2)
     return mfh_param_reject(param, "N", err,
                             "the random batch method pairs the particles: N must be even (got %d)",
                             c->N);
-  return mfh_nbq_cfg_check(ps, c, 0, param, err);
+  return mfh_nbq_cfg_check(ps, c, extra_bytes, param, err);
 }
 
 static int rbm_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
   mfh_nbq_cfg_read(ps, &c);
-  return validate_common(ps, &c, param, err);
+  return validate_common(ps, &c, 0, param, err);
 }
 
 static int rbmid_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
   mfh_nbq_cfg_read(ps, &c);
-  return validate_common(ps, &c, param, err);
+  /* the identity runs hold the RBM and the full wave function at once */
+  return validate_common(ps, &c, mfh_nbodyq_bytes(c.N, c.M), param, err);
 }
 
 /* A solver for cfg c with N particles, amplitude a and the paper's coupling
