@@ -1,6 +1,7 @@
 /* Exact 1D pressureless Euler-Poisson solution for the Gaussian
  * rho_in = sqrt(2/pi) e^{-2 a^2}, u_in = -beta a (see ep1d.h for the formulas and their derivation). */
 #include "solvers/ep1d/ep1d.h"
+#include "solvers/ep1d/lagrange.h"
 
 #include <math.h>
 
@@ -20,46 +21,22 @@ double mfh_ep1d_cdf_in(double a) {
 /* (2/pi)^{1/4} e^{-a^2} */
 double mfh_ep1d_sqrt_rho_in(double a) { return 0.89324384173800226 * exp(-a * a); }
 
-double mfh_ep1d_X(double t, double a, double beta) {
-  return a * (1 - beta * t) + 0.5 * (mfh_ep1d_cdf_in(a) - 0.5) * t * t;
-}
+/* F_in(a) - 1/2 = erf(sqrt 2 a)/2, without the cancellation of cdf - 1/2 */
+static double force_in(double a) { return 0.5 * erf(sqrt(2.0) * a); }
 
-double mfh_ep1d_Xa(double t, double a, double beta) { return 1 - beta * t + 0.5 * mfh_ep1d_rho_in(a) * t * t; }
+static const mfh_ep1d_profile gauss_profile = {force_in, mfh_ep1d_rho_in, MFH_EP1D_RHO_MAX};
 
-double mfh_ep1d_U(double t, double a, double beta) { return -beta * a + (mfh_ep1d_cdf_in(a) - 0.5) * t; }
+double mfh_ep1d_X(double t, double a, double beta) { return mfh_ep1d_lag_X(&gauss_profile, t, a, beta); }
+
+double mfh_ep1d_Xa(double t, double a, double beta) { return mfh_ep1d_lag_Xa(&gauss_profile, t, a, beta); }
+
+double mfh_ep1d_U(double t, double a, double beta) { return mfh_ep1d_lag_U(&gauss_profile, t, a, beta); }
 
 double mfh_ep1d_Ua(double t, double a, double beta) { return -beta + mfh_ep1d_rho_in(a) * t; }
 
-double mfh_ep1d_breaking_time(double beta) { return beta > 0 ? 1 / beta : HUGE_VAL; }
+double mfh_ep1d_breaking_time(double beta) { return mfh_ep1d_lag_breaking_time(beta); }
 
-double mfh_ep1d_label(double t, double x, double beta) {
-  double c = 1 - beta * t, q = 0.25 * t * t;
-  /* |F_in - 1/2| < 1/2, so X(t, a) - a c lies in (-q, q) */
-  double alo = (x - q) / c, ahi = (x + q) / c, a = x / c, dold = ahi - alo;
-  /* Newton safeguarded as rtsafe (Numerical Recipes 9.4): bisect when the
-   * Newton point leaves the bracket or the step does not halve (X is
-   * S-shaped near breaking, where plain Newton cycles) */
-  for (int it = 0; it < 300; it++) {
-    double fx = mfh_ep1d_X(t, a, beta) - x;
-    if (fx == 0) return a;
-    if (fx < 0)
-      alo = a;
-    else
-      ahi = a;
-    double d = fx / mfh_ep1d_Xa(t, a, beta), an = a - d;
-    int newton = an > alo && an < ahi && fabs(2 * d) <= fabs(dold);
-    if (!newton) {
-      an = 0.5 * (alo + ahi);
-      d = a - an;
-    }
-    dold = d;
-    a = an;
-    if (newton && fabs(d) < 1e-12 * fmax(1, fabs(a))) /* quadratic convergence: one more step is full precision */
-      return a - (mfh_ep1d_X(t, a, beta) - x) / mfh_ep1d_Xa(t, a, beta);
-    if (!(ahi - alo > 1e-15 * fmax(1, fabs(a)))) break;
-  }
-  return a;
-}
+double mfh_ep1d_label(double t, double x, double beta) { return mfh_ep1d_lag_label(&gauss_profile, t, x, beta); }
 
 /* u_xxx(s, X(s, a)) from the closed form. */
 static double uxxx_at_label(double s, double a, double beta) {
@@ -82,28 +59,7 @@ void mfh_ep1d_eval(double t, double x, double beta, mfh_ep1d_point *pt) {
   pt->uxxx = uxxx_at_label(t, a, beta);
 }
 
-/* |u_x| on the branch r = rho_in(a) at time s. */
-static double ux_branch(double s, double r, double beta) {
-  return fabs((-beta + r * s) / (1 - beta * s + 0.5 * r * s * s));
-}
-
-double mfh_ep1d_lip(double t, double beta) {
-  if (!(t < mfh_ep1d_breaking_time(beta))) return HUGE_VAL;
-  const double R = MFH_EP1D_RHO_MAX;
-  /* r -> 0 (the tails): |beta/(1 - beta s)|, monotone in s */
-  double m = fmax(fabs(beta), fabs(beta / (1 - beta * t)));
-  m = fmax(m, fmax(ux_branch(0, R, beta), ux_branch(t, R, beta)));
-  /* r = R: d/ds of (-beta + R s)/(1 - beta s + R s^2/2) vanishes at the
-   * roots of -(R^2/2) s^2 + R beta s + (R - beta^2) */
-  double A = -0.5 * R * R, B = R * beta, C = R - beta * beta, disc = B * B - 4 * A * C;
-  if (disc >= 0) {
-    for (int k = -1; k <= 1; k += 2) {
-      double s = (-B + k * sqrt(disc)) / (2 * A);
-      if (s > 0 && s < t) m = fmax(m, ux_branch(s, R, beta));
-    }
-  }
-  return m;
-}
+double mfh_ep1d_lip(double t, double beta) { return mfh_ep1d_lag_lip(&gauss_profile, t, beta); }
 
 /* Golden-section search for the max of f on [lo, hi]; returns the value. */
 typedef double (*scalar_fn)(double x, const void *ctx);

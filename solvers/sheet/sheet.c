@@ -26,6 +26,7 @@
  * Model constants (at the model's t): tbreak (beta > 0), supp, supp12,
  * FF, FF0 = 9/35, L. */
 #include "solvers/sheet/sheet.h"
+#include "solvers/ep1d/lagrange.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -66,58 +67,21 @@ static double force_of(double a) {
   return (3 * a - a * a * a) / 4;
 }
 
-double mfh_sheet_X(double t, double a, double beta) { return a * (1 - beta * t) + 0.5 * force_of(a) * t * t; }
+static const mfh_ep1d_profile sheet_profile = {force_of, mfh_sheet_density, 0.75};
 
-double mfh_sheet_Xa(double t, double a, double beta) {
-  return 1 - beta * t + 0.5 * mfh_sheet_density(a) * t * t;
-}
+double mfh_sheet_X(double t, double a, double beta) { return mfh_ep1d_lag_X(&sheet_profile, t, a, beta); }
 
-double mfh_sheet_U(double t, double a, double beta) { return -beta * a + force_of(a) * t; }
+double mfh_sheet_Xa(double t, double a, double beta) { return mfh_ep1d_lag_Xa(&sheet_profile, t, a, beta); }
+
+double mfh_sheet_U(double t, double a, double beta) { return mfh_ep1d_lag_U(&sheet_profile, t, a, beta); }
 
 double mfh_sheet_label(double t, double x, double beta) {
-  double lo = mfh_sheet_X(t, -1, beta), hi = mfh_sheet_X(t, 1, beta), c = 1 - beta * t;
-  if (x <= lo) return (x + 0.25 * t * t) / c;
-  if (x >= hi) return (x - 0.25 * t * t) / c;
-  double alo = -1, ahi = 1, a = -1 + 2 * (x - lo) / (hi - lo);
-  for (int it = 0; it < 200; it++) {
-    double fx = mfh_sheet_X(t, a, beta) - x;
-    if (fx == 0) return a;
-    if (fx < 0)
-      alo = a;
-    else
-      ahi = a;
-    double an = a - fx / mfh_sheet_Xa(t, a, beta);
-    int newton = an > alo && an < ahi;
-    if (!newton) an = 0.5 * (alo + ahi);
-    double step = fabs(an - a);
-    a = an;
-    if (newton && step < 1e-14) /* quadratic convergence: one more step is full precision */
-      return a - (mfh_sheet_X(t, a, beta) - x) / mfh_sheet_Xa(t, a, beta);
-    if (ahi - alo < 1e-300) break;
-  }
-  return a;
+  return mfh_ep1d_lag_label(&sheet_profile, t, x, beta);
 }
 
-double mfh_sheet_breaking_time(double beta) { return beta > 0 ? 1 / beta : HUGE_VAL; }
+double mfh_sheet_breaking_time(double beta) { return mfh_ep1d_lag_breaking_time(beta); }
 
-/* u_x(s, X(s,a)) = U_a / X_a is a Moebius function of rho(a) in [0, 3/4] at
- * fixed s, so |u_x| is largest at rho = 0 (edges and outside: |beta/(1 - beta s)|,
- * monotone in s) or rho = 3/4, where g(s) = (0.75 s - beta)/(1 - beta s + 0.375 s^2)
- * has critical points at the roots of 0.75 - beta^2 + 0.75 beta s - 0.28125 s^2. */
-static double g34(double s, double beta) { return fabs((0.75 * s - beta) / (1 - beta * s + 0.375 * s * s)); }
-
-double mfh_sheet_lip(double t, double beta) {
-  double m = fmax(fabs(beta), fabs(beta / (1 - beta * t)));
-  m = fmax(m, fmax(g34(0, beta), g34(t, beta)));
-  double A = -0.28125, B = 0.75 * beta, C = 0.75 - beta * beta, disc = B * B - 4 * A * C;
-  if (disc >= 0) {
-    for (int k = -1; k <= 1; k += 2) {
-      double s = (-B + k * sqrt(disc)) / (2 * A);
-      if (s > 0 && s < t) m = fmax(m, g34(s, beta));
-    }
-  }
-  return m;
-}
+double mfh_sheet_lip(double t, double beta) { return mfh_ep1d_lag_lip(&sheet_profile, t, beta); }
 
 static const double gl_x[5] = {-0.9061798459386640, -0.5384693101056831, 0.0, 0.5384693101056831,
                                 0.9061798459386640};
