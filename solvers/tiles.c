@@ -33,3 +33,13 @@ void mfh_tiles_run(size_t n, size_t tile, mfh_tile_fn fn, const void *ctx) {
     }
   }
 }
+
+double mfh_sum_lanes(const double *a, size_t n) {
+  double acc[MFH_LANES] = {0};
+  size_t k = 0;
+  for (; k + MFH_LANES <= n; k += MFH_LANES)
+#pragma omp simd
+    for (int l = 0; l < MFH_LANES; l++) acc[l] += a[k + (size_t)l];
+  for (int l = 0; k + (size_t)l < n; l++) acc[l] += a[k + (size_t)l];
+  return mfh_lane_sum(acc);
+}

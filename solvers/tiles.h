@@ -23,4 +23,14 @@ typedef void (*mfh_tile_fn)(const void *ctx, size_t j0, size_t j1, size_t k0, si
  * also right outside one (one thread). */
 void mfh_tiles_run(size_t n, size_t tile, mfh_tile_fn fn, const void *ctx);
 
+/* The kernels accumulate in MFH_LANES lanes; the lanes are summed in one
+ * fixed order (pairwise), so the result does not depend on the vector width. */
+#define MFH_LANES 8
+static inline double mfh_lane_sum(const double *a) {
+  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+/* Fixed-order sum of a[0..n-1] through MFH_LANES lane accumulators. */
+double mfh_sum_lanes(const double *a, size_t n);
+
 #endif

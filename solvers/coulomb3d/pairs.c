@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LANES 8
+#define LANES MFH_LANES
 #define TILE 256
 #define ALIGN 64
 #define FOUR_PI 12.566370614359172953850573533118
@@ -144,10 +144,6 @@ MFH_INLINE double c3_rsqrt(double r2) {
   return y;
 }
 
-static double lane_sum(const double *a) {
-  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-}
-
 typedef struct kctx {
   const double *x0, *x1, *x2;
   double *f0, *f1, *f2, *ph;
@@ -198,11 +194,11 @@ MFH_INLINE void c3_rows(const kctx *g, const int P, const int R, size_t j, size_
   }
   for (int l = 0; k + (size_t)l < k1; l++) MFH_C3_LANE(k + (size_t)l, l);
 #undef MFH_C3_LANE
-  f0[j] += lane_sum(aa0), f1[j] += lane_sum(aa1), f2[j] += lane_sum(aa2);
-  if (P) ph[j] += lane_sum(pa);
+  f0[j] += mfh_lane_sum(aa0), f1[j] += mfh_lane_sum(aa1), f2[j] += mfh_lane_sum(aa2);
+  if (P) ph[j] += mfh_lane_sum(pa);
   if (R > 1) {
-    f0[jb] += lane_sum(ab0), f1[jb] += lane_sum(ab1), f2[jb] += lane_sum(ab2);
-    if (P) ph[jb] += lane_sum(pb);
+    f0[jb] += mfh_lane_sum(ab0), f1[jb] += mfh_lane_sum(ab1), f2[jb] += mfh_lane_sum(ab2);
+    if (P) ph[jb] += mfh_lane_sum(pb);
   }
 }
 
@@ -238,17 +234,6 @@ static void run_tile(const void *ctx, size_t j0, size_t j1, size_t k0, size_t k1
 }
 
 
-/* Fixed-order sum of a[0..n-1] through LANES accumulators. */
-static double sum_lanes(const double *a, size_t n) {
-  double acc[LANES] = {0};
-  size_t k = 0;
-  for (; k + LANES <= n; k += LANES)
-#pragma omp simd
-    for (int l = 0; l < LANES; l++) acc[l] += a[k + (size_t)l];
-  for (int l = 0; k + (size_t)l < n; l++) acc[l] += a[k + (size_t)l];
-  return lane_sum(acc);
-}
-
 int mfh_c3_forces(mfh_c3 *s, double *pot, mfh_err *err) {
   tile_fn tile = pot ? tile_force_pot : tile_force;
   kctx g = {s->x[0], s->x[1], s->x[2], s->acc[0], s->acc[1], s->acc[2], s->phi};
@@ -266,7 +251,7 @@ int mfh_c3_forces(mfh_c3 *s, double *pot, mfh_err *err) {
       for (int i = 0; i < 3; i++) s->acc[i][j] *= pref;
   }
   s->have_acc = 1;
-  if (pot) *pot = sum_lanes(s->phi, n) / FOUR_PI;
+  if (pot) *pot = mfh_sum_lanes(s->phi, n) / FOUR_PI;
   for (size_t j = 0; j < n; j++)
     if (!isfinite(s->acc[0][j] + s->acc[1][j] + s->acc[2][j])) {
       s->have_acc = 0;
@@ -293,7 +278,7 @@ static double row_potential(const mfh_c3 *s, size_t j) {
     double d0 = y0 - x0[kk], d1 = y1 - x1[kk], d2 = y2 - x2[kk];
     acc[l] += c3_rsqrt((d0 * d0 + d1 * d1) + d2 * d2);
   }
-  return lane_sum(acc);
+  return mfh_lane_sum(acc);
 }
 
 double mfh_c3_potential(mfh_c3 *s) {
@@ -302,7 +287,7 @@ double mfh_c3_potential(mfh_c3 *s) {
   double *row = s->phi;
 #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(dynamic, 16)
   for (size_t j = 0; j < n; j++) row[j] = row_potential(s, j);
-  return 2 * sum_lanes(row, n) / FOUR_PI;
+  return 2 * mfh_sum_lanes(row, n) / FOUR_PI;
 }
 
 /* ---- Verlet -------------------------------------------------------------- */
@@ -348,11 +333,11 @@ double mfh_c3_kinetic(const mfh_c3 *s) {
 #pragma omp simd
       for (int l = 0; l < LANES; l++) acc[l] += v[k + (size_t)l] * v[k + (size_t)l];
     for (int l = 0; k + (size_t)l < n; l++) acc[l] += v[k + (size_t)l] * v[k + (size_t)l];
-    e += lane_sum(acc);
+    e += mfh_lane_sum(acc);
   }
   return 0.5 * e;
 }
 
 void mfh_c3_momentum(const mfh_c3 *s, double p[3]) {
-  for (int i = 0; i < 3; i++) p[i] = sum_lanes(s->v[i], s->n);
+  for (int i = 0; i < 3; i++) p[i] = mfh_sum_lanes(s->v[i], s->n);
 }

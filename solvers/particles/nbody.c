@@ -35,7 +35,7 @@
 
 #include "solvers/particles/vmath.h"
 
-#define LANES 8
+#define LANES MFH_LANES
 #define TILE 256
 #define ALIGN 64
 #define TWO_PI 6.283185307179586476925286766559
@@ -225,11 +225,6 @@ void mfh_nbody_get_velocities(const mfh_nbody *sys, double *v) {
 
 /* ---- Gaussian pair kernel ----------------------------------------------- */
 
-/* Fixed-order sum of the lane accumulators. */
-static double lane_sum(const double *a) {
-  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-}
-
 /* Constants of one kernel call; D (dimension) and T (torus) are compile-time
  * constants after inlining. */
 typedef struct gauss_ctx {
@@ -364,13 +359,13 @@ MFH_INLINE void gauss_rows(const gauss_ctx *g, const int D, const int T, const i
   }
   for (int l = 0; k + (size_t)l < k1; l++) MFH_GAUSS_LANE(k + (size_t)l, l);
 #undef MFH_GAUSS_LANE
-  f0[j] += lane_sum(aa0);
-  if (D > 1) f1[j] += lane_sum(aa1);
-  if (D > 2) f2[j] += lane_sum(aa2);
+  f0[j] += mfh_lane_sum(aa0);
+  if (D > 1) f1[j] += mfh_lane_sum(aa1);
+  if (D > 2) f2[j] += mfh_lane_sum(aa2);
   if (R > 1) {
-    f0[jb] += lane_sum(ab0);
-    if (D > 1) f1[jb] += lane_sum(ab1);
-    if (D > 2) f2[jb] += lane_sum(ab2);
+    f0[jb] += mfh_lane_sum(ab0);
+    if (D > 1) f1[jb] += mfh_lane_sum(ab1);
+    if (D > 2) f2[jb] += mfh_lane_sum(ab2);
   }
 }
 
@@ -451,17 +446,6 @@ static void cosine_tables(mfh_nbody *s, int nt) {
   }
 }
 
-/* Fixed-order sum of a[0..n-1] through LANES lane accumulators. */
-static double sum_lanes(const double *a, size_t n) {
-  double acc[LANES] = {0};
-  size_t k = 0;
-  for (; k + LANES <= n; k += LANES)
-#pragma omp simd
-    for (int l = 0; l < LANES; l++) acc[l] += a[k + (size_t)l];
-  for (int l = 0; k + (size_t)l < n; l++) acc[l] += a[k + (size_t)l];
-  return lane_sum(acc);
-}
-
 static void cosine_forces(mfh_nbody *s) {
   size_t n = s->n;
   int nt = n >= 16384 ? s->nthreads : 1;
@@ -470,7 +454,7 @@ static void cosine_forces(mfh_nbody *s) {
   for (int i = 0; i < s->dim; i++) {
     const double *cs = s->cs[i], *sn = s->sn[i];
     double *acc = s->acc[i];
-    double sc = sum_lanes(cs, n), ss = sum_lanes(sn, n);
+    double sc = mfh_sum_lanes(cs, n), ss = mfh_sum_lanes(sn, n);
 #pragma omp parallel for simd num_threads(nt) if (nt > 1) schedule(static)
     for (size_t j = 0; j < n; j++) acc[j] = pref * (sn[j] * sc - cs[j] * ss);
   }
@@ -652,13 +636,13 @@ double mfh_nbody_kinetic_energy(const mfh_nbody *sys) {
 #pragma omp simd
       for (int l = 0; l < LANES; l++) acc[l] += v[k + (size_t)l] * v[k + (size_t)l];
     for (int l = 0; k + (size_t)l < n; l++) acc[l] += v[k + (size_t)l] * v[k + (size_t)l];
-    e += lane_sum(acc);
+    e += mfh_lane_sum(acc);
   }
   return 0.5 * e;
 }
 
 void mfh_nbody_momentum(const mfh_nbody *sys, double *p) {
-  for (int i = 0; i < sys->dim; i++) p[i] = sum_lanes(sys->v[i], sys->n);
+  for (int i = 0; i < sys->dim; i++) p[i] = mfh_sum_lanes(sys->v[i], sys->n);
 }
 
 /* sum_{k > j} 2^{cexp |x_j - x_k|^2} in LANES lanes. */
@@ -675,7 +659,7 @@ MFH_INLINE double gauss_row_energy(const gauss_ctx *g, const int D, const int T,
       acc[l] += gauss_pair(D, T, x0, x1, x2, y0, y1, y2, k + (size_t)l, L, inv_L, cexp).e;
   for (int l = 0; k + (size_t)l < n; l++)
     acc[l] += gauss_pair(D, T, x0, x1, x2, y0, y1, y2, k + (size_t)l, L, inv_L, cexp).e;
-  return lane_sum(acc);
+  return mfh_lane_sum(acc);
 }
 
 double mfh_nbody_potential_energy(mfh_nbody *sys) {
@@ -684,7 +668,7 @@ double mfh_nbody_potential_energy(mfh_nbody *sys) {
     double e = 0;
     cosine_tables(sys, n >= 16384 ? sys->nthreads : 1);
     for (int i = 0; i < sys->dim; i++) {
-      double sc = sum_lanes(sys->cs[i], n), ss = sum_lanes(sys->sn[i], n);
+      double sc = mfh_sum_lanes(sys->cs[i], n), ss = mfh_sum_lanes(sys->sn[i], n);
       e += 0.5 * ((sc * sc + ss * ss) - (double)n);
     }
     return sys->coupling * sys->pot.a * e;
@@ -708,7 +692,7 @@ double mfh_nbody_potential_energy(mfh_nbody *sys) {
     default: row[j] = gauss_row_energy(&g, 3, 1, j, n); break;
     }
   }
-  return sys->coupling * sys->pot.a * sum_lanes(row, n);
+  return sys->coupling * sys->pot.a * mfh_sum_lanes(row, n);
 }
 
 double mfh_nbody_total_energy(mfh_nbody *sys) {
