@@ -43,3 +43,18 @@ double mfh_sum_lanes(const double *a, size_t n) {
   for (int l = 0; k + (size_t)l < n; l++) acc[l] += a[k + (size_t)l];
   return mfh_lane_sum(acc);
 }
+
+double mfh_sum_sq_lanes(const double *a, size_t n) {
+  double acc[MFH_LANES] = {0};
+  size_t k = 0;
+  for (; k + MFH_LANES <= n; k += MFH_LANES)
+#pragma omp simd
+    for (int l = 0; l < MFH_LANES; l++) acc[l] += a[k + (size_t)l] * a[k + (size_t)l];
+  for (int l = 0; k + (size_t)l < n; l++) acc[l] += a[k + (size_t)l] * a[k + (size_t)l];
+  return mfh_lane_sum(acc);
+}
+
+void mfh_axpy(size_t n, double h, const double *x, double *y) {
+#pragma omp simd
+  for (size_t j = 0; j < n; j++) y[j] += h * x[j];
+}

@@ -32,5 +32,9 @@ static inline double mfh_lane_sum(const double *a) {
 
 /* Fixed-order sum of a[0..n-1] through MFH_LANES lane accumulators. */
 double mfh_sum_lanes(const double *a, size_t n);
+/* The same for sum a[i]^2. */
+double mfh_sum_sq_lanes(const double *a, size_t n);
+/* y[i] += h x[i], i < n (the kick and drift of velocity Verlet). */
+void mfh_axpy(size_t n, double h, const double *x, double *y);
 
 #endif

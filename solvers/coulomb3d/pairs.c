@@ -212,30 +212,17 @@ MFH_INLINE void c3_tile(const kctx *g, const int P, size_t j0, size_t j1, size_t
   if (j < j1) c3_rows(g, P, 1, j, k0, k1);
 }
 
-MFH_KERNEL_CLONES static void tile_force(const kctx *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
-  c3_tile(g, 0, j0, j1, k0, k1, diag);
+MFH_KERNEL_CLONES static void tile_force(const void *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
+  c3_tile((const kctx *)g, 0, j0, j1, k0, k1, diag);
 }
 
-MFH_KERNEL_CLONES static void tile_force_pot(const kctx *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
-  c3_tile(g, 1, j0, j1, k0, k1, diag);
-}
-
-typedef void (*tile_fn)(const kctx *, size_t, size_t, size_t, size_t, int);
-
-/* A tile kernel and its context, for the shared schedule (solvers/tiles.h). */
-typedef struct tile_job {
-  tile_fn fn;
-  const kctx *g;
-} tile_job;
-
-static void run_tile(const void *ctx, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
-  const tile_job *job = ctx;
-  job->fn(job->g, j0, j1, k0, k1, diag);
+MFH_KERNEL_CLONES static void tile_force_pot(const void *g, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
+  c3_tile((const kctx *)g, 1, j0, j1, k0, k1, diag);
 }
 
 
 int mfh_c3_forces(mfh_c3 *s, double *pot, mfh_err *err) {
-  tile_fn tile = pot ? tile_force_pot : tile_force;
+  mfh_tile_fn tile = pot ? tile_force_pot : tile_force;
   kctx g = {s->x[0], s->x[1], s->x[2], s->acc[0], s->acc[1], s->acc[2], s->phi};
   size_t n = s->n;
   double pref = s->coupling / FOUR_PI;
@@ -244,8 +231,7 @@ int mfh_c3_forces(mfh_c3 *s, double *pot, mfh_err *err) {
   if (pot) memset(s->phi, 0, n * sizeof(double));
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    tile_job job = {tile, &g};
-    mfh_tiles_run(n, TILE, run_tile, &job);
+    mfh_tiles_run(n, TILE, tile, &g);
 #pragma omp for schedule(static)
     for (size_t j = 0; j < n; j++)
       for (int i = 0; i < 3; i++) s->acc[i][j] *= pref;
@@ -295,20 +281,14 @@ double mfh_c3_potential(mfh_c3 *s) {
 static void kick(mfh_c3 *s, double h) {
   size_t n = s->n;
   for (int i = 0; i < 3; i++) {
-    double *v = s->v[i];
-    const double *a = s->acc[i];
-#pragma omp simd
-    for (size_t j = 0; j < n; j++) v[j] += h * a[j];
+    mfh_axpy(n, h, s->acc[i], s->v[i]);
   }
 }
 
 static void drift(mfh_c3 *s, double h) {
   size_t n = s->n;
   for (int i = 0; i < 3; i++) {
-    double *x = s->x[i];
-    const double *v = s->v[i];
-#pragma omp simd
-    for (size_t j = 0; j < n; j++) x[j] += h * v[j];
+    mfh_axpy(n, h, s->v[i], s->x[i]);
   }
 }
 
@@ -325,16 +305,7 @@ int mfh_c3_step(mfh_c3 *s, double dt, double *pot, mfh_err *err) {
 
 double mfh_c3_kinetic(const mfh_c3 *s) {
   double e = 0;
-  for (int i = 0; i < 3; i++) {
-    const double *v = s->v[i];
-    double acc[LANES] = {0};
-    size_t n = s->n, k = 0;
-    for (; k + LANES <= n; k += LANES)
-#pragma omp simd
-      for (int l = 0; l < LANES; l++) acc[l] += v[k + (size_t)l] * v[k + (size_t)l];
-    for (int l = 0; k + (size_t)l < n; l++) acc[l] += v[k + (size_t)l] * v[k + (size_t)l];
-    e += mfh_lane_sum(acc);
-  }
+  for (int i = 0; i < 3; i++) e += mfh_sum_sq_lanes(s->v[i], s->n);
   return 0.5 * e;
 }
 

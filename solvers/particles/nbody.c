@@ -383,9 +383,9 @@ MFH_INLINE void gauss_tile(const gauss_ctx *g, const int D, const int T, size_t 
 }
 
 #define GAUSS_TILE_FN(name, D, T)                                                            \
-  MFH_KERNEL_CLONES static void name(const gauss_ctx *g, size_t j0, size_t j1, size_t k0,    \
+  MFH_KERNEL_CLONES static void name(const void *g, size_t j0, size_t j1, size_t k0,         \
                                      size_t k1, int diag) {                                  \
-    gauss_tile(g, D, T, j0, j1, k0, k1, diag);                                               \
+    gauss_tile((const gauss_ctx *)g, D, T, j0, j1, k0, k1, diag);                            \
   }
 GAUSS_TILE_FN(tile_1r, 1, 0)
 GAUSS_TILE_FN(tile_2r, 2, 0)
@@ -395,23 +395,10 @@ GAUSS_TILE_FN(tile_2t, 2, 1)
 GAUSS_TILE_FN(tile_3t, 3, 1)
 #undef GAUSS_TILE_FN
 
-typedef void (*tile_fn)(const gauss_ctx *, size_t, size_t, size_t, size_t, int);
-
-/* A tile kernel and its context, for the shared schedule (solvers/tiles.h). */
-typedef struct tile_job {
-  tile_fn fn;
-  const gauss_ctx *g;
-} tile_job;
-
-static void run_tile(const void *ctx, size_t j0, size_t j1, size_t k0, size_t k1, int diag) {
-  const tile_job *job = ctx;
-  job->fn(job->g, j0, j1, k0, k1, diag);
-}
-
 
 static void gauss_forces(mfh_nbody *s) {
-  static const tile_fn fns[2][3] = {{tile_1r, tile_2r, tile_3r}, {tile_1t, tile_2t, tile_3t}};
-  tile_fn tile = fns[s->torus][s->dim - 1];
+  static const mfh_tile_fn fns[2][3] = {{tile_1r, tile_2r, tile_3r}, {tile_1t, tile_2t, tile_3t}};
+  mfh_tile_fn tile = fns[s->torus][s->dim - 1];
   gauss_ctx g = {{s->x[0], s->x[s->dim > 1], s->x[s->dim > 2 ? 2 : 0]},
                  {s->acc[0], s->acc[s->dim > 1], s->acc[s->dim > 2 ? 2 : 0]},
                  s->L,
@@ -424,8 +411,7 @@ static void gauss_forces(mfh_nbody *s) {
   for (int i = 0; i < dim; i++) memset(s->acc[i], 0, n * sizeof(double));
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    tile_job job = {tile, &g};
-    mfh_tiles_run(n, TILE, run_tile, &job);
+    mfh_tiles_run(n, TILE, tile, &g);
 #pragma omp for schedule(static)
     for (size_t j = 0; j < n; j++)
       for (int i = 0; i < dim; i++) s->acc[i][j] *= pref;
@@ -516,10 +502,7 @@ static void rbm_forces(mfh_nbody *s) {
 static void kick(mfh_nbody *s, double h) {
   size_t n = s->n;
   for (int i = 0; i < s->dim; i++) {
-    double *v = s->v[i];
-    const double *a = s->acc[i];
-#pragma omp simd
-    for (size_t j = 0; j < n; j++) v[j] += h * a[j];
+    mfh_axpy(n, h, s->acc[i], s->v[i]);
   }
 }
 
@@ -527,9 +510,7 @@ static void drift(mfh_nbody *s, double h) {
   size_t n = s->n;
   for (int i = 0; i < s->dim; i++) {
     double *x = s->x[i];
-    const double *v = s->v[i];
-#pragma omp simd
-    for (size_t j = 0; j < n; j++) x[j] += h * v[j];
+    mfh_axpy(n, h, s->v[i], x);
     if (s->torus)
       for (size_t j = 0; j < n; j++) x[j] = wrap(x[j], s->L, s->inv_L);
   }
@@ -628,16 +609,7 @@ int mfh_nbody_step_rbm(mfh_nbody *sys, double dt, gsl_rng *rng, mfh_err *err) {
 
 double mfh_nbody_kinetic_energy(const mfh_nbody *sys) {
   double e = 0;
-  for (int i = 0; i < sys->dim; i++) {
-    const double *v = sys->v[i];
-    double acc[LANES] = {0};
-    size_t n = sys->n, k = 0;
-    for (; k + LANES <= n; k += LANES)
-#pragma omp simd
-      for (int l = 0; l < LANES; l++) acc[l] += v[k + (size_t)l] * v[k + (size_t)l];
-    for (int l = 0; k + (size_t)l < n; l++) acc[l] += v[k + (size_t)l] * v[k + (size_t)l];
-    e += mfh_lane_sum(acc);
-  }
+  for (int i = 0; i < sys->dim; i++) e += mfh_sum_sq_lanes(sys->v[i], sys->n);
   return 0.5 * e;
 }
 
