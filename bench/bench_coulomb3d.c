@@ -1,4 +1,4 @@
-/* Timing of the 3D Coulomb pair kernel (solvers/coulomb3d/pairs.c).
+/* Timing of the 3D Coulomb pair kernel (engines/coulomb3d/pairs.c).
  *
  * Force evaluation (mfh_c3_forces without and with the potential) at
  * N = 4000 and 16000 on 1 and 2 threads, and one velocity Verlet step.
@@ -18,8 +18,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "bench/benchutil.h"
-#include "harness/status.h"
-#include "solvers/coulomb3d/pairs.h"
+#include "core/status.h"
+#include "engines/coulomb3d/pairs.h"
 
 #define REBOUND_NS 1.8
 

@@ -1,4 +1,4 @@
-/* Cost of the Hartree split-step solver (solvers/hartree/) against its FFTs.
+/* Cost of the Hartree split-step solver (engines/hartree/) against its FFTs.
  *
  * For each case (1D pure n = 4096 and 16384, 1D mixed M = 32 orbitals
  * n = 2048, 2D 256 x 256 pure; Gaussian V in the free mode, i.e. the mean
@@ -30,8 +30,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "harness/status.h"
-#include "solvers/hartree/hartree.h"
+#include "core/status.h"
+#include "engines/hartree/hartree.h"
 
 static double now(void) {
   struct timespec ts;
@@ -99,7 +99,7 @@ fail:
 }
 
 /* The FFTs of one step, alone, with the solver's plans (see the header and
- * make_plans in solvers/hartree/hartree.c): 1D out of place through a
+ * make_plans in engines/hartree/hartree.c): 1D out of place through a
  * scratch array; 2D as rows then columns (plan_many), the complex ones
  * through a scratch grid of row stride ld (> n, = 4 mod 8), the zero-padded
  * r2c pruned to the n rows that hold the density and the c2r to the n rows

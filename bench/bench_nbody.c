@@ -1,4 +1,4 @@
-/* Timing of the classical N-body kernels (solvers/particles/nbody.c).
+/* Timing of the classical N-body kernels (engines/particles/nbody.c).
  *
  * 1. Gaussian force evaluation (mfh_nbody_compute_acc) at N = 4096 and
  *    16384, d = 1 and 3, on 1 and 2 threads: ns per interaction =
@@ -25,9 +25,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "bench/benchutil.h"
-#include "harness/status.h"
-#include "solvers/particles/nbody.h"
-#include "solvers/particles/potential.h"
+#include "core/status.h"
+#include "engines/particles/nbody.h"
+#include "engines/particles/potential.h"
 
 static void print_load(const char *when) {
   FILE *f = fopen("/proc/loadavg", "r");

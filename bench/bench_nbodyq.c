@@ -1,4 +1,4 @@
-/* Cost of the N-body Schroedinger split-step (solvers/nbodyq/) against its
+/* Cost of the N-body Schroedinger split-step (engines/nbodyq/) against its
  * FFTs, and the throughput of the random batch method (RBM) Monte Carlo.
  *
  * For each case (N = 3, M = 64 and 128; N = 4, M = 32 and 64; Gaussian V,
@@ -30,10 +30,10 @@
 #include <gsl/gsl_rng.h>
 
 #include "bench/benchutil.h"
-#include "harness/rng.h"
-#include "harness/status.h"
-#include "solvers/nbodyq/nbodyq.h"
-#include "solvers/semiclassical/dualnorm.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "engines/nbodyq/nbodyq.h"
+#include "engines/semiclassical/dualnorm.h"
 
 static mfh_nbodyq *make(int N, int M, double L, double eps, int nm1) {
   mfh_nbodyq_params p;

@@ -1,4 +1,4 @@
-/* Throughput of the 1D sheet model (solvers/sheet/sheet.h; THEOREMS.md
+/* Throughput of the 1D sheet model (engines/sheet/sheet.h; THEOREMS.md
  * CEP-2, CEP-3): particle-steps per second of velocity Verlet with the rank
  * force (r - 1/2)/N - 1/2, the loop of the `sheet` solver:
  *   v += dt/2 f;  x += dt v;  f = mfh_sheet_forces(x)  (re-sort from the
@@ -23,9 +23,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "bench/benchutil.h"
-#include "harness/rng.h"
-#include "harness/status.h"
-#include "solvers/sheet/sheet.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "engines/sheet/sheet.h"
 
 #define BENCH_MAX_REPS 101
 

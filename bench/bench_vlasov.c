@@ -1,4 +1,4 @@
-/* Throughput of the semi-Lagrangian Vlasov solver (solvers/vlasov/).
+/* Throughput of the semi-Lagrangian Vlasov solver (engines/vlasov/).
  *
  * For square grids n x n (n = 256, 512, 1024) and 1 and 2 threads: cell
  * updates per second (nx * nv per Strang step / wall time per step, median
@@ -19,8 +19,8 @@
 #include <omp.h>
 
 #include "bench/benchutil.h"
-#include "harness/status.h"
-#include "solvers/vlasov/vlasov.h"
+#include "core/status.h"
+#include "engines/vlasov/vlasov.h"
 
 #define PI 3.14159265358979323846
 

@@ -14,8 +14,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "bench/benchutil.h"
-#include "harness/status.h"
-#include "metrics/cloud.h"
+#include "core/status.h"
+#include "core/cloud.h"
 #include "metrics/wasserstein.h"
 
 static int fill_uniform(mfh_cloud *c, size_t n, size_t dim, gsl_rng *r) {

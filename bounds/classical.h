@@ -2,7 +2,7 @@
 #ifndef MFH_BOUNDS_CLASSICAL_H
 #define MFH_BOUNDS_CLASSICAL_H
 
-#include "harness/registry.h"
+#include "core/plugin.h"
 
 extern const mfh_bound_type mfh_bound_mf1;  /* MF-1 coupling bound */
 extern const mfh_bound_type mfh_bound_dob1; /* DOB-1 Dobrushin growth factor */

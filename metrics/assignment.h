@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "harness/status.h"
+#include "core/status.h"
 
 /* Minimum-cost perfect matching of an n x n dense cost matrix.
  * cost: n*n finite doubles, row-major (cost[i*n + j] = cost of row i with

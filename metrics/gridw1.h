@@ -64,9 +64,9 @@
 
 #include <stddef.h>
 
-#include "metrics/grid2d.h" /* mfh_grid2d */
-#include "harness/status.h"
-#include "metrics/cloud.h"
+#include "core/grid2d.h" /* mfh_grid2d */
+#include "core/status.h"
+#include "core/cloud.h"
 
 typedef struct mfh_gridw1_opts {
   double cells_per_point; /* > 0: aim at K ~ cells_per_point * n blocks (default 2) */

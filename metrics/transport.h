@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "harness/status.h"
+#include "core/status.h"
 
 /* Minimum of sum_ij P_ij cost_ij over plans P >= 0 with row sums a and
  * column sums b.

@@ -7,8 +7,9 @@
 #ifndef MFH_METRICS_WASSERSTEIN_H
 #define MFH_METRICS_WASSERSTEIN_H
 
-#include "harness/status.h"
-#include "metrics/cloud.h"
+#include "core/status.h"
+#include "core/cloud.h"
+#include "core/law1d.h"
 
 /* Exact W_p^p(a, b) for the cost |x - y|^p (Euclidean norm), p >= 1.
  * a, b: clouds of the same dim >= 1, n >= 1, finite coordinates, weights
@@ -28,16 +29,6 @@
 int mfh_wasserstein_pp(const mfh_cloud *a, const mfh_cloud *b, double p, double *wpp,
                        mfh_err *err);
 
-/* A law on R given by its CDF and quantile function (generalised inverse,
- * non-decreasing on (0,1); it is never called at u = 0 or u = 1). */
-typedef struct mfh_law1d {
-  double (*cdf)(double x, const void *ctx);
-  double (*quantile)(double u, const void *ctx);
-  /* int_{u0}^{u1} (G^{-1}(u))^k du for k = 1, 2 and 0 <= u0 <= u1 <= 1;
-   * may be NULL (then every p uses quadrature). */
-  double (*partial_moment)(int k, double u0, double u1, const void *ctx);
-  const void *ctx;
-} mfh_law1d;
 
 /* Exact W_p^p(a, law) = int_0^1 |F_a^{-1}(u) - G^{-1}(u)|^p du for a 1D
  * cloud a (same rules as mfh_wasserstein_pp, dim must be 1) and p >= 1.

@@ -3,7 +3,7 @@
 #ifndef MFH_OBSERVABLES_PHASE_H
 #define MFH_OBSERVABLES_PHASE_H
 
-#include "harness/registry.h"
+#include "core/plugin.h"
 
 /* D_N^p = (1/N) sum_j |x_j - xbar_j|^p + |v_j - vbar_j|^p (MF-1, MF-2). */
 extern const mfh_observable_type mfh_observable_coupling;

@@ -2,7 +2,7 @@
 #ifndef MFH_OBSERVABLES_VALUE_H
 #define MFH_OBSERVABLES_VALUE_H
 
-#include "harness/registry.h"
+#include "core/plugin.h"
 
 extern const mfh_observable_type mfh_observable_value;
 

@@ -3,7 +3,7 @@
 #ifndef MFH_OBSERVABLES_W1GRID_H
 #define MFH_OBSERVABLES_W1GRID_H
 
-#include "harness/registry.h"
+#include "core/plugin.h"
 
 /* W_1(mu_N(t), f(t)) and W_1(mu_N(0), f(0)), cost |x - y|_T + |v - w|, as
  * estimates with certified brackets (metrics/gridw1.h), and their ratio. */

@@ -1,4 +1,5 @@
 #include "observables/wp.h"
+#include "metrics/wasserstein.h"
 
 #include <math.h>
 

@@ -2,7 +2,7 @@
 #ifndef MFH_OBSERVABLES_WP_H
 #define MFH_OBSERVABLES_WP_H
 
-#include "harness/registry.h"
+#include "core/plugin.h"
 
 /* W_p^p(mu_N, mu) exactly, against the sample's exact 1D law. */
 extern const mfh_observable_type mfh_observable_wp_law;

@@ -1,4 +1,4 @@
-/* Tests for solvers/coulomb3d/: the radial Euler-Poisson reference, the 3D
+/* Tests for engines/coulomb3d/: the radial Euler-Poisson reference, the 3D
  * Coulomb N-body system and the `coulomb3d` registry solver (THEOREMS.md
  * CEP-1, CEP-4).
  *
@@ -20,12 +20,12 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "harness/rng.h"
-#include "harness/status.h"
-#include "harness/values.h"
-#include "solvers/coulomb3d/pairs.h"
-#include "solvers/coulomb3d/radial.h"
-#include "solvers/coulomb3d/solver.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "core/values.h"
+#include "engines/coulomb3d/pairs.h"
+#include "engines/coulomb3d/radial.h"
+#include "engines/coulomb3d/solver.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846

@@ -1,4 +1,4 @@
-/* Tests for harness/csv: parsing, header detection, and the exact
+/* Tests for core/csv: parsing, header detection, and the exact
  * file:line:col messages of every input error class. */
 #include <check.h>
 #include <math.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/csv.h"
+#include "core/csv.h"
 #include "tests/testutil.h"
 
 /* Write text to a fresh file "name" in a temporary folder; returns its path. */

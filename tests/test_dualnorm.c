@@ -1,4 +1,4 @@
-/* Tests for solvers/semiclassical/dualnorm.[ch]: Wigner characteristic
+/* Tests for engines/semiclassical/dualnorm.[ch]: Wigner characteristic
  * functions on the grid, the dual-norm proxy and the smooth observables.
  *
  * Independent references: for a coherent state |z>, z = (q, p), the Wigner
@@ -15,9 +15,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "harness/status.h"
-#include "solvers/semiclassical/dualnorm.h"
-#include "solvers/semiclassical/states.h"
+#include "core/status.h"
+#include "engines/semiclassical/dualnorm.h"
+#include "engines/semiclassical/states.h"
 #include "tests/testutil.h"
 
 #define M 128

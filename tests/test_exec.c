@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/exec.h"
-#include "harness/rng.h"
-#include "harness/study.h"
+#include "pipeline/exec.h"
+#include "core/rng.h"
+#include "pipeline/study.h"
+#include "pipeline/registry.h"
 #include "tests/testutil.h"
 
 static void load_small(mfh_study *s, const char *profile) {

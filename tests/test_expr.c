@@ -1,11 +1,11 @@
-/* Tests for harness/expr: values, precedence, variables, errors with columns. */
+/* Tests for core/expr: values, precedence, variables, errors with columns. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/expr.h"
+#include "core/expr.h"
 #include "tests/testutil.h"
 
 /* Variables for lookups: x = 3, y = -2, gradV = 1.5, Gamma = 0.7, t = 2,

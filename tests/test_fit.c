@@ -1,4 +1,4 @@
-/* Tests for harness/fit: exact power laws, the power-log model, weights,
+/* Tests for core/fit: exact power laws, the power-log model, weights,
  * interval coverage on synthetic noise, pre-asymptotic exclusion, every
  * flag, local orders and the plotting helpers. */
 #include <check.h>
@@ -10,7 +10,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "harness/fit.h"
+#include "core/fit.h"
 #include "tests/testutil.h"
 
 #define NMAX 64

@@ -11,10 +11,11 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "harness/param.h"
-#include "harness/registry.h"
-#include "harness/status.h"
-#include "metrics/cloud.h"
+#include "core/param.h"
+#include "core/plugin.h"
+#include "pipeline/registry.h"
+#include "core/status.h"
+#include "core/cloud.h"
 #include "metrics/gridw1.h"
 #include "metrics/transport.h"
 #include "observables/w1grid.h"

@@ -1,4 +1,4 @@
-/* Tests for solvers/hartree/: the Hartree split-step Fourier solver.
+/* Tests for engines/hartree/: the Hartree split-step Fourier solver.
  *
  * References independent of the code under test: the exact spreading
  * Gaussian of the free Schroedinger equation (1D and 2D), the harmonic
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/status.h"
-#include "solvers/hartree/hartree.h"
+#include "core/status.h"
+#include "engines/hartree/hartree.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846

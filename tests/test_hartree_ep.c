@@ -1,5 +1,5 @@
-/* Tests for solvers/ep1d/ (exact 1D Euler-Poisson reference) and
- * solvers/hartree_ep/ (Hartree -> Euler-Poisson, THEOREMS.md CEP-5).
+/* Tests for engines/ep1d/ (exact 1D Euler-Poisson reference) and
+ * engines/hartree_ep/ (Hartree -> Euler-Poisson, THEOREMS.md CEP-5).
  *
  * Independent references: finite differences of the Eulerian fields (the
  * PDEs themselves, the Lagrangian identities, u_x and u_xxx), brute-force
@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/status.h"
-#include "harness/values.h"
-#include "solvers/ep1d/ep1d.h"
-#include "solvers/hartree/hartree.h"
-#include "solvers/hartree_ep/hartree_ep.h"
+#include "core/status.h"
+#include "core/values.h"
+#include "engines/ep1d/ep1d.h"
+#include "engines/hartree/hartree.h"
+#include "engines/hartree_ep/hartree_ep.h"
 #include "tests/testutil.h"
 
 static mfh_params with(const char *list) { return mfh_test_params(&mfh_solver_hartree_ep, list); }

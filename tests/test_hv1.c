@@ -1,4 +1,4 @@
-/* Tests for solvers/semiclassical/hv1.c: the registry entry `solver: hv1`
+/* Tests for engines/semiclassical/hv1.c: the registry entry `solver: hv1`
  * (THEOREMS.md HV-1, d = 1).
  *   - validation names the offending parameter;
  *   - at t = 0 the Husimi function of the Toeplitz state of f_in =
@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/param.h"
-#include "harness/registry.h"
-#include "harness/rng.h"
-#include "harness/status.h"
-#include "harness/values.h"
-#include "solvers/semiclassical/hv1.h"
+#include "core/param.h"
+#include "core/plugin.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "core/values.h"
+#include "engines/semiclassical/hv1.h"
 #include "tests/testutil.h"
 
 static mfh_params with(const char *list) { return mfh_test_params(&mfh_solver_hv1, list); }

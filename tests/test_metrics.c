@@ -13,9 +13,9 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
 
-#include "harness/status.h"
+#include "core/status.h"
 #include "metrics/assignment.h"
-#include "metrics/cloud.h"
+#include "core/cloud.h"
 #include "metrics/transport.h"
 #include "metrics/wasserstein.h"
 #include "tests/testutil.h"

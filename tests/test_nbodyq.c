@@ -1,4 +1,4 @@
-/* Tests for solvers/nbodyq/: the 1D N-body Schroedinger split-step solver.
+/* Tests for engines/nbodyq/: the 1D N-body Schroedinger split-step solver.
  *
  * References independent of the code under test: free evolution of a 1D
  * orbital by a direct O(M^2) discrete Fourier transform (V = 0: the product
@@ -14,8 +14,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "harness/status.h"
-#include "solvers/nbodyq/nbodyq.h"
+#include "core/status.h"
+#include "engines/nbodyq/nbodyq.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846

@@ -1,4 +1,4 @@
-/* Tests for solvers/particles/: pair potentials, the vectorised exp/sin,
+/* Tests for engines/particles/: pair potentials, the vectorised exp/sin,
  * N-body forces, integrators, random batch method and diagnostics.
  * References are independent of the code under test: naive double loops with
  * libm, closed-form solutions (harmonic oscillator, forced oscillator),
@@ -15,10 +15,10 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "harness/status.h"
-#include "solvers/particles/nbody.h"
-#include "solvers/particles/potential.h"
-#include "solvers/particles/vmath.h"
+#include "core/status.h"
+#include "engines/particles/nbody.h"
+#include "engines/particles/potential.h"
+#include "engines/particles/vmath.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846

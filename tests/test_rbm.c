@@ -1,5 +1,5 @@
 /* Tests for the registry solvers `rbm` and `rbm_identities`
- * (solvers/nbodyq/rbm.c, THEOREMS.md RBM-1..3).
+ * (engines/nbodyq/rbm.c, THEOREMS.md RBM-1..3).
  *
  * Independent references: N = 2 (RBM = full dynamics) and V = 0 give a zero
  * weak error and trace norm; the Monte Carlo mean after two steps against the
@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/param.h"
-#include "harness/registry.h"
-#include "solvers/nbodyq/nbodyq.h"
-#include "solvers/nbodyq/rbm.h"
-#include "solvers/semiclassical/dualnorm.h"
-#include "solvers/semiclassical/states.h"
+#include "core/param.h"
+#include "core/plugin.h"
+#include "engines/nbodyq/nbodyq.h"
+#include "engines/nbodyq/rbm.h"
+#include "engines/semiclassical/dualnorm.h"
+#include "engines/semiclassical/states.h"
 #include "tests/testutil.h"
 
 static const char *BASE = "N=4 M=16 L=8 eps=0.65 a=1 s=1 q=0 p=0";

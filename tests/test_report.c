@@ -1,4 +1,4 @@
-/* Tests for harness/report and harness/results: a synthetic study rendered
+/* Tests for report/report and core/results: a synthetic study rendered
  * into a temporary folder, then every file checked. */
 #include <check.h>
 #include <jansson.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/fsutil.h"
-#include "harness/report.h"
-#include "harness/results.h"
+#include "core/fsutil.h"
+#include "report/report.h"
+#include "core/results.h"
 #include "tests/testutil.h"
 
 /* ---- building a study by hand --------------------------------------------- */

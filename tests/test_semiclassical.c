@@ -1,4 +1,4 @@
-/* Tests for solvers/semiclassical/: states, Wigner/Husimi transforms and the
+/* Tests for engines/semiclassical/: states, Wigner/Husimi transforms and the
  * quantum-classical distances (THEOREMS.md sections 1-2; MK-1, MK-2, MK-3,
  * WIG-1).  References are independent of the code under test: closed-form
  * Wigner/Husimi functions of coherent and Gaussian states [000:L1242,
@@ -17,10 +17,10 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "harness/status.h"
-#include "solvers/semiclassical/distances.h"
-#include "solvers/semiclassical/states.h"
-#include "solvers/semiclassical/wigner.h"
+#include "core/status.h"
+#include "engines/semiclassical/distances.h"
+#include "engines/semiclassical/states.h"
+#include "engines/semiclassical/wigner.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846

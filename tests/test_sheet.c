@@ -1,4 +1,4 @@
-/* Tests for solvers/sheet/: the 1D sheet model and its exact Euler-Poisson
+/* Tests for engines/sheet/: the 1D sheet model and its exact Euler-Poisson
  * reference (THEOREMS.md CEP-2, CEP-3).
  *
  * Independent references: the brute-force pair sum -(1/N) sum_k V'(x_j - x_k)
@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/rng.h"
-#include "harness/status.h"
-#include "harness/values.h"
-#include "solvers/sheet/sheet.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "core/values.h"
+#include "engines/sheet/sheet.h"
 #include "tests/testutil.h"
 
 static mfh_params with(const char *list) { return mfh_test_params(&mfh_solver_sheet, list); }

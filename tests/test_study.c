@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/plan.h"
-#include "harness/study.h"
+#include "pipeline/plan.h"
+#include "pipeline/study.h"
 #include "tests/testutil.h"
 
 static const char *GOOD =

@@ -1,4 +1,4 @@
-/* Tests for solvers/vlasov/: the semi-Lagrangian Vlasov solver.
+/* Tests for engines/vlasov/: the semi-Lagrangian Vlasov solver.
  *
  * References are independent of the code under test: exact solutions (free
  * streaming, constant acceleration), direct O(nx^2) quadrature sums for the
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/status.h"
-#include "solvers/vlasov/vlasov.h"
+#include "core/status.h"
+#include "engines/vlasov/vlasov.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846

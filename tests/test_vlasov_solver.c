@@ -1,4 +1,4 @@
-/* Tests for solvers/vlasov/solver.c: the registry entry `solver: vlasov`.
+/* Tests for engines/vlasov/solver.c: the registry entry `solver: vlasov`.
  *
  * The parameter table and its validation (every bad input names its
  * parameter), the stream contract (out[k] for stream values {1, 2} is bit
@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/param.h"
-#include "harness/registry.h"
-#include "harness/rng.h"
-#include "harness/status.h"
-#include "harness/values.h"
-#include "solvers/vlasov/solver.h"
+#include "core/param.h"
+#include "core/plugin.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "core/values.h"
+#include "engines/vlasov/solver.h"
 #include "tests/testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "harness/rng.h"
+#include "core/rng.h"
 
 const char *mfh_test_source_dir(void) {
   const char *s = getenv("MFH_SOURCE_DIR");

@@ -16,7 +16,7 @@ void mfh_test_write(const char *path, const char *text);
  * combined stdout+stderr as a malloc'd string. */
 int mfh_test_run(const char *cmd, char **out);
 /* ---- a kit for testing a registry solver directly --------------------- */
-#include "harness/registry.h"
+#include "core/plugin.h"
 
 /* Every parameter of solver t at its default, then the space-separated
  * "name=value" overrides (each parsed against the table; aborts the test on

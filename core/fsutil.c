@@ -1,0 +1,166 @@
+#define _GNU_SOURCE /* syncfs */
+#include "core/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int mfh_mkdirs(const char *path, mfh_err *err) {
+  char *p = strdup(path);
+  if (!p) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = '\0';
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+      int e = errno;
+      mfh_err_set(err, MFH_EIO, "cannot create folder %s: %s", p, strerror(e));
+      free(p);
+      return MFH_EIO;
+    }
+    *s = '/';
+  }
+  int rc = MFH_OK;
+  if (mkdir(p, 0777) != 0 && errno != EEXIST)
+    rc = mfh_err_set(err, MFH_EIO, "cannot create folder %s: %s", p, strerror(errno));
+  else if (!mfh_is_dir(p))
+    rc = mfh_err_set(err, MFH_EIO, "%s exists and is not a folder", p);
+  free(p);
+  return rc;
+}
+
+int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err) {
+  a->f = NULL;
+  a->nosync = 0;
+  a->path = strdup(path);
+  size_t n = strlen(path) + 32;
+  a->tmp = malloc(n);
+  if (!a->path || !a->tmp) {
+    free(a->path);
+    free(a->tmp);
+    a->path = a->tmp = NULL;
+    return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  }
+  snprintf(a->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+  /* Several threads of one process may write different files; the pid is
+   * enough because one path is only ever written by one thread at a time. */
+  a->f = fopen(a->tmp, "wb");
+  if (!a->f) {
+    int e = errno;
+    mfh_err_set(err, MFH_EIO, "cannot write %s: %s", path, strerror(e));
+    free(a->path);
+    free(a->tmp);
+    a->path = a->tmp = NULL;
+    return MFH_EIO;
+  }
+  return MFH_OK;
+}
+
+int mfh_afile_commit(mfh_afile *a, mfh_err *err) {
+  int rc = MFH_OK;
+  if (fflush(a->f) != 0 || ferror(a->f) || (!a->nosync && fsync(fileno(a->f)) != 0))
+    rc = mfh_err_set(err, MFH_EIO, "cannot write %s: %s", a->path, strerror(errno));
+  if (fclose(a->f) != 0 && rc == MFH_OK)
+    rc = mfh_err_set(err, MFH_EIO, "cannot write %s: %s", a->path, strerror(errno));
+  a->f = NULL;
+  if (rc == MFH_OK && rename(a->tmp, a->path) != 0)
+    rc = mfh_err_set(err, MFH_EIO, "cannot rename %s to %s: %s", a->tmp, a->path,
+                     strerror(errno));
+  if (rc != MFH_OK) remove(a->tmp);
+  free(a->path);
+  free(a->tmp);
+  a->path = a->tmp = NULL;
+  return rc;
+}
+
+void mfh_afile_abort(mfh_afile *a) {
+  if (!a || !a->tmp) return;
+  if (a->f) fclose(a->f);
+  remove(a->tmp);
+  free(a->path);
+  free(a->tmp);
+  a->f = NULL;
+  a->path = a->tmp = NULL;
+}
+
+static int write_atomic(const char *path, const void *data, size_t len, int nosync, mfh_err *err) {
+  mfh_afile a;
+  int rc = mfh_afile_open(&a, path, err);
+  if (rc) return rc;
+  a.nosync = nosync;
+  if (len && fwrite(data, 1, len, a.f) != len) {
+    mfh_afile_abort(&a);
+    return mfh_err_set(err, MFH_EIO, "cannot write %s", path);
+  }
+  return mfh_afile_commit(&a, err);
+}
+
+int mfh_write_atomic(const char *path, const void *data, size_t len, mfh_err *err) {
+  return write_atomic(path, data, len, 0, err);
+}
+
+int mfh_write_atomic_nosync(const char *path, const void *data, size_t len, mfh_err *err) {
+  return write_atomic(path, data, len, 1, err);
+}
+
+int mfh_sync_dir(const char *path, mfh_err *err) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return mfh_err_set(err, MFH_EIO, "cannot open %s: %s", path, strerror(errno));
+  int rc = syncfs(fd) == 0 ? MFH_OK : mfh_err_set(err, MFH_EIO, "cannot sync %s: %s", path, strerror(errno));
+  close(fd);
+  return rc;
+}
+
+int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err) {
+  *data = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return mfh_err_set(err, MFH_EIO, "cannot read %s: %s", path, strerror(errno));
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n + 1 >= cap) {
+      char *nb = realloc(buf, cap *= 2);
+      if (!nb) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = nb;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) break;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (!buf) return mfh_err_set(err, MFH_ENOMEM, "out of memory reading %s", path);
+  if (bad) {
+    free(buf);
+    return mfh_err_set(err, MFH_EIO, "cannot read %s", path);
+  }
+  buf[n] = '\0';
+  *data = buf;
+  if (len) *len = n;
+  return MFH_OK;
+}
+
+int mfh_path_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+int mfh_is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *mfh_path_join(const char *a, const char *b) {
+  size_t la = strlen(a);
+  while (la > 1 && a[la - 1] == '/') la--;
+  size_t n = la + strlen(b) + 2;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "%.*s/%s", (int)la, a, b);
+  return s;
+}

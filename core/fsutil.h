@@ -1,0 +1,45 @@
+/* File-system helpers: mkdir -p and atomic writes (write a temporary file
+ * in the same folder, fsync, rename), so a reader never sees half a file
+ * and an interrupted run leaves either the old file or the new one. */
+#ifndef MFH_CORE_FSUTIL_H
+#define MFH_CORE_FSUTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/status.h"
+
+/* Create a folder and its parents (like mkdir -p).  0 or MFH_EIO. */
+int mfh_mkdirs(const char *path, mfh_err *err);
+/* Write len bytes to path atomically.  0 or MFH_EIO. */
+int mfh_write_atomic(const char *path, const void *data, size_t len, mfh_err *err);
+/* The same without fsync: still atomic (a reader sees the old file or the
+ * whole new one), but after a power loss the file may be missing or empty;
+ * for many small files whose loader validates them and a caller that calls
+ * mfh_sync_dir now and then (the task store). */
+int mfh_write_atomic_nosync(const char *path, const void *data, size_t len, mfh_err *err);
+/* Flush the file system holding path to disk (syncfs).  0 or MFH_EIO. */
+int mfh_sync_dir(const char *path, mfh_err *err);
+
+/* Streamed atomic write: open a temporary sibling of path for writing, then
+ * commit (flush, fsync, rename onto path) or abort (remove the temporary). */
+typedef struct mfh_afile {
+  FILE *f;
+  char *path, *tmp;
+  int nosync; /* 1: skip the fsync at commit */
+} mfh_afile;
+int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err);
+int mfh_afile_commit(mfh_afile *a, mfh_err *err);
+void mfh_afile_abort(mfh_afile *a);
+
+/* Read a whole file into a NUL-terminated malloc'd buffer (*len may be NULL).
+ * MFH_EIO when it cannot be read. */
+int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err);
+/* 1 if path exists (any type). */
+int mfh_path_exists(const char *path);
+/* 1 if path is a directory. */
+int mfh_is_dir(const char *path);
+/* malloc'd "a/b" (a single '/' between). NULL on out-of-memory. */
+char *mfh_path_join(const char *a, const char *b);
+
+#endif

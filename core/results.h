@@ -1,0 +1,72 @@
+/* What a finished study hands to the reporters: the measured points per
+ * series, the fits and the check verdicts.  Built by pipeline/verdict.c from
+ * stored task results; read (never modified) by report/report.c. */
+#ifndef MFH_CORE_RESULTS_H
+#define MFH_CORE_RESULTS_H
+
+#include <stddef.h>
+
+#include "core/fit.h"
+#include "core/values.h"
+
+/* Replica statistics of one measured quantity at one sweep point. */
+typedef struct mfh_point_stats {
+  double x;              /* value of the swept axis */
+  size_t nrep;           /* replicas that produced a finite value */
+  size_t nfailed;        /* replicas missing or failed */
+  double mean, sd, se;   /* se = sd / sqrt(nrep); sd = se = 0 for nrep == 1 */
+  double min, max;
+} mfh_point_stats;
+
+/* One measured quantity along one swept axis (the other axes pinned). */
+typedef struct mfh_series {
+  char axis[MFH_NAME_MAX];     /* swept parameter, e.g. "N" */
+  char measure[MFH_NAME_MAX];  /* observable output, e.g. "wpp" */
+  char label[128];             /* y-axis label, e.g. "E W_1(mu_N, mu)" */
+  size_t n;
+  mfh_point_stats *pts;        /* n points, coarse to fine */
+  int has_fit;
+  mfh_fit_result fit;          /* valid when has_fit */
+  int has_proved;              /* a proved-rate reference line exists */
+  double proved_slope;
+  int proved_log;              /* the proved rate carries a log factor */
+  double *bound;               /* n explicit bound values, or NULL */
+  char bound_label[128];
+  int has_expansion;           /* an `expansion` check fitted sum_k c_k x^p_k */
+  mfh_expansion_fit expansion; /* valid when has_expansion (drawn dashed) */
+} mfh_series;
+
+enum mfh_verdict { MFH_PASS = 0, MFH_FAIL = 1, MFH_INCONCLUSIVE = 2, MFH_CHECK_ERROR = 3 };
+const char *mfh_verdict_text(int verdict); /* "pass", "fail", "inconclusive", "error" */
+
+typedef struct mfh_check_result {
+  char kind[32];         /* "rate", "bound", "expected", "uniform", "constant", "expansion" */
+  char name[160];        /* unique within the study, e.g. "rate[N] wpp" */
+  int verdict;           /* enum mfh_verdict */
+  char summary[512];     /* one line: "proved slope -0.5, observed -0.98 +/- 0.03 (95%)" */
+  int series;            /* index of the series it judges, -1 for none */
+  mfh_values numbers;    /* the numbers behind the verdict (slope, lo, hi, tol, ...) */
+} mfh_check_result;
+
+typedef struct mfh_study_result {
+  char id[128];          /* study id, also the report folder name */
+  char title[256];
+  char theorem[64];      /* catalogue ID, e.g. "FG-1" */
+  char source[256];      /* seed document and lines */
+  char file[512];        /* the study file */
+  char profile[32];
+  char solver[64], observable[64];
+  size_t ntasks, ntasks_cached, ntasks_run, ntasks_failed;
+  double elapsed_s;      /* wall time of the solver runs */
+  size_t nseries;
+  mfh_series *series;
+  size_t nchecks;
+  mfh_check_result *checks;
+  char note[512];        /* run-level remarks (e.g. "incomplete: 3 tasks missing") */
+} mfh_study_result;
+
+void mfh_study_result_free(mfh_study_result *r); /* accepts a zeroed struct */
+/* Worst verdict of a study: fail > error > inconclusive > pass. */
+int mfh_study_result_worst(const mfh_study_result *r);
+
+#endif

@@ -1,0 +1,80 @@
+/* The registries.  Adding a solver, observable, bound or metric = one line
+ * here (and its own file). */
+#include "pipeline/registry.h"
+
+#include <string.h>
+
+#include "bounds/classical.h"
+#include "bounds/fg1.h"
+#include "observables/phase.h"
+#include "observables/value.h"
+#include "observables/w1grid.h"
+#include "observables/wp.h"
+#include "engines/command/command.h"
+#include "engines/coulomb3d/solver.h"
+#include "engines/hartree/solver.h"
+#include "engines/hartree_ep/hartree_ep.h"
+#include "engines/iid/iid.h"
+#include "engines/nbodyq/rbm.h"
+#include "engines/nbodyq/solver.h"
+#include "engines/particles/particles.h"
+#include "engines/semiclassical/hv1.h"
+#include "engines/sheet/sheet.h"
+#include "engines/semiclassical/solver.h"
+#include "engines/vlasov/solver.h"
+
+const mfh_solver_type *const mfh_solvers[] = {
+    &mfh_solver_iid,
+    &mfh_solver_command,
+    &mfh_solver_nbody,
+    &mfh_solver_vlasov,
+    &mfh_solver_hartree,
+    &mfh_solver_qstates,
+    &mfh_solver_hv1,
+    &mfh_solver_sheet,
+    &mfh_solver_hartree_ep,
+    &mfh_solver_schrodinger,
+    &mfh_solver_coulomb3d,
+    &mfh_solver_rbm,
+    &mfh_solver_rbm_identities,
+    NULL,
+};
+
+const mfh_observable_type *const mfh_observables[] = {
+    &mfh_observable_wp_law,
+    &mfh_observable_wp_twin,
+    &mfh_observable_value,
+    &mfh_observable_coupling,
+    &mfh_observable_w1_phase,
+    &mfh_observable_moments,
+    &mfh_observable_weak,
+    &mfh_observable_w1_grid,
+    NULL,
+};
+
+const mfh_bound_type *const mfh_bounds[] = {
+    &mfh_bound_w1_1d,
+    &mfh_bound_mf1,
+    &mfh_bound_dob1,
+    &mfh_bound_mom1,
+    NULL,
+};
+
+static const mfh_metric_type metric_w1 = {"w1", "exact W_1 (cost |x - y|)", 1.0};
+static const mfh_metric_type metric_w2 = {"w2", "exact W_2 (cost |x - y|^2)", 2.0};
+static const mfh_metric_type metric_wp = {"wp", "exact W_p, p >= 1 given by --p", 0.0};
+
+const mfh_metric_type *const mfh_metrics[] = {&metric_w1, &metric_w2, &metric_wp, NULL};
+
+#define MFH_FIND(fn, type, table)                  \
+  const type *fn(const char *name) {               \
+    for (size_t i = 0; table[i]; i++)              \
+      if (strcmp(table[i]->name, name) == 0) return table[i]; \
+    return NULL;                                   \
+  }
+
+MFH_FIND(mfh_solver_find, mfh_solver_type, mfh_solvers)
+MFH_FIND(mfh_observable_find, mfh_observable_type, mfh_observables)
+MFH_FIND(mfh_bound_find, mfh_bound_type, mfh_bounds)
+MFH_FIND(mfh_metric_find, mfh_metric_type, mfh_metrics)
+
