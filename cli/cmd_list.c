@@ -1,0 +1,88 @@
+/* `mfh list`: what exists (plug-ins with their parameter tables, studies). */
+#include "cli/common.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/fsutil.h"
+#include "pipeline/exec.h"
+#include "pipeline/plan.h"
+#include "pipeline/registry.h"
+#include "pipeline/verdict.h"
+
+int mfh_cli_cmd_list(int argc, char **argv) {
+  const char *what = argc > 1 ? argv[1] : "all";
+  if (!strcmp(what, "--help") || !strcmp(what, "-h")) {
+    printf("usage: mfh list [solvers|observables|metrics|bounds|studies [PATH]]\n"
+           "Print what exists; solvers and observables with their parameter tables.\n");
+    return 0;
+  }
+  int all = !strcmp(what, "all"), any = 0;
+  if (all || !strcmp(what, "solvers")) {
+    any = 1;
+    printf("solvers:\n");
+    for (size_t i = 0; mfh_solvers[i]; i++) {
+      const mfh_solver_type *s = mfh_solvers[i];
+      printf("  %s (v%d): %s\n    method: %s\n", s->name, s->version, s->doc, s->reference);
+      for (size_t k = 0; k < s->nparams; k++) mfh_param_def_print(&s->params[k], stdout);
+      if (s->open_params) printf("    (any further parameter may be given and swept)\n");
+    }
+  }
+  if (all || !strcmp(what, "observables")) {
+    any = 1;
+    printf("observables:\n");
+    for (size_t i = 0; mfh_observables[i]; i++) {
+      const mfh_observable_type *ob = mfh_observables[i];
+      printf("  %s: %s\n    outputs: %s\n", ob->name, ob->doc,
+             strcmp(ob->outputs, "*") ? ob->outputs : "(the solver's own values)");
+      for (size_t k = 0; k < ob->nparams; k++) mfh_param_def_print(&ob->params[k], stdout);
+    }
+  }
+  if (all || !strcmp(what, "metrics")) {
+    any = 1;
+    printf("metrics (mfh metric NAME A.csv B.csv):\n");
+    for (size_t i = 0; mfh_metrics[i]; i++) printf("  %-4s %s\n", mfh_metrics[i]->name, mfh_metrics[i]->doc);
+  }
+  if (all || !strcmp(what, "bounds")) {
+    any = 1;
+    printf("bounds (checks: - bound: {name: NAME}):\n");
+    for (size_t i = 0; mfh_bounds[i]; i++)
+      printf("  %s: %s\n    needs: %s\n    source: %s\n", mfh_bounds[i]->name, mfh_bounds[i]->doc,
+             mfh_bounds[i]->needs, mfh_bounds[i]->reference);
+  }
+  if (all || !strcmp(what, "studies")) {
+    any = 1;
+    const char *dir = argc > 2 ? argv[2] : "studies";
+    mfh_strlist files = {0};
+    mfh_err err;
+    mfh_err_clear(&err);
+    printf("studies (%s):\n", dir);
+    if (mfh_cli_collect(dir, &files, &err)) {
+      if (!all) return mfh_cli_fail(&err);
+      printf("  (none: %s)\n", err.msg);
+    }
+    for (size_t i = 0; i < files.n; i++) {
+      mfh_study s;
+      if (mfh_study_load(files.v[i], "quick", -1, &s, &err)) {
+        printf("  %-28s INVALID: ", files.v[i]);
+        mfh_err_print(&err, stdout);
+        continue;
+      }
+      printf("  %-24s %-7s %s\n    %s\n", s.id, s.theorem, s.title, s.file);
+      mfh_study_free(&s);
+    }
+    mfh_cli_sl_free(&files);
+  }
+  if (!any) return mfh_cli_usage_error("list", "unknown list '%s' (solvers, observables, metrics, bounds, studies)", what);
+  return 0;
+}
+

@@ -1,0 +1,110 @@
+/* `mfh run` and `mfh bless`: load every study, run its tasks, judge and report. */
+#include "cli/common.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/fsutil.h"
+#include "pipeline/exec.h"
+#include "pipeline/plan.h"
+#include "pipeline/registry.h"
+#include "pipeline/verdict.h"
+
+static const char *run_help =
+    "usage: mfh run PATH... [--profile quick|nightly|full] [--out DIR] [--jobs N] [--seed S]\n"
+    "               [--fresh] [--shard I/N] [--quiet] [--render | --no-render] [--expected DIR]\n"
+    "Run every study file given (a folder means every *.yaml under it).\n"
+    "  --profile P   sweep size: quick (default suite, ~1 min), nightly, full\n"
+    "  --out DIR     run folder (default reports/); finished tasks are stored under DIR/<id>/tasks\n"
+    "                and reused: an interrupted run resumes where it stopped\n"
+    "  --jobs N      threads (default: all cores); results do not depend on N\n"
+    "  --seed S      replace every study's seed\n"
+    "  --fresh       ignore stored results and recompute\n"
+    "  --shard I/N   run a deterministic 1/N of the tasks (batch arrays); merge with mfh report\n"
+    "  --quiet       no progress line and no table\n"
+    "  --render      fail (exit 3) if gnuplot cannot render the plots; --no-render skips them\n"
+    "  --expected D  blessed results folder (default: expected/ beside the studies/ folder)\n"
+    "Environment: MFH_GNUPLOT names the gnuplot program (default: gnuplot on PATH).\n"
+    "Exit: 0 all checks passed (inconclusive allowed), 1 a check failed, 2 bad input, 3 failure.\n";
+
+static int run_or_bless(int argc, char **argv, int bless) {
+  const char *cmd = bless ? "bless" : "run";
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      if (bless)
+        printf("usage: mfh bless STUDY... [--profile P] [--out DIR] [--jobs N] [--expected DIR]\n"
+               "Run the studies (reusing stored results) and write their fitted results into\n"
+               "expected/<id>.json for that profile: the baseline of every `expected` check.\n");
+      else
+        fputs(run_help, stdout);
+      return 0;
+    }
+  mfh_cli_opts o;
+  int rc = mfh_cli_parse_opts(cmd, argc, argv, &o,
+                      bless ? "profile out jobs expected quiet render no-render fresh"
+                            : "profile out jobs seed fresh shard quiet render no-render expected");
+  if (rc) return rc;
+  mfh_loaded *ls;
+  size_t n;
+  rc = mfh_cli_load_all(cmd, &o, &ls, &n);
+  if (rc) {
+    mfh_cli_free_loaded(ls, n);
+    mfh_cli_sl_free(&o.paths);
+    return rc;
+  }
+  mfh_err err;
+  mfh_err_clear(&err);
+  int warned = 0, solver_failed = 0;
+  mfh_report_opts ro = {o.render, getenv("MFH_GNUPLOT"), &warned, stderr};
+  mfh_study_result **rs = calloc(n, sizeof *rs);
+  size_t done = 0;
+  signal(SIGINT, mfh_cli_on_signal);
+  signal(SIGTERM, mfh_cli_on_signal);
+  for (size_t i = 0; !rc && i < n; i++) {
+    const mfh_study *s = &ls[i].study;
+    char *dir = mfh_path_join(o.out, s->id);
+    if (!dir || (rc = mfh_mkdirs(dir, &err)) || (rc = mfh_cli_write_run_meta(dir, s, ls[i].expected, &err))) {
+      free(dir);
+      break;
+    }
+    const char *dirs[1] = {dir};
+    rs[i] = calloc(1, sizeof **rs);
+    rc = mfh_cli_process_study(s, ls[i].expected, o.out, dirs, 1, &o, 0, bless, &ro, rs[i], &solver_failed, &err);
+    free(dir);
+    if (!rc) done++;
+  }
+  int code;
+  if (rc) {
+    mfh_err_print(&err, stderr);
+    code = mfh_status_exit_code(rc);
+  } else if (o.shard_n) {
+    printf("shard %zu/%zu: tasks stored under %s/<study>/tasks; when every shard is done run\n"
+           "  mfh report %s\n",
+           o.shard_i, o.shard_n, o.out, o.out);
+    code = solver_failed ? 3 : 0;
+  } else {
+    code = mfh_cli_finish_run(rs, done, o.out, &ro, solver_failed, o.quiet);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (rs && rs[i]) mfh_study_result_free(rs[i]);
+    free(rs ? rs[i] : NULL);
+  }
+  free(rs);
+  mfh_cli_free_loaded(ls, n);
+  mfh_cli_sl_free(&o.paths);
+  return code;
+}
+
+
+int mfh_cli_cmd_run(int argc, char **argv) { return run_or_bless(argc, argv, 0); }
+
+int mfh_cli_cmd_bless(int argc, char **argv) { return run_or_bless(argc, argv, 1); }
