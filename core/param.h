@@ -27,10 +27,22 @@ typedef struct mfh_param_def {
   int min_open, max_open;
   const char *choices; /* MFH_PARAM_CHOICE: "uniform|gaussian" */
   const char *doc;     /* one line */
-  int stream;          /* 1: the solver computes every value of this parameter
-                          in one run (a time: all output times of a trajectory);
-                          a sweep over it is run as one task group per replica */
+  unsigned flags;      /* enum mfh_param_flag bits */
 } mfh_param_def;
+
+/* What a parameter means to the harness (mfh_param_def.flags). */
+enum mfh_param_flag {
+  /* the solver computes every value of this parameter in one run (a time:
+   * all output times of a trajectory); a sweep over it is run as one task
+   * group per replica */
+  MFH_PARAM_STREAM = 1u << 0,
+  /* the parameter shapes what is drawn at random (the law sampled, the
+   * number of draws): a task's random streams are a function of the study
+   * seed, the replica and exactly these parameters, so points that differ
+   * only in other parameters (dt, eps, grids, output times) see the same
+   * draws, and renaming code never moves a Monte Carlo value */
+  MFH_PARAM_SAMPLED = 1u << 1
+};
 
 /* One bound parameter. */
 typedef struct mfh_param_val {

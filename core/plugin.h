@@ -55,6 +55,13 @@ typedef struct mfh_task_ctx {
   size_t nstream;          /* number of values of the solver's stream parameter */
   const double *stream;    /* those values, ascending; out[k] is the state at stream[k] */
   const void *shared;      /* what the solver's prepare() made for this point, or NULL */
+  /* The task's other random streams (the rng argument of run() is the
+   * system's own): draw the initial data from init_rng and whatever belongs
+   * to the reference (an independent twin sample, a perturbation, random
+   * batches of the reference dynamics) from ref_rng, so that adding or
+   * changing one part never shifts the draws of another. */
+  gsl_rng *init_rng;
+  gsl_rng *ref_rng;
 } mfh_task_ctx;
 
 typedef struct mfh_solver_type {

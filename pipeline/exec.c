@@ -31,11 +31,12 @@ static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_value
   const mfh_params *p = &plan->points[t0->point].params;
   double *stream = malloc(n * sizeof *stream);
   mfh_state *st = calloc(n, sizeof *st);
-  gsl_rng *rng = mfh_rng_alloc(t0->seed);
+  gsl_rng *rng = mfh_rng_alloc(t0->seed), *init_rng = mfh_rng_alloc(t0->seed_init),
+          *ref_rng = mfh_rng_alloc(t0->seed_ref);
   int rc = MFH_OK;
-  if (!stream || !st || !rng) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if (!stream || !st || !rng || !init_rng || !ref_rng) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
   for (size_t k = 0; !rc && k < n; k++) stream[k] = plan->tasks[tk[k]].stream;
-  mfh_task_ctx ctx = {s->observable->needs, t0->seed, t0->replica, s->dir, n, stream, shared};
+  mfh_task_ctx ctx = {s->observable->needs, t0->seed, t0->replica, s->dir, n, stream, shared, init_rng, ref_rng};
   if (!rc) rc = s->solver->run(p, &ctx, rng, st, err);
   for (size_t k = 0; !rc && k < n; k++) {
     const mfh_params *pk = &plan->points[plan->tasks[tk[k]].point].params;
@@ -51,6 +52,8 @@ static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_value
   free(st);
   free(stream);
   if (rng) gsl_rng_free(rng);
+  if (init_rng) gsl_rng_free(init_rng);
+  if (ref_rng) gsl_rng_free(ref_rng);
   return rc;
 }
 

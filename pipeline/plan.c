@@ -32,6 +32,32 @@ static char *point_canon(const mfh_study *s, mfh_params *p, const char *skip) {
   return t;
 }
 
+/* The seed of one random stream of a task: a hash of the stream's role
+ * ("init": the initial data, "system": the system's own draws, "reference":
+ * the reference's), the study seed, the replica and the values of the
+ * sampled parameters (MFH_PARAM_SAMPLED) at the point.  Nothing else enters:
+ * no code names, no versions, no numerical parameters (dt, grids, output
+ * times), so refactors never move a Monte Carlo value and points that differ
+ * only in numerical parameters see the same draws. */
+static unsigned long long stream_seed(const mfh_study *s, const mfh_params *p, const char *role, size_t r) {
+  char buf[4096];
+  size_t len = (size_t)snprintf(buf, sizeof buf, "mfh stream %s\nseed %llu\nreplica %zu\n", role, s->seed, r);
+  for (size_t i = 0; i < p->n && len < sizeof buf; i++) { /* p->v is sorted by name (point_canon) */
+    const mfh_param_def *d = p->v[i].def;
+    /* a free parameter of an open table (a command's) may shape anything: it counts */
+    if (d && !(d->flags & MFH_PARAM_SAMPLED)) continue;
+    char val[64];
+    if (p->v[i].str)
+      len += (size_t)snprintf(buf + len, sizeof buf - len, "%s=%s\n", p->v[i].name, p->v[i].str);
+    else {
+      mfh_param_format(&p->v[i], val, sizeof val);
+      len += (size_t)snprintf(buf + len, sizeof buf - len, "%s=%s\n", p->v[i].name, val);
+    }
+  }
+  if (len >= sizeof buf) len = sizeof buf - 1;
+  return mfh_hash64(buf, len);
+}
+
 int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err) {
   memset(plan, 0, sizeof *plan);
   plan->study = s;
@@ -70,7 +96,7 @@ int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err) {
     }
   }
   for (size_t i = 0; i < s->solver->nparams; i++)
-    if (s->solver->params[i].stream) plan->stream_param = s->solver->params[i].name;
+    if ((s->solver->params[i].flags & MFH_PARAM_STREAM)) plan->stream_param = s->solver->params[i].name;
   /* group text of each point: everything but the stream parameter */
   char **gcanon = calloc(plan->npoints ? plan->npoints : 1, sizeof *gcanon);
   if (!gcanon) goto nomem;
@@ -95,12 +121,10 @@ int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err) {
         ok = 0;
         break;
       }
-      /* The seed depends on what the group computes (not on the stream value,
-       * so all output times of a replica follow one trajectory), never on
-       * code versions. */
-      int len = snprintf(t->canon, cap, "%sseed %llu\nreplica %zu\n", gcanon[p], s->seed, r);
-      t->seed = mfh_hash64(t->canon, (size_t)len);
-      len = snprintf(t->canon, cap, "%sseed %llu\nreplica %zu\nmfh %s\nsolver-version %d\n", pc, s->seed, r,
+      t->seed_init = stream_seed(s, &plan->points[p].params, "init", r);
+      t->seed = stream_seed(s, &plan->points[p].params, "system", r);
+      t->seed_ref = stream_seed(s, &plan->points[p].params, "reference", r);
+      int len = snprintf(t->canon, cap, "%sseed %llu\nreplica %zu\nmfh %s\nsolver-version %d\n", pc, s->seed, r,
                      MFH_VERSION, s->solver->version);
       mfh_hash128_hex(t->canon, (size_t)len, t->key);
     }

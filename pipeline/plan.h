@@ -4,8 +4,9 @@
  * axis, the other axes pinned at their model values); points shared by two
  * axes are one point.  A task is (point, replica).  Each task has a
  * canonical text that fixes everything that determines its result; its
- * RNG seed is a hash of that text (without code versions) and its storage
- * key a 128-bit hash of it (with code versions). */
+ * storage key is a 128-bit hash of it (with code versions).  Its random
+ * streams (initial data, system, reference) are seeded from the study seed,
+ * the replica and the sampled parameters only (see stream_seed in plan.c). */
 #ifndef MFH_PIPELINE_PLAN_H
 #define MFH_PIPELINE_PLAN_H
 
@@ -20,7 +21,9 @@ typedef struct mfh_point {
 
 typedef struct mfh_task {
   size_t point, replica;
-  unsigned long long seed; /* shared by the tasks of a group */
+  unsigned long long seed;      /* the system's random stream (shared by the tasks of a group) */
+  unsigned long long seed_init; /* the initial data's stream */
+  unsigned long long seed_ref;  /* the reference's stream */
   char key[33];
   char *canon;         /* canonical text of the task (owned) */
   double stream;       /* value of the stream parameter (0 when none) */

@@ -92,6 +92,67 @@ START_TEST(stale_or_foreign_store_is_ignored) {
 }
 END_TEST
 
+/* A task's random streams are a function of the study seed, the replica and
+ * the sampled parameters only: not of numerical parameters (dt), not of the
+ * observable or any other code name, so refactors never move a Monte Carlo
+ * value (issue: "nothing moves that need not"). */
+static void plan_text(const char *text, mfh_study *s, mfh_plan *plan) {
+  char *d = mfh_test_tmpdir(), path[1200];
+  snprintf(path, sizeof path, "%s/s.yaml", d);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_msg(mfh_study_load(path, "quick", -1, s, &err) == 0, "%s", err.msg);
+  ck_assert_msg(mfh_plan_build(s, plan, &err) == 0, "%s", err.msg);
+  free(d);
+}
+
+START_TEST(streams_follow_what_is_sampled) {
+  const char *base = "id: s\ntitle: t\ntheorem: DT-1\nsolver: nbody\n"
+                     "model: {dim: 1, N: 64, t: 0.1, dt: 0.01, reference: refined}\n"
+                     "observable: {name: coupling, p: 1}\nmeasure: D\n"
+                     "sweep: {dt: [0.02, 0.01], N: [64, 128]}\nreplicas: 2\nseed: 5\n";
+  const char *other = "id: s\ntitle: t\ntheorem: DT-1\nsolver: nbody\n"
+                      "model: {dim: 1, N: 64, t: 0.1, dt: 0.01, reference: refined}\n"
+                      "observable: weak\nmeasure: dphi_kin\n"
+                      "sweep: {dt: [0.02, 0.01], N: [64, 128]}\nreplicas: 2\nseed: 5\n";
+  mfh_study a, b;
+  mfh_plan pa, pb;
+  plan_text(base, &a, &pa);
+  plan_text(other, &b, &pb);
+  ck_assert_uint_eq(pa.ntasks, pb.ntasks);
+  /* points: dt = 0.02 and dt = 0.01 at N = 64, then N = 128 (dt = 0.01) */
+  ck_assert_uint_eq(pa.npoints, 3);
+  const mfh_task *t = pa.tasks;
+  size_t R = a.replicas;
+  for (size_t r = 0; r < R; r++) {
+    /* dt is not sampled: the same draws at both dt */
+    ck_assert_uint_eq(t[0 * R + r].seed_init, t[1 * R + r].seed_init);
+    ck_assert_uint_eq(t[0 * R + r].seed_ref, t[1 * R + r].seed_ref);
+    /* N is sampled: other draws */
+    ck_assert_uint_ne(t[1 * R + r].seed_init, t[2 * R + r].seed_init);
+    /* roles and replicas are independent streams */
+    ck_assert_uint_ne(t[r].seed_init, t[r].seed);
+    ck_assert_uint_ne(t[r].seed_init, t[r].seed_ref);
+  }
+  ck_assert_uint_ne(t[0].seed_init, t[1].seed_init); /* replica 0 vs 1 */
+  /* another observable (code name) changes the task keys, never the streams */
+  for (size_t i = 0; i < pa.ntasks; i++) {
+    ck_assert_uint_eq(pa.tasks[i].seed_init, pb.tasks[i].seed_init);
+    ck_assert_uint_eq(pa.tasks[i].seed, pb.tasks[i].seed);
+    ck_assert_uint_eq(pa.tasks[i].seed_ref, pb.tasks[i].seed_ref);
+    ck_assert_str_ne(pa.tasks[i].key, pb.tasks[i].key);
+  }
+  mfh_plan_free(&pa);
+  mfh_plan_free(&pb);
+  mfh_study_free(&a);
+  mfh_study_free(&b);
+}
+END_TEST
+
 START_TEST(rng_streams) {
   gsl_rng *a = mfh_rng_alloc(42), *b = mfh_rng_alloc(42), *c = mfh_rng_alloc(43);
   int same = 1, differ = 0;
@@ -152,14 +213,16 @@ START_TEST(registry_conformance) {
         ck_assert_int_eq(mfh_param_parse(d, "not-a-number", none, d->name, &v, &err), MFH_EINPUT);
     }
     if (runnable) {
-      gsl_rng *rng = mfh_rng_alloc(1);
+      gsl_rng *rng = mfh_rng_alloc(1), *r1 = mfh_rng_alloc(2), *r2 = mfh_rng_alloc(3);
       mfh_state st = {0};
       double t0 = 0;
-      mfh_task_ctx ctx = {t->provides, 1, 0, ".", 1, &t0, NULL};
+      mfh_task_ctx ctx = {t->provides, 1, 0, ".", 1, &t0, NULL, r1, r2};
       mfh_err err;
       ck_assert_msg(t->run(&ps, &ctx, rng, &st, &err) == 0, "%s: %s", t->name, err.msg);
       mfh_state_free(&st);
       gsl_rng_free(rng);
+      gsl_rng_free(r1);
+      gsl_rng_free(r2);
     }
     mfh_params_free(&ps);
   }
@@ -182,6 +245,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, bit_identical_across_jobs);
   tcase_add_test(tc, stale_or_foreign_store_is_ignored);
   tcase_add_test(tc, rng_streams);
+  tcase_add_test(tc, streams_follow_what_is_sampled);
   tcase_add_test(tc, registry_conformance);
   suite_add_tcase(s, tc);
   return s;

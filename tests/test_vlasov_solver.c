@@ -79,7 +79,7 @@ START_TEST(test_defaults_valid) {
     const mfh_param_def *d = &mfh_solver_vlasov.params[i];
     ck_assert_msg(d->def != NULL, "%s has no default", d->name);
     ck_assert_msg(d->doc && d->doc[0], "%s has no doc", d->name);
-    if (d->stream) {
+    if (d->flags & MFH_PARAM_STREAM) {
       nstream++;
       ck_assert_str_eq(d->name, "t");
     }

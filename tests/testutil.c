@@ -120,12 +120,16 @@ void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t 
   ctx.nstream = n;
   ctx.stream = times;
   gsl_rng *rng = mfh_rng_alloc(seed);
-  ck_assert_ptr_nonnull(rng);
+  ctx.init_rng = mfh_rng_alloc(seed ^ 0x1);
+  ctx.ref_rng = mfh_rng_alloc(seed ^ 0x2);
+  ck_assert(rng && ctx.init_rng && ctx.ref_rng);
   memset(out, 0, n * sizeof *out);
   mfh_err err;
   mfh_err_clear(&err);
   int rc = t->run(ps, &ctx, rng, out, &err);
   gsl_rng_free(rng);
+  gsl_rng_free(ctx.init_rng);
+  gsl_rng_free(ctx.ref_rng);
   ck_assert_msg(rc == MFH_OK, "run failed: %s", err.msg);
 }
 

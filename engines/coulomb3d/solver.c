@@ -60,9 +60,9 @@
 #define PI 3.14159265358979323846264338327950288
 
 static const mfh_param_def c3_params[] = {
-    {"N", MFH_PARAM_INT, "1000", 2, 1e6, 0, 0, NULL, "number of particles", 0},
+    {"N", MFH_PARAM_INT, "1000", 2, 1e6, 0, 0, NULL, "number of particles", MFH_PARAM_SAMPLED},
     {"sigma", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL,
-     "initial density: Gaussian with per-axis variance sigma^2 (mass 1), velocities 0", 0},
+     "initial density: Gaussian with per-axis variance sigma^2 (mass 1), velocities 0", MFH_PARAM_SAMPLED},
     {"t", MFH_PARAM_REAL, "1", 0, 1e6, 0, 0, NULL,
      "output time, before the first shell crossing of the reference (a sweep over t is one run per "
      "replica)",
@@ -253,6 +253,7 @@ done:
 }
 
 static int c3_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out, mfh_err *err) {
+  (void)rng; /* no draws of the system's own: initial data come from task->init_rng */
   cfg c;
   read_cfg(p, &c);
   const shared *sh = task->shared;
@@ -282,7 +283,7 @@ static int c3_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng, m
     sh = own;
     for (size_t k = 0; k < ns; k++) tab[k] = k;
   }
-  for (size_t j = 0; j < 3 * n; j++) x0[j] = gsl_ran_gaussian(rng, c.sigma);
+  for (size_t j = 0; j < 3 * n; j++) x0[j] = gsl_ran_gaussian(task->init_rng, c.sigma);
   if ((rc = trajectory(&c, x0, c.dt, task, sh->rad, tab, res, err))) goto done;
   if (c.refine > 1 && (rc = trajectory(&c, x0, c.dt / c.refine, task, sh->rad, tab, res + ns, err))) goto done;
   double N = (double)n, N23 = cbrt(N * N);

@@ -14,9 +14,9 @@
 
 static const mfh_param_def iid_params[] = {
     {"law", MFH_PARAM_CHOICE, "uniform", 0, 0, 0, 0, "uniform|gaussian",
-     "uniform on [0,1]^dim, or standard Gaussian on R^dim", 0},
-    {"dim", MFH_PARAM_INT, "1", 1, 6, 0, 0, NULL, "dimension n of the space the samples live in", 0},
-    {"N", MFH_PARAM_INT, "1000", 1, 1e8, 0, 0, NULL, "number of sample points", 0},
+     "uniform on [0,1]^dim, or standard Gaussian on R^dim", MFH_PARAM_SAMPLED},
+    {"dim", MFH_PARAM_INT, "1", 1, 6, 0, 0, NULL, "dimension n of the space the samples live in", MFH_PARAM_SAMPLED},
+    {"N", MFH_PARAM_INT, "1000", 1, 1e8, 0, 0, NULL, "number of sample points", MFH_PARAM_SAMPLED},
     {"M", MFH_PARAM_INT, "0", 0, 1e8, 0, 0, NULL,
      "size of the independent twin sample (0: same as N)", 0},
 };
@@ -33,17 +33,18 @@ static void fill(mfh_cloud *c, int gaussian, gsl_rng *rng) {
 
 static int iid_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
                    mfh_err *err) {
+  (void)rng; /* no draws of the system's own: initial data come from task->init_rng */
   size_t dim = (size_t)mfh_params_int(p, "dim");
   size_t n = (size_t)mfh_params_int(p, "N");
   size_t m = (size_t)mfh_params_int(p, "M");
   int gaussian = is_gaussian(p);
   if (m == 0) m = n;
   if (mfh_cloud_alloc(&out->cloud, n, dim)) return mfh_err_set(err, MFH_ENOMEM, "out of memory for %zu points", n);
-  fill(&out->cloud, gaussian, rng);
+  fill(&out->cloud, gaussian, task->init_rng);
   if (task->needs & MFH_HAS_TWIN) {
     if (mfh_cloud_alloc(&out->twin, m, dim))
       return mfh_err_set(err, MFH_ENOMEM, "out of memory for %zu points", m);
-    fill(&out->twin, gaussian, rng);
+    fill(&out->twin, gaussian, task->ref_rng);
   }
   if (dim == 1) out->law = gaussian ? mfh_law1d_std_normal() : mfh_law1d_uniform01();
   return MFH_OK;

@@ -85,26 +85,26 @@
 #define RBM_NMAX 5
 
 static const mfh_param_def rbm_params[] = {
-    {"N", MFH_PARAM_INT, "4", 2, 5, 0, 0, NULL, "number of bosons (even)", 0},
+    {"N", MFH_PARAM_INT, "4", 2, 5, 0, 0, NULL, "number of bosons (even)", MFH_PARAM_SAMPLED},
     {"M", MFH_PARAM_INT, "16", 8, 4096, 0, 0, NULL, "grid points per particle (even)", 0},
     MFH_NBQ_MODEL_PARAMS,
     {"t", MFH_PARAM_REAL, "1", 0, 1e6, 0, 0, NULL, "output time (a sweep over t is one run)", 1},
     {"dt", MFH_PARAM_REAL, "0.05", 0, 10, 1, 0, NULL, "time step (t must be a multiple of it)", 0},
     {"realisations", MFH_PARAM_INT, "200", 2, 1e7, 0, 0, NULL,
-     "RBM runs averaged inside one task (E over the random matchings)", 0},
+     "RBM runs averaged inside one task (E over the random matchings)", MFH_PARAM_SAMPLED},
     {"memory_gb", MFH_PARAM_REAL, "8", 0, 1e6, 1, 0, NULL,
      "refuse configurations whose wave function and workspace exceed this (GB)", 0},
 };
 
 static const mfh_param_def rbmid_params[] = {
     {"N", MFH_PARAM_INT, "4", 2, 5, 0, 0, NULL,
-     "number of bosons (even) for the V = 0, pair and one-step checks", 0},
+     "number of bosons (even) for the V = 0, pair and one-step checks", MFH_PARAM_SAMPLED},
     {"M", MFH_PARAM_INT, "16", 8, 4096, 0, 0, NULL, "grid points per particle (even)", 0},
     MFH_NBQ_MODEL_PARAMS,
     {"t", MFH_PARAM_REAL, "0.5", 0, 1e6, 0, 0, NULL,
      "time of the N = 2 and V = 0 identity runs (a multiple of dt)", 0},
     {"dt", MFH_PARAM_REAL, "0.05", 0, 10, 1, 0, NULL, "time step", 0},
-    {"draws", MFH_PARAM_INT, "30000", 1, 1e8, 0, 0, NULL, "matchings drawn for the pair test", 0},
+    {"draws", MFH_PARAM_INT, "30000", 1, 1e8, 0, 0, NULL, "matchings drawn for the pair test", MFH_PARAM_SAMPLED},
     {"memory_gb", MFH_PARAM_REAL, "8", 0, 1e6, 1, 0, NULL,
      "refuse configurations whose wave function and workspace exceed this (GB)", 0},
 };

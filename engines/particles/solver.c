@@ -34,11 +34,11 @@
 #include "engines/vlasov/vlasov.h"
 
 static const mfh_param_def nbody_params[] = {
-    {"dim", MFH_PARAM_INT, "1", 1, 3, 0, 0, NULL, "space dimension d", 0},
-    {"N", MFH_PARAM_INT, "1000", 2, 1e7, 0, 0, NULL, "number of particles", 0},
+    {"dim", MFH_PARAM_INT, "1", 1, 3, 0, 0, NULL, "space dimension d", MFH_PARAM_SAMPLED},
+    {"N", MFH_PARAM_INT, "1000", 2, 1e7, 0, 0, NULL, "number of particles", MFH_PARAM_SAMPLED},
     {"domain", MFH_PARAM_CHOICE, "torus", 0, 0, 0, 0, "torus|free",
-     "the torus [0,L)^d (periodic) or the whole space R^d", 0},
-    {"L", MFH_PARAM_REAL, "6.283185307179586", 0, 1e6, 1, 0, NULL, "torus period", 0},
+     "the torus [0,L)^d (periodic) or the whole space R^d", MFH_PARAM_SAMPLED},
+    {"L", MFH_PARAM_REAL, "6.283185307179586", 0, 1e6, 1, 0, NULL, "torus period", MFH_PARAM_SAMPLED},
     {"potential", MFH_PARAM_CHOICE, "cosine", 0, 0, 0, 0, "cosine|gaussian",
      "V = a sum_i cos(2 pi x_i / L) (torus) or V = a exp(-|x|^2 / (2 s^2))", 0},
     {"a", MFH_PARAM_REAL, "1", -1e6, 1e6, 0, 0, NULL, "amplitude of V (a > 0 repulsive)", 0},
@@ -52,10 +52,10 @@ static const mfh_param_def nbody_params[] = {
      "interaction prefactor: 1/N (the convention) or 1/(N-1)", 0},
     {"init", MFH_PARAM_CHOICE, "homogeneous", 0, 0, 0, 0, "homogeneous|perturbed|gaussian",
      "initial law: uniform x on the torus, density (1 + alpha cos(2 pi x_1/L))/L^d, or N(0, sx^2) "
-     "in R^d; velocities N(0, sv^2)", 0},
-    {"sx", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL, "position spread (init gaussian)", 0},
-    {"sv", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL, "velocity spread", 0},
-    {"alpha", MFH_PARAM_REAL, "0.5", 0, 1, 0, 1, NULL, "density modulation (init perturbed)", 0},
+     "in R^d; velocities N(0, sv^2)", MFH_PARAM_SAMPLED},
+    {"sx", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL, "position spread (init gaussian)", MFH_PARAM_SAMPLED},
+    {"sv", MFH_PARAM_REAL, "1", 0, 1e6, 1, 0, NULL, "velocity spread", MFH_PARAM_SAMPLED},
+    {"alpha", MFH_PARAM_REAL, "0.5", 0, 1, 0, 1, NULL, "density modulation (init perturbed)", MFH_PARAM_SAMPLED},
     {"reference", MFH_PARAM_CHOICE, "exact", 0, 0, 0, 0, "none|exact|vlasov|perturbed|refined|rbm",
      "the twin: exact = free streaming (homogeneous torus data), vlasov = characteristics in the 1D "
      "Vlasov field, perturbed = N-body from data shifted by delta, refined = dt/refine, rbm = random "
@@ -65,7 +65,7 @@ static const mfh_param_def nbody_params[] = {
     {"refine", MFH_PARAM_INT, "8", 2, 1024, 0, 0, NULL, "dt / refine for the twin (reference refined)", 0},
     {"init_seed", MFH_PARAM_INT, "0", 0, 9e15, 0, 0, NULL,
      "0: initial data from the task's stream; > 0: the same initial data for every replica "
-     "(weak errors over random batches)", 0},
+     "(weak errors over random batches)", MFH_PARAM_SAMPLED},
     {"nx", MFH_PARAM_INT, "128", 16, 8192, 0, 0, NULL, "Vlasov reference: cells in x", 0},
     {"nv", MFH_PARAM_INT, "128", 16, 8192, 0, 0, NULL, "Vlasov reference: nodes in v", 0},
     {"vmax", MFH_PARAM_REAL, "8", 0, 1e6, 1, 0, NULL, "Vlasov reference: v in [-vmax sv, vmax sv]", 0},
@@ -415,6 +415,7 @@ static int klimontovich(mfh_nbody *sys, const cfg *c, const mfh_potential *pot, 
 
 static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
                      mfh_err *err) {
+  (void)rng; /* no draws of the system's own: initial data come from task->init_rng */
   cfg c;
   read_cfg(p, &c);
   size_t d = (size_t)c.dim, nd = c.n * d;
@@ -436,7 +437,7 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
       goto done;
     }
   }
-  sample_initial(&c, init_rng ? init_rng : rng, x0, v0);
+  sample_initial(&c, init_rng ? init_rng : task->init_rng, x0, v0);
   if ((rc = mfh_nbody_set_positions(sys, x0, err)) || (rc = mfh_nbody_set_velocities(sys, v0, err))) goto done;
   if (c.ref == REF_PERTURBED || c.ref == REF_REFINED || c.ref == REF_RBM || c.ref == REF_VLASOV) {
     mfh_potential none;
@@ -448,7 +449,7 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
     }
     if ((rc = mfh_nbody_create(c.n, c.dim, tp, c.coupling, &twin, err))) goto done;
     if (c.ref == REF_PERTURBED)
-      for (size_t m = 0; m < nd; m++) x0[m] += c.delta * gsl_ran_gaussian_ziggurat(rng, 1.0);
+      for (size_t m = 0; m < nd; m++) x0[m] += c.delta * gsl_ran_gaussian_ziggurat(task->ref_rng, 1.0);
     if ((rc = mfh_nbody_set_positions(twin, x0, err)) || (rc = mfh_nbody_set_velocities(twin, v0, err))) goto done;
     if (c.ref == REF_PERTURBED) mfh_nbody_get_positions(twin, x0); /* wrapped */
   }
@@ -474,7 +475,7 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
       if (!rc && c.ref == REF_PERTURBED) rc = mfh_nbody_step(twin, c.method, c.dt, err);
       if (!rc && c.ref == REF_VLASOV)
         rc = mfh_nbody_step_field(twin, c.method, t, c.dt, vlasov_field_fn, (void *)ref, err);
-      if (!rc && c.ref == REF_RBM) rc = mfh_nbody_step_rbm(twin, c.dt, rng, err);
+      if (!rc && c.ref == REF_RBM) rc = mfh_nbody_step_rbm(twin, c.dt, task->ref_rng, err);
       for (long long r = 0; !rc && c.ref == REF_REFINED && r < c.refine; r++)
         rc = mfh_nbody_step(twin, c.method, c.dt / (double)c.refine, err);
       if (rc) goto done;

@@ -39,8 +39,8 @@ static const mfh_param_def qstates_params[] = {
     {"p1", MFH_PARAM_REAL, "0.5", -1e6, 1e6, 0, 0, NULL, "z1 = (q1, p1)", 0},
     {"q2", MFH_PARAM_REAL, "1", -1e6, 1e6, 0, 0, NULL, "z2 = (q2, p2)", 0},
     {"p2", MFH_PARAM_REAL, "-0.5", -1e6, 1e6, 0, 0, NULL, "z2 = (q2, p2)", 0},
-    {"spread", MFH_PARAM_REAL, "1.5", 0, 1e6, 1, 0, NULL, "random pair: centres uniform in [-spread, spread]^2", 0},
-    {"M", MFH_PARAM_INT, "8", 1, 1024, 0, 0, NULL, "random pair: coherent states in the mixture", 0},
+    {"spread", MFH_PARAM_REAL, "1.5", 0, 1e6, 1, 0, NULL, "random pair: centres uniform in [-spread, spread]^2", MFH_PARAM_SAMPLED},
+    {"M", MFH_PARAM_INT, "8", 1, 1024, 0, 0, NULL, "random pair: coherent states in the mixture", MFH_PARAM_SAMPLED},
     {"wigner", MFH_PARAM_INT, "1", 0, 1, 0, 0, NULL, "1: also compute the WIG-1 identities", 0},
     {"mk3", MFH_PARAM_INT, "0", 0, 1, 0, 0, NULL,
      "1: also W_2 between the two Husimi functions (certified grid bracket) for MK-3", 0},
@@ -196,6 +196,7 @@ static int mk3_quantities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_state
 
 static int qstates_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
                        mfh_err *err) {
+  (void)rng; /* no draws of the system's own: initial data come from task->init_rng */
   (void)task;
   cfg c;
   read_cfg(ps, &c);
@@ -219,8 +220,9 @@ static int qstates_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *
     }
     for (size_t j = 0; j < n; j++) A->orb[j] = 0;
     for (int k = 0; !rc && k < 3; k++) {
-      double q = c.spread * (2 * gsl_rng_uniform(rng) - 1), p = c.spread * (2 * gsl_rng_uniform(rng) - 1);
-      double complex amp = gsl_ran_gaussian_ziggurat(rng, 1.0) + I * gsl_ran_gaussian_ziggurat(rng, 1.0);
+      gsl_rng *r = task->init_rng; /* A is the system's state */
+      double q = c.spread * (2 * gsl_rng_uniform(r) - 1), p = c.spread * (2 * gsl_rng_uniform(r) - 1);
+      double complex amp = gsl_ran_gaussian_ziggurat(r, 1.0) + I * gsl_ran_gaussian_ziggurat(r, 1.0);
       rc = mfh_sc_coherent(&g, c.eps, &q, &p, tmp, err);
       for (size_t j = 0; !rc && j < n; j++) A->orb[j] += amp * tmp[j];
     }
@@ -230,10 +232,11 @@ static int qstates_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *
     for (size_t j = 0; j < n; j++) A->orb[j] /= sqrt(norm);
     /* B: Toeplitz mixture with Dirichlet(1, ..., 1) weights */
     double sum = 0;
-    for (int k = 0; k < c.M; k++) sum += (B->w[k] = gsl_ran_exponential(rng, 1.0));
+    gsl_rng *rb = task->ref_rng; /* B is the reference's */
+    for (int k = 0; k < c.M; k++) sum += (B->w[k] = gsl_ran_exponential(rb, 1.0));
     for (int k = 0; !rc && k < c.M; k++) {
       B->w[k] /= sum;
-      double q = c.spread * (2 * gsl_rng_uniform(rng) - 1), p = c.spread * (2 * gsl_rng_uniform(rng) - 1);
+      double q = c.spread * (2 * gsl_rng_uniform(rb) - 1), p = c.spread * (2 * gsl_rng_uniform(rb) - 1);
       rc = mfh_sc_coherent(&g, c.eps, &q, &p, &B->orb[(size_t)k * n], err);
     }
   }

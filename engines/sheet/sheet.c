@@ -33,10 +33,10 @@
 #include <string.h>
 
 static const mfh_param_def sheet_params[] = {
-    {"N", MFH_PARAM_INT, "1000", 2, 1e7, 0, 0, NULL, "number of particles", 0},
+    {"N", MFH_PARAM_INT, "1000", 2, 1e7, 0, 0, NULL, "number of particles", MFH_PARAM_SAMPLED},
     {"init", MFH_PARAM_CHOICE, "quantile", 0, 0, 0, 0, "quantile|iid",
      "initial positions: x_r = F_in^{-1}((r - 1/2)/N) (deterministic) or i.i.d. from rho_in = "
-     "(3/4)(1 - x^2)_+; velocities u_in(x) = -beta x", 0},
+     "(3/4)(1 - x^2)_+; velocities u_in(x) = -beta x", MFH_PARAM_SAMPLED},
     {"beta", MFH_PARAM_REAL, "0", -100, 100, 0, 0, NULL,
      "initial velocity u_in(x) = -beta x (beta > 0 focusing: breaking time 1/beta)", 0},
     {"t", MFH_PARAM_REAL, "1", 0, 1e6, 0, 0, NULL,
@@ -224,6 +224,7 @@ static void measure(const cfg *c, double t, const double *x, const double *v, co
 
 static int sheet_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
                      mfh_err *err) {
+  (void)rng; /* no draws of the system's own: initial data come from task->init_rng */
   cfg c;
   read_cfg(p, &c);
   size_t n = c.n;
@@ -240,7 +241,7 @@ static int sheet_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
     goto done;
   }
   for (size_t j = 0; j < n; j++) {
-    double u = c.iid ? gsl_rng_uniform(rng) : ((double)j + 0.5) / (double)n;
+    double u = c.iid ? gsl_rng_uniform(task->init_rng) : ((double)j + 0.5) / (double)n;
     x[j] = mfh_sheet_quantile(u);
     v[j] = -c.beta * x[j];
     perm[j] = j;
