@@ -47,7 +47,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,270 +57,10 @@
 #include <jansson.h>
 
 #include "core/fsutil.h"
+#include "report/numfmt.h"
+#include "report/sbuf.h"
 
 #define NONE ((size_t)-1)
-
-/* ---- growable string buffer ---------------------------------------------- */
-
-typedef struct sbuf {
-  char *s;
-  size_t n, cap;
-  int oom;
-} sbuf;
-
-static void sb_reserve(sbuf *b, size_t extra) {
-  if (b->oom || b->n + extra + 1 <= b->cap) return;
-  size_t cap = b->cap ? b->cap : 1024;
-  while (cap < b->n + extra + 1) cap *= 2;
-  char *ns = realloc(b->s, cap);
-  if (!ns) {
-    b->oom = 1;
-    return;
-  }
-  b->s = ns;
-  b->cap = cap;
-}
-
-static void sb_putn(sbuf *b, const char *s, size_t n) {
-  sb_reserve(b, n);
-  if (b->oom) return;
-  memcpy(b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
-static void sb_putc(sbuf *b, char c) { sb_putn(b, &c, 1); }
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...) {
-  va_list ap, ap2;
-  va_start(ap, fmt);
-  va_copy(ap2, ap);
-  int k = vsnprintf(NULL, 0, fmt, ap2);
-  va_end(ap2);
-  if (k < 0) {
-    b->oom = 1;
-  } else {
-    sb_reserve(b, (size_t)k);
-    if (!b->oom) {
-      vsnprintf(b->s + b->n, (size_t)k + 1, fmt, ap);
-      b->n += (size_t)k;
-    }
-  }
-  va_end(ap);
-}
-
-static const char *sb_str(const sbuf *b) { return b->s ? b->s : ""; }
-static void sb_free(sbuf *b) {
-  free(b->s);
-  memset(b, 0, sizeof *b);
-}
-
-/* Write the buffer to dir/name atomically and release it. */
-static int sb_save(sbuf *b, const char *dir, const char *name, mfh_err *err) {
-  int rc;
-  char *path = mfh_path_join(dir, name);
-  if (b->oom || !path)
-    rc = mfh_err_set(err, MFH_ENOMEM, "out of memory writing %s/%s", dir, name);
-  else
-    rc = mfh_write_atomic(path, sb_str(b), b->n, err);
-  free(path);
-  sb_free(b);
-  return rc;
-}
-
-/* ---- text escaping --------------------------------------------------------- */
-
-/* Length (1..4) of the valid UTF-8 sequence at s, 0 if it is not valid. */
-static size_t utf8_seq(const unsigned char *s) {
-  unsigned c = s[0];
-  if (c < 0x80) return 1;
-  size_t n;
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4;
-  else
-    return 0;
-  for (size_t i = 1; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0) || (c == 0xF0 && s[1] < 0x90) ||
-      (c == 0xF4 && s[1] >= 0x90))
-    return 0; /* overlong, surrogate or beyond U+10FFFF */
-  return n;
-}
-
-enum {
-  ESC_UTF8,  /* only repair invalid UTF-8 (for JSON) */
-  ESC_LINE,  /* one line of plain text (comments in data files) */
-  ESC_GP,    /* inside a double-quoted gnuplot string in enhanced text mode */
-  ESC_HTML,  /* HTML/XML text */
-  ESC_ATTR,  /* HTML/XML attribute value (double-quoted) */
-  ESC_MD,    /* markdown table cell */
-  ESC_ASCII  /* plain ASCII for the terminal */
-};
-
-/* ASCII stand-in for a multi-byte UTF-8 character (the terminal table). */
-static const char *ascii_for(const unsigned char *p, size_t k) {
-  static const struct {
-    const char *utf8, *ascii;
-  } tab[] = {{"\xc2\xb1", "+/-"}, {"\xc3\x97", "x"},   {"\xc2\xb7", "*"},
-             {"\xe2\x80\x93", "-"}, {"\xe2\x80\x94", "-"}, {"\xe2\x88\x92", "-"},
-             {"\xe2\x89\xa4", "<="}, {"\xe2\x89\xa5", ">="}, {"\xc2\xb2", "^2"},
-             {"\xc2\xb3", "^3"},   {"\xc2\xb5", "mu"},  {"\xce\xbc", "mu"},
-             {"\xce\xb5", "eps"},  {"\xe2\x88\x9e", "inf"}, {"\xe2\x89\x88", "~"}};
-  for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-    if (strlen(tab[i].utf8) == k && memcmp(tab[i].utf8, p, k) == 0) return tab[i].ascii;
-  return "?";
-}
-
-/* Append s escaped for mode.  Invalid UTF-8 bytes become '?'; control
- * characters become spaces (except in ESC_UTF8). */
-static void sb_esc(sbuf *b, const char *s, int mode) {
-  const unsigned char *p = (const unsigned char *)(s ? s : "");
-  while (*p) {
-    size_t k = utf8_seq(p);
-    if (k == 0) {
-      sb_putc(b, '?');
-      p++;
-      continue;
-    }
-    if (k > 1) {
-      if (mode == ESC_ASCII)
-        sb_puts(b, ascii_for(p, k));
-      else
-        sb_putn(b, (const char *)p, k);
-      p += k;
-      continue;
-    }
-    char c = (char)*p++;
-    if ((unsigned char)c < 0x20 || c == 0x7f) {
-      if (mode == ESC_UTF8)
-        sb_putc(b, c);
-      else if (mode == ESC_ATTR && c == '\n')
-        sb_puts(b, "&#10;");
-      else
-        sb_putc(b, ' ');
-      continue;
-    }
-    switch (mode) {
-      case ESC_GP:
-        /* One level of backslashes for the double-quoted string, one for
-         * the enhanced-text processor. */
-        if (c == '\\') {
-          sb_puts(b, "\\\\\\\\");
-          continue;
-        }
-        if (c == '"') {
-          sb_puts(b, "\\\"");
-          continue;
-        }
-        if (strchr("_^{}@&~", c)) {
-          sb_puts(b, "\\\\");
-          break;
-        }
-        break;
-      case ESC_HTML:
-      case ESC_ATTR:
-        if (c == '&') {
-          sb_puts(b, "&amp;");
-          continue;
-        }
-        if (c == '<') {
-          sb_puts(b, "&lt;");
-          continue;
-        }
-        if (c == '>') {
-          sb_puts(b, "&gt;");
-          continue;
-        }
-        if (c == '"') {
-          sb_puts(b, "&quot;");
-          continue;
-        }
-        if (c == '\'') {
-          sb_puts(b, "&#39;");
-          continue;
-        }
-        break;
-      case ESC_MD:
-        if (c == '|' || c == '\\') sb_putc(b, '\\');
-        if (c == '<') {
-          sb_puts(b, "&lt;");
-          continue;
-        }
-        break;
-      default: break;
-    }
-    sb_putc(b, c);
-  }
-}
-
-/* Percent-encode a path component for an href (unreserved characters kept). */
-static void sb_url(sbuf *b, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    unsigned c = *p;
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-        strchr("-._~", (int)c))
-      sb_putc(b, (char)c);
-    else
-      sb_printf(b, "%%%02X", c);
-  }
-}
-
-/* Plain ASCII copy of s into dst (n bytes), for the terminal table. */
-static void ascii_copy(char *dst, size_t n, const char *s) {
-  sbuf b = {0};
-  sb_esc(&b, s, ESC_ASCII);
-  snprintf(dst, n, "%s", b.oom ? "?" : sb_str(&b));
-  sb_free(&b);
-}
-
-/* ---- numbers --------------------------------------------------------------- */
-
-/* %.17g, or NaN / Inf / -Inf (what gnuplot and most readers accept). */
-static const char *g17(char buf[40], double v) {
-  if (isnan(v))
-    snprintf(buf, 40, "NaN");
-  else if (isinf(v))
-    snprintf(buf, 40, v > 0 ? "Inf" : "-Inf");
-  else
-    snprintf(buf, 40, "%.17g", v);
-  return buf;
-}
-
-/* Human-readable (4 significant digits), "n/a" for NaN. */
-static const char *hnum(char buf[40], double v) {
-  if (isnan(v))
-    snprintf(buf, 40, "n/a");
-  else if (isinf(v))
-    snprintf(buf, 40, v > 0 ? "inf" : "-inf");
-  else
-    snprintf(buf, 40, "%.4g", v);
-  return buf;
-}
-
-/* A rate exponent as a small fraction when it is one ("-1/2", "1"), else %.3g. */
-static void fmt_rate(char *buf, size_t n, double p) {
-  if (!isfinite(p)) {
-    snprintf(buf, n, "%g", p);
-    return;
-  }
-  for (int q = 1; q <= 12; q++) {
-    double a = p * q, r = round(a);
-    if (fabs(a - r) < 1e-9 * fmax(1.0, fabs(a)) && fabs(r) < 1e6) {
-      if (q == 1)
-        snprintf(buf, n, "%ld", (long)r);
-      else
-        snprintf(buf, n, "%ld/%d", (long)r, q);
-      return;
-    }
-  }
-  snprintf(buf, n, "%.3g", p);
-}
 
 /* ---- series helpers --------------------------------------------------------- */
 
@@ -639,22 +378,22 @@ static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
   const mfh_series *s = &r->series[k];
   char base[128], name[160], a[40], b[40], c[40], d[40];
   series_base(base, sizeof base, k, s);
-  sbuf o = {0};
-  sb_puts(&o, "# mfh study ");
-  sb_esc(&o, r->id, ESC_LINE);
-  sb_printf(&o, ": series %zu of %zu: ", k + 1, r->nseries);
-  sb_esc(&o, s->measure, ESC_LINE);
-  sb_puts(&o, " vs ");
-  sb_esc(&o, s->axis, ESC_LINE);
-  sb_puts(&o, "\n# label: ");
-  sb_esc(&o, s->label, ESC_LINE);
-  sb_putc(&o, '\n');
+  mfh_sbuf o = {0};
+  mfh_sb_puts(&o, "# mfh study ");
+  mfh_sb_esc(&o, r->id, MFH_ESC_LINE);
+  mfh_sb_printf(&o, ": series %zu of %zu: ", k + 1, r->nseries);
+  mfh_sb_esc(&o, s->measure, MFH_ESC_LINE);
+  mfh_sb_puts(&o, " vs ");
+  mfh_sb_esc(&o, s->axis, MFH_ESC_LINE);
+  mfh_sb_puts(&o, "\n# label: ");
+  mfh_sb_esc(&o, s->label, MFH_ESC_LINE);
+  mfh_sb_putc(&o, '\n');
   if (s->has_fit)
-    sb_printf(&o, "# fit%s: %s %s, interval [%s, %s] at level %s, %zu of %zu points used\n",
-              is_exp(s) ? " y = C e^(s x)" : "", slope_word(s), g17(a, s->fit.slope),
-              g17(b, s->fit.slope_lo), g17(c, s->fit.slope_hi), g17(d, s->fit.level),
-              s->fit.n_used, s->fit.n);
-  sb_puts(&o,
+    mfh_sb_printf(&o, "# fit%s: %s %s, interval [%s, %s] at level %s, %zu of %zu points used\n",
+                  is_exp(s) ? " y = C e^(s x)" : "", slope_word(s), mfh_fmt_g17(a, s->fit.slope),
+                  mfh_fmt_g17(b, s->fit.slope_lo), mfh_fmt_g17(c, s->fit.slope_hi),
+                  mfh_fmt_g17(d, s->fit.level), s->fit.n_used, s->fit.n);
+  mfh_sb_puts(&o,
           "# columns: x mean se sd nrep nfailed used bound fit band_lo band_hi\n"
           "#   x: value of the swept parameter; mean, se, sd: replica statistics\n"
           "#   nrep: replicas with a finite value; nfailed: replicas missing or failed\n"
@@ -673,37 +412,41 @@ static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
       }
     }
     char v[8][40];
-    sb_printf(&o, "%s %s %s %s %zu %zu %d %s %s %s %s\n", g17(v[0], p->x), g17(v[1], p->mean),
-              g17(v[2], p->se), g17(v[3], p->sd), p->nrep, p->nfailed, pt_used(s, i),
-              g17(v[4], s->bound ? s->bound[i] : NAN), g17(v[5], fit), g17(v[6], lo),
-              g17(v[7], hi));
+    mfh_sb_printf(&o, "%s %s %s %s %zu %zu %d %s %s %s %s\n", mfh_fmt_g17(v[0], p->x),
+                  mfh_fmt_g17(v[1], p->mean), mfh_fmt_g17(v[2], p->se), mfh_fmt_g17(v[3], p->sd),
+                  p->nrep, p->nfailed, pt_used(s, i),
+                  mfh_fmt_g17(v[4], s->bound ? s->bound[i] : NAN), mfh_fmt_g17(v[5], fit),
+                  mfh_fmt_g17(v[6], lo), mfh_fmt_g17(v[7], hi));
   }
   snprintf(name, sizeof name, "%s.dat", base);
-  int rc = sb_save(&o, dir, name, err);
+  int rc = mfh_sb_save(&o, dir, name, err);
   if (rc || !(g->line || g->proved || g->expn)) return rc;
 
-  sb_puts(&o, "# mfh study ");
-  sb_esc(&o, r->id, ESC_LINE);
-  sb_printf(&o, ": series %zu: curves for plotting, %s in x\n", k + 1,
+  mfh_sb_puts(&o, "# mfh study ");
+  mfh_sb_esc(&o, r->id, MFH_ESC_LINE);
+  mfh_sb_printf(&o, ": series %zu: curves for plotting, %s in x\n", k + 1,
             g->xlin ? "evenly spaced" : "log-spaced");
-  sb_printf(&o,
+  mfh_sb_printf(&o,
             "# columns: x fit band_lo band_hi proved%s\n"
             "#   fit, band_lo, band_hi: fitted line and confidence band over the fitted\n"
             "#   range (NaN elsewhere; band clipped at a factor e^200)\n"
             "#   proved: proved rate through the fitted line at the first fitted point\n",
             g->expn ? " expansion" : "");
-  if (g->expn) sb_puts(&o, "#   expansion: the `expansion` check's fitted sum c_k x^p_k (NaN outside the data)\n");
+  if (g->expn)
+    mfh_sb_puts(
+        &o, "#   expansion: the `expansion` check's fitted sum c_k x^p_k (NaN outside the data)\n");
   if (is_exp(s))
-    sb_puts(&o, "#   (exponential model: proved = y0 e^(p (x - x0)), fit = C e^(s x))\n");
+    mfh_sb_puts(&o, "#   (exponential model: proved = y0 e^(p (x - x0)), fit = C e^(s x))\n");
   for (size_t j = 0; j < g->ncurve; j++) {
     char v[6][40];
-    sb_printf(&o, "%s %s %s %s %s", g17(v[0], g->cx[j]), g17(v[1], g->cfit[j]), g17(v[2], g->clo[j]),
-              g17(v[3], g->chi[j]), g17(v[4], g->cref[j]));
-    if (g->expn) sb_printf(&o, " %s", g17(v[5], g->cexp[j]));
-    sb_puts(&o, "\n");
+    mfh_sb_printf(&o, "%s %s %s %s %s", mfh_fmt_g17(v[0], g->cx[j]), mfh_fmt_g17(v[1], g->cfit[j]),
+                  mfh_fmt_g17(v[2], g->clo[j]), mfh_fmt_g17(v[3], g->chi[j]),
+                  mfh_fmt_g17(v[4], g->cref[j]));
+    if (g->expn) mfh_sb_printf(&o, " %s", mfh_fmt_g17(v[5], g->cexp[j]));
+    mfh_sb_puts(&o, "\n");
   }
   snprintf(name, sizeof name, "%s.curve.dat", base);
-  return sb_save(&o, dir, name, err);
+  return mfh_sb_save(&o, dir, name, err);
 }
 
 /* ---- plot.gp -------------------------------------------------------------------- */
@@ -775,26 +518,26 @@ static int tics_fit(const double *v, const unsigned char *keep, size_t n, double
 }
 
 /* Emit "set <ax>tics (...)": labelled where keep[i] (or keep NULL), else minor. */
-static void emit_tics(sbuf *b, const char *ax, const double *v, const unsigned char *keep,
+static void emit_tics(mfh_sbuf *b, const char *ax, const double *v, const unsigned char *keep,
                       size_t n) {
   char lab[64], num[40];
-  sb_printf(b, "set %stics (", ax);
+  mfh_sb_printf(b, "set %stics (", ax);
   for (size_t i = 0; i < n; i++) {
     if (!keep || keep[i]) {
       fmt_tic(lab, sizeof lab, v[i]);
-      sb_printf(b, "%s\"%s\" %s", i ? ", " : "", lab, g17(num, v[i]));
+      mfh_sb_printf(b, "%s\"%s\" %s", i ? ", " : "", lab, mfh_fmt_g17(num, v[i]));
     } else {
-      sb_printf(b, "%s\"\" %s 1", i ? ", " : "", g17(num, v[i]));
+      mfh_sb_printf(b, "%s\"\" %s 1", i ? ", " : "", mfh_fmt_g17(num, v[i]));
     }
   }
-  sb_puts(b, ")\n");
+  mfh_sb_puts(b, ")\n");
 }
 
 /* Tics for an axis [lo, hi] of len pixels, logarithmic unless lin: at the
  * sweep values (marks, may be NULL) when they are few, thinning their
  * labels until they do not overlap; else (log) at 1-2-5-style mantissas,
  * as dense as fits, or (linear) gnuplot's own round steps. */
-static void gp_tics(sbuf *b, const char *ax, double lo, double hi, const double *marks,
+static void gp_tics(mfh_sbuf *b, const char *ax, double lo, double hi, const double *marks,
                     size_t nmarks, double len, int lin) {
   int vertical = ax[0] == 'y';
   if (marks && nmarks >= 1 && nmarks <= 12) {
@@ -817,7 +560,7 @@ static void gp_tics(sbuf *b, const char *ax, double lo, double hi, const double 
     }
   }
   if (lin) {
-    sb_printf(b, "set %stics autofreq\nset format %s \"%% h\"\n", ax, ax);
+    mfh_sb_printf(b, "set %stics autofreq\nset format %s \"%% h\"\n", ax, ax);
     return;
   }
   static const double m1[] = {1}, m13[] = {1, 3}, m125[] = {1, 2, 5}, m1235[] = {1, 2, 3, 5, 7},
@@ -844,7 +587,7 @@ static void gp_tics(sbuf *b, const char *ax, double lo, double hi, const double 
         return;
       }
     }
-  sb_printf(b, "set %stics autofreq\nset format %s \"%s\"\n", ax, ax,
+  mfh_sb_printf(b, "set %stics autofreq\nset format %s \"%s\"\n", ax, ax,
             span > 1 ? "10^{%L}" : "%g");
 }
 
@@ -858,22 +601,22 @@ static size_t text_len(const char *s) {
 
 /* Enhanced-text label of a rate: "N^{-1/2}" (+ " log N"), or "e^{1.5 t}"
  * for an exponential fit.  Returns its printed length in characters. */
-static size_t gp_rate_label(sbuf *b, const mfh_series *s, double p, int with_log) {
+static size_t gp_rate_label(mfh_sbuf *b, const mfh_series *s, double p, int with_log) {
   char rate[40];
   size_t axlen = text_len(s->axis);
   if (is_exp(s)) {
     snprintf(rate, sizeof rate, "%.3g", p);
-    sb_printf(b, "e^{%s ", rate);
-    sb_esc(b, s->axis, ESC_GP);
-    sb_puts(b, "}");
+    mfh_sb_printf(b, "e^{%s ", rate);
+    mfh_sb_esc(b, s->axis, MFH_ESC_GP);
+    mfh_sb_puts(b, "}");
     return 2 + strlen(rate) + axlen;
   }
-  fmt_rate(rate, sizeof rate, p);
-  sb_esc(b, s->axis, ESC_GP);
-  sb_printf(b, "^{%s}", rate);
+  mfh_fmt_rate(rate, sizeof rate, p);
+  mfh_sb_esc(b, s->axis, MFH_ESC_GP);
+  mfh_sb_printf(b, "^{%s}", rate);
   if (with_log) {
-    sb_puts(b, "\xc2\xa0log "); /* no-break space: SVG would drop a plain one */
-    sb_esc(b, s->axis, ESC_GP);
+    mfh_sb_puts(b, "\xc2\xa0log "); /* no-break space: SVG would drop a plain one */
+    mfh_sb_esc(b, s->axis, MFH_ESC_GP);
   }
   return axlen + strlen(rate) + (with_log ? 5 + axlen : 0);
 }
@@ -881,46 +624,47 @@ static size_t gp_rate_label(sbuf *b, const mfh_series *s, double p, int with_log
 /* One line about the fit: "observed slope -0.98 ± 0.03 (95% CI, 5/6 points) · proved -1/2"
  * ("observed exponent 0.83 ± 0.05 (...) · proved ≤ 1.5" for an exponential
  * fit); compact (for panels of a multiplot) says "pts" and drops "slope". */
-static void gp_fit_line(sbuf *b, const mfh_series *s, int compact) {
+static void gp_fit_line(mfh_sbuf *b, const mfh_series *s, int compact) {
   const mfh_fit_result *f = &s->fit;
   char a[40];
   if (s->has_fit && isfinite(f->slope)) {
-    sb_printf(b, "observed%s%s %.3g", compact ? "" : " ", compact ? "" : slope_word(s), f->slope);
+    mfh_sb_printf(b, "observed%s%s %.3g", compact ? "" : " ", compact ? "" : slope_word(s),
+                  f->slope);
     double h = ci_half(f);
     if (isfinite(h))
-      sb_printf(b, " ± %.2g (%.0f%% CI", h, 100 * f->level);
+      mfh_sb_printf(b, " ± %.2g (%.0f%% CI", h, 100 * f->level);
     else
-      sb_puts(b, " (no CI");
-    sb_printf(b, ", %zu/%zu %s)", f->n_used, f->n, compact ? "pts" : "points");
-    if (f->model == MFH_FIT_POWER_LOG) sb_puts(b, " with log");
+      mfh_sb_puts(b, " (no CI");
+    mfh_sb_printf(b, ", %zu/%zu %s)", f->n_used, f->n, compact ? "pts" : "points");
+    if (f->model == MFH_FIT_POWER_LOG) mfh_sb_puts(b, " with log");
   } else if (s->has_fit) {
     size_t zero = 0;
     for (size_t i = 0; i < s->n; i++)
       if (s->pts[i].nrep > 0 && s->pts[i].mean == 0) zero++;
     if (zero == s->n)
-      sb_puts(b, "every value is exactly 0 (nothing to draw on a log axis)");
+      mfh_sb_puts(b, "every value is exactly 0 (nothing to draw on a log axis)");
     else
-      sb_puts(b, "no usable fit");
+      mfh_sb_puts(b, "no usable fit");
   } else {
-    sb_puts(b, "not fitted");
+    mfh_sb_puts(b, "not fitted");
   }
   if (s->has_proved && is_exp(s)) {
-    sb_printf(b, "  ·  proved ≤ %.3g", s->proved_slope);
+    mfh_sb_printf(b, "  ·  proved ≤ %.3g", s->proved_slope);
   } else if (s->has_proved) {
-    fmt_rate(a, sizeof a, s->proved_slope);
-    sb_printf(b, "  ·  proved %s%s", a, s->proved_log ? " with log" : "");
+    mfh_fmt_rate(a, sizeof a, s->proved_slope);
+    mfh_sb_printf(b, "  ·  proved %s%s", a, s->proved_log ? " with log" : "");
   }
 }
 
 /* The plot command of one panel, built element by element, and the size
  * of its key. */
 typedef struct plotcmd {
-  sbuf b;
+  mfh_sbuf b;
   int nel;
   size_t nkey, keylen; /* titled entries, longest title (characters) */
 } plotcmd;
 
-static void pc_next(plotcmd *pc) { sb_puts(&pc->b, pc->nel++ ? ", \\\n     " : "plot "); }
+static void pc_next(plotcmd *pc) { mfh_sb_puts(&pc->b, pc->nel++ ? ", \\\n     " : "plot "); }
 static void pc_key(plotcmd *pc, size_t len) {
   pc->nkey++;
   if (len > pc->keylen) pc->keylen = len;
@@ -978,48 +722,48 @@ typedef struct panel_px {
 } panel_px;
 
 /* Commands for one panel (series k). */
-static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g, int single,
+static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const geom *g, int single,
                      panel_px px) {
   const mfh_series *s = &r->series[k];
   char base[128], v1[40], v2[40], v3[40], v4[40];
   series_base(base, sizeof base, k, s);
-  sb_printf(b, "\n# ---- series %zu: ", k + 1);
-  sb_esc(b, s->measure, ESC_LINE);
-  sb_puts(b, " vs ");
-  sb_esc(b, s->axis, ESC_LINE);
-  sb_puts(b,
+  mfh_sb_printf(b, "\n# ---- series %zu: ", k + 1);
+  mfh_sb_esc(b, s->measure, MFH_ESC_LINE);
+  mfh_sb_puts(b, " vs ");
+  mfh_sb_esc(b, s->axis, MFH_ESC_LINE);
+  mfh_sb_puts(b,
           " ----\n"
           "unset label 1\nset border lw 1.2\nset xtics\nset ytics\nset tics nomirror out\n"
           "set mxtics default\nset mytics default\n"
           "set format x \"% h\"\nset format y \"% h\"\n"
           "set grid xtics ytics lc rgb \"#d0d0d0\" lw 1 dt 1\n");
   /* title */
-  sb_puts(b, "set title \"");
+  mfh_sb_puts(b, "set title \"");
   if (single) {
-    sb_puts(b, "{/:Bold=14 ");
+    mfh_sb_puts(b, "{/:Bold=14 ");
     if (r->theorem[0]) {
-      sb_esc(b, r->theorem, ESC_GP);
-      sb_puts(b, ": ");
+      mfh_sb_esc(b, r->theorem, MFH_ESC_GP);
+      mfh_sb_puts(b, ": ");
     }
-    sb_esc(b, r->title[0] ? r->title : r->id, ESC_GP);
-    sb_puts(b, "}\\n{/=11 ");
+    mfh_sb_esc(b, r->title[0] ? r->title : r->id, MFH_ESC_GP);
+    mfh_sb_puts(b, "}\\n{/=11 ");
   } else {
-    sb_puts(b, "{/:Bold=12 ");
+    mfh_sb_puts(b, "{/:Bold=12 ");
   }
-  sb_esc(b, s->measure, ESC_GP);
-  sb_puts(b, " vs ");
-  sb_esc(b, s->axis, ESC_GP);
-  sb_puts(b, single ? ": " : "}\\n{/=10 ");
+  mfh_sb_esc(b, s->measure, MFH_ESC_GP);
+  mfh_sb_puts(b, " vs ");
+  mfh_sb_esc(b, s->axis, MFH_ESC_GP);
+  mfh_sb_puts(b, single ? ": " : "}\\n{/=10 ");
   gp_fit_line(b, s, !single);
-  sb_puts(b, "}\"\n");
-  sb_puts(b, "set xlabel \"");
-  sb_esc(b, s->axis, ESC_GP);
-  sb_puts(b, "\"\nset ylabel \"");
-  sb_esc(b, s->label[0] ? s->label : s->measure, ESC_GP);
-  sb_puts(b, "\"\n");
+  mfh_sb_puts(b, "}\"\n");
+  mfh_sb_puts(b, "set xlabel \"");
+  mfh_sb_esc(b, s->axis, MFH_ESC_GP);
+  mfh_sb_puts(b, "\"\nset ylabel \"");
+  mfh_sb_esc(b, s->label[0] ? s->label : s->measure, MFH_ESC_GP);
+  mfh_sb_puts(b, "\"\n");
 
   if (!g->plottable) {
-    sb_puts(b,
+    mfh_sb_puts(b,
             "unset logscale\nset xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
             "unset grid\nunset key\n"
             "set label 1 \"no plottable values (no positive, finite mean)\" at graph 0.5,0.5 "
@@ -1037,7 +781,7 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
   size_t axlen = text_len(s->axis);
   if (g->band) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.curve.dat' every ::%zu::%zu using 1:3:4 with filledcurves fc rgb \"%s\" "
               "fs transparent solid 0.22 noborder title \"%.0f%% confidence band\"",
               base, g->ia, g->ib, C_FIT, 100 * level);
@@ -1045,7 +789,7 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
   }
   if (g->line) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.curve.dat' every ::%zu::%zu using 1:2 with lines lc rgb \"%s\" lw 2.5 "
               "title \"fit ",
               base, g->ia, g->ib, C_FIT);
@@ -1054,53 +798,54 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
     } else {
       char sl[40];
       snprintf(sl, sizeof sl, "%.3g", s->fit.slope);
-      sb_esc(&pc.b, s->axis, ESC_GP);
-      sb_printf(&pc.b, "^{%s}", sl);
+      mfh_sb_esc(&pc.b, s->axis, MFH_ESC_GP);
+      mfh_sb_printf(&pc.b, "^{%s}", sl);
       if (s->fit.model == MFH_FIT_POWER_LOG) {
-        sb_puts(&pc.b, "\xc2\xa0log ");
-        sb_esc(&pc.b, s->axis, ESC_GP);
+        mfh_sb_puts(&pc.b, "\xc2\xa0log ");
+        mfh_sb_esc(&pc.b, s->axis, MFH_ESC_GP);
       }
       pc_key(&pc, 4 + axlen + strlen(sl) + (s->fit.model == MFH_FIT_POWER_LOG ? 5 + axlen : 0));
     }
-    sb_puts(&pc.b, "\"");
+    mfh_sb_puts(&pc.b, "\"");
   }
   if (g->proved) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.curve.dat' using 1:5 with lines lc rgb \"%s\" dt 2 lw 2.2 title \"proved ",
               base, C_PROVED);
     size_t len = gp_rate_label(&pc.b, s, s->proved_slope, s->proved_log);
-    sb_puts(&pc.b, "\"");
+    mfh_sb_puts(&pc.b, "\"");
     pc_key(&pc, 7 + (len > 5 ? len : 5));
   }
   if (g->expn) {
     pc_next(&pc);
-    sb_printf(&pc.b, "'%s.curve.dat' using 1:6 with lines lc rgb \"%s\" dt 3 lw 2.2 title \"", base, C_EXPN);
+    mfh_sb_printf(&pc.b, "'%s.curve.dat' using 1:6 with lines lc rgb \"%s\" dt 3 lw 2.2 title \"",
+                  base, C_EXPN);
     size_t len = 0;
     for (size_t q = 0; q < s->expansion.npow; q++) {
       char pw[24];
       snprintf(pw, sizeof pw, "%g", s->expansion.powers[q]);
-      sb_printf(&pc.b, "%s%c ", q ? " + " : "", (char)('a' + q));
-      sb_esc(&pc.b, s->axis, ESC_GP);
-      sb_printf(&pc.b, "^{%s}", pw);
+      mfh_sb_printf(&pc.b, "%s%c ", q ? " + " : "", (char)('a' + q));
+      mfh_sb_esc(&pc.b, s->axis, MFH_ESC_GP);
+      mfh_sb_printf(&pc.b, "^{%s}", pw);
       len += (q ? 3 : 0) + 2 + axlen + strlen(pw);
     }
-    sb_puts(&pc.b, "\"");
+    mfh_sb_puts(&pc.b, "\"");
     pc_key(&pc, len);
   }
   if (g->n_bound) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.dat' using 1:8 with linespoints lc rgb \"%s\" dt 4 lw 2 pt 9 ps 0.9 title \"",
               base, C_BOUND);
     const char *bl = s->bound_label[0] ? s->bound_label : "bound";
-    sb_esc(&pc.b, bl, ESC_GP);
-    sb_puts(&pc.b, "\"");
+    mfh_sb_esc(&pc.b, bl, MFH_ESC_GP);
+    mfh_sb_puts(&pc.b, "\"");
     pc_key(&pc, text_len(bl));
   }
   if (g->n_filled_se) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.dat' using 1:(%s && $3 > 0 ? $2 : NaN):%s:($2 + $3) with yerrorbars "
               "lc rgb \"%s\" pt 7 ps 1.2 lw 1.5 title \"replica mean ± se\"",
               base, used, lo, C_POINTS);
@@ -1108,20 +853,20 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
   }
   if (g->n_filled_nose) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.dat' using 1:(%s && !($3 > 0) ? $2 : NaN) with points lc rgb \"%s\" pt 7 "
               "ps 1.2 ",
               base, used, C_POINTS);
     if (g->n_filled_se) {
-      sb_puts(&pc.b, "notitle");
+      mfh_sb_puts(&pc.b, "notitle");
     } else {
-      sb_puts(&pc.b, "title \"replica mean\"");
+      mfh_sb_puts(&pc.b, "title \"replica mean\"");
       pc_key(&pc, 12);
     }
   }
   if (g->n_hollow_se) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.dat' using 1:(%s && $3 > 0 ? $2 : NaN):%s:($2 + $3) with yerrorbars "
               "lc rgb \"%s\" pt 6 ps 1.2 lw 1.5 title \"excluded from fit\"",
               base, hollow, lo, C_POINTS);
@@ -1129,31 +874,31 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
   }
   if (g->n_hollow_nose) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.dat' using 1:(%s && !($3 > 0) ? $2 : NaN) with points lc rgb \"%s\" pt 6 "
               "ps 1.2 lw 1.5 ",
               base, hollow, C_POINTS);
     if (g->n_hollow_se) {
-      sb_puts(&pc.b, "notitle");
+      mfh_sb_puts(&pc.b, "notitle");
     } else {
-      sb_puts(&pc.b, "title \"excluded from fit\"");
+      mfh_sb_puts(&pc.b, "title \"excluded from fit\"");
       pc_key(&pc, 17);
     }
   }
   if (g->n_failed) {
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.dat' using 1:($6 > 0 ? $2 : NaN) with points lc rgb \"%s\" pt 6 ps 2.6 lw 2 "
               "title \"point with failed replicas\"",
               base, C_FAILED);
     pc_key(&pc, 26);
     pc_next(&pc);
-    sb_printf(&pc.b,
+    mfh_sb_printf(&pc.b,
               "'%s.dat' using 1:($6 > 0 ? $2 : NaN):(sprintf(\"%%d failed\", int($6))) "
               "with labels offset 0,1.7 font \",9\" tc rgb \"%s\" notitle",
               base, C_FAILED);
   }
-  if (!pc.nel) sb_puts(&pc.b, "plot 1e-300 notitle"); /* cannot happen when plottable */
+  if (!pc.nel) mfh_sb_puts(&pc.b, "plot 1e-300 notitle"); /* cannot happen when plottable */
 
   /* key: a free corner of the plot if there is one, else room made at the top */
   int font = single ? 11 : 10;
@@ -1181,9 +926,10 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
     double bottom = log10(g->ymin), top = log10(g->ymax);
     ymax = pow(10, bottom + (top - bottom) / (1 - kh));
   }
-  sb_printf(b, "%s\nset xrange [%s:%s]\nset yrange [%s:%s]\n",
-            g->xlin ? "unset logscale\nset logscale y" : "set logscale xy", g17(v1, g->xmin),
-            g17(v2, g->xmax), g17(v3, g->ymin), g17(v4, ymax));
+  mfh_sb_printf(b, "%s\nset xrange [%s:%s]\nset yrange [%s:%s]\n",
+                g->xlin ? "unset logscale\nset logscale y" : "set logscale xy",
+                mfh_fmt_g17(v1, g->xmin), mfh_fmt_g17(v2, g->xmax), mfh_fmt_g17(v3, g->ymin),
+                mfh_fmt_g17(v4, ymax));
   double marks[12];
   size_t nm = 0;
   for (size_t i = 0; i < s->n && nm <= 12; i++)
@@ -1193,13 +939,13 @@ static void gp_panel(sbuf *b, const mfh_study_result *r, size_t k, const geom *g
     }
   gp_tics(b, "x", g->xmin, g->xmax, nm <= 12 ? marks : NULL, nm, px.w, g->xlin);
   gp_tics(b, "y", g->ymin, ymax, NULL, 0, px.h, 0);
-  sb_printf(b,
+  mfh_sb_printf(b,
             "set key default\nset key %s Left reverse samplen 2.5 spacing 1.15 font \",%d\" "
             "box lc rgb \"#bbbbbb\" opaque\n",
             names[corner], font);
-  sb_puts(b, sb_str(&pc.b));
-  sb_putc(b, '\n');
-  sb_free(&pc.b);
+  mfh_sb_puts(b, mfh_sb_str(&pc.b));
+  mfh_sb_putc(b, '\n');
+  mfh_sb_free(&pc.b);
 }
 
 /* Canvas size and layout for n panels. */
@@ -1222,52 +968,56 @@ static void layout(size_t n, int *rows, int *cols, int *w, int *h) {
 
 static int write_plot_gp(const mfh_study_result *r, const geom *gs, const char *dir,
                          mfh_err *err) {
-  sbuf b = {0};
+  mfh_sbuf b = {0};
   int rows, cols, w, h;
   layout(r->nseries, &rows, &cols, &w, &h);
-  sb_puts(&b, "# plot.gp: written by mfh for study ");
-  sb_esc(&b, r->id, ESC_LINE);
-  sb_puts(&b, "\n# Re-render from this folder with:  gnuplot plot.gp   (writes plot.png and plot.svg)\n");
+  mfh_sb_puts(&b, "# plot.gp: written by mfh for study ");
+  mfh_sb_esc(&b, r->id, MFH_ESC_LINE);
+  mfh_sb_puts(
+      &b,
+      "\n# Re-render from this folder with:  gnuplot plot.gp   (writes plot.png and plot.svg)\n");
   for (size_t k = 0; k < r->nseries; k++) {
     char base[128];
     series_base(base, sizeof base, k, &r->series[k]);
-    sb_printf(&b, "# series %zu data: %s.dat (points)%s\n", k + 1, base,
+    mfh_sb_printf(&b, "# series %zu data: %s.dat (points)%s\n", k + 1, base,
               gs[k].line || gs[k].proved ? ", .curve.dat (fit, band, proved rate)" : "");
   }
-  sb_printf(&b,
-            "if (!exists(\"outbase\")) outbase = \"plot\"\n"
-            "set encoding utf8\n"
-            "do for [fmt in \"png svg\"] {\n"
-            "if (fmt eq \"png\") {\n"
-            "  set terminal pngcairo size %d,%d enhanced font \"Sans,12\" background rgb \"white\"\n"
-            "} else {\n"
-            "  set terminal svg size %d,%d dynamic enhanced font \"Arial,12\" background rgb "
-            "\"white\"\n"
-            "}\n"
-            "set output outbase.\".\".fmt\n",
-            w, h, w, h);
+  mfh_sb_printf(
+      &b,
+      "if (!exists(\"outbase\")) outbase = \"plot\"\n"
+      "set encoding utf8\n"
+      "do for [fmt in \"png svg\"] {\n"
+      "if (fmt eq \"png\") {\n"
+      "  set terminal pngcairo size %d,%d enhanced font \"Sans,12\" background rgb \"white\"\n"
+      "} else {\n"
+      "  set terminal svg size %d,%d dynamic enhanced font \"Arial,12\" background rgb "
+      "\"white\"\n"
+      "}\n"
+      "set output outbase.\".\".fmt\n",
+      w, h, w, h);
   int multi = r->nseries > 1;
   if (multi) {
-    sb_printf(&b, "set multiplot layout %d,%d title \"{/:Bold=15 ", rows, cols);
+    mfh_sb_printf(&b, "set multiplot layout %d,%d title \"{/:Bold=15 ", rows, cols);
     if (r->theorem[0]) {
-      sb_esc(&b, r->theorem, ESC_GP);
-      sb_puts(&b, ": ");
+      mfh_sb_esc(&b, r->theorem, MFH_ESC_GP);
+      mfh_sb_puts(&b, ": ");
     }
-    sb_esc(&b, r->title[0] ? r->title : r->id, ESC_GP);
-    sb_puts(&b, "}\"\n");
+    mfh_sb_esc(&b, r->title[0] ? r->title : r->id, MFH_ESC_GP);
+    mfh_sb_puts(&b, "}\"\n");
   }
   if (r->nseries == 0) {
-    sb_puts(&b, "set title \"{/:Bold=14 ");
-    sb_esc(&b, r->title[0] ? r->title : r->id, ESC_GP);
-    sb_puts(&b,
+    mfh_sb_puts(&b, "set title \"{/:Bold=14 ");
+    mfh_sb_esc(&b, r->title[0] ? r->title : r->id, MFH_ESC_GP);
+    mfh_sb_puts(&b,
             "}\"\nunset xtics\nunset ytics\nset xrange [0:1]\nset yrange [0:1]\n"
             "set label 1 \"no series\" at graph 0.5,0.5 center\nplot 2 notitle\n");
   }
-  panel_px px = {(double)w / cols - 150, (double)(h - (multi ? 40 : 0)) / rows - (multi ? 150 : 160)};
+  panel_px px = {(double)w / cols - 150,
+                 (double)(h - (multi ? 40 : 0)) / rows - (multi ? 150 : 160)};
   for (size_t k = 0; k < r->nseries; k++) gp_panel(&b, r, k, &gs[k], !multi, px);
-  if (multi) sb_puts(&b, "unset multiplot\n");
-  sb_puts(&b, "unset output\n}\n");
-  return sb_save(&b, dir, "plot.gp", err);
+  if (multi) mfh_sb_puts(&b, "unset multiplot\n");
+  mfh_sb_puts(&b, "unset output\n}\n");
+  return mfh_sb_save(&b, dir, "plot.gp", err);
 }
 
 /* ---- running gnuplot -------------------------------------------------------------- */
@@ -1314,20 +1064,6 @@ static char *find_exe(const char *prog) {
     if (!colon) return NULL;
     p = colon + 1;
   }
-}
-
-static void remove_in(const char *dir, const char *name) {
-  char *p = mfh_path_join(dir, name);
-  if (p) remove(p);
-  free(p);
-}
-
-static int nonempty_in(const char *dir, const char *name) {
-  char *p = mfh_path_join(dir, name);
-  struct stat st;
-  int ok = p && stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
-  free(p);
-  return ok;
 }
 
 static int rename_in(const char *dir, const char *from, const char *to, mfh_err *err) {
@@ -1399,17 +1135,17 @@ static int run_gnuplot(const char *exe, const char *prog, const char *dir, mfh_e
       break;
     }
   int ok = waited && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-  if (ok && nonempty_in(dir, png) && nonempty_in(dir, svg)) {
+  if (ok && mfh_report_nonempty(dir, png) && mfh_report_nonempty(dir, svg)) {
     int rc = rename_in(dir, png, "plot.png", err);
     if (!rc) rc = rename_in(dir, svg, "plot.svg", err);
     if (rc) {
-      remove_in(dir, png);
-      remove_in(dir, svg);
+      mfh_report_remove(dir, png);
+      mfh_report_remove(dir, svg);
     }
     return rc;
   }
-  remove_in(dir, png);
-  remove_in(dir, svg);
+  mfh_report_remove(dir, png);
+  mfh_report_remove(dir, svg);
   /* one line: the captured output with newlines folded, trimmed */
   for (size_t i = 0; i < len; i++)
     if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t') out[i] = ' ';
@@ -1465,10 +1201,10 @@ static json_t *jint(size_t v) { return json_integer((json_int_t)v); }
 static json_t *jstr(const char *s) {
   json_t *j = json_string(s ? s : "");
   if (j) return j;
-  sbuf b = {0}; /* invalid UTF-8: repair and retry */
-  sb_esc(&b, s, ESC_UTF8);
-  j = b.oom ? NULL : json_string(sb_str(&b));
-  sb_free(&b);
+  mfh_sbuf b = {0}; /* invalid UTF-8: repair and retry */
+  mfh_sb_esc(&b, s, MFH_ESC_UTF8);
+  j = b.oom ? NULL : json_string(mfh_sb_str(&b));
+  mfh_sb_free(&b);
   return j;
 }
 
@@ -1621,10 +1357,10 @@ static json_t *json_study(const mfh_study_result *r, int *bad) {
       const mfh_value *v = &ck->numbers.v[i];
       json_t *num = jnum(v->v);
       if (num && json_object_set_new(nums, v->name, json_incref(num)) != 0) {
-        sbuf kb = {0}; /* invalid UTF-8 in the name: repair */
-        sb_esc(&kb, v->name, ESC_UTF8);
-        if (kb.oom || json_object_set_new(nums, sb_str(&kb), json_incref(num)) != 0) *bad = 1;
-        sb_free(&kb);
+        mfh_sbuf kb = {0}; /* invalid UTF-8 in the name: repair */
+        mfh_sb_esc(&kb, v->name, MFH_ESC_UTF8);
+        if (kb.oom || json_object_set_new(nums, mfh_sb_str(&kb), json_incref(num)) != 0) *bad = 1;
+        mfh_sb_free(&kb);
       }
       if (!num) *bad = 1;
       json_decref(num);
@@ -1644,169 +1380,175 @@ static int write_results_json(const mfh_study_result *r, const char *dir, mfh_er
     text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER);
   json_decref(root);
   if (!text) return mfh_err_set(err, MFH_ENOMEM, "out of memory building %s/results.json", dir);
-  sbuf b = {0};
-  sb_puts(&b, text);
-  sb_putc(&b, '\n');
+  mfh_sbuf b = {0};
+  mfh_sb_puts(&b, text);
+  mfh_sb_putc(&b, '\n');
   free(text);
-  return sb_save(&b, dir, "results.json", err);
+  return mfh_sb_save(&b, dir, "results.json", err);
 }
 
 /* ---- summary.md (study) ----------------------------------------------------------- */
 
-static void md_fit(sbuf *b, const mfh_series *s) {
+static void md_fit(mfh_sbuf *b, const mfh_series *s) {
   const mfh_fit_result *f = &s->fit;
   char a[40], c[40], d[40];
   if (!s->has_fit) {
-    sb_puts(b, "- Fit: none\n");
+    mfh_sb_puts(b, "- Fit: none\n");
   } else {
     const char *model = f->model == MFH_FIT_POWER_LOG ? "power law with log factor"
                         : f->model == MFH_FIT_EXP     ? "exponential C e^(s x)"
                                                       : "power law";
-    sb_printf(b, "- Fit (%s, %s): %s **%s**", model, f->weighted ? "weighted" : "unweighted",
-              slope_word(s), hnum(a, f->slope));
+    mfh_sb_printf(b, "- Fit (%s, %s): %s **%s**", model, f->weighted ? "weighted" : "unweighted",
+              slope_word(s), mfh_fmt_hnum(a, f->slope));
     if (isfinite(ci_half(f)))
-      sb_printf(b, " ± %s (%.0f%% CI [%s, %s])", hnum(a, ci_half(f)), 100 * f->level,
-                hnum(c, f->slope_lo), hnum(d, f->slope_hi));
+      mfh_sb_printf(b, " ± %s (%.0f%% CI [%s, %s])", mfh_fmt_hnum(a, ci_half(f)), 100 * f->level,
+                mfh_fmt_hnum(c, f->slope_lo), mfh_fmt_hnum(d, f->slope_hi));
     else
-      sb_puts(b, " (no confidence interval)");
-    sb_printf(b, ", from %zu of %zu points", f->n_used, f->n);
+      mfh_sb_puts(b, " (no confidence interval)");
+    mfh_sb_printf(b, ", from %zu of %zu points", f->n_used, f->n);
     if (f->n_excluded_pre)
-      sb_printf(b, " (%zu %s point%s excluded)", f->n_excluded_pre,
+      mfh_sb_printf(b, " (%zu %s point%s excluded)", f->n_excluded_pre,
                 is_exp(s) ? "leading" : "coarse", f->n_excluded_pre == 1 ? "" : "s");
-    sb_printf(b, "; R² %s", hnum(a, f->r2));
-    if (isfinite(f->chi2_dof)) sb_printf(b, ", χ²/dof %s", hnum(a, f->chi2_dof));
+    mfh_sb_printf(b, "; R² %s", mfh_fmt_hnum(a, f->r2));
+    if (isfinite(f->chi2_dof)) mfh_sb_printf(b, ", χ²/dof %s", mfh_fmt_hnum(a, f->chi2_dof));
     if (f->flags) {
-      sb_puts(b, "; flags:");
+      mfh_sb_puts(b, "; flags:");
       for (unsigned k = 0; k < 32; k++)
         if (f->flags & (1u << k)) {
           const char *nm = flag_name(1u << k);
           if (nm)
-            sb_printf(b, " %s", nm);
+            mfh_sb_printf(b, " %s", nm);
           else
-            sb_printf(b, " unknown_bit_%u", k);
+            mfh_sb_printf(b, " unknown_bit_%u", k);
         }
     }
     if (f->note[0]) {
-      sb_puts(b, ". ");
-      sb_esc(b, f->note, ESC_LINE);
+      mfh_sb_puts(b, ". ");
+      mfh_sb_esc(b, f->note, MFH_ESC_LINE);
     }
-    sb_putc(b, '\n');
+    mfh_sb_putc(b, '\n');
   }
   if (s->has_proved && is_exp(s)) {
-    sb_printf(b, "- Proved growth: e^(%s ", hnum(a, s->proved_slope));
-    sb_esc(b, s->axis, ESC_MD);
-    sb_printf(b, ") (exponent ≤ %s)\n", hnum(c, s->proved_slope));
+    mfh_sb_printf(b, "- Proved growth: e^(%s ", mfh_fmt_hnum(a, s->proved_slope));
+    mfh_sb_esc(b, s->axis, MFH_ESC_MD);
+    mfh_sb_printf(b, ") (exponent ≤ %s)\n", mfh_fmt_hnum(c, s->proved_slope));
   } else if (s->has_proved) {
-    fmt_rate(a, sizeof a, s->proved_slope);
-    sb_puts(b, "- Proved rate: ");
-    sb_esc(b, s->axis, ESC_MD);
-    sb_printf(b, "^%s%s", a, s->proved_log ? " × log " : "");
-    if (s->proved_log) sb_esc(b, s->axis, ESC_MD);
-    sb_printf(b, " (slope %s)\n", hnum(c, s->proved_slope));
+    mfh_fmt_rate(a, sizeof a, s->proved_slope);
+    mfh_sb_puts(b, "- Proved rate: ");
+    mfh_sb_esc(b, s->axis, MFH_ESC_MD);
+    mfh_sb_printf(b, "^%s%s", a, s->proved_log ? " × log " : "");
+    if (s->proved_log) mfh_sb_esc(b, s->axis, MFH_ESC_MD);
+    mfh_sb_printf(b, " (slope %s)\n", mfh_fmt_hnum(c, s->proved_slope));
   }
   if (s->bound) {
-    sb_puts(b, "- Explicit bound: ");
-    sb_esc(b, s->bound_label[0] ? s->bound_label : "(unnamed)", ESC_MD);
-    sb_putc(b, '\n');
+    mfh_sb_puts(b, "- Explicit bound: ");
+    mfh_sb_esc(b, s->bound_label[0] ? s->bound_label : "(unnamed)", MFH_ESC_MD);
+    mfh_sb_putc(b, '\n');
   }
 }
 
-static void md_checks_table(sbuf *b, const mfh_study_result *const *st, size_t n, int with_study) {
-  sb_puts(b, with_study ? "| Study | Check | Kind | Verdict | Summary |\n|---|---|---|---|---|\n"
-                        : "| Check | Kind | Verdict | Summary |\n|---|---|---|---|\n");
+static void md_checks_table(mfh_sbuf *b, const mfh_study_result *const *st, size_t n,
+                            int with_study) {
+  mfh_sb_puts(b, with_study
+                     ? "| Study | Check | Kind | Verdict | Summary |\n|---|---|---|---|---|\n"
+                     : "| Check | Kind | Verdict | Summary |\n|---|---|---|---|\n");
   for (size_t i = 0; i < n; i++)
     for (size_t c = 0; c < st[i]->nchecks; c++) {
       const mfh_check_result *ck = &st[i]->checks[c];
-      sb_puts(b, "| ");
+      mfh_sb_puts(b, "| ");
       if (with_study) {
-        sb_puts(b, "[");
-        sb_esc(b, st[i]->id, ESC_MD);
-        sb_puts(b, "](");
-        sb_url(b, st[i]->id);
-        sb_puts(b, "/summary.md) | ");
+        mfh_sb_puts(b, "[");
+        mfh_sb_esc(b, st[i]->id, MFH_ESC_MD);
+        mfh_sb_puts(b, "](");
+        mfh_sb_url(b, st[i]->id);
+        mfh_sb_puts(b, "/summary.md) | ");
       }
-      sb_esc(b, ck->name, ESC_MD);
-      sb_puts(b, " | ");
-      sb_esc(b, ck->kind, ESC_MD);
+      mfh_sb_esc(b, ck->name, MFH_ESC_MD);
+      mfh_sb_puts(b, " | ");
+      mfh_sb_esc(b, ck->kind, MFH_ESC_MD);
       const char *v = mfh_verdict_text(ck->verdict);
-      sb_puts(b, " | **");
-      for (const char *p = v; *p; p++) sb_putc(b, (char)(*p - 'a' + 'A'));
-      sb_puts(b, "** | ");
-      sb_esc(b, ck->summary, ESC_MD);
-      sb_puts(b, " |\n");
+      mfh_sb_puts(b, " | **");
+      for (const char *p = v; *p; p++) mfh_sb_putc(b, (char)(*p - 'a' + 'A'));
+      mfh_sb_puts(b, "** | ");
+      mfh_sb_esc(b, ck->summary, MFH_ESC_MD);
+      mfh_sb_puts(b, " |\n");
     }
 }
 
 static int write_summary_md(const mfh_study_result *r, int rendered, const char *dir,
                             mfh_err *err) {
-  sbuf b = {0};
+  mfh_sbuf b = {0};
   char a[40], c[40], d[40], e[40], f[40], h[40];
-  sb_puts(&b, "# ");
-  sb_esc(&b, r->title[0] ? r->title : r->id, ESC_LINE);
-  sb_puts(&b, "\n\n");
+  mfh_sb_puts(&b, "# ");
+  mfh_sb_esc(&b, r->title[0] ? r->title : r->id, MFH_ESC_LINE);
+  mfh_sb_puts(&b, "\n\n");
   const char *labels[] = {"Study id", "Theorem", "Source", "Study file", "Profile", "Solver",
                           "Observable"};
   const char *vals[] = {r->id, r->theorem, r->source, r->file, r->profile, r->solver,
                         r->observable};
   for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
     if (!vals[i][0]) continue;
-    sb_printf(&b, "- %s: ", labels[i]);
-    sb_esc(&b, vals[i], ESC_LINE);
-    sb_putc(&b, '\n');
+    mfh_sb_printf(&b, "- %s: ", labels[i]);
+    mfh_sb_esc(&b, vals[i], MFH_ESC_LINE);
+    mfh_sb_putc(&b, '\n');
   }
-  sb_printf(&b, "- Tasks: %zu (cached %zu, run %zu, failed %zu); solver time %s s\n", r->ntasks,
-            r->ntasks_cached, r->ntasks_run, r->ntasks_failed, hnum(a, r->elapsed_s));
+  mfh_sb_printf(&b, "- Tasks: %zu (cached %zu, run %zu, failed %zu); solver time %s s\n", r->ntasks,
+            r->ntasks_cached, r->ntasks_run, r->ntasks_failed, mfh_fmt_hnum(a, r->elapsed_s));
   const char *worst = mfh_verdict_text(mfh_study_result_worst(r));
-  sb_puts(&b, "- Verdict: **");
-  for (const char *p = worst; *p; p++) sb_putc(&b, (char)(*p - 'a' + 'A'));
-  sb_puts(&b, "**\n");
+  mfh_sb_puts(&b, "- Verdict: **");
+  for (const char *p = worst; *p; p++) mfh_sb_putc(&b, (char)(*p - 'a' + 'A'));
+  mfh_sb_puts(&b, "**\n");
   if (r->note[0]) {
-    sb_puts(&b, "- Note: ");
-    sb_esc(&b, r->note, ESC_LINE);
-    sb_putc(&b, '\n');
+    mfh_sb_puts(&b, "- Note: ");
+    mfh_sb_esc(&b, r->note, MFH_ESC_LINE);
+    mfh_sb_putc(&b, '\n');
   }
-  sb_puts(&b, rendered ? "\n![plot](plot.png)\n"
+  mfh_sb_puts(&b, rendered ? "\n![plot](plot.png)\n"
                        : "\n(Plot not rendered: run `gnuplot plot.gp` in this folder.)\n");
-  sb_puts(&b, "\n## Checks\n\n");
+  mfh_sb_puts(&b, "\n## Checks\n\n");
   if (r->nchecks) {
     const mfh_study_result *one[1] = {r};
     md_checks_table(&b, one, 1, 0);
   } else {
-    sb_puts(&b, "No checks.\n");
+    mfh_sb_puts(&b, "No checks.\n");
   }
   for (size_t k = 0; k < r->nseries; k++) {
     const mfh_series *s = &r->series[k];
-    sb_printf(&b, "\n## Series %zu: ", k + 1);
-    sb_esc(&b, s->measure, ESC_LINE);
-    sb_puts(&b, " vs ");
-    sb_esc(&b, s->axis, ESC_LINE);
+    mfh_sb_printf(&b, "\n## Series %zu: ", k + 1);
+    mfh_sb_esc(&b, s->measure, MFH_ESC_LINE);
+    mfh_sb_puts(&b, " vs ");
+    mfh_sb_esc(&b, s->axis, MFH_ESC_LINE);
     if (s->label[0]) {
-      sb_puts(&b, " (");
-      sb_esc(&b, s->label, ESC_LINE);
-      sb_puts(&b, ")");
+      mfh_sb_puts(&b, " (");
+      mfh_sb_esc(&b, s->label, MFH_ESC_LINE);
+      mfh_sb_puts(&b, ")");
     }
-    sb_puts(&b, "\n\n");
+    mfh_sb_puts(&b, "\n\n");
     md_fit(&b, s);
-    sb_puts(&b, "\n| ");
-    sb_esc(&b, s->axis, ESC_MD);
-    sb_puts(&b, " | mean | se | sd | nrep | failed | used in fit |");
-    if (s->bound) sb_puts(&b, " bound |");
-    sb_puts(&b, is_exp(s) ? " local exponent |\n" : " local order |\n");
-    sb_puts(&b, "|---:|---:|---:|---:|---:|---:|:---:|");
-    if (s->bound) sb_puts(&b, "---:|");
-    sb_puts(&b, "---:|\n");
+    mfh_sb_puts(&b, "\n| ");
+    mfh_sb_esc(&b, s->axis, MFH_ESC_MD);
+    mfh_sb_puts(&b, " | mean | se | sd | nrep | failed | used in fit |");
+    if (s->bound) mfh_sb_puts(&b, " bound |");
+    mfh_sb_puts(&b, is_exp(s) ? " local exponent |\n" : " local order |\n");
+    mfh_sb_puts(&b, "|---:|---:|---:|---:|---:|---:|:---:|");
+    if (s->bound) mfh_sb_puts(&b, "---:|");
+    mfh_sb_puts(&b, "---:|\n");
     for (size_t i = 0; i < s->n; i++) {
       const mfh_point_stats *p = &s->pts[i];
-      sb_printf(&b, "| %s | %s | %s | %s | %zu | %zu | %s |", hnum(a, p->x), hnum(c, p->mean),
-                hnum(d, p->se), hnum(e, p->sd), p->nrep, p->nfailed,
-                !s->has_fit ? "-" : pt_used(s, i) ? "yes" : "no");
-      if (s->bound) sb_printf(&b, " %s |", hnum(f, s->bound[i]));
+      mfh_sb_printf(&b, "| %s | %s | %s | %s | %zu | %zu | %s |", mfh_fmt_hnum(a, p->x),
+                    mfh_fmt_hnum(c, p->mean), mfh_fmt_hnum(d, p->se), mfh_fmt_hnum(e, p->sd),
+                    p->nrep, p->nfailed,
+                    !s->has_fit     ? "-"
+                    : pt_used(s, i) ? "yes"
+                                    : "no");
+      if (s->bound) mfh_sb_printf(&b, " %s |", mfh_fmt_hnum(f, s->bound[i]));
       double lo = i > 0 && s->has_fit && s->fit.local && i < s->fit.n ? s->fit.local[i - 1] : NAN;
-      sb_printf(&b, " %s |\n", i > 0 && s->has_fit && s->fit.local ? hnum(h, lo) : "");
+      mfh_sb_printf(&b, " %s |\n", i > 0 && s->has_fit && s->fit.local ? mfh_fmt_hnum(h, lo) : "");
     }
   }
-  sb_puts(&b, "\nFiles: results.json (all numbers), plot.gp + *.dat (the plot and its data).\n");
-  return sb_save(&b, dir, "summary.md", err);
+  mfh_sb_puts(&b,
+              "\nFiles: results.json (all numbers), plot.gp + *.dat (the plot and its data).\n");
+  return mfh_sb_save(&b, dir, "summary.md", err);
 }
 
 /* ---- mfh_report_study --------------------------------------------------------------- */
@@ -1878,8 +1620,8 @@ int mfh_report_study(const mfh_study_result *r0, const char *dir, const mfh_repo
   mfh_err_clear(&render_err);
   if (!rc) render_rc = render_study(dir, o, &did_render, &render_err);
   if (!rc && !did_render) { /* never leave images of an earlier run next to new data */
-    remove_in(dir, "plot.png");
-    remove_in(dir, "plot.svg");
+    mfh_report_remove(dir, "plot.png");
+    mfh_report_remove(dir, "plot.svg");
   }
   if (!rc) rc = write_results_json(r0, dir, err);
   if (!rc) rc = write_summary_md(r0, did_render, dir, err);
@@ -1911,22 +1653,18 @@ static void count_verdicts(const mfh_study_result *const *st, size_t n, size_t c
 /* CSS class / text of a verdict ("pass", ...; unknown values count as errors). */
 static const char *vclass(int v) { return v >= 0 && v <= 3 ? mfh_verdict_text(v) : "error"; }
 
-static void sb_upper(sbuf *b, const char *s) {
-  for (; *s; s++) sb_putc(b, (*s >= 'a' && *s <= 'z') ? (char)(*s - 'a' + 'A') : *s);
-}
-
-static void html_badge(sbuf *b, int v) {
-  sb_printf(b, "<span class=\"v %s\">", vclass(v));
-  sb_upper(b, vclass(v));
-  sb_puts(b, "</span>");
+static void html_badge(mfh_sbuf *b, int v) {
+  mfh_sb_printf(b, "<span class=\"v %s\">", vclass(v));
+  mfh_sb_upper(b, vclass(v));
+  mfh_sb_puts(b, "</span>");
 }
 
 static int write_index_html(const mfh_study_result *const *st, size_t n, const int *rendered,
                             const char *outdir, mfh_err *err) {
-  sbuf b = {0};
+  mfh_sbuf b = {0};
   size_t cnt[4], total;
   count_verdicts(st, n, cnt, &total);
-  sb_puts(&b,
+  mfh_sb_puts(&b,
           "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<title>mfh report</title>\n<style>\n"
@@ -1962,91 +1700,92 @@ static int write_index_html(const mfh_study_result *const *st, size_t n, const i
           "margin:8px 0;font-size:14px}\n"
           ".links a{margin-right:14px;font-size:14px}\n"
           "</style>\n</head>\n<body>\n<header>\n<h1>mfh report</h1>\n<div class=\"counts\">");
-  sb_printf(&b, "%zu stud%s, %zu check%s &nbsp; ", n, n == 1 ? "y" : "ies", total,
+  mfh_sb_printf(&b, "%zu stud%s, %zu check%s &nbsp; ", n, n == 1 ? "y" : "ies", total,
             total == 1 ? "" : "s");
   static const int order[4] = {MFH_PASS, MFH_FAIL, MFH_INCONCLUSIVE, MFH_CHECK_ERROR};
   for (int i = 0; i < 4; i++) {
-    sb_printf(&b, "<span class=\"v %s\">%zu ", vclass(order[i]), cnt[order[i]]);
-    sb_upper(&b, vclass(order[i]));
-    sb_puts(&b, "</span>");
+    mfh_sb_printf(&b, "<span class=\"v %s\">%zu ", vclass(order[i]), cnt[order[i]]);
+    mfh_sb_upper(&b, vclass(order[i]));
+    mfh_sb_puts(&b, "</span>");
   }
-  sb_puts(&b, "</div>\n</header>\n<main>\n<h2 style=\"margin-top:22px\">Checks</h2>\n");
-  sb_puts(&b, "<table>\n<tr><th>Study</th><th>Theorem</th><th>Check</th><th>Verdict</th>"
+  mfh_sb_puts(&b, "</div>\n</header>\n<main>\n<h2 style=\"margin-top:22px\">Checks</h2>\n");
+  mfh_sb_puts(&b, "<table>\n<tr><th>Study</th><th>Theorem</th><th>Check</th><th>Verdict</th>"
               "<th>Summary</th></tr>\n");
   for (size_t i = 0; i < n; i++)
     for (size_t c = 0; c < st[i]->nchecks; c++) {
       const mfh_check_result *ck = &st[i]->checks[c];
-      sb_printf(&b, "<tr><td><a href=\"#study-%zu\">", i + 1);
-      sb_esc(&b, st[i]->id, ESC_HTML);
-      sb_puts(&b, "</a></td><td>");
-      sb_esc(&b, st[i]->theorem, ESC_HTML);
-      sb_puts(&b, "</td><td>");
-      sb_esc(&b, ck->name, ESC_HTML);
-      sb_puts(&b, "</td><td>");
+      mfh_sb_printf(&b, "<tr><td><a href=\"#study-%zu\">", i + 1);
+      mfh_sb_esc(&b, st[i]->id, MFH_ESC_HTML);
+      mfh_sb_puts(&b, "</a></td><td>");
+      mfh_sb_esc(&b, st[i]->theorem, MFH_ESC_HTML);
+      mfh_sb_puts(&b, "</td><td>");
+      mfh_sb_esc(&b, ck->name, MFH_ESC_HTML);
+      mfh_sb_puts(&b, "</td><td>");
       html_badge(&b, ck->verdict);
-      sb_puts(&b, "</td><td class=\"sum\">");
-      sb_esc(&b, ck->summary, ESC_HTML);
-      sb_puts(&b, "</td></tr>\n");
+      mfh_sb_puts(&b, "</td><td class=\"sum\">");
+      mfh_sb_esc(&b, ck->summary, MFH_ESC_HTML);
+      mfh_sb_puts(&b, "</td></tr>\n");
     }
-  if (!total) sb_puts(&b, "<tr><td colspan=\"5\">No checks.</td></tr>\n");
-  sb_puts(&b, "</table>\n");
+  if (!total) mfh_sb_puts(&b, "<tr><td colspan=\"5\">No checks.</td></tr>\n");
+  mfh_sb_puts(&b, "</table>\n");
 
   for (size_t i = 0; i < n; i++) {
     const mfh_study_result *r = st[i];
-    sbuf href = {0};
-    sb_url(&href, r->id);
-    const char *h = sb_str(&href);
-    sb_printf(&b, "<section class=\"study\" id=\"study-%zu\">\n<h2>", i + 1);
+    mfh_sbuf href = {0};
+    mfh_sb_url(&href, r->id);
+    const char *h = mfh_sb_str(&href);
+    mfh_sb_printf(&b, "<section class=\"study\" id=\"study-%zu\">\n<h2>", i + 1);
     html_badge(&b, mfh_study_result_worst(r));
-    sb_puts(&b, " ");
-    sb_esc(&b, r->id, ESC_HTML);
+    mfh_sb_puts(&b, " ");
+    mfh_sb_esc(&b, r->id, MFH_ESC_HTML);
     if (r->title[0]) {
-      sb_puts(&b, " &mdash; ");
-      sb_esc(&b, r->title, ESC_HTML);
+      mfh_sb_puts(&b, " &mdash; ");
+      mfh_sb_esc(&b, r->title, MFH_ESC_HTML);
     }
-    sb_puts(&b, "</h2>\n<div class=\"meta\">");
+    mfh_sb_puts(&b, "</h2>\n<div class=\"meta\">");
     if (r->theorem[0]) {
-      sb_puts(&b, "Theorem <b>");
-      sb_esc(&b, r->theorem, ESC_HTML);
-      sb_puts(&b, "</b>");
+      mfh_sb_puts(&b, "Theorem <b>");
+      mfh_sb_esc(&b, r->theorem, MFH_ESC_HTML);
+      mfh_sb_puts(&b, "</b>");
     }
     if (r->source[0]) {
-      sb_puts(&b, " &middot; ");
-      sb_esc(&b, r->source, ESC_HTML);
+      mfh_sb_puts(&b, " &middot; ");
+      mfh_sb_esc(&b, r->source, MFH_ESC_HTML);
     }
     if (r->profile[0]) {
-      sb_puts(&b, " &middot; profile ");
-      sb_esc(&b, r->profile, ESC_HTML);
+      mfh_sb_puts(&b, " &middot; profile ");
+      mfh_sb_esc(&b, r->profile, MFH_ESC_HTML);
     }
     char t[40];
-    sb_printf(&b, " &middot; %zu tasks (%zu cached, %zu run, %zu failed), %s s</div>\n",
-              r->ntasks, r->ntasks_cached, r->ntasks_run, r->ntasks_failed, hnum(t, r->elapsed_s));
+    mfh_sb_printf(&b, " &middot; %zu tasks (%zu cached, %zu run, %zu failed), %s s</div>\n",
+                  r->ntasks, r->ntasks_cached, r->ntasks_run, r->ntasks_failed,
+                  mfh_fmt_hnum(t, r->elapsed_s));
     if (r->note[0]) {
-      sb_puts(&b, "<div class=\"note\">");
-      sb_esc(&b, r->note, ESC_HTML);
-      sb_puts(&b, "</div>\n");
+      mfh_sb_puts(&b, "<div class=\"note\">");
+      mfh_sb_esc(&b, r->note, MFH_ESC_HTML);
+      mfh_sb_puts(&b, "</div>\n");
     }
     if (rendered[i]) {
-      sb_printf(&b, "<a href=\"%s/plot.svg\"><img src=\"%s/plot.png\" alt=\"", h, h);
-      sb_esc(&b, r->id, ESC_ATTR);
-      sb_puts(&b, " convergence plot\"></a>\n");
+      mfh_sb_printf(&b, "<a href=\"%s/plot.svg\"><img src=\"%s/plot.png\" alt=\"", h, h);
+      mfh_sb_esc(&b, r->id, MFH_ESC_ATTR);
+      mfh_sb_puts(&b, " convergence plot\"></a>\n");
     } else {
-      sb_printf(&b, "<p class=\"meta\">Plot not rendered: run <code>gnuplot plot.gp</code> in "
+      mfh_sb_printf(&b, "<p class=\"meta\">Plot not rendered: run <code>gnuplot plot.gp</code> in "
                     "<a href=\"%s/\">",
                 h);
-      sb_esc(&b, r->id, ESC_HTML);
-      sb_puts(&b, "/</a>.</p>\n");
+      mfh_sb_esc(&b, r->id, MFH_ESC_HTML);
+      mfh_sb_puts(&b, "/</a>.</p>\n");
     }
-    sb_printf(&b,
+    mfh_sb_printf(&b,
               "<div class=\"links\"><a href=\"%s/summary.md\">summary.md</a>"
               "<a href=\"%s/results.json\">results.json</a>",
               h, h);
-    if (rendered[i]) sb_printf(&b, "<a href=\"%s/plot.svg\">plot.svg</a>", h);
-    sb_printf(&b, "<a href=\"%s/plot.gp\">plot.gp</a></div>\n</section>\n", h);
-    sb_free(&href);
+    if (rendered[i]) mfh_sb_printf(&b, "<a href=\"%s/plot.svg\">plot.svg</a>", h);
+    mfh_sb_printf(&b, "<a href=\"%s/plot.gp\">plot.gp</a></div>\n</section>\n", h);
+    mfh_sb_free(&href);
   }
-  sb_puts(&b, "</main>\n</body>\n</html>\n");
-  return sb_save(&b, outdir, "index.html", err);
+  mfh_sb_puts(&b, "</main>\n</body>\n</html>\n");
+  return mfh_sb_save(&b, outdir, "index.html", err);
 }
 
 /* JUnit mapping.  CI systems understand three outcomes besides success, and
@@ -2060,96 +1799,98 @@ static int write_index_html(const mfh_study_result *const *st, size_t n, const i
  *                   pre-asymptotic); reported and visible, but not a failure.
  *   pass         -> a bare <testcase>.
  * The check's summary is the message; its numbers are the element text. */
-static void junit_numbers(sbuf *b, const mfh_check_result *ck) {
-  sb_esc(b, ck->summary, ESC_HTML);
+static void junit_numbers(mfh_sbuf *b, const mfh_check_result *ck) {
+  mfh_sb_esc(b, ck->summary, MFH_ESC_HTML);
   for (size_t i = 0; i < ck->numbers.n; i++) {
     char v[40];
-    sb_putc(b, '\n');
-    sb_esc(b, ck->numbers.v[i].name, ESC_HTML);
-    sb_printf(b, " = %s", g17(v, ck->numbers.v[i].v));
+    mfh_sb_putc(b, '\n');
+    mfh_sb_esc(b, ck->numbers.v[i].name, MFH_ESC_HTML);
+    mfh_sb_printf(b, " = %s", mfh_fmt_g17(v, ck->numbers.v[i].v));
   }
 }
 
 static int write_junit(const mfh_study_result *const *st, size_t n, const char *outdir,
                        mfh_err *err) {
-  sbuf b = {0};
+  mfh_sbuf b = {0};
   size_t cnt[4], total;
   double time = 0;
   count_verdicts(st, n, cnt, &total);
   for (size_t i = 0; i < n; i++)
     if (isfinite(st[i]->elapsed_s)) time += st[i]->elapsed_s;
   char t[40];
-  sb_printf(&b,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<!-- mfh checks: fail -> failure, error -> error, inconclusive -> skipped -->\n"
-            "<testsuites name=\"mfh\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-            "skipped=\"%zu\" time=\"%s\">\n",
-            total, cnt[MFH_FAIL], cnt[MFH_CHECK_ERROR], cnt[MFH_INCONCLUSIVE], g17(t, time));
+  mfh_sb_printf(&b,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                "<!-- mfh checks: fail -> failure, error -> error, inconclusive -> skipped -->\n"
+                "<testsuites name=\"mfh\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+                "skipped=\"%zu\" time=\"%s\">\n",
+                total, cnt[MFH_FAIL], cnt[MFH_CHECK_ERROR], cnt[MFH_INCONCLUSIVE],
+                mfh_fmt_g17(t, time));
   for (size_t i = 0; i < n; i++) {
     const mfh_study_result *r = st[i];
     size_t c4[4], tot;
     count_verdicts(&st[i], 1, c4, &tot);
-    sb_puts(&b, "  <testsuite name=\"");
-    sb_esc(&b, r->id, ESC_ATTR);
-    sb_printf(&b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%s\">\n",
-              tot, c4[MFH_FAIL], c4[MFH_CHECK_ERROR], c4[MFH_INCONCLUSIVE],
-              g17(t, isfinite(r->elapsed_s) ? r->elapsed_s : 0));
-    sb_puts(&b, "    <properties>\n");
+    mfh_sb_puts(&b, "  <testsuite name=\"");
+    mfh_sb_esc(&b, r->id, MFH_ESC_ATTR);
+    mfh_sb_printf(&b,
+                  "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%s\">\n",
+                  tot, c4[MFH_FAIL], c4[MFH_CHECK_ERROR], c4[MFH_INCONCLUSIVE],
+                  mfh_fmt_g17(t, isfinite(r->elapsed_s) ? r->elapsed_s : 0));
+    mfh_sb_puts(&b, "    <properties>\n");
     const char *pn[] = {"title", "theorem", "source", "file", "profile", "solver", "observable"};
     const char *pv[] = {r->title, r->theorem, r->source, r->file, r->profile, r->solver,
                         r->observable};
     for (size_t k = 0; k < sizeof pn / sizeof pn[0]; k++) {
-      sb_printf(&b, "      <property name=\"%s\" value=\"", pn[k]);
-      sb_esc(&b, pv[k], ESC_ATTR);
-      sb_puts(&b, "\"/>\n");
+      mfh_sb_printf(&b, "      <property name=\"%s\" value=\"", pn[k]);
+      mfh_sb_esc(&b, pv[k], MFH_ESC_ATTR);
+      mfh_sb_puts(&b, "\"/>\n");
     }
-    sb_puts(&b, "    </properties>\n");
+    mfh_sb_puts(&b, "    </properties>\n");
     for (size_t c = 0; c < r->nchecks; c++) {
       const mfh_check_result *ck = &r->checks[c];
-      sb_puts(&b, "    <testcase classname=\"");
-      sb_esc(&b, r->id, ESC_ATTR);
-      sb_puts(&b, "\" name=\"");
-      sb_esc(&b, ck->name, ESC_ATTR);
-      sb_puts(&b, "\" time=\"0\"");
+      mfh_sb_puts(&b, "    <testcase classname=\"");
+      mfh_sb_esc(&b, r->id, MFH_ESC_ATTR);
+      mfh_sb_puts(&b, "\" name=\"");
+      mfh_sb_esc(&b, ck->name, MFH_ESC_ATTR);
+      mfh_sb_puts(&b, "\" time=\"0\"");
       int v = ck->verdict >= 0 && ck->verdict <= 3 ? ck->verdict : MFH_CHECK_ERROR;
       if (v == MFH_PASS) {
-        sb_puts(&b, "/>\n");
+        mfh_sb_puts(&b, "/>\n");
         continue;
       }
-      sb_puts(&b, ">\n");
+      mfh_sb_puts(&b, ">\n");
       if (v == MFH_INCONCLUSIVE) {
-        sb_puts(&b, "      <skipped message=\"inconclusive: ");
-        sb_esc(&b, ck->summary, ESC_ATTR);
-        sb_puts(&b, "\"/>\n");
+        mfh_sb_puts(&b, "      <skipped message=\"inconclusive: ");
+        mfh_sb_esc(&b, ck->summary, MFH_ESC_ATTR);
+        mfh_sb_puts(&b, "\"/>\n");
       } else {
         const char *tag = v == MFH_FAIL ? "failure" : "error";
-        sb_printf(&b, "      <%s message=\"", tag);
-        sb_esc(&b, ck->summary, ESC_ATTR);
-        sb_puts(&b, "\" type=\"");
-        sb_esc(&b, ck->kind, ESC_ATTR);
-        sb_puts(&b, "\">");
+        mfh_sb_printf(&b, "      <%s message=\"", tag);
+        mfh_sb_esc(&b, ck->summary, MFH_ESC_ATTR);
+        mfh_sb_puts(&b, "\" type=\"");
+        mfh_sb_esc(&b, ck->kind, MFH_ESC_ATTR);
+        mfh_sb_puts(&b, "\">");
         junit_numbers(&b, ck);
-        sb_printf(&b, "</%s>\n", tag);
+        mfh_sb_printf(&b, "</%s>\n", tag);
       }
-      sb_puts(&b, "    </testcase>\n");
+      mfh_sb_puts(&b, "    </testcase>\n");
     }
     if (r->note[0]) {
-      sb_puts(&b, "    <system-out>");
-      sb_esc(&b, r->note, ESC_HTML);
-      sb_puts(&b, "</system-out>\n");
+      mfh_sb_puts(&b, "    <system-out>");
+      mfh_sb_esc(&b, r->note, MFH_ESC_HTML);
+      mfh_sb_puts(&b, "</system-out>\n");
     }
-    sb_puts(&b, "  </testsuite>\n");
+    mfh_sb_puts(&b, "  </testsuite>\n");
   }
-  sb_puts(&b, "</testsuites>\n");
-  return sb_save(&b, outdir, "junit.xml", err);
+  mfh_sb_puts(&b, "</testsuites>\n");
+  return mfh_sb_save(&b, outdir, "junit.xml", err);
 }
 
 static int write_run_md(const mfh_study_result *const *st, size_t n, const char *outdir,
                         mfh_err *err) {
-  sbuf b = {0};
+  mfh_sbuf b = {0};
   size_t cnt[4], total;
   count_verdicts(st, n, cnt, &total);
-  sb_printf(&b,
+  mfh_sb_printf(&b,
             "# mfh run summary\n\n%zu stud%s, %zu check%s: %zu pass, %zu fail, %zu "
             "inconclusive, %zu error.\n\n",
             n, n == 1 ? "y" : "ies", total, total == 1 ? "" : "s", cnt[MFH_PASS], cnt[MFH_FAIL],
@@ -2157,28 +1898,28 @@ static int write_run_md(const mfh_study_result *const *st, size_t n, const char 
   if (total)
     md_checks_table(&b, st, n, 1);
   else
-    sb_puts(&b, "No checks.\n");
-  sb_puts(&b, "\n## Studies\n\n");
+    mfh_sb_puts(&b, "No checks.\n");
+  mfh_sb_puts(&b, "\n## Studies\n\n");
   for (size_t i = 0; i < n; i++) {
-    sb_puts(&b, "- [");
-    sb_esc(&b, st[i]->id, ESC_MD);
-    sb_puts(&b, "](");
-    sb_url(&b, st[i]->id);
-    sb_puts(&b, "/summary.md)");
+    mfh_sb_puts(&b, "- [");
+    mfh_sb_esc(&b, st[i]->id, MFH_ESC_MD);
+    mfh_sb_puts(&b, "](");
+    mfh_sb_url(&b, st[i]->id);
+    mfh_sb_puts(&b, "/summary.md)");
     if (st[i]->title[0]) {
-      sb_puts(&b, ": ");
-      sb_esc(&b, st[i]->title, ESC_LINE);
+      mfh_sb_puts(&b, ": ");
+      mfh_sb_esc(&b, st[i]->title, MFH_ESC_LINE);
     }
     if (st[i]->theorem[0]) {
-      sb_puts(&b, " (");
-      sb_esc(&b, st[i]->theorem, ESC_LINE);
-      sb_puts(&b, ")");
+      mfh_sb_puts(&b, " (");
+      mfh_sb_esc(&b, st[i]->theorem, MFH_ESC_LINE);
+      mfh_sb_puts(&b, ")");
     }
-    sb_puts(&b, " — **");
-    sb_upper(&b, vclass(mfh_study_result_worst(st[i])));
-    sb_puts(&b, "**\n");
+    mfh_sb_puts(&b, " — **");
+    mfh_sb_upper(&b, vclass(mfh_study_result_worst(st[i])));
+    mfh_sb_puts(&b, "**\n");
   }
-  return sb_save(&b, outdir, "summary.md", err);
+  return mfh_sb_save(&b, outdir, "summary.md", err);
 }
 
 int mfh_report_run(const mfh_study_result *const *studies, size_t n, const char *outdir,
@@ -2208,9 +1949,9 @@ int mfh_report_run(const mfh_study_result *const *studies, size_t n, const char 
     mfh_err e;
     mfh_err_clear(&e);
     int src = dir ? MFH_OK : mfh_err_set(&e, MFH_ENOMEM, "out of memory");
-    if (!src && !nonempty_in(dir, "results.json"))
+    if (!src && !mfh_report_nonempty(dir, "results.json"))
       src = mfh_report_study(studies[i], dir, o, NULL, &e);
-    if (dir) rendered[i] = nonempty_in(dir, "plot.png"); /* stale images are never left */
+    if (dir) rendered[i] = mfh_report_nonempty(dir, "plot.png"); /* stale images are never left */
     free(dir);
     if (src && !first) {
       mfh_err_prefix(&e, "report of study %s", studies[i]->id);
@@ -2240,10 +1981,10 @@ void mfh_report_table(const mfh_study_result *const *studies, size_t n, FILE *ou
   size_t ws = strlen("STUDY"), wc = strlen("CHECK"), wv = strlen("INCONCLUSIVE");
   char a[600], c[600];
   for (size_t i = 0; i < n; i++) {
-    ascii_copy(a, sizeof a, studies[i]->id);
+    mfh_ascii_copy(a, sizeof a, studies[i]->id);
     if (strlen(a) > ws) ws = strlen(a);
     for (size_t k = 0; k < studies[i]->nchecks; k++) {
-      ascii_copy(c, sizeof c, studies[i]->checks[k].name);
+      mfh_ascii_copy(c, sizeof c, studies[i]->checks[k].name);
       if (strlen(c) > wc) wc = strlen(c);
     }
   }
@@ -2256,8 +1997,9 @@ void mfh_report_table(const mfh_study_result *const *studies, size_t n, FILE *ou
   size_t cnt[4], total;
   count_verdicts(studies, n, cnt, &total);
   for (size_t i = 0; i < n; i++) {
-    ascii_copy(a, sizeof a, studies[i]->id);
-    if (!studies[i]->nchecks) fprintf(out, "%-*s  %-*s  %-*s  %s\n", is, a, ic, "-", iv, "-", "no checks");
+    mfh_ascii_copy(a, sizeof a, studies[i]->id);
+    if (!studies[i]->nchecks)
+      fprintf(out, "%-*s  %-*s  %-*s  %s\n", is, a, ic, "-", iv, "-", "no checks");
     for (size_t k = 0; k < studies[i]->nchecks; k++) {
       const mfh_check_result *ck = &studies[i]->checks[k];
       char v[16], s[600];
@@ -2265,8 +2007,8 @@ void mfh_report_table(const mfh_study_result *const *studies, size_t n, FILE *ou
       size_t j = 0;
       for (; vt[j] && j < sizeof v - 1; j++) v[j] = (char)(vt[j] - 'a' + 'A');
       v[j] = '\0';
-      ascii_copy(c, sizeof c, ck->name);
-      ascii_copy(s, sizeof s, ck->summary);
+      mfh_ascii_copy(c, sizeof c, ck->name);
+      mfh_ascii_copy(s, sizeof s, ck->summary);
       fprintf(out, "%-*s  %-*s  %-*s  %s\n", is, a, ic, c, iv, v, s);
     }
   }
