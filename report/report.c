@@ -57,70 +57,11 @@
 #include <jansson.h>
 
 #include "core/fsutil.h"
+#include "report/model.h"
 #include "report/numfmt.h"
 #include "report/sbuf.h"
 
-#define NONE ((size_t)-1)
-
-/* ---- series helpers --------------------------------------------------------- */
-
-static int ok_pos(double v) { return isfinite(v) && v > 0; }
-static int has_se(const mfh_point_stats *p) { return isfinite(p->se) && p->se > 0; }
-
-/* 1 if the series was fitted with the exponential model y = C e^{s x}. */
-static int is_exp(const mfh_series *s) { return s->has_fit && s->fit.model == MFH_FIT_EXP; }
-
-/* 1 if the series is drawn with a linear x axis (the y axis stays
- * logarithmic): exponential fits, whose lines are straight in (x, log y),
- * and series without a fit that have an x <= 0 (e.g. time t = 0), which a
- * log axis cannot show.  A power-law fit keeps its log-log axes; its x <= 0
- * points are not drawn (its fitted line is not defined there). */
-static int lin_x(const mfh_series *s) {
-  if (is_exp(s)) return 1;
-  if (s->has_fit) return 0;
-  for (size_t i = 0; i < s->n; i++)
-    if (isfinite(s->pts[i].x) && s->pts[i].x <= 0) return 1;
-  return 0;
-}
-
-/* 1 if x can be placed on the series' x axis (linear: any finite x). */
-static int x_ok(int xlin, double x) { return xlin ? isfinite(x) : ok_pos(x); }
-static int drawable(int xlin, const mfh_point_stats *p) {
-  return x_ok(xlin, p->x) && ok_pos(p->mean);
-}
-
-/* What the fitted parameter is called in prose: "slope" (power laws, the
- * slope on log-log axes) or "exponent" (s in e^{s x}). */
-static const char *slope_word(const mfh_series *s) { return is_exp(s) ? "exponent" : "slope"; }
-
-/* 1 if point i entered the fit (0 when the series has no fit). */
-static int pt_used(const mfh_series *s, size_t i) {
-  if (!s->has_fit) return 0;
-  if (!s->fit.used || i >= s->fit.n) return 1;
-  return s->fit.used[i] != 0;
-}
-
-/* Half-width of the slope's confidence interval, NaN when there is none. */
-static double ci_half(const mfh_fit_result *f) {
-  double h = 0.5 * (f->slope_hi - f->slope_lo);
-  return isfinite(h) ? h : NAN;
-}
-
-static const struct {
-  unsigned bit;
-  const char *name;
-} flag_names[] = {
-    {MFH_FIT_NONFINITE, "nonfinite"},     {MFH_FIT_NONPOSITIVE, "nonpositive"},
-    {MFH_FIT_NOT_DECREASING, "not_decreasing"}, {MFH_FIT_FLOOR, "floor"},
-    {MFH_FIT_TOO_FEW, "too_few"},         {MFH_FIT_PREASYMPTOTIC, "preasymptotic"},
-};
-#define NFLAGS (sizeof flag_names / sizeof flag_names[0])
-
-static const char *flag_name(unsigned bit) {
-  for (size_t i = 0; i < NFLAGS; i++)
-    if (flag_names[i].bit == bit) return flag_names[i].name;
-  return NULL;
-}
+/* ---- data files --------------------------------------------------------------- */
 
 /* Base name of series k's data files: "s<k+1>-<axis>-<measure>", made of
  * [A-Za-z0-9._-] only (safe in gnuplot strings and every file system). */
@@ -132,248 +73,7 @@ static void series_base(char *buf, size_t n, size_t k, const mfh_series *s) {
       *p = '_';
 }
 
-/* ---- plot geometry ------------------------------------------------------------ */
-
-#define CURVE_IN 81  /* curve rows inside the fitted range */
-#define CURVE_OUT 24 /* rows over the whole x range, outside the fitted range */
-#define BAND_MAX 200 /* band clipped at a factor e^200 (it is far off the plot anyway) */
-
-/* What can be drawn for one series and where. */
-typedef struct geom {
-  int plottable;                 /* something positive and finite to draw */
-  int xlin;                      /* linear x axis (lin_x); the y axis is always log */
-  double xmin, xmax, ymin, ymax; /* plot ranges */
-  double dxmin, dxmax;           /* extent of the sweep values that can be placed on x */
-  int line, band, proved, expn;  /* curves present in the .curve.dat file */
-  size_t ncurve, ia, ib;         /* curve rows; the fit lives in rows ia..ib */
-  double *cx, *cfit, *clo, *chi, *cref, *cexp;
-  size_t n_filled_se, n_filled_nose, n_hollow_se, n_hollow_nose, n_failed, n_bound;
-  int descending; /* data fall from left to right */
-} geom;
-
-static void geom_free(geom *g) {
-  free(g->cx);
-  memset(g, 0, sizeof *g);
-}
-
-static double loglerp(double a, double b, double t) {
-  if (t <= 0) return a;
-  if (t >= 1) return b;
-  return exp(log(a) + t * (log(b) - log(a)));
-}
-
-static double linlerp(double a, double b, double t) {
-  if (t <= 0) return a;
-  if (t >= 1) return b;
-  return a + t * (b - a);
-}
-
-/* Interpolation along the x axis: log-spaced, or even for a linear axis. */
-static double xlerp(int xlin, double a, double b, double t) {
-  return xlin ? linlerp(a, b, t) : loglerp(a, b, t);
-}
-
-/* Distance along the x axis in its own units (decades on a log axis). */
-static double xspan(int xlin, double a, double b) { return xlin ? b - a : log(b / a); }
-
-/* The proved rate through (x0, y0): y0 e^{p (x - x0)} for an exponential
- * fit (a log factor has no meaning there and is ignored), else
- * y0 (x/x0)^p [log x / log x0] (NaN where x <= 0). */
-static double proved_at(const mfh_series *s, double x0, double y0, double x) {
-  if (is_exp(s)) return y0 * exp(s->proved_slope * (x - x0));
-  if (!(x > 0) || !(x0 > 0)) return NAN;
-  double v = y0 * pow(x / x0, s->proved_slope);
-  if (s->proved_log) v *= fabs(log(x)) / fabs(log(x0));
-  return v;
-}
-
-static void widen(double *lo, double *hi, double v) {
-  if (!ok_pos(v)) return;
-  if (v < *lo) *lo = v;
-  if (v > *hi) *hi = v;
-}
-
-/* Like widen, for x values: any finite value on a linear axis. */
-static void widen_x(int xlin, double *lo, double *hi, double v) {
-  if (!x_ok(xlin, v)) return;
-  if (v < *lo) *lo = v;
-  if (v > *hi) *hi = v;
-}
-
-static int compute_geom(const mfh_series *s, geom *g) {
-  memset(g, 0, sizeof *g);
-  const mfh_fit_result *f = &s->fit;
-  const int xlin = g->xlin = lin_x(s);
-  double dxmin = INFINITY, dxmax = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
-  size_t i0 = NONE, ileft = NONE, iright = NONE;
-  for (size_t i = 0; i < s->n; i++) {
-    const mfh_point_stats *p = &s->pts[i];
-    if (!x_ok(xlin, p->x)) continue;
-    widen_x(xlin, &dxmin, &dxmax, p->x);
-    if (pt_used(s, i)) {
-      widen_x(xlin, &xlo, &xhi, p->x);
-      if (i0 == NONE) i0 = i;
-    }
-    if (s->bound && ok_pos(s->bound[i])) g->n_bound++;
-    if (!drawable(xlin, p)) continue;
-    int filled = !s->has_fit || pt_used(s, i);
-    if (filled)
-      has_se(p) ? g->n_filled_se++ : g->n_filled_nose++;
-    else
-      has_se(p) ? g->n_hollow_se++ : g->n_hollow_nose++;
-    if (p->nfailed > 0) g->n_failed++;
-    if (ileft == NONE || p->x < s->pts[ileft].x) ileft = i;
-    if (iright == NONE || p->x > s->pts[iright].x) iright = i;
-  }
-  if (!(dxmin <= dxmax)) return MFH_OK; /* no sweep value to place on x: nothing to draw */
-  g->dxmin = dxmin;
-  g->dxmax = dxmax;
-
-  int fitok = s->has_fit && isfinite(f->slope) && isfinite(f->intercept) && xlo < xhi;
-  double x0 = NAN, y0 = NAN;
-  if (s->has_proved && isfinite(s->proved_slope)) {
-    if (fitok) {
-      x0 = s->pts[i0].x;
-      y0 = mfh_fit_predict(f, x0);
-    }
-    if (!ok_pos(y0)) /* no usable fit: anchor at the first drawable point */
-      for (size_t i = 0; i < s->n; i++)
-        if (drawable(xlin, &s->pts[i]) && (is_exp(s) || s->pts[i].x > 0)) {
-          x0 = s->pts[i].x;
-          y0 = s->pts[i].mean;
-          break;
-        }
-  }
-  int want_ref = isfinite(x0) && ok_pos(y0);
-
-  if (fitok || want_ref || s->has_expansion) {
-    size_t nl = 0, nr = 0, nin = CURVE_IN;
-    double span = xspan(xlin, dxmin, dxmax);
-    if (fitok && span > 0) {
-      nl = (size_t)ceil(CURVE_OUT * xspan(xlin, dxmin, xlo) / span);
-      nr = (size_t)ceil(CURVE_OUT * xspan(xlin, xhi, dxmax) / span);
-    } else if (!fitok) {
-      xlo = dxmin;
-      xhi = dxmax;
-      if (!(span > 0)) nin = 1;
-    }
-    g->ncurve = nl + nin + nr;
-    g->cx = malloc(6 * g->ncurve * sizeof *g->cx);
-    if (!g->cx) return MFH_ENOMEM;
-    g->cfit = g->cx + g->ncurve;
-    g->clo = g->cfit + g->ncurve;
-    g->chi = g->clo + g->ncurve;
-    g->cref = g->chi + g->ncurve;
-    g->cexp = g->cref + g->ncurve;
-    size_t j = 0;
-    for (size_t k = 0; k < nl; k++) g->cx[j++] = xlerp(xlin, dxmin, xlo, (double)k / (double)nl);
-    for (size_t k = 0; k < nin; k++)
-      g->cx[j++] = nin == 1 ? xlo : xlerp(xlin, xlo, xhi, (double)k / (double)(nin - 1));
-    for (size_t k = 1; k <= nr; k++) g->cx[j++] = xlerp(xlin, xhi, dxmax, (double)k / (double)nr);
-    g->ia = nl;
-    g->ib = nl + nin - 1;
-    size_t nline = 0, nband = 0, nref = 0, nexp = 0;
-    double maxhw = 0;
-    for (j = 0; j < g->ncurve; j++) {
-      double x = g->cx[j];
-      g->cfit[j] = g->clo[j] = g->chi[j] = g->cref[j] = g->cexp[j] = NAN;
-      /* the expansion over the data's extent only (it is no rate law to extrapolate) */
-      if (s->has_expansion && x >= dxmin && x <= dxmax) {
-        double y = mfh_expansion_predict(&s->expansion, x);
-        if (ok_pos(y)) g->cexp[j] = y, nexp++;
-      }
-      if (fitok && j >= g->ia && j <= g->ib) {
-        double y = mfh_fit_predict(f, x), hw = mfh_fit_band_halfwidth_log(f, x);
-        if (ok_pos(y)) {
-          g->cfit[j] = y;
-          nline++;
-          if (isfinite(hw) && hw >= 0) {
-            if (hw > BAND_MAX) hw = BAND_MAX;
-            if (hw > maxhw) maxhw = hw;
-            g->clo[j] = y * exp(-hw);
-            g->chi[j] = y * exp(hw);
-            if (ok_pos(g->clo[j]) && ok_pos(g->chi[j])) nband++;
-          }
-        }
-      }
-      if (want_ref) {
-        g->cref[j] = proved_at(s, x0, y0, x);
-        if (ok_pos(g->cref[j])) nref++;
-      }
-    }
-    g->line = nline >= 2;
-    g->band = g->line && nband == g->ib - g->ia + 1 && maxhw > 0; /* no zero-width band */
-    g->proved = nref >= 2;
-    g->expn = nexp >= 2;
-  }
-
-  double ylo = INFINITY, yhi = -INFINITY;
-  for (size_t i = 0; i < s->n; i++) {
-    const mfh_point_stats *p = &s->pts[i];
-    if (!x_ok(xlin, p->x)) continue;
-    if (s->bound) widen(&ylo, &yhi, s->bound[i]);
-    if (!drawable(xlin, p)) continue;
-    widen(&ylo, &yhi, p->mean);
-    if (has_se(p)) {
-      widen(&ylo, &yhi, p->mean + p->se);
-      widen(&ylo, &yhi, p->mean - p->se);
-    }
-  }
-  for (size_t j = 0; j < g->ncurve; j++) {
-    if (g->line) widen(&ylo, &yhi, g->cfit[j]);
-    if (g->expn && ok_pos(g->cexp[j])) widen(&ylo, &yhi, g->cexp[j]);
-  }
-  /* On a linear x axis the proved curve is exponential in x (or a power
-   * law blowing up near 0) and can run off by tens of decades: let it widen
-   * the range by at most a factor 100 beyond the data, and leave the plot
-   * there, instead of squashing the data into a thin strip. */
-  double rlo = 0, rhi = INFINITY;
-  if (g->xlin && ylo <= yhi) {
-    rlo = 1e-2 * ylo;
-    rhi = 1e2 * yhi;
-  }
-  for (size_t j = 0; j < g->ncurve; j++)
-    if (g->proved && ok_pos(g->cref[j])) widen(&ylo, &yhi, fmin(fmax(g->cref[j], rlo), rhi));
-  if (!(ylo <= yhi)) return MFH_OK;
-  g->plottable = 1;
-  g->descending = ileft == NONE || iright == NONE || s->pts[ileft].mean >= s->pts[iright].mean;
-
-  if (xlin) {
-    double a = dxmin, b = dxmax;
-    if (!(b > a)) { /* one x value: a window around it */
-      double h = a != 0 ? 0.25 * fabs(a) : 0.5;
-      a -= h;
-      b += h;
-    }
-    double pad = 0.05 * (b - a);
-    g->xmin = a - pad;
-    g->xmax = b + pad;
-  } else {
-    double lx0 = log10(dxmin), lx1 = log10(dxmax);
-    if (lx1 - lx0 < 0.3) {
-      double c = 0.5 * (lx0 + lx1);
-      lx0 = c - 0.15;
-      lx1 = c + 0.15;
-    }
-    double pad = 0.07 * (lx1 - lx0);
-    g->xmin = pow(10, lx0 - pad);
-    g->xmax = pow(10, lx1 + pad);
-  }
-  double ly0 = log10(ylo), ly1 = log10(yhi);
-  if (ly1 - ly0 < 0.6) {
-    double c = 0.5 * (ly0 + ly1);
-    ly0 = c - 0.3;
-    ly1 = c + 0.3;
-  }
-  double span = ly1 - ly0;
-  g->ymin = pow(10, ly0 - 0.07 * span);
-  g->ymax = pow(10, ly1 + (g->n_failed ? 0.16 : 0.08) * span); /* room for "k failed" */
-  return MFH_OK;
-}
-
-/* ---- data files --------------------------------------------------------------- */
-
-static int write_series_data(const mfh_study_result *r, size_t k, const geom *g,
+static int write_series_data(const mfh_study_result *r, size_t k, const mfh_plot_geom *g,
                              const char *dir, mfh_err *err) {
   const mfh_series *s = &r->series[k];
   char base[128], name[160], a[40], b[40], c[40], d[40];
@@ -687,7 +387,7 @@ static size_t in_box(const kbox *k, double x, double y) {
 
 /* How much of the drawing (points, error bars, failure labels, lines) falls
  * inside the box: where the key must not go. */
-static size_t key_hits(const mfh_series *s, const geom *g, const kbox *k) {
+static size_t key_hits(const mfh_series *s, const mfh_plot_geom *g, const kbox *k) {
   size_t n = 0;
   double ymin = pow(10, k->ly0);
   for (size_t i = 0; i < s->n; i++) {
@@ -722,8 +422,8 @@ typedef struct panel_px {
 } panel_px;
 
 /* Commands for one panel (series k). */
-static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const geom *g, int single,
-                     panel_px px) {
+static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const mfh_plot_geom *g,
+                     int single, panel_px px) {
   const mfh_series *s = &r->series[k];
   char base[128], v1[40], v2[40], v3[40], v4[40];
   series_base(base, sizeof base, k, s);
@@ -966,7 +666,7 @@ static void layout(size_t n, int *rows, int *cols, int *w, int *h) {
   *h = r == 1 ? 700 : 440 * r + 60;
 }
 
-static int write_plot_gp(const mfh_study_result *r, const geom *gs, const char *dir,
+static int write_plot_gp(const mfh_study_result *r, const mfh_plot_geom *gs, const char *dir,
                          mfh_err *err) {
   mfh_sbuf b = {0};
   int rows, cols, w, h;
@@ -1251,7 +951,7 @@ static json_t *json_fit(const mfh_fit_result *f, int *bad) {
   for (unsigned k = 0; flags && k < 32; k++) {
     unsigned bit = 1u << k;
     if (!(f->flags & bit)) continue;
-    const char *nm = flag_name(bit);
+    const char *nm = mfh_report_fit_flag(bit);
     char unknown[32];
     snprintf(unknown, sizeof unknown, "unknown_bit_%u", k);
     jpush(flags, jstr(nm ? nm : unknown), bad);
@@ -1415,7 +1115,7 @@ static void md_fit(mfh_sbuf *b, const mfh_series *s) {
       mfh_sb_puts(b, "; flags:");
       for (unsigned k = 0; k < 32; k++)
         if (f->flags & (1u << k)) {
-          const char *nm = flag_name(1u << k);
+          const char *nm = mfh_report_fit_flag(1u << k);
           if (nm)
             mfh_sb_printf(b, " %s", nm);
           else
@@ -1553,68 +1253,21 @@ static int write_summary_md(const mfh_study_result *r, int rendered, const char 
 
 /* ---- mfh_report_study --------------------------------------------------------------- */
 
-/* Series with a negative mean (a signed measure, e.g. a weak error's bias)
- * are drawn as |mean| with the label |...|, which is what the fits use; the
- * JSON and summary keep the signed values.  *view shares everything with r
- * but the series array; free it with free_plot_view. */
-static int plot_view(const mfh_study_result *r, mfh_study_result *view, mfh_err *err) {
-  *view = *r;
-  view->series = NULL;
-  if (!r->nseries) return MFH_OK;
-  view->series = calloc(r->nseries, sizeof *view->series);
-  if (!view->series) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  for (size_t k = 0; k < r->nseries; k++) {
-    const mfh_series *s = &r->series[k];
-    mfh_series *v = &view->series[k];
-    *v = *s;
-    int signed_ = 0;
-    for (size_t i = 0; i < s->n; i++) signed_ |= s->pts[i].mean < 0;
-    if (!signed_) continue;
-    v->pts = malloc(s->n * sizeof *v->pts);
-    if (!v->pts) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-    for (size_t i = 0; i < s->n; i++) {
-      v->pts[i] = s->pts[i];
-      v->pts[i].mean = fabs(s->pts[i].mean);
-    }
-    snprintf(v->label, sizeof v->label, "|%.120s|", s->label);
-  }
-  return MFH_OK;
-}
-
-static void free_plot_view(const mfh_study_result *r, mfh_study_result *view) {
-  for (size_t k = 0; view->series && k < r->nseries; k++)
-    if (view->series[k].pts != r->series[k].pts) free(view->series[k].pts);
-  free(view->series);
-}
-
 int mfh_report_study(const mfh_study_result *r0, const char *dir, const mfh_report_opts *o,
                      int *rendered, mfh_err *err) {
   int did_render = 0;
   if (rendered) *rendered = 0;
   if (!r0 || !dir) return mfh_err_set(err, MFH_EINTERNAL, "mfh_report_study: no study or folder");
-  mfh_study_result view;
-  int vrc = plot_view(r0, &view, err);
-  if (vrc) {
-    free_plot_view(r0, &view);
-    return vrc;
-  }
-  const mfh_study_result *r = &view;
+  mfh_plot_model plot;
+  int rc = mfh_plot_model_build(r0, &plot, err);
+  if (rc) return rc;
+  const mfh_study_result *r = &plot.view;
   mfh_report_opts defaults = {1, NULL, NULL, NULL};
   if (!o) o = &defaults;
-  int rc = mfh_mkdirs(dir, err);
-  geom *gs = rc ? NULL : calloc(r->nseries ? r->nseries : 1, sizeof *gs);
-  if (!rc && !gs) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  if (rc) {
-    free_plot_view(r0, &view);
-    return rc;
-  }
-  for (size_t k = 0; k < r->nseries && !rc; k++) {
-    if (compute_geom(&r->series[k], &gs[k]) != MFH_OK)
-      rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
-    else
-      rc = write_series_data(r, k, &gs[k], dir, err);
-  }
-  if (!rc) rc = write_plot_gp(r, gs, dir, err);
+  rc = mfh_mkdirs(dir, err);
+  for (size_t k = 0; k < r->nseries && !rc; k++)
+    rc = write_series_data(r, k, &plot.geom[k], dir, err);
+  if (!rc) rc = write_plot_gp(r, plot.geom, dir, err);
   int render_rc = MFH_OK;
   mfh_err render_err;
   mfh_err_clear(&render_err);
@@ -1625,9 +1278,7 @@ int mfh_report_study(const mfh_study_result *r0, const char *dir, const mfh_repo
   }
   if (!rc) rc = write_results_json(r0, dir, err);
   if (!rc) rc = write_summary_md(r0, did_render, dir, err);
-  for (size_t k = 0; k < r->nseries; k++) geom_free(&gs[k]);
-  free(gs);
-  free_plot_view(r0, &view);
+  mfh_plot_model_free(&plot);
   if (!rc && render_rc) {
     if (err) *err = render_err;
     rc = render_rc;
@@ -1638,24 +1289,9 @@ int mfh_report_study(const mfh_study_result *r0, const char *dir, const mfh_repo
 
 /* ---- run level ------------------------------------------------------------------------ */
 
-static void count_verdicts(const mfh_study_result *const *st, size_t n, size_t cnt[4],
-                           size_t *total) {
-  memset(cnt, 0, 4 * sizeof *cnt);
-  *total = 0;
-  for (size_t i = 0; i < n; i++)
-    for (size_t c = 0; c < st[i]->nchecks; c++) {
-      int v = st[i]->checks[c].verdict;
-      cnt[v >= 0 && v <= 3 ? v : MFH_CHECK_ERROR]++;
-      (*total)++;
-    }
-}
-
-/* CSS class / text of a verdict ("pass", ...; unknown values count as errors). */
-static const char *vclass(int v) { return v >= 0 && v <= 3 ? mfh_verdict_text(v) : "error"; }
-
 static void html_badge(mfh_sbuf *b, int v) {
-  mfh_sb_printf(b, "<span class=\"v %s\">", vclass(v));
-  mfh_sb_upper(b, vclass(v));
+  mfh_sb_printf(b, "<span class=\"v %s\">", mfh_report_verdict_class(v));
+  mfh_sb_upper(b, mfh_report_verdict_class(v));
   mfh_sb_puts(b, "</span>");
 }
 
@@ -1663,7 +1299,7 @@ static int write_index_html(const mfh_study_result *const *st, size_t n, const i
                             const char *outdir, mfh_err *err) {
   mfh_sbuf b = {0};
   size_t cnt[4], total;
-  count_verdicts(st, n, cnt, &total);
+  mfh_report_count_verdicts(st, n, cnt, &total);
   mfh_sb_puts(&b,
           "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -1704,8 +1340,9 @@ static int write_index_html(const mfh_study_result *const *st, size_t n, const i
             total == 1 ? "" : "s");
   static const int order[4] = {MFH_PASS, MFH_FAIL, MFH_INCONCLUSIVE, MFH_CHECK_ERROR};
   for (int i = 0; i < 4; i++) {
-    mfh_sb_printf(&b, "<span class=\"v %s\">%zu ", vclass(order[i]), cnt[order[i]]);
-    mfh_sb_upper(&b, vclass(order[i]));
+    mfh_sb_printf(&b, "<span class=\"v %s\">%zu ", mfh_report_verdict_class(order[i]),
+                  cnt[order[i]]);
+    mfh_sb_upper(&b, mfh_report_verdict_class(order[i]));
     mfh_sb_puts(&b, "</span>");
   }
   mfh_sb_puts(&b, "</div>\n</header>\n<main>\n<h2 style=\"margin-top:22px\">Checks</h2>\n");
@@ -1814,7 +1451,7 @@ static int write_junit(const mfh_study_result *const *st, size_t n, const char *
   mfh_sbuf b = {0};
   size_t cnt[4], total;
   double time = 0;
-  count_verdicts(st, n, cnt, &total);
+  mfh_report_count_verdicts(st, n, cnt, &total);
   for (size_t i = 0; i < n; i++)
     if (isfinite(st[i]->elapsed_s)) time += st[i]->elapsed_s;
   char t[40];
@@ -1828,7 +1465,7 @@ static int write_junit(const mfh_study_result *const *st, size_t n, const char *
   for (size_t i = 0; i < n; i++) {
     const mfh_study_result *r = st[i];
     size_t c4[4], tot;
-    count_verdicts(&st[i], 1, c4, &tot);
+    mfh_report_count_verdicts(&st[i], 1, c4, &tot);
     mfh_sb_puts(&b, "  <testsuite name=\"");
     mfh_sb_esc(&b, r->id, MFH_ESC_ATTR);
     mfh_sb_printf(&b,
@@ -1889,7 +1526,7 @@ static int write_run_md(const mfh_study_result *const *st, size_t n, const char 
                         mfh_err *err) {
   mfh_sbuf b = {0};
   size_t cnt[4], total;
-  count_verdicts(st, n, cnt, &total);
+  mfh_report_count_verdicts(st, n, cnt, &total);
   mfh_sb_printf(&b,
             "# mfh run summary\n\n%zu stud%s, %zu check%s: %zu pass, %zu fail, %zu "
             "inconclusive, %zu error.\n\n",
@@ -1916,7 +1553,7 @@ static int write_run_md(const mfh_study_result *const *st, size_t n, const char 
       mfh_sb_puts(&b, ")");
     }
     mfh_sb_puts(&b, " — **");
-    mfh_sb_upper(&b, vclass(mfh_study_result_worst(st[i])));
+    mfh_sb_upper(&b, mfh_report_verdict_class(mfh_study_result_worst(st[i])));
     mfh_sb_puts(&b, "**\n");
   }
   return mfh_sb_save(&b, outdir, "summary.md", err);
@@ -1995,7 +1632,7 @@ void mfh_report_table(const mfh_study_result *const *studies, size_t n, FILE *ou
   dash[600] = '\0';
   fprintf(out, "%.*s  %.*s  %.*s  %.7s\n", is, dash, ic, dash, iv, dash, dash);
   size_t cnt[4], total;
-  count_verdicts(studies, n, cnt, &total);
+  mfh_report_count_verdicts(studies, n, cnt, &total);
   for (size_t i = 0; i < n; i++) {
     mfh_ascii_copy(a, sizeof a, studies[i]->id);
     if (!studies[i]->nchecks)
@@ -2003,7 +1640,7 @@ void mfh_report_table(const mfh_study_result *const *studies, size_t n, FILE *ou
     for (size_t k = 0; k < studies[i]->nchecks; k++) {
       const mfh_check_result *ck = &studies[i]->checks[k];
       char v[16], s[600];
-      const char *vt = vclass(ck->verdict);
+      const char *vt = mfh_report_verdict_class(ck->verdict);
       size_t j = 0;
       for (; vt[j] && j < sizeof v - 1; j++) v[j] = (char)(vt[j] - 'a' + 'A');
       v[j] = '\0';
