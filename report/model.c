@@ -63,6 +63,7 @@ static void widen_x(int xlin, double *lo, double *hi, double v) {
   if (v > *hi) *hi = v;
 }
 
+/* What series s can draw and where, into g (zeroed first).  0 or MFH_ENOMEM. */
 static int compute_geom(const mfh_series *s, mfh_plot_geom *g) {
   memset(g, 0, sizeof *g);
   const mfh_fit_result *f = &s->fit;
