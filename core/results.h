@@ -1,6 +1,6 @@
 /* What a finished study hands to the reporters: the measured points per
  * series, the fits and the check verdicts.  Built by pipeline/verdict.c from
- * stored task results; read (never modified) by report/report.c. */
+ * stored task results; read (never modified) by the report writers (report/). */
 #ifndef MFH_CORE_RESULTS_H
 #define MFH_CORE_RESULTS_H
 

@@ -2,7 +2,9 @@
  * summary.md), run-level index.html / junit.xml / summary.md, and the
  * terminal table printed after a run.  Reads mfh_study_result, never
  * modifies it.  Every file is written atomically (core/fsutil.h).
- * The results.json schema is documented at the top of report.c and in
+ * Each format is a writer in the registry of report/writer.h; the three
+ * entry points below run the writers of their scope.  The results.json
+ * schema is documented at the top of report/results_json.c and in
  * docs/results-schema.md. */
 #ifndef MFH_REPORT_REPORT_H
 #define MFH_REPORT_REPORT_H

@@ -6,7 +6,7 @@
 #   1 metrics/    numerical libraries with no harness types (distances, fits)
 #   2 engines/ observables/ bounds/ checks/   the plug-ins
 #   3 pipeline/   study -> plan -> exec -> fit -> verdict
-#   4 report/     writers
+#   4 report/     writers (one file each, one registry) over one plot/table model
 #   5 cli/        commands
 source "$(dirname "$0")/clilib.sh"
 cd "$MFH_SOURCE_DIR"

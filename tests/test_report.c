@@ -1,5 +1,6 @@
-/* Tests for report/report and core/results: a synthetic study rendered
- * into a temporary folder, then every file checked. */
+/* Tests for report/ (the entry points and the writer registry) and
+ * core/results: a synthetic study rendered into a temporary folder, then
+ * every file checked. */
 #include <check.h>
 #include <jansson.h>
 #include <math.h>
@@ -10,6 +11,8 @@
 
 #include "core/fsutil.h"
 #include "report/report.h"
+#include "report/model.h"
+#include "report/writer.h"
 #include "core/results.h"
 #include "tests/testutil.h"
 
@@ -938,6 +941,83 @@ START_TEST(test_table) {
 }
 END_TEST
 
+/* The writer registry: every writer has a unique name that finds it, a doc
+ * line and a known scope, every scope has one, and each writer, handed only
+ * the fields of its scope, writes every file it declares (non-empty) into
+ * a folder of its own, or prints something for the terminal. */
+START_TEST(test_writer_registry) {
+  size_t nw = 0, per_scope[3] = {0, 0, 0};
+  for (; mfh_writers[nw]; nw++) {
+    const mfh_writer_type *w = mfh_writers[nw];
+    ck_assert_msg(w->name && w->name[0], "writer %zu has no name", nw);
+    ck_assert_msg(w->doc && w->doc[0] && !strchr(w->doc, '\n'), "%s: doc is not one line", w->name);
+    ck_assert_msg(w->files && w->write, "%s: no files or write", w->name);
+    ck_assert_msg(mfh_writer_find(w->name) == w, "%s is not found by its name", w->name);
+    for (size_t j = 0; j < nw; j++) ck_assert_str_ne(mfh_writers[j]->name, w->name);
+    ck_assert_msg(w->scope == MFH_WRITER_STUDY || w->scope == MFH_WRITER_RUN ||
+                      w->scope == MFH_WRITER_TERMINAL,
+                  "%s: unknown scope", w->name);
+    ck_assert_msg((w->scope == MFH_WRITER_TERMINAL) == (w->files[0] == '\0'),
+                  "%s: a folder writer declares its files, the terminal one none", w->name);
+    per_scope[w->scope]++;
+  }
+  ck_assert_uint_ge(nw, 7);
+  for (int s = 0; s < 3; s++) ck_assert_uint_ge(per_scope[s], 1);
+  ck_assert_ptr_null(mfh_writer_find("no-such-writer"));
+  ck_assert_ptr_null(mfh_writer_find(""));
+
+  mfh_study_result *r = make_study("registry");
+  const mfh_study_result *st[1] = {r};
+  const int rendered[1] = {0};
+  const mfh_report_opts o = {0, NULL, NULL, NULL};
+  mfh_err err;
+  mfh_err_clear(&err);
+  mfh_plot_model plot;
+  ck_assert_int_eq(mfh_plot_model_build(r, &plot, &err), MFH_OK);
+  char *tmp = mfh_test_tmpdir();
+  for (size_t i = 0; mfh_writers[i]; i++) {
+    const mfh_writer_type *w = mfh_writers[i];
+    char *dir = path2(tmp, w->name), *text = NULL;
+    size_t len = 0;
+    FILE *out = NULL;
+    ck_assert_int_eq(mfh_mkdirs(dir, &err), MFH_OK);
+    mfh_writer_ctx ctx = {0};
+    ctx.opts = &o;
+    if (w->scope == MFH_WRITER_STUDY) {
+      ctx.dir = dir;
+      ctx.study = r;
+      ctx.plot = &plot;
+    } else {
+      ctx.studies = st;
+      ctx.nstudies = 1;
+      if (w->scope == MFH_WRITER_RUN) {
+        ctx.dir = dir;
+        ctx.study_rendered = rendered;
+      } else {
+        out = open_memstream(&text, &len);
+        ck_assert_ptr_nonnull(out);
+        ctx.out = out;
+      }
+    }
+    int rc = w->write(&ctx, &err);
+    ck_assert_msg(rc == MFH_OK, "writer %s: %s", w->name, err.msg);
+    if (out) {
+      fclose(out);
+      ck_assert_msg(len > 0, "writer %s printed nothing", w->name);
+      free(text);
+    }
+    char files[256];
+    snprintf(files, sizeof files, "%s", w->files);
+    for (char *save = NULL, *f = strtok_r(files, " ", &save); f; f = strtok_r(NULL, " ", &save))
+      assert_nonempty(dir, f);
+    free(dir);
+  }
+  mfh_plot_model_free(&plot);
+  free(tmp);
+  free_study(r);
+}
+END_TEST
+
 /* A series with an `expansion` fit: the curve file gains the expansion
  * column (the fitted sum at x, NaN outside the data), the plot draws it with
  * a key naming the terms, and a series without one keeps five columns. */
@@ -1021,6 +1101,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_exp_series);
   tcase_add_test(tc, test_linear_x_without_fit);
   tcase_add_test(tc, test_table);
+  tcase_add_test(tc, test_writer_registry);
   tcase_add_test(tc, test_expansion_curve);
   tcase_add_test(tc, test_all_zero_series);
   suite_add_tcase(s, tc);

@@ -1,0 +1,186 @@
+/* Running the external gnuplot program on a study's plot.gp (report/gnuplot.h). */
+#include "report/gnuplot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/fsutil.h"
+#include "report/sbuf.h"
+
+static int is_exe(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+}
+
+/* malloc'd absolute form of p (the child changes folder before exec). */
+static char *abs_path(const char *p) {
+  if (p[0] == '/') return strdup(p);
+  size_t cap = 256;
+  for (;;) {
+    char *cwd = malloc(cap);
+    if (!cwd) return NULL;
+    if (getcwd(cwd, cap)) {
+      char *r = mfh_path_join(cwd, p);
+      free(cwd);
+      return r;
+    }
+    free(cwd);
+    if (errno != ERANGE || cap > 65536) return NULL;
+    cap *= 2;
+  }
+}
+
+/* Absolute path of prog (searched in PATH when it has no '/'), or NULL. */
+static char *find_exe(const char *prog) {
+  if (!prog || !prog[0]) return NULL;
+  if (strchr(prog, '/')) return is_exe(prog) ? abs_path(prog) : NULL;
+  const char *path = getenv("PATH");
+  if (!path || !path[0]) path = "/usr/local/bin:/usr/bin:/bin";
+  for (const char *p = path;;) {
+    const char *colon = strchr(p, ':');
+    size_t len = colon ? (size_t)(colon - p) : strlen(p);
+    size_t n = len + strlen(prog) + 3;
+    char *cand = malloc(n);
+    if (!cand) return NULL;
+    snprintf(cand, n, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", prog);
+    char *abs = is_exe(cand) ? abs_path(cand) : NULL;
+    free(cand);
+    if (abs) return abs;
+    if (!colon) return NULL;
+    p = colon + 1;
+  }
+}
+
+static int rename_in(const char *dir, const char *from, const char *to, mfh_err *err) {
+  char *a = mfh_path_join(dir, from), *b = mfh_path_join(dir, to);
+  int rc = MFH_OK;
+  if (!a || !b)
+    rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  else if (rename(a, b) != 0)
+    rc = mfh_err_set(err, MFH_EIO, "cannot rename %s to %s: %s", a, b, strerror(errno));
+  free(a);
+  free(b);
+  return rc;
+}
+
+/* Run `prog -e "outbase='...'" plot.gp` in dir (exe: its absolute path),
+ * with stdout and stderr captured; then move the images into place. */
+static int run_gnuplot(const char *exe, const char *prog, const char *dir, mfh_err *err) {
+  char outbase[64], setvar[96], png[80], svg[80];
+  snprintf(outbase, sizeof outbase, ".plot-tmp-%ld", (long)getpid());
+  snprintf(setvar, sizeof setvar, "outbase='%s'", outbase);
+  snprintf(png, sizeof png, "%s.png", outbase);
+  snprintf(svg, sizeof svg, "%s.svg", outbase);
+  int fds[2];
+  if (pipe(fds) != 0)
+    return mfh_err_set(err, MFH_EEXTERNAL, "cannot run %s: %s", prog, strerror(errno));
+  fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+  fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+  char *const argv[] = {(char *)prog, (char *)"-e", setvar, (char *)"plot.gp", NULL};
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(fds[0]);
+    close(fds[1]);
+    return mfh_err_set(err, MFH_EEXTERNAL, "cannot run %s: %s", prog, strerror(e));
+  }
+  if (pid == 0) { /* child: only async-signal-safe calls */
+    int nul = open("/dev/null", O_RDONLY);
+    if (nul >= 0) dup2(nul, 0);
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    if (chdir(dir) != 0) _exit(126);
+    execv(exe, argv);
+    _exit(127);
+  }
+  close(fds[1]);
+  char out[4096]; /* the last 4095 bytes of its output (errors come last) */
+  size_t len = 0;
+  for (;;) {
+    char chunk[1024];
+    ssize_t got = read(fds[0], chunk, sizeof chunk);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    size_t g = (size_t)got;
+    if (len + g > sizeof out - 1) {
+      size_t drop = len + g - (sizeof out - 1);
+      memmove(out, out + drop, len - drop);
+      len -= drop;
+    }
+    memcpy(out + len, chunk, g);
+    len += g;
+  }
+  out[len] = '\0';
+  close(fds[0]);
+  int st = 0, waited = 1, wait_errno = 0;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) {
+      waited = 0;
+      wait_errno = errno;
+      break;
+    }
+  int ok = waited && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  if (ok && mfh_report_nonempty(dir, png) && mfh_report_nonempty(dir, svg)) {
+    int rc = rename_in(dir, png, "plot.png", err);
+    if (!rc) rc = rename_in(dir, svg, "plot.svg", err);
+    if (rc) {
+      mfh_report_remove(dir, png);
+      mfh_report_remove(dir, svg);
+    }
+    return rc;
+  }
+  mfh_report_remove(dir, png);
+  mfh_report_remove(dir, svg);
+  /* one line: the captured output with newlines folded, trimmed */
+  for (size_t i = 0; i < len; i++)
+    if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t') out[i] = ' ';
+  while (len && out[len - 1] == ' ') out[--len] = '\0';
+  const char *msg = out;
+  while (*msg == ' ') msg++;
+  if (len > 700) msg = out + len - 700;
+  if (ok)
+    return mfh_err_set(err, MFH_EEXTERNAL, "%s ran on %s/plot.gp but wrote no images: %s", prog,
+                       dir, msg[0] ? msg : "(no output)");
+  if (!waited)
+    return mfh_err_set(err, MFH_EEXTERNAL, "%s on %s/plot.gp: cannot get its exit status: %s", prog,
+                       dir, strerror(wait_errno));
+  if (WIFEXITED(st))
+    return mfh_err_set(err, MFH_EEXTERNAL, "%s failed on %s/plot.gp (exit status %d): %s", prog,
+                       dir, WEXITSTATUS(st), msg[0] ? msg : "(no output)");
+  return mfh_err_set(err, MFH_EEXTERNAL, "%s failed on %s/plot.gp (killed by signal %d): %s", prog,
+                     dir, WIFSIGNALED(st) ? WTERMSIG(st) : 0, msg[0] ? msg : "(no output)");
+}
+
+/* Decide whether to render and do it.  *rendered = 1 on success. */
+int mfh_gnuplot_render(const char *dir, const mfh_report_opts *o, int *rendered, mfh_err *err) {
+  *rendered = 0;
+  if (o->render <= 0) return MFH_OK;
+  const char *prog = o->gnuplot ? o->gnuplot : "gnuplot";
+  char *exe = find_exe(prog);
+  if (!exe) {
+    if (o->render >= 2)
+      return mfh_err_set(err, MFH_EEXTERNAL,
+                         "gnuplot not found: '%s' is not an executable program%s", prog,
+                         strchr(prog, '/') ? "" : " in PATH");
+    if (!o->gnuplot_warned || !*o->gnuplot_warned) {
+      if (o->warn)
+        fprintf(o->warn,
+                "mfh: warning: gnuplot ('%s') not found; reports get plot.gp and data files "
+                "but no images\n",
+                prog);
+      if (o->gnuplot_warned) *o->gnuplot_warned = 1;
+    }
+    return MFH_OK;
+  }
+  int rc = run_gnuplot(exe, prog, dir, err);
+  free(exe);
+  if (!rc) *rendered = 1;
+  return rc;
+}
