@@ -22,8 +22,9 @@
 int mfh_cli_cmd_list(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "all";
   if (!strcmp(what, "--help") || !strcmp(what, "-h")) {
-    printf("usage: mfh list [solvers|observables|metrics|bounds|studies [PATH]]\n"
-           "Print what exists; solvers and observables with their parameter tables.\n");
+    printf("usage: mfh list [solvers|observables|metrics|bounds|checks|studies [PATH]]\n"
+           "Print what exists; solvers and observables with their parameter tables, checks with\n"
+           "their settings.\n");
     return 0;
   }
   int all = !strcmp(what, "all"), any = 0;
@@ -59,6 +60,24 @@ int mfh_cli_cmd_list(int argc, char **argv) {
       printf("  %s: %s\n    needs: %s\n    source: %s\n", mfh_bounds[i]->name, mfh_bounds[i]->doc,
              mfh_bounds[i]->needs, mfh_bounds[i]->reference);
   }
+  if (all || !strcmp(what, "checks")) {
+    static const char *const kinds[] = {"real", "bool", "count", "text", "choice", "list"};
+    any = 1;
+    printf("checks (checks: - KIND: {settings}):\n");
+    for (size_t i = 0; mfh_checks[i]; i++) {
+      const mfh_check_type *t = mfh_checks[i];
+      printf("  %s: passes when %s\n    example: - %s: %s\n", t->name, t->doc, t->name, t->example);
+      if (t->axis)
+        printf("    %-12s %-7s %-18s %s\n", "axis", "text", "(the one swept)", "the swept parameter judged");
+      printf("    %-12s %-7s %-18s %s\n", "measure", "text", "(the first)",
+             t->axis ? "the measure judged" : "the measure judged, along every axis");
+      for (size_t k = 0; k < t->nsettings; k++) {
+        const mfh_check_setting *st = &t->settings[k];
+        printf("    %-12s %-7s %-18s %s\n", st->name, kinds[st->kind],
+               !st->def ? "(required)" : *st->def ? st->def : "(none)", st->doc);
+      }
+    }
+  }
   if (all || !strcmp(what, "studies")) {
     any = 1;
     const char *dir = argc > 2 ? argv[2] : "studies";
@@ -82,7 +101,7 @@ int mfh_cli_cmd_list(int argc, char **argv) {
     }
     mfh_cli_sl_free(&files);
   }
-  if (!any) return mfh_cli_usage_error("list", "unknown list '%s' (solvers, observables, metrics, bounds, studies)", what);
+  if (!any) return mfh_cli_usage_error("list", "unknown list '%s' (solvers, observables, metrics, bounds, checks, studies)", what);
   return 0;
 }
 

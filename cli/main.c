@@ -17,7 +17,7 @@ typedef struct command {
 static const command commands[] = {
     {"run", "run PATH...        run studies, fit rates, judge checks, write reports", mfh_cli_cmd_run},
     {"validate", "validate PATH...   check study files without running", mfh_cli_cmd_validate},
-    {"list", "list [WHAT]        solvers, observables, metrics, bounds, studies", mfh_cli_cmd_list},
+    {"list", "list [WHAT]        solvers, observables, metrics, bounds, checks, studies", mfh_cli_cmd_list},
     {"report", "report RUNDIR...   re-render reports from stored results (merges shards)", mfh_cli_cmd_report},
     {"bless", "bless STUDY...     write current results into expected/ (regression baseline)", mfh_cli_cmd_bless},
     {"metric", "metric NAME A B    Wasserstein distance between two CSV point clouds", mfh_cmd_metric},

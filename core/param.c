@@ -91,6 +91,24 @@ int mfh_param_parse(const mfh_param_def *def, const char *text, mfh_mark at, con
   return MFH_OK;
 }
 
+int mfh_number_parse(const char *t, double *out) {
+  char *end;
+  errno = 0;
+  double x = strtod(t, &end);
+  if (end != t && *end == '/') {
+    const char *den = end + 1;
+    double y = strtod(den, &end);
+    if (end == den || y == 0)
+      end = (char *)t; /* refuse below */
+    else
+      x /= y;
+  }
+  while (*end == ' ') end++;
+  if (end == t || *end || errno == ERANGE || !isfinite(x)) return MFH_EINPUT;
+  *out = x;
+  return MFH_OK;
+}
+
 int mfh_params_put(mfh_params *ps, mfh_param_val *val) {
   for (size_t i = 0; i < ps->n; i++)
     if (strcmp(ps->v[i].name, val->name) == 0) {

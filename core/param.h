@@ -63,6 +63,10 @@ typedef struct mfh_params {
  * for the message ("model.N").  MFH_EINPUT with the mark on failure. */
 int mfh_param_parse(const mfh_param_def *def, const char *text, mfh_mark at, const char *where,
                     mfh_param_val *out, mfh_err *err);
+/* The number grammar of study files: a decimal number or a fraction a/b
+ * (proved: -1/2), optionally followed by spaces.  MFH_OK and *out, or
+ * MFH_EINPUT (no message: the caller names the place). */
+int mfh_number_parse(const char *text, double *out);
 /* Set (add or replace) a value; the value's str is moved into params. */
 int mfh_params_put(mfh_params *ps, mfh_param_val *val);
 const mfh_param_val *mfh_params_find(const mfh_params *ps, const char *name);

@@ -1,5 +1,5 @@
-/* The registries.  Adding a solver, observable, bound or metric = one line
- * here (and its own file). */
+/* The registries.  Adding a solver, observable, bound, metric or check = one
+ * line here (and its own file). */
 #include "pipeline/registry.h"
 
 #include <string.h>
@@ -66,6 +66,24 @@ static const mfh_metric_type metric_wp = {"wp", "exact W_p, p >= 1 given by --p"
 
 const mfh_metric_type *const mfh_metrics[] = {&metric_w1, &metric_w2, &metric_wp, NULL};
 
+/* Checks: checks/<name>.c defines `const mfh_check_type mfh_check_<name>`.
+ * The order is the order of `mfh list checks` and of the "known:" lists in
+ * messages. */
+#define MFH_CHECK_KINDS(X) \
+  X(rate)                  \
+  X(bound)                 \
+  X(expected)              \
+  X(uniform)               \
+  X(constant)              \
+  X(expansion)
+
+#define MFH_X_DECLARE(name) extern const mfh_check_type mfh_check_##name;
+MFH_CHECK_KINDS(MFH_X_DECLARE)
+#undef MFH_X_DECLARE
+#define MFH_X_ENTRY(name) &mfh_check_##name,
+const mfh_check_type *const mfh_checks[] = {MFH_CHECK_KINDS(MFH_X_ENTRY) NULL};
+#undef MFH_X_ENTRY
+
 #define MFH_FIND(fn, type, table)                  \
   const type *fn(const char *name) {               \
     for (size_t i = 0; table[i]; i++)              \
@@ -77,4 +95,5 @@ MFH_FIND(mfh_solver_find, mfh_solver_type, mfh_solvers)
 MFH_FIND(mfh_observable_find, mfh_observable_type, mfh_observables)
 MFH_FIND(mfh_bound_find, mfh_bound_type, mfh_bounds)
 MFH_FIND(mfh_metric_find, mfh_metric_type, mfh_metrics)
+MFH_FIND(mfh_check_find, mfh_check_type, mfh_checks)
 

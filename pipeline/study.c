@@ -11,8 +11,6 @@
 
 #include <yaml.h>
 
-const char *const mfh_check_kind_names[] = {"rate", "bound", "expected", "uniform", "constant",
-                                                "expansion"};
 const char *const mfh_profiles[] = {"quick", "nightly", "full", NULL};
 
 typedef struct ctx {
@@ -147,44 +145,9 @@ static int get_text(const ctx *c, const yaml_node_t *map, const char *key, const
 static int parse_real(const ctx *c, const yaml_node_t *n, const char *where, double *out) {
   int rc = want(c, n, YAML_SCALAR_NODE, where);
   if (rc) return rc;
-  const char *t = scalar_text(n);
-  char *end;
-  errno = 0;
-  double x = strtod(t, &end);
-  if (end != t && *end == '/') {
-    const char *den = end + 1;
-    double y = strtod(den, &end);
-    if (end == den || y == 0) end = (char *)t;  /* force the error below */
-    else x /= y;
-  }
-  while (*end == ' ') end++;
-  if (end == t || *end || errno == ERANGE || !isfinite(x))
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: must be a number (got '%s')", where, t);
-  *out = x;
-  return MFH_OK;
-}
-
-static int parse_real_key(const ctx *c, const yaml_node_t *map, const char *key, const char *where,
-                          double lo, double hi, double *out) {
-  yaml_node_t *n = map_get(c, map, key);
-  if (!n) return MFH_OK; /* keep default */
-  char w[160];
-  snprintf(w, sizeof w, "%s.%s", where, key);
-  int rc = parse_real(c, n, w, out);
-  if (rc) return rc;
-  if (!(*out >= lo && *out <= hi))
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: must be in [%g, %g] (got %s)", w, lo,
-                      hi, scalar_text(n));
-  return MFH_OK;
-}
-
-static int parse_bool(const ctx *c, const yaml_node_t *n, const char *where, int *out) {
-  int rc = want(c, n, YAML_SCALAR_NODE, where);
-  if (rc) return rc;
-  const char *t = scalar_text(n);
-  if (!strcmp(t, "true") || !strcmp(t, "yes") || !strcmp(t, "on")) *out = 1;
-  else if (!strcmp(t, "false") || !strcmp(t, "no") || !strcmp(t, "off")) *out = 0;
-  else return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: must be true or false (got '%s')", where, t);
+  if (mfh_number_parse(scalar_text(n), out))
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: must be a number (got '%s')", where,
+                      scalar_text(n));
   return MFH_OK;
 }
 
@@ -489,217 +452,113 @@ static int check_axis(const ctx *c, mfh_study *s, const yaml_node_t *spec, const
 }
 
 static int check_measure(const ctx *c, mfh_study *s, const yaml_node_t *spec, const char *where,
-                         int *measure) {
+                         mfh_check_spec *ck) {
   const char *name;
   yaml_node_t *n;
   int rc = get_text(c, spec, "measure", where, 0, spec, &name, &n);
   if (rc) return rc;
-  *measure = 0;
-  if (!name) return MFH_OK;
-  *measure = mfh_study_measure(s, name);
-  if (*measure < 0)
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s.measure: '%s' is not one of the study's measures",
-                      where, name);
+  ck->measure = 0;
+  ck->measure_mark = ck->mark;
+  if (name) {
+    ck->measure = mfh_study_measure(s, name);
+    if (ck->measure < 0)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s.measure: '%s' is not one of the study's measures",
+                        where, name);
+    ck->measure_mark = mark_of(c, n);
+  }
+  snprintf(ck->measure_name, sizeof ck->measure_name, "%s", s->measures[ck->measure]);
   return MFH_OK;
 }
 
-static int names_available(const mfh_study *s, const char *name) {
-  if (mfh_params_find(&s->params, name)) return 1;
-  return mfh_values_get(&s->constants, name) != NULL;
+static void check_value(const ctx *c, const yaml_node_t *n, const char *key, mfh_check_value *v) {
+  v->key = key;
+  v->node = n->type == YAML_SCALAR_NODE     ? MFH_NODE_SCALAR
+            : n->type == YAML_SEQUENCE_NODE ? MFH_NODE_LIST
+            : n->type == YAML_MAPPING_NODE  ? MFH_NODE_MAP
+                                            : MFH_NODE_EMPTY;
+  v->text = n->type == YAML_SCALAR_NODE ? scalar_text(n) : "";
+  v->mark = mark_of(c, n);
 }
 
+/* A check's settings (axis and measure left out) as plain values for its
+ * kind's parse hook: *out holds the settings first, then the items of the
+ * lists among them.  Pointers into the YAML document: free *out before it. */
+static int check_values(const ctx *c, const yaml_node_t *spec, mfh_check_value **out, size_t *n) {
+  yaml_node_pair_t *p0 = spec->data.mapping.pairs.start, *p1 = spec->data.mapping.pairs.top;
+  size_t total = (size_t)(p1 - p0), k = total;
+  for (yaml_node_pair_t *p = p0; p < p1; p++) {
+    yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+    if (v->type == YAML_SEQUENCE_NODE) total += (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+  }
+  mfh_check_value *vals = calloc(total ? total : 1, sizeof *vals);
+  if (!vals) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
+  *n = 0;
+  for (yaml_node_pair_t *p = p0; p < p1; p++) {
+    const char *key = scalar_text(yaml_document_get_node(c->doc, p->key));
+    yaml_node_t *node = yaml_document_get_node(c->doc, p->value);
+    if (!strcmp(key, "axis") || !strcmp(key, "measure")) continue;
+    mfh_check_value *v = &vals[(*n)++];
+    check_value(c, node, key, v);
+    if (node->type != YAML_SEQUENCE_NODE) continue;
+    v->items = &vals[k];
+    for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++)
+      check_value(c, yaml_document_get_node(c->doc, *it), NULL, &vals[k++]);
+    v->nitems = (size_t)(&vals[k] - v->items);
+  }
+  *out = vals;
+  return MFH_OK;
+}
+
+/* One `checks:` item: {KIND: {settings}}.  The keys axis and measure are
+ * read here; the rest belong to the kind (a plug-in in checks/). */
 static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size_t idx,
                        mfh_check_spec *ck) {
-  char where[64];
+  char where[64], known[256] = "", kinds[256] = "";
+  for (size_t i = 0; mfh_checks[i]; i++) {
+    size_t u = strlen(known), w = strlen(kinds);
+    snprintf(known + u, sizeof known - u, "%s%s", i ? ", " : "", mfh_checks[i]->name);
+    snprintf(kinds + w, sizeof kinds - w, "%s%s:", i ? ", " : "", mfh_checks[i]->name);
+  }
   snprintf(where, sizeof where, "checks[%zu]", idx + 1);
   int rc = want(c, item, YAML_MAPPING_NODE, where);
   if (rc) return rc;
   if (item->data.mapping.pairs.top - item->data.mapping.pairs.start != 1)
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, item),
-                      "%s: each check is one of rate:, bound:, expected:, uniform:, constant:, expansion: "
-                      "with its settings below it",
-                      where);
+                      "%s: each check is one of %s with its settings below it", where, kinds);
   yaml_node_t *k = yaml_document_get_node(c->doc, item->data.mapping.pairs.start->key);
   yaml_node_t *spec = yaml_document_get_node(c->doc, item->data.mapping.pairs.start->value);
   memset(ck, 0, sizeof *ck);
   ck->mark = mark_of(c, k);
-  ck->kind = -1;
-  for (int i = 0; i < MFH_CHECK_NKINDS; i++)
-    if (k->type == YAML_SCALAR_NODE && strcmp(scalar_text(k), mfh_check_kind_names[i]) == 0) ck->kind = i;
-  if (ck->kind < 0)
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
-                      "%s: unknown check '%s' (known: rate, bound, expected, uniform, constant, expansion)", where,
-                      k->type == YAML_SCALAR_NODE ? scalar_text(k) : "?");
-  snprintf(where, sizeof where, "checks[%zu].%s", idx + 1, mfh_check_kind_names[ck->kind]);
-  static const char *const rate_keys[] = {"axis", "measure", "proved", "log", "model", "tol", "level",
-                                          "exclude", "auto_exclude", "label", NULL};
-  static const char *const bound_keys[] = {"axis", "measure", "name", "formula", "sigma", "stat", NULL};
-  static const char *const exp_keys[] = {"measure", "rtol", "atol", "sigma", NULL};
-  static const char *const uni_keys[] = {"axis", "measure", "tol", "level", NULL};
-  static const char *const const_keys[] = {"axis", "measure", "slope", "value", "rtol", "from",
-                                           "level", NULL};
-  static const char *const expn_keys[] = {"axis", "measure", "powers", "rtol", NULL};
-  static const char *const *const keys[] = {rate_keys, bound_keys, exp_keys, uni_keys, const_keys, expn_keys};
-  rc = check_map(c, spec, where, keys[ck->kind]);
-  if (rc) return rc;
   ck->axis = -1;
-  ck->level = 0.95;
-  ck->tol = 0.05;
-  ck->sigma = 3;
-  ck->auto_exclude = 1;
-  if (ck->kind != MFH_CHECK_EXPECTED && (rc = check_axis(c, s, spec, where, &ck->axis))) return rc;
-  if ((rc = check_measure(c, s, spec, where, &ck->measure))) return rc;
-  yaml_node_t *n;
-  switch (ck->kind) {
-    case MFH_CHECK_RATE:
-      if (!(n = map_get(c, spec, "proved")))
-        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, spec),
-                          "%s: missing required key 'proved' (the proved log-log slope, e.g. -1/2)", where);
-      if ((rc = parse_real(c, n, "proved", &ck->proved))) return rc;
-      snprintf(ck->proved_text, sizeof ck->proved_text, "%s", scalar_text(n));
-      snprintf(ck->label, sizeof ck->label, "proved");
-      if ((n = map_get(c, spec, "label"))) {
-        if ((rc = want(c, n, YAML_SCALAR_NODE, "label"))) return rc;
-        if (!*scalar_text(n) || strlen(scalar_text(n)) >= sizeof ck->label)
-          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s.label: give 1..%zu characters", where,
-                            sizeof ck->label - 1);
-        snprintf(ck->label, sizeof ck->label, "%s", scalar_text(n));
-      }
-      if ((n = map_get(c, spec, "log")) && (rc = parse_bool(c, n, "log", &ck->proved_log))) return rc;
-      if ((n = map_get(c, spec, "model"))) {
-        if ((rc = want(c, n, YAML_SCALAR_NODE, "model"))) return rc;
-        if (!strcmp(scalar_text(n), "exp")) ck->exp_model = 1;
-        else if (strcmp(scalar_text(n), "power") != 0)
-          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
-                            "%s.model: must be power (C x^s, the default) or exp (C e^{s x}) (got '%s')",
-                            where, scalar_text(n));
-        if (ck->exp_model && ck->proved_log)
-          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: 'log: true' goes with the power model", where);
-      }
-      if ((n = map_get(c, spec, "auto_exclude")) && (rc = parse_bool(c, n, "auto_exclude", &ck->auto_exclude)))
-        return rc;
-      if ((rc = parse_real_key(c, spec, "tol", where, 0, 10, &ck->tol))) return rc;
-      if ((rc = parse_real_key(c, spec, "level", where, 0.5, 0.9999, &ck->level))) return rc;
-      if ((n = map_get(c, spec, "exclude"))) {
-        unsigned long long e;
-        if ((rc = parse_count(c, n, "exclude", 0, 1000, &e))) return rc;
-        ck->exclude = (size_t)e;
-      }
-      if (s->axes[ck->axis].n < ck->exclude + 3)
-        return mfh_err_at(c->err, MFH_EINPUT, ck->mark,
-                          "%s: a rate needs at least 3 fitted points on axis %s (it has %zu, %zu excluded)",
-                          where, s->axes[ck->axis].name, s->axes[ck->axis].n, ck->exclude);
-      if (ck->proved_log && s->axes[ck->axis].values[0] <= 1)
-        return mfh_err_at(c->err, MFH_EINPUT, ck->mark,
-                          "%s: 'log: true' fits C x^s log x and needs every %s > 1", where,
-                          s->axes[ck->axis].name);
-      break;
-    case MFH_CHECK_BOUND: {
-      const char *name, *formula;
-      yaml_node_t *nn, *nfm;
-      if ((rc = get_text(c, spec, "name", where, 0, spec, &name, &nn))) return rc;
-      if ((rc = get_text(c, spec, "formula", where, 0, spec, &formula, &nfm))) return rc;
-      if (!!name == !!formula)
-        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, spec),
-                          "%s: give exactly one of 'name' (a registered bound, see `mfh list bounds`) "
-                          "or 'formula'", where);
-      if ((rc = parse_real_key(c, spec, "sigma", where, 0, 100, &ck->sigma))) return rc;
-      if ((n = map_get(c, spec, "stat"))) {
-        if ((rc = want(c, n, YAML_SCALAR_NODE, "stat"))) return rc;
-        if (!strcmp(scalar_text(n), "max")) ck->use_max = 1;
-        else if (strcmp(scalar_text(n), "mean") != 0)
-          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
-                            "%s.stat: must be mean (the replica mean, default) or max (every replica) (got '%s')",
-                            where, scalar_text(n));
-      }
-      if (name) {
-        ck->bound = mfh_bound_find(name);
-        if (!ck->bound)
-          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
-                            "%s.name: unknown bound '%s' (see `mfh list bounds`)", where, name);
-        char need[256];
-        snprintf(need, sizeof need, "%s", ck->bound->needs);
-        for (char *tok = strtok(need, " "); tok; tok = strtok(NULL, " "))
-          if (!names_available(s, tok))
-            return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
-                              "%s.name: bound %s needs '%s', which this model does not provide "
-                              "(a parameter or a model constant of solver %s)",
-                              where, name, tok, s->solver->name);
-      } else {
-        snprintf(ck->formula_text, sizeof ck->formula_text, "%s", formula);
-        int col = 0;
-        mfh_err perr;
-        mfh_err_clear(&perr);
-        if (mfh_expr_parse(formula, &ck->formula, &col, &perr)) {
-          mfh_mark m = mark_of(c, nfm);
-          return mfh_err_at(c->err, MFH_EINPUT, m, "%s.formula: %s", where, perr.msg);
-        }
-        for (size_t i = 0; i < mfh_expr_nvars(ck->formula); i++)
-          if (!names_available(s, mfh_expr_var(ck->formula, i)))
-            return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nfm),
-                              "%s.formula: unknown name '%s' (not a parameter or model constant)",
-                              where, mfh_expr_var(ck->formula, i));
-      }
-      break;
-    }
-    case MFH_CHECK_EXPECTED:
-      ck->rtol = 1e-9;
-      ck->atol = 0;
-      ck->sigma = 0;
-      if ((rc = parse_real_key(c, spec, "rtol", where, 0, 1e3, &ck->rtol))) return rc;
-      if ((rc = parse_real_key(c, spec, "atol", where, 0, INFINITY, &ck->atol))) return rc;
-      if ((rc = parse_real_key(c, spec, "sigma", where, 0, 100, &ck->sigma))) return rc;
-      break;
-    case MFH_CHECK_UNIFORM:
-      if ((rc = parse_real_key(c, spec, "tol", where, 0, 10, &ck->tol))) return rc;
-      if ((rc = parse_real_key(c, spec, "level", where, 0.5, 0.9999, &ck->level))) return rc;
-      if (s->axes[ck->axis].n < 3)
-        return mfh_err_at(c->err, MFH_EINPUT, ck->mark, "%s: needs at least 3 points on axis %s",
-                          where, s->axes[ck->axis].name);
-      break;
-    case MFH_CHECK_CONSTANT:
-      if (!(n = map_get(c, spec, "slope")))
-        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, spec), "%s: missing required key 'slope'", where);
-      if ((rc = parse_real(c, n, "slope", &ck->slope))) return rc;
-      if (!(n = map_get(c, spec, "value")))
-        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, spec), "%s: missing required key 'value'", where);
-      if ((rc = parse_real(c, n, "value", &ck->target))) return rc;
-      ck->from = -INFINITY;
-      if ((rc = parse_real_key(c, spec, "rtol", where, 0, 10, &ck->tol))) return rc;
-      if ((rc = parse_real_key(c, spec, "from", where, -INFINITY, INFINITY, &ck->from))) return rc;
-      if ((rc = parse_real_key(c, spec, "level", where, 0.5, 0.9999, &ck->level))) return rc;
-      break;
-    case MFH_CHECK_EXPANSION: {
-      if (!(n = map_get(c, spec, "powers")) || n->type != YAML_SEQUENCE_NODE ||
-          n->data.sequence.items.top == n->data.sequence.items.start)
-        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n ? n : spec),
-                          "%s: 'powers' must be a non-empty list of exponents, e.g. [-1, -2] for a/N + b/N^2",
-                          where);
-      size_t np = 0, len = 0;
-      for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-        yaml_node_t *e = yaml_document_get_node(c->doc, *it);
-        if (np == 4)
-          return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, e), "%s.powers: at most 4 terms", where);
-        if ((rc = parse_real(c, e, "powers", &ck->powers[np]))) return rc;
-        for (size_t j = 0; j < np; j++)
-          if (ck->powers[j] == ck->powers[np])
-            return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, e), "%s.powers: %s appears twice", where,
-                              scalar_text(e));
-        int w = snprintf(ck->powers_text + len, sizeof ck->powers_text - len, "%s%s", np ? ", " : "",
-                         scalar_text(e));
-        if (w > 0 && len + (size_t)w < sizeof ck->powers_text) len += (size_t)w;
-        np++;
-      }
-      ck->npow = np;
-      if ((rc = parse_real_key(c, spec, "rtol", where, 0, 10, &ck->tol))) return rc;
-      if (s->axes[ck->axis].n < np + 1)
-        return mfh_err_at(c->err, MFH_EINPUT, ck->mark,
-                          "%s: %zu terms need at least %zu points on axis %s to be tested (it has %zu)", where,
-                          np, np + 1, s->axes[ck->axis].name, s->axes[ck->axis].n);
-      break;
-    }
-  }
-  return MFH_OK;
+  ck->type = k->type == YAML_SCALAR_NODE ? mfh_check_find(scalar_text(k)) : NULL;
+  if (!ck->type)
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: unknown check '%s' (known: %s)", where,
+                      k->type == YAML_SCALAR_NODE ? scalar_text(k) : "?", known);
+  const mfh_check_type *t = ck->type;
+  snprintf(where, sizeof where, "checks[%zu].%s", idx + 1, t->name);
+  const char *keys[32];
+  size_t nk = 0;
+  if (t->axis) keys[nk++] = "axis";
+  keys[nk++] = "measure";
+  for (size_t i = 0; i < t->nsettings && nk + 1 < sizeof keys / sizeof keys[0]; i++) keys[nk++] = t->settings[i].name;
+  keys[nk] = NULL;
+  if ((rc = check_map(c, spec, where, keys))) return rc;
+  if (t->axis && (rc = check_axis(c, s, spec, where, &ck->axis))) return rc;
+  if ((rc = check_measure(c, s, spec, where, ck))) return rc;
+  if (!(ck->data = calloc(1, t->size ? t->size : 1))) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
+  mfh_check_value *vals = NULL;
+  size_t nvals = 0;
+  if ((rc = check_values(c, spec, &vals, &nvals))) return rc;
+  const mfh_axis *ax = ck->axis >= 0 ? &s->axes[ck->axis] : NULL;
+  mfh_check_input in = {.where = where, .mark = ck->mark, .spec_mark = mark_of(c, spec),
+                        .n = nvals, .values = vals,
+                        .axis_name = ax ? ax->name : NULL, .axis_n = ax ? ax->n : 0,
+                        .axis_values = ax ? ax->values : NULL,
+                        .params = &s->params, .constants = &s->constants, .solver = s->solver->name,
+                        .find_bound = mfh_bound_find};
+  rc = t->parse(&in, ck->data, c->err);
+  free(vals);
+  return rc;
 }
 
 /* ---- measures -------------------------------------------------------- */
@@ -1039,7 +898,7 @@ void mfh_study_free(mfh_study *s) {
     free(s->axes[i].values);
     free(s->axes[i].marks);
   }
-  for (size_t i = 0; i < s->nchecks; i++) mfh_expr_free(s->checks[i].formula);
+  for (size_t i = 0; i < s->nchecks; i++) mfh_check_spec_free(&s->checks[i]);
   memset(s, 0, sizeof *s);
 }
 

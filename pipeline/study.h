@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "core/expr.h"
+#include "core/check.h"
 #include "core/param.h"
 #include "core/plugin.h"
 #include "core/status.h"
@@ -28,43 +28,6 @@ typedef struct mfh_axis {
   mfh_mark mark;
   int refine_dir;  /* +1 values increase along the sweep, -1 decrease, 0 one value */
 } mfh_axis;
-
-enum mfh_check_kind { MFH_CHECK_RATE, MFH_CHECK_BOUND, MFH_CHECK_EXPECTED, MFH_CHECK_UNIFORM,
-                      MFH_CHECK_CONSTANT, MFH_CHECK_EXPANSION, MFH_CHECK_NKINDS };
-extern const char *const mfh_check_kind_names[]; /* indexed by enum mfh_check_kind */
-
-typedef struct mfh_check_spec {
-  int kind;              /* enum mfh_check_kind */
-  mfh_mark mark;
-  int axis;              /* index into study axes (-1 for expected: all) */
-  int measure;           /* index into study measures */
-  /* rate */
-  double proved;         /* proved log-log slope (e.g. -0.5) */
-  char proved_text[32];  /* as written ("-1/2") */
-  char label[64];        /* what the rate is, for the summary: "proved" unless the study says
-                            (e.g. "sharp (Rosenzweig-Serfaty)" for a literature rate) */
-  int proved_log;        /* proved rate has a log factor: fit C x^s log x */
-  int exp_model;         /* growth in the axis: fit C e^{s x}; proved = largest exponent */
-  double tol;            /* rate: slope tolerance; uniform: allowed growth slope;
-                            constant: relative tolerance */
-  double level;          /* confidence level */
-  size_t exclude;        /* leading points the fit drops */
-  int auto_exclude;
-  /* bound */
-  const mfh_bound_type *bound; /* named bound, or NULL with formula */
-  mfh_expr *formula;
-  char formula_text[256];
-  double sigma;          /* bound/expected: allowance in standard errors */
-  int use_max;           /* bound: judge the largest replica value, not the mean */
-  /* expected */
-  double rtol, atol;
-  /* constant */
-  double slope, target, from;
-  /* expansion: y = sum_k c_k x^powers[k]; tol = allowed max relative residual */
-  size_t npow;
-  double powers[4];
-  char powers_text[64];  /* as written, e.g. "-1, -2" */
-} mfh_check_spec;
 
 typedef struct mfh_study {
   char *file;            /* path as given (owned) */
@@ -84,7 +47,8 @@ typedef struct mfh_study {
   size_t replicas;
   unsigned long long seed;
   size_t nchecks;
-  mfh_check_spec checks[MFH_MAX_CHECKS];
+  mfh_check_spec checks[MFH_MAX_CHECKS]; /* one per `checks:` item; kinds are plug-ins
+                                            (core/check.h, checks/, pipeline/registry.c) */
 } mfh_study;
 
 /* Load and validate a study for a profile ("quick", "nightly" or "full";

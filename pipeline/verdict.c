@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
-
 #include "core/fsutil.h"
 
 /* ---- statistics -------------------------------------------------------- */
@@ -73,273 +71,18 @@ static int fit_series(const mfh_series *s, const mfh_fit_opts *o, mfh_fit_result
   return rc;
 }
 
-static void check_opts(const mfh_check_spec *ck, const mfh_axis *ax, mfh_fit_opts *o) {
+/* The fit a check's judgement rests on (ck NULL: the default shown for a
+ * series no fitting check judges, with pre-asymptotic points excluded). */
+static void fit_opts_for(const mfh_check_spec *ck, int refine_dir, mfh_fit_opts *o) {
   mfh_fit_opts_default(o);
-  o->refine_dir = ax->refine_dir;
-  if (ck && ck->kind == MFH_CHECK_RATE) {
-    o->model = ck->exp_model ? MFH_FIT_EXP : ck->proved_log ? MFH_FIT_POWER_LOG : MFH_FIT_POWER;
-    o->exclude_leading = ck->exclude;
-    o->auto_exclude = ck->auto_exclude;
-    o->level = ck->level;
-  } else if (ck && ck->kind == MFH_CHECK_UNIFORM) {
-    o->auto_exclude = 0;
-    o->level = ck->level;
-  } else {
+  o->refine_dir = refine_dir;
+  if (ck)
+    ck->type->fit_opts(ck->data, o);
+  else
     o->auto_exclude = 1;
-  }
 }
 
-/* ---- checks ------------------------------------------------------------ */
-
-static void set_num(mfh_check_result *c, const char *name, double v) { mfh_values_set(&c->numbers, name, v); }
-
-static void fmt_x(double x, char *buf, size_t len) {
-  if (x == floor(x) && fabs(x) < 1e15)
-    snprintf(buf, len, "%.0f", x);
-  else
-    snprintf(buf, len, "%.4g", x);
-}
-
-static void judge_rate(const mfh_check_spec *ck, const mfh_series *s, const mfh_axis *ax,
-                       const mfh_fit_result *f, mfh_check_result *c) {
-  int dir = ax->refine_dir;
-  double tol = ck->tol;
-  set_num(c, "proved", ck->proved);
-  set_num(c, "tol", tol);
-  set_num(c, "slope", f->slope);
-  set_num(c, "slope_se", f->slope_se);
-  set_num(c, "slope_lo", f->slope_lo);
-  set_num(c, "slope_hi", f->slope_hi);
-  set_num(c, "level", f->level);
-  set_num(c, "r2", f->r2);
-  set_num(c, "chi2_dof", f->chi2_dof);
-  set_num(c, "n_used", (double)f->n_used);
-  set_num(c, "n_excluded", (double)f->n_excluded_pre);
-  /* decay rates along refinement (positive = error decreases) */
-  double r_p = -ck->proved * dir;
-  double r_lo = dir > 0 ? -f->slope_hi : f->slope_lo, r_hi = dir > 0 ? -f->slope_lo : f->slope_hi;
-  const char *model = ck->proved_log ? " (fit C x^s log x)" : ck->exp_model ? " (fit C e^{s x})" : "";
-  char head[320];
-  double half = (f->slope_hi - f->slope_lo) / 2;
-  snprintf(head, sizeof head, "%s %s %s%s, observed %.3f +/- %.3f (%.0f%% CI [%.3f, %.3f], %zu pts",
-           ck->label, ck->exp_model ? "exponent <=" : "slope", ck->proved_text, ck->proved_log ? " with log" : "",
-           f->slope, half, 100 * f->level, f->slope_lo, f->slope_hi, f->n_used);
-  char excl[48] = "";
-  if (f->n_excluded_pre) snprintf(excl, sizeof excl, ", %zu excluded", f->n_excluded_pre);
-  if ((f->flags & MFH_FIT_TOO_FEW) || !isfinite(f->slope_lo) || !isfinite(f->slope_hi)) {
-    c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary, "%s slope %s: too few usable points for an interval (%zu)%s",
-             ck->label, ck->proved_text, f->n_used, model);
-    return;
-  }
-  const char *tail = "";
-  if (r_lo >= r_p - tol) {
-    c->verdict = MFH_PASS;
-    tail = r_lo > r_p + tol ? (ck->exp_model ? " - grows more slowly than proved" : " - faster than proved") : "";
-    if (*tail && strcmp(ck->label, "proved") != 0) tail = ck->exp_model ? " - grows more slowly" : " - faster";
-  } else if (r_hi < r_p - tol) {
-    c->verdict = MFH_FAIL;
-    tail = ck->exp_model ? " - grows faster than proved" : " - slower than proved";
-    if (strcmp(ck->label, "proved") != 0) { /* a literature rate is reported, not asserted */
-      c->verdict = MFH_INCONCLUSIVE;
-      tail = ck->exp_model ? " - grows faster (not a proved rate: reported, not asserted)"
-                           : " - slower (not a proved rate: reported, not asserted)";
-    }
-  } else {
-    c->verdict = MFH_INCONCLUSIVE;
-    tail = " - interval too wide to decide";
-  }
-  snprintf(c->summary, sizeof c->summary, "%s%s)%s; tol %.2g%s", head, excl, model, tol, tail);
-  (void)s;
-}
-
-static void judge_uniform(const mfh_check_spec *ck, const mfh_axis *ax, const mfh_fit_result *f,
-                          mfh_check_result *c) {
-  int dir = ax->refine_dir;
-  double g = f->slope * dir;
-  double g_lo = dir > 0 ? f->slope_lo : -f->slope_hi, g_hi = dir > 0 ? f->slope_hi : -f->slope_lo;
-  set_num(c, "growth", g);
-  set_num(c, "growth_lo", g_lo);
-  set_num(c, "growth_hi", g_hi);
-  set_num(c, "tol", ck->tol);
-  set_num(c, "level", f->level);
-  if (!isfinite(g_lo) || !isfinite(g_hi)) {
-    c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary, "too few usable points along %s", ax->name);
-    return;
-  }
-  c->verdict = g_hi <= ck->tol ? MFH_PASS : g_lo > ck->tol ? MFH_FAIL : MFH_INCONCLUSIVE;
-  snprintf(c->summary, sizeof c->summary,
-           "growth exponent along the %s sweep %.3f (%.0f%% CI [%.3f, %.3f]), allowed <= %.3g%s", ax->name,
-           g, 100 * f->level, g_lo, g_hi, ck->tol,
-           c->verdict == MFH_PASS ? "" : c->verdict == MFH_FAIL ? " - grows" : " - undecided");
-}
-
-static void judge_bound(const mfh_check_spec *ck, const mfh_series *s, mfh_check_result *c) {
-  double worst = -INFINITY, worst_x = NAN;
-  int over = 0, over_noise = 0;
-  for (size_t i = 0; i < s->n; i++)
-    if (!isfinite(s->bound[i])) {
-      char xs[32];
-      fmt_x(s->pts[i].x, xs, sizeof xs);
-      c->verdict = MFH_CHECK_ERROR;
-      snprintf(c->summary, sizeof c->summary, "the bound evaluates to %g at %s=%s", s->bound[i], s->axis, xs);
-      return;
-    }
-  for (size_t i = 0; i < s->n; i++) {
-    double m = ck->use_max ? s->pts[i].max : s->pts[i].mean, b = s->bound[i];
-    double ratio = m / b;
-    if (ratio > worst) worst = ratio, worst_x = s->pts[i].x;
-    if (m > b) {
-      if (ck->use_max || m - ck->sigma * s->pts[i].se > b)
-        over++;
-      else
-        over_noise++;
-    }
-  }
-  set_num(c, "max_ratio", worst);
-  set_num(c, "at", worst_x);
-  set_num(c, "violations", over);
-  set_num(c, "within_noise", over_noise);
-  set_num(c, "sigma", ck->sigma);
-  char xs[32];
-  fmt_x(worst_x, xs, sizeof xs);
-  if (over) {
-    c->verdict = MFH_FAIL;
-    snprintf(c->summary, sizeof c->summary,
-             "measured > bound at %d of %zu points (beyond %.3g standard errors); worst ratio %.4g at %s=%s",
-             over, s->n, ck->sigma, worst, s->axis, xs);
-  } else if (over_noise) {
-    c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary,
-             "measured > bound at %d points but within %.3g standard errors; worst ratio %.4g at %s=%s",
-             over_noise, ck->sigma, worst, s->axis, xs);
-  } else {
-    c->verdict = MFH_PASS;
-    snprintf(c->summary, sizeof c->summary, "%s <= bound at all %zu points (max ratio %.4g at %s=%s)",
-             ck->use_max ? "every replica" : "measured", s->n, worst, s->axis, xs);
-  }
-}
-
-static void judge_constant(const mfh_check_spec *ck, const mfh_series *s, const mfh_axis *ax,
-                           mfh_check_result *c) {
-  double sw = 0, swc = 0, sc = 0;
-  size_t n = 0;
-  int weighted = 1;
-  /* `from` is an axis value: the points from it on in sweep order */
-#define MFH_IN_RANGE(x) (ck->from == -INFINITY || (ax->refine_dir >= 0 ? (x) >= ck->from : (x) <= ck->from))
-  for (size_t i = 0; i < s->n; i++) {
-    int in = MFH_IN_RANGE(s->pts[i].x);
-    if (!in || s->pts[i].nrep == 0) continue;
-    if (!(s->pts[i].se > 0)) weighted = 0;
-  }
-  for (size_t i = 0; i < s->n; i++) {
-    int in = MFH_IN_RANGE(s->pts[i].x);
-    if (!in || s->pts[i].nrep == 0) continue;
-    double scale = pow(s->pts[i].x, -ck->slope);
-    double ci = s->pts[i].mean * scale, sei = s->pts[i].se * scale;
-    double w = weighted ? 1.0 / (sei * sei) : 1.0;
-    sw += w;
-    swc += w * ci;
-    sc += sei * sei;
-    n++;
-  }
-#undef MFH_IN_RANGE
-  if (n == 0) {
-    c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary, "no points from %s = %g on", ax->name, ck->from);
-    return;
-  }
-  double C = swc / sw;
-  double se = weighted ? 1.0 / sqrt(sw) : sqrt(sc) / (double)n;
-  double z = gsl_cdf_ugaussian_Pinv(0.5 + ck->level / 2);
-  double lo = C - z * se, hi = C + z * se;
-  double blo = ck->target * (1 - ck->tol), bhi = ck->target * (1 + ck->tol);
-  if (blo > bhi) {
-    double t = blo;
-    blo = bhi;
-    bhi = t;
-  }
-  set_num(c, "constant", C);
-  set_num(c, "constant_se", se);
-  set_num(c, "target", ck->target);
-  set_num(c, "rtol", ck->tol);
-  set_num(c, "points", (double)n);
-  c->verdict = (lo >= blo && hi <= bhi) ? MFH_PASS : (hi < blo || lo > bhi) ? MFH_FAIL : MFH_INCONCLUSIVE;
-  char what[96];
-  if (ck->slope == 0)
-    snprintf(what, sizeof what, "value along %s", ax->name);
-  else
-    snprintf(what, sizeof what, "constant of %s^%g", ax->name, ck->slope);
-  snprintf(c->summary, sizeof c->summary,
-           "%s: expected %.5g (+/- %.2g%%), observed %.5g +/- %.2g (%.0f%% CI, %zu pts)%s", what, ck->target,
-           100 * ck->tol, C, z * se, 100 * ck->level, n,
-           c->verdict == MFH_INCONCLUSIVE ? " - interval too wide to decide"
-           : c->verdict == MFH_FAIL      ? " - outside the tolerance"
-                                         : "");
-}
-
-/* y = sum_k c_k x^{p_k} through every point: passes when it describes the
- * data within rtol at every point (max relative residual), fails when it
- * does not; with as many points as terms it cannot be tested (inconclusive). */
-static void judge_expansion(const mfh_check_spec *ck, mfh_series *s, const mfh_axis *ax, mfh_check_result *c) {
-  double *x = malloc(s->n * sizeof *x), *y = malloc(s->n * sizeof *y), *e = malloc(s->n * sizeof *e);
-  int weighted = 1;
-  for (size_t i = 0; x && y && e && i < s->n; i++) {
-    x[i] = s->pts[i].x;
-    y[i] = fabs(s->pts[i].mean);
-    e[i] = s->pts[i].se;
-    if (!(e[i] > 0)) weighted = 0;
-  }
-  mfh_expansion_fit f;
-  mfh_err ferr;
-  mfh_err_clear(&ferr);
-  int rc = (x && y && e) ? mfh_fit_expansion(s->n, x, y, weighted ? e : NULL, ck->npow, ck->powers, &f, &ferr)
-                         : mfh_err_set(&ferr, MFH_ENOMEM, "out of memory");
-  free(x);
-  free(y);
-  free(e);
-  if (rc) {
-    c->verdict = MFH_CHECK_ERROR;
-    snprintf(c->summary, sizeof c->summary, "%.500s", ferr.msg);
-    return;
-  }
-  if (!s->has_expansion) {
-    s->expansion = f;
-    s->has_expansion = 1;
-  }
-  char terms[200] = "";
-  size_t len = 0;
-  for (size_t k = 0; k < f.npow; k++) {
-    char nm[16];
-    snprintf(nm, sizeof nm, "c%zu", k + 1);
-    set_num(c, nm, f.coef[k]);
-    snprintf(nm, sizeof nm, "c%zu_se", k + 1);
-    set_num(c, nm, f.coef_se[k]);
-    snprintf(nm, sizeof nm, "p%zu", k + 1);
-    set_num(c, nm, f.powers[k]);
-    int w = isfinite(f.coef_se[k])
-                ? snprintf(terms + len, sizeof terms - len, "%s(%.4g +/- %.2g) %s^%g", k ? " + " : "", f.coef[k],
-                           f.coef_se[k], ax->name, f.powers[k])
-                : snprintf(terms + len, sizeof terms - len, "%s%.4g %s^%g", k ? " + " : "", f.coef[k], ax->name,
-                           f.powers[k]);
-    if (w > 0 && len + (size_t)w < sizeof terms) len += (size_t)w;
-  }
-  set_num(c, "max_rel_resid", f.max_rel_resid);
-  set_num(c, "rtol", ck->tol);
-  char xs[32];
-  fmt_x(s->pts[f.worst].x, xs, sizeof xs);
-  if (f.n <= f.npow) {
-    c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary, "%s (standard errors) through %zu points: exactly determined, not tested",
-             terms, f.n);
-    return;
-  }
-  c->verdict = f.max_rel_resid <= ck->tol ? MFH_PASS : MFH_FAIL;
-  snprintf(c->summary, sizeof c->summary, "%s fits all %zu points within %.2g%% (worst at %s=%s; allowed %.3g%%)%s",
-           terms, f.n, 100 * f.max_rel_resid, s->axis, xs, 100 * ck->tol,
-           c->verdict == MFH_FAIL ? " - the expansion does not describe the data" : "");
-}
+/* ---- the blessed values -------------------------------------------------- */
 
 static const json_t *baseline_series(const json_t *baseline, const char *axis, const char *measure) {
   const json_t *arr = baseline ? json_object_get(baseline, "series") : NULL;
@@ -354,57 +97,40 @@ static const json_t *baseline_series(const json_t *baseline, const char *axis, c
   return NULL;
 }
 
-static void judge_expected(const mfh_check_spec *ck, const mfh_study_result *r, const json_t *baseline,
-                           mfh_check_result *c, const mfh_study *st) {
-  size_t compared = 0, bad = 0, missing = 0;
-  double worst = 0, worst_x = NAN;
-  const char *worst_axis = "";
-  for (size_t si = 0; si < r->nseries; si++) {
-    const mfh_series *s = &r->series[si];
-    if (strcmp(s->measure, st->measures[ck->measure]) != 0) continue;
-    const json_t *b = baseline_series(baseline, s->axis, s->measure);
-    const json_t *bx = b ? json_object_get(b, "x") : NULL, *bm = b ? json_object_get(b, "mean") : NULL;
-    for (size_t i = 0; i < s->n; i++) {
-      size_t j, nb = json_array_size(bx);
-      for (j = 0; j < nb; j++)
-        if (json_number_value(json_array_get(bx, j)) == s->pts[i].x) break;
-      if (j == nb) {
-        missing++;
-        continue;
-      }
-      double ref = json_number_value(json_array_get(bm, j)), m = s->pts[i].mean;
-      double allow = ck->atol + ck->rtol * fabs(ref) + ck->sigma * s->pts[i].se;
-      double dev = fabs(m - ref);
-      double rel = ref != 0 ? dev / fabs(ref) : dev;
-      compared++;
-      if (!(dev <= allow)) bad++;
-      if (!(rel <= worst)) worst = rel, worst_x = s->pts[i].x, worst_axis = s->axis;
+static void blessed_free(mfh_blessed *b, size_t n) {
+  for (size_t i = 0; b && i < n; i++) {
+    free(b[i].x);
+    free(b[i].mean);
+  }
+  free(b);
+}
+
+/* The blessed x and mean of every series of r (n = 0 where not blessed), for
+ * the checks that compare with them; *out stays NULL without a baseline. */
+static int blessed_build(const json_t *baseline, const mfh_study_result *r, mfh_blessed **out, mfh_err *err) {
+  *out = NULL;
+  if (!baseline) return MFH_OK;
+  mfh_blessed *b = calloc(r->nseries ? r->nseries : 1, sizeof *b);
+  if (!b) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  for (size_t i = 0; i < r->nseries; i++) {
+    const json_t *e = baseline_series(baseline, r->series[i].axis, r->series[i].measure);
+    const json_t *bx = e ? json_object_get(e, "x") : NULL, *bm = e ? json_object_get(e, "mean") : NULL;
+    size_t n = json_array_size(bx);
+    if (n == 0) continue;
+    b[i].x = malloc(n * sizeof *b[i].x);
+    b[i].mean = malloc(n * sizeof *b[i].mean);
+    if (!b[i].x || !b[i].mean) {
+      blessed_free(b, r->nseries);
+      return mfh_err_set(err, MFH_ENOMEM, "out of memory");
     }
+    for (size_t j = 0; j < n; j++) {
+      b[i].x[j] = json_number_value(json_array_get(bx, j));
+      b[i].mean[j] = json_number_value(json_array_get(bm, j)); /* 0 where missing */
+    }
+    b[i].n = n;
   }
-  set_num(c, "compared", (double)compared);
-  set_num(c, "mismatched", (double)bad);
-  set_num(c, "missing", (double)missing);
-  set_num(c, "max_rel_dev", worst);
-  set_num(c, "rtol", ck->rtol);
-  if (!baseline) {
-    c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary, "no blessed values for profile %s: run `mfh bless %s --profile %s`",
-             st->profile, st->file, st->profile);
-  } else if (bad) {
-    char xs[32];
-    fmt_x(worst_x, xs, sizeof xs);
-    c->verdict = MFH_FAIL;
-    snprintf(c->summary, sizeof c->summary,
-             "%zu of %zu points differ from expected/ (worst relative deviation %.3g at %s=%s; rtol %.3g)", bad,
-             compared, worst, worst_axis, xs, ck->rtol);
-  } else if (compared == 0) {
-    c->verdict = MFH_INCONCLUSIVE;
-    snprintf(c->summary, sizeof c->summary, "no sweep point in common with the blessed values");
-  } else {
-    c->verdict = MFH_PASS;
-    snprintf(c->summary, sizeof c->summary, "%zu points match expected/ (max relative deviation %.3g, rtol %.3g)%s",
-             compared, worst, ck->rtol, missing ? "; some points not blessed" : "");
-  }
+  *out = b;
+  return MFH_OK;
 }
 
 /* ---- the study result -------------------------------------------------- */
@@ -415,11 +141,54 @@ static int find_series(const mfh_study_result *r, const char *axis, const char *
   return -1;
 }
 
-static int bound_at(const mfh_study *st, const mfh_check_spec *ck, const mfh_params *p, double *out,
-                    mfh_err *err) {
-  mfh_bound_ctx bc = {p, &st->constants};
-  if (ck->bound) return ck->bound->eval(mfh_bound_lookup, &bc, out, err);
-  return mfh_expr_eval(ck->formula, mfh_bound_lookup, &bc, out, err);
+/* A check's curve (a bound) at every point of its axis. */
+static int curve_along(const mfh_plan *plan, const mfh_check_spec *ck, double *y, mfh_err *err) {
+  const mfh_study *st = plan->study;
+  for (size_t j = 0; j < st->axes[ck->axis].n; j++) {
+    mfh_bound_ctx bc = {&plan->points[plan->axis_points[ck->axis][j]].params, &st->constants};
+    int rc = ck->type->curve(ck->data, mfh_bound_lookup, &bc, &y[j], err);
+    if (rc) return rc;
+  }
+  return MFH_OK;
+}
+
+/* Judge one check: its series (complete), fit and curve, then its kind's judge. */
+static int judge_check(const mfh_plan *plan, const mfh_check_spec *ck, mfh_study_result *r,
+                       const mfh_blessed *blessed, mfh_check_result *c, mfh_err *err) {
+  const mfh_study *st = plan->study;
+  const mfh_check_type *t = ck->type;
+  mfh_check_view v = {.result = r, .measure = ck->measure_name, .blessed = blessed, .file = st->file,
+                      .profile = st->profile};
+  mfh_fit_result fit;
+  double *curve = NULL;
+  int rc = MFH_OK, fitted = 0;
+  if (ck->axis >= 0) {
+    const mfh_axis *ax = &st->axes[ck->axis];
+    v.series = &r->series[c->series];
+    v.refine_dir = ax->refine_dir;
+    if (!series_complete(v.series)) {
+      c->verdict = MFH_CHECK_ERROR;
+      snprintf(c->summary, sizeof c->summary, "no data at some %s values (tasks failed or missing)", ax->name);
+      return MFH_OK;
+    }
+    if (t->curve) {
+      if (!(curve = malloc(ax->n * sizeof *curve))) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+      if ((rc = curve_along(plan, ck, curve, err))) goto done;
+      v.curve = curve;
+    }
+    if (t->fit_opts) {
+      mfh_fit_opts fo;
+      fit_opts_for(ck, ax->refine_dir, &fo);
+      if ((rc = fit_series(v.series, &fo, &fit, err))) goto done;
+      fitted = 1;
+      v.fit = &fit;
+    }
+  }
+  rc = t->judge(ck->data, &v, c, err);
+done:
+  if (fitted) mfh_fit_result_free(&fit);
+  free(curve);
+  return rc;
 }
 
 int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t *baseline,
@@ -467,108 +236,58 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
       if (!s->pts) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
       for (size_t j = 0; j < ax->n; j++)
         point_stats(plan, out, plan->axis_points[a][j], st->measures[m], ax->values[j], &s->pts[j]);
-      /* the first check on this series sets the displayed fit, proved line and bound */
-      const mfh_check_spec *rate = NULL, *bound = NULL, *uni = NULL;
+      /* what the plot shows of the checks on this series: their annotations
+       * (the proved-rate line), the fit of the first check of the highest
+       * fit_rank (a rate's over a uniform's; else the default), the curve of
+       * the first check that has one (a bound) */
+      const mfh_check_spec *fitter = NULL, *drawn = NULL;
       for (size_t k = 0; k < st->nchecks; k++) {
         const mfh_check_spec *ck = &st->checks[k];
         if (ck->axis != (int)a || ck->measure != (int)m) continue;
-        if (ck->kind == MFH_CHECK_RATE && !rate) rate = ck;
-        if (ck->kind == MFH_CHECK_BOUND && !bound) bound = ck;
-        if (ck->kind == MFH_CHECK_UNIFORM && !uni) uni = ck;
-      }
-      if (rate) {
-        s->has_proved = 1;
-        s->proved_slope = rate->proved;
-        s->proved_log = rate->proved_log;
+        if (ck->type->annotate) ck->type->annotate(ck->data, s);
+        if (ck->type->fit_opts && (!fitter || ck->type->fit_rank > fitter->type->fit_rank)) fitter = ck;
+        if (ck->type->curve && !drawn) drawn = ck;
       }
       if (ax->n >= 2 && ax->refine_dir != 0 && series_complete(s)) {
         mfh_fit_opts fo;
-        /* the displayed fit is the judged one: a rate check's, else a
-         * uniform check's (all points), else the default */
-        check_opts(rate ? rate : uni, ax, &fo);
+        fit_opts_for(fitter, ax->refine_dir, &fo);
         int rc = fit_series(s, &fo, &s->fit, err);
         if (rc) return rc;
         s->has_fit = 1;
       }
-      if (bound) {
+      if (drawn) {
         s->bound = malloc(ax->n * sizeof *s->bound);
         if (!s->bound) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-        snprintf(s->bound_label, sizeof s->bound_label, "bound %.100s",
-                 bound->bound ? bound->bound->name : bound->formula_text);
-        for (size_t j = 0; j < ax->n; j++) {
-          int rc = bound_at(st, bound, &plan->points[plan->axis_points[a][j]].params, &s->bound[j], err);
-          if (rc) {
-            mfh_err_prefix(err, "%s: bound", st->file);
-            return rc;
-          }
+        drawn->type->curve_label(drawn->data, s->bound_label, sizeof s->bound_label);
+        int rc = curve_along(plan, drawn, s->bound, err);
+        if (rc) {
+          mfh_err_prefix(err, "%s: bound", st->file);
+          return rc;
         }
       }
     }
   /* checks */
-  for (size_t k = 0; k < st->nchecks; k++) {
+  mfh_blessed *blessed;
+  int rc = blessed_build(baseline, r, &blessed, err);
+  for (size_t k = 0; !rc && k < st->nchecks; k++) {
     const mfh_check_spec *ck = &st->checks[k];
     mfh_check_result *c = &r->checks[r->nchecks++];
-    snprintf(c->kind, sizeof c->kind, "%s", mfh_check_kind_names[ck->kind]);
-    const char *meas = st->measures[ck->measure];
+    snprintf(c->kind, sizeof c->kind, "%s", ck->type->name);
     if (ck->axis >= 0)
-      snprintf(c->name, sizeof c->name, "%s[%s] %s", c->kind, st->axes[ck->axis].name, meas);
+      snprintf(c->name, sizeof c->name, "%s[%s] %s", c->kind, st->axes[ck->axis].name, ck->measure_name);
     else
-      snprintf(c->name, sizeof c->name, "%s %s", c->kind, meas);
+      snprintf(c->name, sizeof c->name, "%s %s", c->kind, ck->measure_name);
     for (size_t j = 0; j + 1 < r->nchecks; j++) /* keep names unique */
       if (!strcmp(r->checks[j].name, c->name)) {
         size_t l = strlen(c->name);
         snprintf(c->name + l, sizeof c->name - l, " #%zu", k + 1);
         break;
       }
-    c->series = ck->axis >= 0 ? find_series(r, st->axes[ck->axis].name, meas) : -1;
-    if (ck->kind == MFH_CHECK_EXPECTED) {
-      judge_expected(ck, r, baseline, c, st);
-      continue;
-    }
-    mfh_series *s = &r->series[c->series];
-    const mfh_axis *ax = &st->axes[ck->axis];
-    if (!series_complete(s)) {
-      c->verdict = MFH_CHECK_ERROR;
-      snprintf(c->summary, sizeof c->summary, "no data at some %s values (tasks failed or missing)", ax->name);
-      continue;
-    }
-    if (ck->kind == MFH_CHECK_BOUND) {
-      double *b = malloc(s->n * sizeof *b);
-      if (!b) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-      for (size_t j = 0; j < s->n; j++) {
-        int rc = bound_at(st, ck, &plan->points[plan->axis_points[ck->axis][j]].params, &b[j], err);
-        if (rc) {
-          free(b);
-          return rc;
-        }
-      }
-      double *keep = s->bound;
-      s->bound = b;
-      judge_bound(ck, s, c);
-      s->bound = keep ? keep : b;
-      if (keep) free(b);
-      continue;
-    }
-    if (ck->kind == MFH_CHECK_CONSTANT) {
-      judge_constant(ck, s, ax, c);
-      continue;
-    }
-    if (ck->kind == MFH_CHECK_EXPANSION) {
-      judge_expansion(ck, s, ax, c);
-      continue;
-    }
-    mfh_fit_opts fo;
-    check_opts(ck, ax, &fo);
-    mfh_fit_result f;
-    int rc = fit_series(s, &fo, &f, err);
-    if (rc) return rc;
-    if (ck->kind == MFH_CHECK_RATE)
-      judge_rate(ck, s, ax, &f, c);
-    else
-      judge_uniform(ck, ax, &f, c);
-    mfh_fit_result_free(&f);
+    c->series = ck->axis >= 0 ? find_series(r, st->axes[ck->axis].name, ck->measure_name) : -1;
+    rc = judge_check(plan, ck, r, blessed, c, err);
   }
-  return MFH_OK;
+  blessed_free(blessed, r->nseries);
+  return rc;
 }
 
 /* ---- expected/ ---------------------------------------------------------- */
