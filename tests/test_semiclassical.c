@@ -27,12 +27,12 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static mfh_sc_grid grid1(size_t n, double L) {
-  mfh_sc_grid g = {1, n, -L / 2, L / (double)n};
+static mfh_xgrid grid1(size_t n, double L) {
+  mfh_xgrid g = {1, n, -L / 2, L / (double)n};
   return g;
 }
 
-static mfh_sc_phase *phase(const mfh_sc_grid *g, double eps, size_t nxi, int threads) {
+static mfh_sc_phase *phase(const mfh_xgrid *g, double eps, size_t nxi, int threads) {
   mfh_sc_phase *ws = NULL;
   mfh_err err;
   mfh_err_clear(&err);
@@ -60,19 +60,19 @@ static void husimi(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_phase_grid *H) {
 }
 
 /* A pure state (one orbital, weight 1) holding a copy of psi. */
-static mfh_sc_state *pure_state(const mfh_sc_grid *g, const double complex *psi) {
+static mfh_sc_state *pure_state(const mfh_xgrid *g, const double complex *psi) {
   mfh_sc_state *s = NULL;
   mfh_err err;
   mfh_err_clear(&err);
   ck_assert_msg(mfh_sc_state_create(g, MFH_SC_ORBITALS, 1, &s, &err) == MFH_OK, "%s", err.msg);
-  memcpy(s->orb, psi, mfh_sc_grid_points(g) * sizeof *psi);
+  memcpy(s->orb, psi, mfh_xgrid_points(g) * sizeof *psi);
   s->w[0] = 1;
   return s;
 }
 
-static mfh_sc_state *coherent_state(const mfh_sc_grid *g, double eps, const double *q,
+static mfh_sc_state *coherent_state(const mfh_xgrid *g, double eps, const double *q,
                                     const double *p) {
-  size_t N = mfh_sc_grid_points(g);
+  size_t N = mfh_xgrid_points(g);
   double complex *psi = malloc(N * sizeof *psi);
   mfh_err err;
   mfh_err_clear(&err);
@@ -91,19 +91,19 @@ static mfh_sc_state *to_kernel(const mfh_sc_state *s) {
 }
 
 /* Normalise psi on the grid. */
-static void normalise(const mfh_sc_grid *g, double complex *psi) {
-  size_t N = mfh_sc_grid_points(g);
+static void normalise(const mfh_xgrid *g, double complex *psi) {
+  size_t N = mfh_xgrid_points(g);
   double s = 0;
   for (size_t j = 0; j < N; j++) s += creal(psi[j] * conj(psi[j]));
-  s = 1 / sqrt(s * mfh_sc_grid_cell(g));
+  s = 1 / sqrt(s * mfh_xgrid_cell(g));
   for (size_t j = 0; j < N; j++) psi[j] *= s;
 }
 
 /* A random smooth pure state: normalised random combination of K coherent
  * states with centres in [-2, 2]^2d. */
-static void random_smooth(const mfh_sc_grid *g, double eps, gsl_rng *r, size_t K,
+static void random_smooth(const mfh_xgrid *g, double eps, gsl_rng *r, size_t K,
                           double complex *psi) {
-  size_t N = mfh_sc_grid_points(g);
+  size_t N = mfh_xgrid_points(g);
   double complex *c = malloc(N * sizeof *c);
   memset(psi, 0, N * sizeof *psi);
   for (size_t k = 0; k < K; k++) {
@@ -123,12 +123,12 @@ static void random_smooth(const mfh_sc_grid *g, double eps, gsl_rng *r, size_t K
 }
 
 /* Random mixed state with K orbitals (each a random smooth state). */
-static mfh_sc_state *random_mixed(const mfh_sc_grid *g, double eps, gsl_rng *r, size_t K) {
+static mfh_sc_state *random_mixed(const mfh_xgrid *g, double eps, gsl_rng *r, size_t K) {
   mfh_sc_state *s = NULL;
   mfh_err err;
   mfh_err_clear(&err);
   ck_assert(mfh_sc_state_create(g, MFH_SC_ORBITALS, K, &s, &err) == MFH_OK);
-  size_t N = mfh_sc_grid_points(g);
+  size_t N = mfh_xgrid_points(g);
   double sum = 0;
   for (size_t k = 0; k < K; k++) {
     random_smooth(g, eps, r, 3, s->orb + k * N);
@@ -180,7 +180,7 @@ static double ps_max(const mfh_phase_grid *ps) {
 
 START_TEST(test_wigner_coherent) {
   /* W of |z> = (pi eps)^{-1} exp(-((x-q)^2 + (xi-p)^2)/eps), int W = 1. */
-  mfh_sc_grid g = grid1(256, 16);
+  mfh_xgrid g = grid1(256, 16);
   double eps = 0.1, q = 0.7, p = -1.1;
   mfh_sc_state *s = coherent_state(&g, eps, &q, &p);
   double m[2] = {q, p}, C[4] = {eps / 2, 0, 0, eps / 2};
@@ -221,7 +221,7 @@ START_TEST(test_wigner_odd_state) {
   /* psi(x) = 2^{1/2} pi^{-1/4} x e^{-x^2/2} (eps-independent) and its
    * eps-scaled version h_1: W_eps(0,0) = -1/(pi eps) for both; W takes
    * negative values, the Husimi function does not. */
-  mfh_sc_grid g = grid1(256, 20);
+  mfh_xgrid g = grid1(256, 20);
   size_t n = g.n;
   double complex *psi = malloc(n * sizeof *psi), *h = malloc(2 * n * sizeof *h);
   for (size_t j = 0; j < n; j++) {
@@ -286,7 +286,7 @@ START_TEST(test_wigner_kernel_vs_orbitals) {
   /* The two input forms give the same W; int W = tr R; threads do not change bits. */
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 11);
-  mfh_sc_grid g = grid1(128, 14);
+  mfh_xgrid g = grid1(128, 14);
   double eps = 0.15;
   mfh_sc_state *s = random_mixed(&g, eps, r, 4), *k = to_kernel(s);
   mfh_sc_phase *ws1 = phase(&g, eps, 128, 1), *ws2 = phase(&g, eps, 128, 2);
@@ -320,7 +320,7 @@ END_TEST
 
 START_TEST(test_toeplitz_mixture) {
   /* mu = sum w_i delta_{z_i}: W = G_{eps/2} * mu, Husimi = G_eps * mu (both routes). */
-  mfh_sc_grid g = grid1(256, 16);
+  mfh_xgrid g = grid1(256, 16);
   double eps = 0.08;
   double z[6] = {-1.5, 0.5, 0.3, -0.8, 1.8, 1.2}, w[3] = {0.5, 0.3, 0.2};
   mfh_err err;
@@ -369,7 +369,7 @@ START_TEST(test_toeplitz_gaussian) {
   /* mu = N(m, Sigma): thermal orbitals vs closed-form kernel (trace norm),
    * W = N(m, Sigma + eps/2 I), Husimi = N(m, Sigma + eps I), and the moments
    * tr(x^2 rho) = int q^2 dmu + eps/2, tr(P^2 rho) = int p^2 dmu + eps/2. */
-  mfh_sc_grid g = grid1(512, 24);
+  mfh_xgrid g = grid1(512, 24);
   double eps = 0.1, m[2] = {0.5, -0.3}, Sg[4] = {0.5, 0.1, 0.1, 0.3};
   mfh_err err;
   mfh_err_clear(&err);
@@ -435,7 +435,7 @@ END_TEST
 START_TEST(test_hermite_wkb) {
   /* Hermite functions: orthonormal on the grid; <x^2> + <P^2> = 2 eps (m + 1/2)
    * (virial, eigenvalue eps (m + 1/2) of the oscillator).  WKB: <P> = p0. */
-  mfh_sc_grid g = grid1(512, 16);
+  mfh_xgrid g = grid1(512, 16);
   double eps = 0.05;
   size_t K = 40, n = g.n;
   double complex *h = malloc(K * n * sizeof *h);
@@ -460,7 +460,7 @@ START_TEST(test_hermite_wkb) {
          dev, eo, ee);
   ck_assert(dev < 1e-12 && eo < 1e-12 && ee < 1e-11);
   /* Large m: finite values, no overflow (recurrence rescaling). */
-  mfh_sc_grid gb = grid1(256, 200);
+  mfh_xgrid gb = grid1(256, 200);
   double complex *hb = malloc(3000 * gb.n * sizeof *hb);
   ck_assert(mfh_sc_hermite(&gb, 1.0, 3000, hb, &dev, &err) == MFH_OK);
   for (size_t i = 0; i < 3000 * gb.n; i++) ck_assert(isfinite(creal(hb[i])));
@@ -476,7 +476,7 @@ static double wkb_rho(const double *x, void *ctx) {
 static double wkb_S(const double *x, void *ctx) { return *(const double *)ctx * x[0]; }
 
 START_TEST(test_wkb) {
-  mfh_sc_grid g = grid1(512, 24);
+  mfh_xgrid g = grid1(512, 24);
   double eps = 0.02, p0 = 0.7, mass;
   double complex *psi = malloc(g.n * sizeof *psi);
   mfh_err err;
@@ -500,7 +500,7 @@ END_TEST
 START_TEST(test_mk2_coherent) {
   /* MK-2: MK2^eps(|z1>, |z2>)^2 = |z1 - z2|^2 + 2 d eps, d = 1 and 2. */
   for (int d = 1; d <= 2; d++) {
-    mfh_sc_grid g = {d, d == 1 ? 256 : 128, d == 1 ? -8.0 : -7.0, d == 1 ? 16.0 / 256 : 14.0 / 128};
+    mfh_xgrid g = {d, d == 1 ? 256 : 128, d == 1 ? -8.0 : -7.0, d == 1 ? 16.0 / 256 : 14.0 / 128};
     double epss[3] = {0.4, 0.2, 0.1};
     for (int t = 0; t < 3; t++) {
       double eps = epss[t];
@@ -536,8 +536,8 @@ START_TEST(test_mk1_random) {
   gsl_rng_set(r, 2024);
   double worst = INFINITY;
   for (int d = 1; d <= 2; d++) {
-    mfh_sc_grid g = {d, d == 1 ? 256 : 64, d == 1 ? -10.0 : -8.0, d == 1 ? 20.0 / 256 : 16.0 / 64};
-    size_t N = mfh_sc_grid_points(&g);
+    mfh_xgrid g = {d, d == 1 ? 256 : 64, d == 1 ? -10.0 : -8.0, d == 1 ? 20.0 / 256 : 16.0 / 64};
+    size_t N = mfh_xgrid_points(&g);
     double complex *psi = malloc(N * sizeof *psi);
     for (int trial = 0; trial < (d == 1 ? 20 : 6); trial++) {
       double eps = d == 1 ? 0.05 + 0.4 * gsl_rng_uniform(r) : 0.3 + 0.3 * gsl_rng_uniform(r);
@@ -571,7 +571,7 @@ START_TEST(test_mk1_random) {
   printf("measured: MK-1 min over random pairs of MK2^2/(2 d eps) = %.6g\n", worst);
   /* Equality case: a coherent state against itself (d = 1, 2). */
   for (int d = 1; d <= 2; d++) {
-    mfh_sc_grid g = {d, d == 1 ? 256 : 96, -7.0, d == 1 ? 14.0 / 256 : 14.0 / 96};
+    mfh_xgrid g = {d, d == 1 ? 256 : 96, -7.0, d == 1 ? 14.0 / 256 : 14.0 / 96};
     double eps = 0.3, q[2] = {0.4, -0.2}, p[2] = {-0.5, 0.7}, v;
     mfh_sc_state *a = coherent_state(&g, eps, q, p);
     mfh_err err;
@@ -589,7 +589,7 @@ END_TEST
 START_TEST(test_mk2_needs_pure) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 5);
-  mfh_sc_grid g = grid1(128, 16);
+  mfh_xgrid g = grid1(128, 16);
   mfh_sc_state *a = random_mixed(&g, 0.2, r, 3), *b = random_mixed(&g, 0.2, r, 2);
   double v;
   mfh_err err;
@@ -606,7 +606,7 @@ END_TEST
 START_TEST(test_mk3_coherent) {
   /* MK-3: MK2^2 >= W_2(Husimi1, Husimi2)^2 - 2 d eps.  Husimis are N(z_i, eps I),
    * W_2 = |z1 - z2|; the grid bracket's upper end certifies the inequality. */
-  mfh_sc_grid g = grid1(256, 16);
+  mfh_xgrid g = grid1(256, 16);
   double eps = 0.2, q1 = -0.5, p1 = 0.4, q2 = 0.9, p2 = -0.3;
   mfh_sc_state *a = coherent_state(&g, eps, &q1, &p1), *b = coherent_state(&g, eps, &q2, &p2);
   mfh_sc_phase *ws = phase(&g, eps, 128, 1);
@@ -643,7 +643,7 @@ END_TEST
 
 START_TEST(test_norms_orthogonal) {
   /* |h0><h0| - |h1><h1|: trace 2, op 1, HS sqrt 2 (rank route and dense). */
-  mfh_sc_grid g = grid1(128, 16);
+  mfh_xgrid g = grid1(128, 16);
   size_t n = g.n;
   double complex *h = malloc(2 * n * sizeof *h);
   mfh_err err;
@@ -684,7 +684,7 @@ START_TEST(test_norms_random) {
   gsl_rng_set(r, 99);
   double agree = 0;
   for (int d = 1; d <= 2; d++) {
-    mfh_sc_grid g = {d, d == 1 ? 128 : 24, d == 1 ? -10.0 : -6.0, d == 1 ? 20.0 / 128 : 0.5};
+    mfh_xgrid g = {d, d == 1 ? 128 : 24, d == 1 ? -10.0 : -6.0, d == 1 ? 20.0 / 128 : 0.5};
     for (int trial = 0; trial < 6; trial++) {
       double eps = 0.3 + 0.5 * gsl_rng_uniform(r);
       mfh_sc_state *a = random_mixed(&g, eps, r, 1 + (size_t)trial % 4);
@@ -700,8 +700,8 @@ START_TEST(test_norms_random) {
       agree = fmax(agree, fabs(r1.trace - r2.trace) + fabs(r1.hs - r2.hs) + fabs(r1.op - r2.op));
       /* HS directly: dx^{2d} sum |K_a - K_b|^2. */
       mfh_sc_state *bk = to_kernel(b);
-      size_t N = mfh_sc_grid_points(&g);
-      double hs = 0, c = mfh_sc_grid_cell(&g);
+      size_t N = mfh_xgrid_points(&g);
+      double hs = 0, c = mfh_xgrid_cell(&g);
       for (size_t i = 0; i < N * N; i++) {
         double complex dd = ak->kernel[i] - bk->kernel[i];
         hs += creal(dd * conj(dd));
@@ -828,7 +828,7 @@ END_TEST
 START_TEST(test_bad_inputs) {
   mfh_err err;
   mfh_err_clear(&err);
-  mfh_sc_grid g = grid1(128, 16), bad = grid1(127, 16);
+  mfh_xgrid g = grid1(128, 16), bad = grid1(127, 16);
   mfh_sc_state *s = NULL;
   double z[4] = {0, 0, 1, 1}, wneg[2] = {1.2, -0.2}, wsum[2] = {0.5, 0.4};
   ck_assert_int_eq(mfh_sc_toeplitz_mixture(&g, 0.1, 2, z, wneg, MFH_SC_ORBITALS, &s, &err),
@@ -875,7 +875,7 @@ START_TEST(test_bad_inputs) {
   ck_assert_msg(strstr(err.msg, "tr R"), "%s", err.msg);
   printf("message: %s\n", err.msg);
   /* Different grids in the norms. */
-  mfh_sc_grid g2 = grid1(128, 18);
+  mfh_xgrid g2 = grid1(128, 18);
   mfh_sc_state *o1 = coherent_state(&g, 0.1, &q, &p), *o2 = coherent_state(&g2, 0.1, &q, &p);
   mfh_sc_norms nr;
   ck_assert_int_eq(mfh_sc_norms_diff(o1, o2, &nr, &err), MFH_EINPUT);

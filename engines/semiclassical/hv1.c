@@ -222,7 +222,7 @@ static void run_ws_free(run_ws *w) {
 }
 
 static int setup(const cfg *c, const pgrid *g, run_ws *w, mfh_err *err) {
-  mfh_sc_grid sg = {1, (size_t)c->n, -c->L / 2, g->dxh};
+  mfh_xgrid sg = {1, (size_t)c->n, -c->L / 2, g->dxh};
   double m[2] = {c->q0, c->p0}, Sigma[4] = {c->sq * c->sq, 0, 0, c->sp * c->sp};
   int rc = mfh_sc_toeplitz_gaussian(&sg, c->eps, m, Sigma, MFH_SC_ORBITALS, c->tail, (size_t)c->max_orb, &w->R0,
                                     NULL, err);

@@ -66,8 +66,8 @@ static void read_cfg(const mfh_params *ps, cfg *c) {
   c->mk3 = (int)mfh_params_int(ps, "mk3");
 }
 
-static mfh_sc_grid grid_of(const cfg *c) {
-  mfh_sc_grid g = {1, (size_t)c->n, -c->L / 2, c->L / (double)c->n};
+static mfh_xgrid grid_of(const cfg *c) {
+  mfh_xgrid g = {1, (size_t)c->n, -c->L / 2, c->L / (double)c->n};
   return g;
 }
 
@@ -108,7 +108,7 @@ static int qstates_validate(const mfh_params *ps, const char **param, mfh_err *e
 static int set_values(mfh_values *v, const char *name, double x) { return mfh_values_set(v, name, x); }
 
 /* WIG-1 identities for state A (and the odd state). */
-static int wigner_identities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_state *A, int coherent,
+static int wigner_identities(const cfg *c, const mfh_xgrid *g, const mfh_sc_state *A, int coherent,
                              mfh_values *out, mfh_err *err) {
   mfh_sc_phase *ws = NULL;
   mfh_phase_grid W = {0}, H = {0};
@@ -171,7 +171,7 @@ static int wigner_identities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_st
  * (mfh_sc_w2_grid; its upper end widened by the continuum cell terms), so
  * mk3_ratio = ((upper + cells)^2 - 2 eps) / MK2^eps^2 <= 1 certifies the
  * inequality for the continuum Husimi functions. */
-static int mk3_quantities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_state *A, const mfh_sc_state *B,
+static int mk3_quantities(const cfg *c, const mfh_xgrid *g, const mfh_sc_state *A, const mfh_sc_state *B,
                           double mk2sq, mfh_values *out, mfh_err *err) {
   mfh_sc_phase *ws = NULL;
   mfh_phase_grid HA = {0}, HB = {0};
@@ -199,7 +199,7 @@ static int qstates_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *
   (void)task;
   cfg c;
   read_cfg(ps, &c);
-  mfh_sc_grid g = grid_of(&c);
+  mfh_xgrid g = grid_of(&c);
   size_t n = g.n;
   mfh_sc_state *A = NULL, *B = NULL;
   int rc = mfh_sc_state_create(&g, MFH_SC_ORBITALS, 1, &A, err);

@@ -17,7 +17,7 @@
 /* ---- workspace ------------------------------------------------------------ */
 
 struct mfh_sc_phase {
-  mfh_sc_grid g;
+  mfh_xgrid g;
   double eps;
   size_t n, nxi, M; /* M = min(nxi/2, n): the s-window half width in h = dx/2 */
   int threads;      /* scratch sets allocated (>= 1) */
@@ -62,7 +62,7 @@ void mfh_sc_phase_destroy(mfh_sc_phase *ws) {
   free(ws);
 }
 
-int mfh_sc_phase_create(const mfh_sc_grid *g, double eps, size_t nxi, int threads,
+int mfh_sc_phase_create(const mfh_xgrid *g, double eps, size_t nxi, int threads,
                         mfh_sc_phase **out, mfh_err *err) {
   int st;
   if (!out) return mfh_err_set(err, MFH_EINPUT, "phase workspace: NULL output");
@@ -333,10 +333,10 @@ int mfh_sc_husimi_at(const mfh_sc_state *R, double eps, size_t npts, const doubl
     return mfh_err_set(err, MFH_EINPUT, "eps: must be finite and > 0 (got %g)", eps);
   if (npts == 0) return MFH_OK;
   if (!z || !out) return mfh_err_set(err, MFH_EINPUT, "Husimi: NULL points or output");
-  const mfh_sc_grid *g = &R->grid;
-  size_t N = mfh_sc_grid_points(g);
+  const mfh_xgrid *g = &R->grid;
+  size_t N = mfh_xgrid_points(g);
   int d = g->dim;
-  double cell = mfh_sc_grid_cell(g), pre = pow(2 * SC_PI * eps, -(double)d);
+  double cell = mfh_xgrid_cell(g), pre = pow(2 * SC_PI * eps, -(double)d);
   double complex *c = malloc(N * sizeof *c);
   if (!c) return mfh_err_set(err, MFH_ENOMEM, "Husimi: out of memory");
   for (size_t i = 0; i < npts; i++) {

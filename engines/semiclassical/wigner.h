@@ -60,7 +60,7 @@ typedef struct mfh_sc_phase mfh_sc_phase;
  * depend on it).  Plans are made with FFTW_ESTIMATE inside
  * `omp critical(mfh_fftw_planner)`.  *out owned by the caller
  * (mfh_sc_phase_destroy).  0, MFH_EINPUT, MFH_ENOMEM. */
-int mfh_sc_phase_create(const mfh_sc_grid *g, double eps, size_t nxi, int threads,
+int mfh_sc_phase_create(const mfh_xgrid *g, double eps, size_t nxi, int threads,
                         mfh_sc_phase **out, mfh_err *err);
 void mfh_sc_phase_destroy(mfh_sc_phase *ws);
 
