@@ -277,7 +277,7 @@ static int vlasov_ref_make(const cfg *c0, size_t nstream, const double *stream, 
   if (!r->field || !r->snap_t || !r->snap) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory for the Vlasov reference");
   if (!rc) rc = mfh_vlasov_create(&vp, &vl, err);
   if (!rc) rc = mfh_vlasov_set_f(vl, f_init, &c, err);
-  mfh_vlasov_grid g;
+  mfh_phase_grid g;
   if (!rc) mfh_vlasov_get_grid(vl, &g);
   size_t k = 0;
   for (long long n = 0; !rc && n <= r->nsteps; n++) {

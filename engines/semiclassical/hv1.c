@@ -290,7 +290,7 @@ static int measure(const cfg *c, const pgrid *g, run_ws *w, double t, mfh_values
   if (!rc) rc = mfh_sc_husimi(w->ph, &w->view, &w->H, NULL, err);
   if (rc) return rc;
   /* the window of the Husimi grid on the Vlasov nodes, same geometry */
-  mfh_vlasov_grid vg;
+  mfh_phase_grid vg;
   mfh_vlasov_get_grid(w->vl, &vg);
   double hm = 0, wm = 0;
   for (size_t m = 0; m < w->H.nx * w->H.nv; m++) hm += w->H.f[m];
