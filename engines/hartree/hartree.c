@@ -621,17 +621,14 @@ const double *mfh_hartree_weights(const mfh_hartree *h) { return h ? h->w : NULL
 
 double mfh_hartree_time(const mfh_hartree *h) { return h ? h->t : NAN; }
 
-void mfh_hartree_get_grid(const mfh_hartree *h, mfh_hartree_grid *g) {
+void mfh_hartree_get_grid(const mfh_hartree *h, mfh_xgrid *g) {
   g->dim = h->dim;
-  g->n = (int)h->n;
-  g->norb = (int)h->norb;
-  g->npts = h->npts;
+  g->n = h->n;
   g->xmin = h->xmin;
-  g->xmax = h->xmax;
   g->dx = h->dx;
-  g->centre = h->centre;
-  g->eps = h->eps;
 }
+
+int mfh_hartree_norb(const mfh_hartree *h) { return (int)h->norb; }
 
 /* Coordinates of grid point i. */
 static void point(const mfh_hartree *h, size_t i, double *x) {
