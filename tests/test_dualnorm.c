@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/cmplx.h"
 #include "core/status.h"
 #include "engines/semiclassical/dualnorm.h"
 #include "engines/semiclassical/states.h"
