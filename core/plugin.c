@@ -23,9 +23,8 @@ void mfh_state_free(mfh_state *s) {
   mfh_cloud_free(&s->twin);
   mfh_cloud_free(&s->cloud0);
   mfh_cloud_free(&s->twin0);
-  free(s->grid.f);
-  free(s->grid0.f);
-  s->grid.f = s->grid0.f = NULL;
+  mfh_phase_grid_free(&s->grid);
+  mfh_phase_grid_free(&s->grid0);
   mfh_values_free(&s->values);
   s->law = NULL;
 }

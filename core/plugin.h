@@ -17,7 +17,7 @@
 #include "core/status.h"
 #include "core/values.h"
 #include "core/cloud.h"
-#include "core/grid2d.h"
+#include "core/grid.h"
 #include "core/law1d.h"
 
 /* What a solver can put in a state (and an observable may need). */
@@ -38,8 +38,8 @@ typedef struct mfh_state {
   mfh_cloud cloud;
   mfh_cloud twin;
   mfh_cloud cloud0, twin0; /* initial data (MFH_HAS_INITIAL) */
-  mfh_grid2d grid;          /* reference density (MFH_HAS_GRID) */
-  mfh_grid2d grid0;         /* the same at time 0 (MFH_HAS_GRID and MFH_HAS_INITIAL) */
+  mfh_phase_grid grid;     /* reference density (MFH_HAS_GRID), owned */
+  mfh_phase_grid grid0;    /* the same at time 0 (MFH_HAS_GRID and MFH_HAS_INITIAL) */
   const mfh_law1d *law; /* static object, not owned */
   mfh_values values;
 } mfh_state;

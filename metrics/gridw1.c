@@ -172,7 +172,7 @@ static double marginal_w1(size_t n, const wpt *pt, size_t m, double e0, double h
 
 /* ---- the bracket ----------------------------------------------------------- */
 
-static int check_input(const mfh_cloud *mu, const mfh_grid2d *g, const mfh_gridw1_opts *o,
+static int check_input(const mfh_cloud *mu, const mfh_phase_grid *g, const mfh_gridw1_opts *o,
                        mfh_err *err) {
   if (!mu || !g) return mfh_err_set(err, MFH_EINPUT, "gridw1: NULL cloud or grid");
   if (mu->dim != 2)
@@ -212,7 +212,7 @@ static int check_input(const mfh_cloud *mu, const mfh_grid2d *g, const mfh_gridw
   return MFH_OK;
 }
 
-int mfh_gridw1(const mfh_cloud *mu, const mfh_grid2d *g, const mfh_gridw1_opts *opt,
+int mfh_gridw1(const mfh_cloud *mu, const mfh_phase_grid *g, const mfh_gridw1_opts *opt,
                mfh_gridw1_result *res, mfh_err *err) {
   mfh_gridw1_opts defo;
   if (!opt) {

@@ -64,7 +64,7 @@
 
 #include <stddef.h>
 
-#include "core/grid2d.h" /* mfh_grid2d */
+#include "core/grid.h" /* mfh_phase_grid */
 #include "core/status.h"
 #include "core/cloud.h"
 
@@ -98,7 +98,7 @@ typedef struct mfh_gridw1_result {
  * Returns 0 and fills *res, MFH_EINPUT (dim != 2, empty cloud, bad weights,
  * non-finite values, bad grid, no positive mass, bad options), MFH_ENOMEM,
  * or the transport solver's error. */
-int mfh_gridw1(const mfh_cloud *mu, const mfh_grid2d *g, const mfh_gridw1_opts *opt,
+int mfh_gridw1(const mfh_cloud *mu, const mfh_phase_grid *g, const mfh_gridw1_opts *opt,
                mfh_gridw1_result *res, mfh_err *err);
 
 #endif

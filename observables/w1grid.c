@@ -21,7 +21,7 @@ static int w1grid_validate(const mfh_params *p, const char **param, mfh_err *err
   return MFH_OK;
 }
 
-static int one(const mfh_params *p, const mfh_cloud *c, const mfh_grid2d *g, const char *when,
+static int one(const mfh_params *p, const mfh_cloud *c, const mfh_phase_grid *g, const char *when,
                mfh_gridw1_result *r, mfh_err *err) {
   if (!c->x || c->dim != 2 || !g->f)
     return mfh_err_set(err, MFH_EINTERNAL, "w1_grid: the state has no phase cloud or grid at %s",

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/cmplx.h"
 #include "core/status.h"
 #include "engines/semiclassical/dualnorm.h"
 #include "engines/semiclassical/states.h"
@@ -26,7 +27,7 @@
 
 /* |z><z| as a kernel K[i M + j] = psi_i conj(psi_j). */
 static double complex *coherent_kernel(double eps, double q, double p) {
-  mfh_sc_grid g = {1, M, XMIN, DX};
+  mfh_xgrid g = {1, M, XMIN, DX};
   double complex psi[M];
   mfh_err err;
   ck_assert_int_eq(mfh_sc_coherent(&g, eps, &q, &p, psi, &err), MFH_OK);

@@ -30,16 +30,16 @@ static double tdist(double a, double b, double P) {
 }
 
 /* A grid nx x nv on x_i = xmin + i dx, v_j = vmin + j dv (owned f). */
-static mfh_grid2d grid_new(size_t nx, size_t nv, double xmin, double dx, double vmin, double dv,
+static mfh_phase_grid grid_new(size_t nx, size_t nv, double xmin, double dx, double vmin, double dv,
                            int periodic) {
-  mfh_grid2d g = {nx, nv, xmin, dx, vmin, dv, periodic ? (double)nx * dx : 0, NULL};
+  mfh_phase_grid g = {nx, nv, xmin, dx, vmin, dv, periodic ? (double)nx * dx : 0, NULL};
   g.f = calloc(nx * nv, sizeof *g.f);
   ck_assert_ptr_nonnull(g.f);
   return g;
 }
 
 /* Random positive smooth-ish density, normalised to mass 1. */
-static void grid_fill_random(mfh_grid2d *g, gsl_rng *r) {
+static void grid_fill_random(mfh_phase_grid *g, gsl_rng *r) {
   double m = 0;
   for (size_t k = 0; k < g->nx * g->nv; k++) {
     g->f[k] = 0.05 + gsl_rng_uniform(r);
@@ -57,7 +57,7 @@ static mfh_cloud cloud_new(size_t n) {
 /* Brute force: W_1(mu, nu) for nu = max(f, 0) / m_+ read as piecewise
  * constant, approximated by s x s atoms per cell; *tol gets the exact
  * half-width of the error, (dx + dv) / (4 s). */
-static double brute_w1(const mfh_cloud *mu, const mfh_grid2d *g, size_t s, double *tol) {
+static double brute_w1(const mfh_cloud *mu, const mfh_phase_grid *g, size_t s, double *tol) {
   size_t na = g->nx * g->nv * s * s, n = mu->n;
   double *b = malloc(na * sizeof *b), *ax = malloc(na * sizeof *ax), *av = malloc(na * sizeof *av);
   double *a = malloc(n * sizeof *a), *c = malloc(n * na * sizeof *c);
@@ -94,7 +94,7 @@ static double brute_w1(const mfh_cloud *mu, const mfh_grid2d *g, size_t s, doubl
   return w;
 }
 
-static mfh_gridw1_result run(const mfh_cloud *mu, const mfh_grid2d *g, size_t nbx, size_t nbv) {
+static mfh_gridw1_result run(const mfh_cloud *mu, const mfh_phase_grid *g, size_t nbx, size_t nbv) {
   mfh_gridw1_opts o;
   mfh_gridw1_opts_init(&o);
   o.nbx = nbx;
@@ -116,7 +116,7 @@ START_TEST(test_bracket_brute_force) {
   for (int periodic = 0; periodic <= 1; periodic++)
     for (unsigned long seed = 1; seed <= 4; seed++) {
       gsl_rng_set(r, seed + 10 * (unsigned long)periodic);
-      mfh_grid2d g = grid_new(4, 3, 0.25, 0.5, -0.5, 0.5, periodic);
+      mfh_phase_grid g = grid_new(4, 3, 0.25, 0.5, -0.5, 0.5, periodic);
       grid_fill_random(&g, r);
       mfh_cloud mu = cloud_new(5);
       for (size_t i = 0; i < 5; i++) {
@@ -143,7 +143,7 @@ END_TEST
 START_TEST(test_bracket_weighted) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 99);
-  mfh_grid2d g = grid_new(6, 4, 0, 1.0, 0, 0.75, 1);
+  mfh_phase_grid g = grid_new(6, 4, 0, 1.0, 0, 0.75, 1);
   grid_fill_random(&g, r);
   mfh_cloud mu = cloud_new(4);
   mu.w = malloc(4 * sizeof *mu.w);
@@ -169,7 +169,7 @@ END_TEST
  * W_1 = P / (4 a), on the line W_v / (4 b), exactly. */
 START_TEST(test_product_uniform) {
   const size_t nx = 8, nv = 6, a = 4, b = 3;
-  mfh_grid2d g = grid_new(nx, nv, 0.1, 0.25, -1.0, 0.4, 1);
+  mfh_phase_grid g = grid_new(nx, nv, 0.1, 0.25, -1.0, 0.4, 1);
   double P = g.period, Wv = (double)nv * g.dv, x0 = g.xmin - g.dx / 2, v0 = g.vmin - g.dv / 2;
   for (size_t k = 0; k < nx * nv; k++) g.f[k] = 1.0 / (P * Wv);
   mfh_cloud mu = cloud_new(a * b);
@@ -222,7 +222,7 @@ START_TEST(test_product_general) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 7);
   const size_t nx = 6, nv = 5, a = 3, b = 4;
-  mfh_grid2d g = grid_new(nx, nv, 0.5, 1.0, -2.0, 1.0, 1);
+  mfh_phase_grid g = grid_new(nx, nv, 0.5, 1.0, -2.0, 1.0, 1);
   double rho[6], gv[5], sr = 0, sg = 0;
   for (size_t i = 0; i < nx; i++) sr += rho[i] = 0.1 + gsl_rng_uniform(r);
   for (size_t j = 0; j < nv; j++) sg += gv[j] = 0.1 + gsl_rng_uniform(r);
@@ -259,7 +259,7 @@ END_TEST
  * modulo the period): W_1 = delta + dx/2 + dv/4 on the torus; on the line
  * the shifted copies are far away. */
 START_TEST(test_torus_wrap) {
-  mfh_grid2d g = grid_new(8, 1, 0.0, 0.5, 1.0, 0.2, 1);
+  mfh_phase_grid g = grid_new(8, 1, 0.0, 0.5, 1.0, 0.2, 1);
   g.f[0] = 1.0 / (g.dx * g.dv);
   double P = g.period, x0 = g.xmin - g.dx / 2, delta = 0.3;
   double exact = delta + g.dx / 2 + g.dv / 4;
@@ -303,12 +303,12 @@ END_TEST
 START_TEST(test_negative_and_deficit) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 5);
-  mfh_grid2d g = grid_new(5, 4, 0, 0.4, -0.6, 0.4, 1);
+  mfh_phase_grid g = grid_new(5, 4, 0, 0.4, -0.6, 0.4, 1);
   grid_fill_random(&g, r);
   for (size_t k = 0; k < 20; k++) g.f[k] *= 0.9; /* mass 0.9 */
   g.f[3] = -0.05;                                /* undershoots */
   g.f[11] = -0.02;
-  mfh_grid2d clean = grid_new(5, 4, 0, 0.4, -0.6, 0.4, 1);
+  mfh_phase_grid clean = grid_new(5, 4, 0, 0.4, -0.6, 0.4, 1);
   double mp = 0, mn = 0, cell = g.dx * g.dv;
   for (size_t k = 0; k < 20; k++) {
     if (g.f[k] > 0) mp += g.f[k] * cell;
@@ -335,7 +335,7 @@ START_TEST(test_negative_and_deficit) {
    * uniformly (a probability at L1 distance e0 from the grid) */
   double tol, w = brute_w1(&mu, &g, 16, &tol);
   ck_assert(res.lo <= w + tol && w - tol <= res.hi);
-  mfh_grid2d rho = grid_new(5, 4, 0, 0.4, -0.6, 0.4, 1);
+  mfh_phase_grid rho = grid_new(5, 4, 0, 0.4, -0.6, 0.4, 1);
   double area = g.period * (double)g.nv * g.dv;
   ck_assert(mp < 1);
   for (size_t k = 0; k < 20; k++) rho.f[k] = fmax(g.f[k], 0) + (1 - mp) / area;
@@ -353,7 +353,7 @@ END_TEST
 
 START_TEST(test_bracket_shrinks) {
   const size_t nx = 16, nv = 16;
-  mfh_grid2d g = grid_new(nx, nv, 0, 2 * M_PI / 16, -4, 8.0 / 15, 1);
+  mfh_phase_grid g = grid_new(nx, nv, 0, 2 * M_PI / 16, -4, 8.0 / 15, 1);
   double m = 0;
   for (size_t i = 0; i < nx; i++)
     for (size_t j = 0; j < nv; j++) {
@@ -402,7 +402,7 @@ END_TEST
 START_TEST(test_bad_input) {
   mfh_err err;
   mfh_gridw1_result res;
-  mfh_grid2d g = grid_new(4, 4, 0, 0.5, 0, 0.5, 1);
+  mfh_phase_grid g = grid_new(4, 4, 0, 0.5, 0, 0.5, 1);
   for (size_t k = 0; k < 16; k++) g.f[k] = 1;
   mfh_cloud c3;
   ck_assert_int_eq(mfh_cloud_alloc(&c3, 3, 3), MFH_OK);
@@ -440,7 +440,7 @@ START_TEST(test_bad_input) {
   ck_assert_int_eq(mfh_gridw1(&mu, &g, &o, &res, &err), MFH_EINPUT);
   o.cells_per_point = 2;
   ck_assert_int_eq(mfh_gridw1(&mu, &g, &o, &res, &err), MFH_OK);
-  mfh_grid2d g1 = grid_new(1, 4, 0, 0.5, 0, 0.5, 1);
+  mfh_phase_grid g1 = grid_new(1, 4, 0, 0.5, 0, 0.5, 1);
   for (size_t k = 0; k < 4; k++) g1.f[k] = 1;
   ck_assert_int_eq(mfh_gridw1(&mu, &g1, NULL, &res, &err), MFH_EINPUT);
   free(g1.f);

@@ -57,22 +57,22 @@ static mfh_hartree_diag diag(mfh_hartree *h) {
 }
 
 static size_t npts(const mfh_hartree *h) {
-  mfh_hartree_grid g;
+  mfh_xgrid g;
   mfh_hartree_get_grid(h, &g);
-  return g.npts;
+  return mfh_xgrid_points(&g);
 }
 
 /* sqrt(dx^d sum_k w_k |a_k - b_k|^2) over all orbitals. */
 static double l2_diff(const mfh_hartree *a, const mfh_hartree *b) {
-  mfh_hartree_grid g;
+  mfh_xgrid g;
   mfh_hartree_get_grid(a, &g);
   const double *w = mfh_hartree_weights(a);
-  double s = 0.0, cell = g.dim == 1 ? g.dx : g.dx * g.dx;
-  for (int k = 0; k < g.norb; k++) {
+  double s = 0.0, cell = mfh_xgrid_cell(&g);
+  for (int k = 0; k < mfh_hartree_norb(a); k++) {
     const double complex *pa = mfh_hartree_orbital_const(a, k),
                          *pb = mfh_hartree_orbital_const(b, k);
     double sk = 0.0;
-    for (size_t i = 0; i < g.npts; i++) {
+    for (size_t i = 0; i < mfh_xgrid_points(&g); i++) {
       double complex d = pa[i] - pb[i];
       sk += creal(d) * creal(d) + cimag(d) * cimag(d);
     }

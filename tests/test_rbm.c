@@ -128,7 +128,7 @@ static double exact_two_step_gxi(double dt) {
   mfh_nbodyq *q = NULL;
   mfh_err err;
   ck_assert_int_eq(mfh_nbodyq_create(&p, &q, &err), MFH_OK);
-  mfh_sc_grid g = {1, (size_t)M, -L / 2, dx};
+  mfh_xgrid g = {1, (size_t)M, -L / 2, dx};
   double complex phi[16], R[256];
   double q0 = 0, p0 = 0;
   ck_assert_int_eq(mfh_sc_coherent(&g, eps, &q0, &p0, phi, &err), MFH_OK);

@@ -27,12 +27,12 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static mfh_sc_grid grid1(size_t n, double L) {
-  mfh_sc_grid g = {1, n, -L / 2, L / (double)n};
+static mfh_xgrid grid1(size_t n, double L) {
+  mfh_xgrid g = {1, n, -L / 2, L / (double)n};
   return g;
 }
 
-static mfh_sc_phase *phase(const mfh_sc_grid *g, double eps, size_t nxi, int threads) {
+static mfh_sc_phase *phase(const mfh_xgrid *g, double eps, size_t nxi, int threads) {
   mfh_sc_phase *ws = NULL;
   mfh_err err;
   mfh_err_clear(&err);
@@ -40,38 +40,39 @@ static mfh_sc_phase *phase(const mfh_sc_grid *g, double eps, size_t nxi, int thr
   return ws;
 }
 
-static void ps_alloc(const mfh_sc_phase *ws, mfh_sc_ps *ps) {
+static void ps_alloc(const mfh_sc_phase *ws, mfh_phase_grid *ps) {
   mfh_err err;
   mfh_err_clear(&err);
-  ck_assert_msg(mfh_sc_phase_ps_alloc(ws, ps, &err) == MFH_OK, "%s", err.msg);
+  ck_assert_msg(mfh_sc_phase_grid_alloc(ws, ps, &err) == MFH_OK, "%s", err.msg);
 }
 
-static void wigner(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_sc_ps *W, mfh_sc_wigner_diag *d) {
+static void wigner(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_phase_grid *W,
+                   mfh_sc_wigner_diag *d) {
   mfh_err err;
   mfh_err_clear(&err);
   ck_assert_msg(mfh_sc_wigner(ws, R, W, d, &err) == MFH_OK, "%s", err.msg);
 }
 
-static void husimi(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_sc_ps *H) {
+static void husimi(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_phase_grid *H) {
   mfh_err err;
   mfh_err_clear(&err);
   ck_assert_msg(mfh_sc_husimi(ws, R, H, NULL, &err) == MFH_OK, "%s", err.msg);
 }
 
 /* A pure state (one orbital, weight 1) holding a copy of psi. */
-static mfh_sc_state *pure_state(const mfh_sc_grid *g, const double complex *psi) {
+static mfh_sc_state *pure_state(const mfh_xgrid *g, const double complex *psi) {
   mfh_sc_state *s = NULL;
   mfh_err err;
   mfh_err_clear(&err);
   ck_assert_msg(mfh_sc_state_create(g, MFH_SC_ORBITALS, 1, &s, &err) == MFH_OK, "%s", err.msg);
-  memcpy(s->orb, psi, mfh_sc_grid_points(g) * sizeof *psi);
+  memcpy(s->orb, psi, mfh_xgrid_points(g) * sizeof *psi);
   s->w[0] = 1;
   return s;
 }
 
-static mfh_sc_state *coherent_state(const mfh_sc_grid *g, double eps, const double *q,
+static mfh_sc_state *coherent_state(const mfh_xgrid *g, double eps, const double *q,
                                     const double *p) {
-  size_t N = mfh_sc_grid_points(g);
+  size_t N = mfh_xgrid_points(g);
   double complex *psi = malloc(N * sizeof *psi);
   mfh_err err;
   mfh_err_clear(&err);
@@ -90,19 +91,19 @@ static mfh_sc_state *to_kernel(const mfh_sc_state *s) {
 }
 
 /* Normalise psi on the grid. */
-static void normalise(const mfh_sc_grid *g, double complex *psi) {
-  size_t N = mfh_sc_grid_points(g);
+static void normalise(const mfh_xgrid *g, double complex *psi) {
+  size_t N = mfh_xgrid_points(g);
   double s = 0;
   for (size_t j = 0; j < N; j++) s += creal(psi[j] * conj(psi[j]));
-  s = 1 / sqrt(s * mfh_sc_grid_cell(g));
+  s = 1 / sqrt(s * mfh_xgrid_cell(g));
   for (size_t j = 0; j < N; j++) psi[j] *= s;
 }
 
 /* A random smooth pure state: normalised random combination of K coherent
  * states with centres in [-2, 2]^2d. */
-static void random_smooth(const mfh_sc_grid *g, double eps, gsl_rng *r, size_t K,
+static void random_smooth(const mfh_xgrid *g, double eps, gsl_rng *r, size_t K,
                           double complex *psi) {
-  size_t N = mfh_sc_grid_points(g);
+  size_t N = mfh_xgrid_points(g);
   double complex *c = malloc(N * sizeof *c);
   memset(psi, 0, N * sizeof *psi);
   for (size_t k = 0; k < K; k++) {
@@ -122,12 +123,12 @@ static void random_smooth(const mfh_sc_grid *g, double eps, gsl_rng *r, size_t K
 }
 
 /* Random mixed state with K orbitals (each a random smooth state). */
-static mfh_sc_state *random_mixed(const mfh_sc_grid *g, double eps, gsl_rng *r, size_t K) {
+static mfh_sc_state *random_mixed(const mfh_xgrid *g, double eps, gsl_rng *r, size_t K) {
   mfh_sc_state *s = NULL;
   mfh_err err;
   mfh_err_clear(&err);
   ck_assert(mfh_sc_state_create(g, MFH_SC_ORBITALS, K, &s, &err) == MFH_OK);
-  size_t N = mfh_sc_grid_points(g);
+  size_t N = mfh_xgrid_points(g);
   double sum = 0;
   for (size_t k = 0; k < K; k++) {
     random_smooth(g, eps, r, 3, s->orb + k * N);
@@ -146,31 +147,31 @@ static double gauss2(double x, double p, const double m[2], const double C[4]) {
 }
 
 /* max |ps - N(m, C)| over the grid, and max of N(m, C). */
-static double max_err_gauss(const mfh_sc_ps *ps, const double m[2], const double C[4],
+static double max_err_gauss(const mfh_phase_grid *ps, const double m[2], const double C[4],
                             double *peak) {
   double e = 0, pk = 0;
   for (size_t i = 0; i < ps->nx; i++)
-    for (size_t k = 0; k < ps->nxi; k++) {
-      double x = ps->xmin + (double)i * ps->dx, p = ps->ximin + (double)k * ps->dxi;
+    for (size_t k = 0; k < ps->nv; k++) {
+      double x = ps->xmin + (double)i * ps->dx, p = ps->vmin + (double)k * ps->dv;
       double ref = gauss2(x, p, m, C);
       if (ref > pk) pk = ref;
-      double d = fabs(ps->f[i * ps->nxi + k] - ref);
+      double d = fabs(ps->f[i * ps->nv + k] - ref);
       if (d > e) e = d;
     }
   if (peak) *peak = pk;
   return e;
 }
 
-static double ps_min(const mfh_sc_ps *ps) {
+static double ps_min(const mfh_phase_grid *ps) {
   double m = INFINITY;
-  for (size_t i = 0; i < ps->nx * ps->nxi; i++)
+  for (size_t i = 0; i < ps->nx * ps->nv; i++)
     if (ps->f[i] < m) m = ps->f[i];
   return m;
 }
 
-static double ps_max(const mfh_sc_ps *ps) {
+static double ps_max(const mfh_phase_grid *ps) {
   double m = -INFINITY;
-  for (size_t i = 0; i < ps->nx * ps->nxi; i++)
+  for (size_t i = 0; i < ps->nx * ps->nv; i++)
     if (ps->f[i] > m) m = ps->f[i];
   return m;
 }
@@ -179,28 +180,28 @@ static double ps_max(const mfh_sc_ps *ps) {
 
 START_TEST(test_wigner_coherent) {
   /* W of |z> = (pi eps)^{-1} exp(-((x-q)^2 + (xi-p)^2)/eps), int W = 1. */
-  mfh_sc_grid g = grid1(256, 16);
+  mfh_xgrid g = grid1(256, 16);
   double eps = 0.1, q = 0.7, p = -1.1;
   mfh_sc_state *s = coherent_state(&g, eps, &q, &p);
   double m[2] = {q, p}, C[4] = {eps / 2, 0, 0, eps / 2};
   size_t nxis[2] = {256, 512};
   for (int t = 0; t < 2; t++) {
     mfh_sc_phase *ws = phase(&g, eps, nxis[t], 1);
-    mfh_sc_ps W;
+    mfh_phase_grid W;
     ps_alloc(ws, &W);
     mfh_sc_wigner_diag dg;
     wigner(ws, s, &W, &dg);
     double peak, e = max_err_gauss(&W, m, C, &peak), mass;
     mfh_err err;
     mfh_err_clear(&err);
-    ck_assert(mfh_sc_ps_moments(&W, &mass, NULL, NULL, &err) == MFH_OK);
+    ck_assert(mfh_phase_grid_moments(&W, &mass, NULL, NULL, &err) == MFH_OK);
     printf("measured: coherent Wigner nxi=%zu: max|W - exact| = %.3g (peak %.3g), |int W - 1| = "
            "%.3g, window_edge %.3g, band_edge %.3g\n",
            nxis[t], e, peak, fabs(mass - 1), dg.window_edge, dg.band_edge);
     ck_assert_msg(e < 1e-10, "Wigner error %g", e);
     ck_assert_msg(fabs(mass - 1) < 1e-12, "int W = %.17g", mass);
     /* Its Husimi: N(z, eps I); G_eps * delta_z. */
-    mfh_sc_ps H;
+    mfh_phase_grid H;
     ps_alloc(ws, &H);
     husimi(ws, s, &H);
     double CH[4] = {eps, 0, 0, eps};
@@ -208,8 +209,8 @@ START_TEST(test_wigner_coherent) {
     printf("measured: coherent Husimi (smoothing) nxi=%zu: max err %.3g (peak %.3g)\n", nxis[t],
            eh, peak);
     ck_assert_msg(eh < 1e-10, "Husimi error %g", eh);
-    mfh_sc_ps_free(&W);
-    mfh_sc_ps_free(&H);
+    mfh_phase_grid_free(&W);
+    mfh_phase_grid_free(&H);
     mfh_sc_phase_destroy(ws);
   }
   mfh_sc_state_destroy(s);
@@ -220,7 +221,7 @@ START_TEST(test_wigner_odd_state) {
   /* psi(x) = 2^{1/2} pi^{-1/4} x e^{-x^2/2} (eps-independent) and its
    * eps-scaled version h_1: W_eps(0,0) = -1/(pi eps) for both; W takes
    * negative values, the Husimi function does not. */
-  mfh_sc_grid g = grid1(256, 20);
+  mfh_xgrid g = grid1(256, 20);
   size_t n = g.n;
   double complex *psi = malloc(n * sizeof *psi), *h = malloc(2 * n * sizeof *h);
   for (size_t j = 0; j < n; j++) {
@@ -236,15 +237,15 @@ START_TEST(test_wigner_odd_state) {
     ck_assert(mfh_sc_hermite(&g, eps, 2, h, &dev, &err) == MFH_OK);
     mfh_sc_state *s1 = pure_state(&g, psi), *s2 = pure_state(&g, h + n);
     mfh_sc_phase *ws = phase(&g, eps, 2 * n, 0);
-    mfh_sc_ps W, H;
+    mfh_phase_grid W, H;
     ps_alloc(ws, &W);
     ps_alloc(ws, &H);
     for (int v = 0; v < 2; v++) {
       const mfh_sc_state *s = v ? s2 : s1;
       wigner(ws, s, &W, NULL);
-      double w00 = W.f[(n / 2) * W.nxi + W.nxi / 2], ref = -1 / (PI * eps);
+      double w00 = W.f[(n / 2) * W.nv + W.nv / 2], ref = -1 / (PI * eps);
       ck_assert(fabs(g.xmin + (double)(n / 2) * g.dx) < 1e-15);
-      ck_assert(fabs(W.ximin + (double)(W.nxi / 2) * W.dxi) < 1e-12);
+      ck_assert(fabs(W.vmin + (double)(W.nv / 2) * W.dv) < 1e-12);
       printf("measured: odd state (%s) eps=%g: W(0,0) = %.15g, -1/(pi eps) = %.15g, rel err "
              "%.3g\n", v ? "h_1 at scale eps" : "eps-independent", eps, w00, ref,
              fabs(w00 / ref - 1));
@@ -258,11 +259,11 @@ START_TEST(test_wigner_odd_state) {
        * lattice, and agrees with the smoothed one. */
       double worst = 0, pmin = INFINITY;
       for (size_t i = 0; i < n; i += 8)
-        for (size_t k = 0; k < H.nxi; k += 16) {
-          double z[2] = {H.xmin + (double)i * H.dx, H.ximin + (double)k * H.dxi}, val;
+        for (size_t k = 0; k < H.nv; k += 16) {
+          double z[2] = {H.xmin + (double)i * H.dx, H.vmin + (double)k * H.dv}, val;
           ck_assert(mfh_sc_husimi_at(s, eps, 1, z, &val, &err) == MFH_OK);
           if (val < pmin) pmin = val;
-          double d = fabs(val - H.f[i * H.nxi + k]);
+          double d = fabs(val - H.f[i * H.nv + k]);
           if (d > worst) worst = d;
         }
       printf("measured: odd state Husimi pointwise vs smoothing: max diff %.3g (max %.3g), "
@@ -270,8 +271,8 @@ START_TEST(test_wigner_odd_state) {
       ck_assert(pmin >= 0);
       ck_assert_msg(worst < 1e-10 * fmax(1, hmax), "Husimi routes differ by %g", worst);
     }
-    mfh_sc_ps_free(&W);
-    mfh_sc_ps_free(&H);
+    mfh_phase_grid_free(&W);
+    mfh_phase_grid_free(&H);
     mfh_sc_phase_destroy(ws);
     mfh_sc_state_destroy(s1);
     mfh_sc_state_destroy(s2);
@@ -285,11 +286,11 @@ START_TEST(test_wigner_kernel_vs_orbitals) {
   /* The two input forms give the same W; int W = tr R; threads do not change bits. */
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 11);
-  mfh_sc_grid g = grid1(128, 14);
+  mfh_xgrid g = grid1(128, 14);
   double eps = 0.15;
   mfh_sc_state *s = random_mixed(&g, eps, r, 4), *k = to_kernel(s);
   mfh_sc_phase *ws1 = phase(&g, eps, 128, 1), *ws2 = phase(&g, eps, 128, 2);
-  mfh_sc_ps W1, W2, W3;
+  mfh_phase_grid W1, W2, W3;
   ps_alloc(ws1, &W1);
   ps_alloc(ws1, &W2);
   ps_alloc(ws1, &W3);
@@ -297,18 +298,18 @@ START_TEST(test_wigner_kernel_vs_orbitals) {
   wigner(ws1, k, &W2, NULL);
   wigner(ws2, s, &W3, NULL);
   double e = 0, mx = ps_max(&W1), mass;
-  for (size_t i = 0; i < W1.nx * W1.nxi; i++) e = fmax(e, fabs(W1.f[i] - W2.f[i]));
-  ck_assert(memcmp(W1.f, W3.f, W1.nx * W1.nxi * sizeof(double)) == 0);
+  for (size_t i = 0; i < W1.nx * W1.nv; i++) e = fmax(e, fabs(W1.f[i] - W2.f[i]));
+  ck_assert(memcmp(W1.f, W3.f, W1.nx * W1.nv * sizeof(double)) == 0);
   mfh_err err;
   mfh_err_clear(&err);
-  ck_assert(mfh_sc_ps_moments(&W2, &mass, NULL, NULL, &err) == MFH_OK);
+  ck_assert(mfh_phase_grid_moments(&W2, &mass, NULL, NULL, &err) == MFH_OK);
   printf("measured: Wigner kernel vs orbitals max diff %.3g (max %.3g); int W - 1 = %.3g\n", e,
          mx, mass - 1);
   ck_assert(e < 1e-12 * mx);
   ck_assert(fabs(mass - 1) < 1e-12);
-  mfh_sc_ps_free(&W1);
-  mfh_sc_ps_free(&W2);
-  mfh_sc_ps_free(&W3);
+  mfh_phase_grid_free(&W1);
+  mfh_phase_grid_free(&W2);
+  mfh_phase_grid_free(&W3);
   mfh_sc_phase_destroy(ws1);
   mfh_sc_phase_destroy(ws2);
   mfh_sc_state_destroy(s);
@@ -319,7 +320,7 @@ END_TEST
 
 START_TEST(test_toeplitz_mixture) {
   /* mu = sum w_i delta_{z_i}: W = G_{eps/2} * mu, Husimi = G_eps * mu (both routes). */
-  mfh_sc_grid g = grid1(256, 16);
+  mfh_xgrid g = grid1(256, 16);
   double eps = 0.08;
   double z[6] = {-1.5, 0.5, 0.3, -0.8, 1.8, 1.2}, w[3] = {0.5, 0.3, 0.2};
   mfh_err err;
@@ -328,7 +329,7 @@ START_TEST(test_toeplitz_mixture) {
   ck_assert(mfh_sc_toeplitz_mixture(&g, eps, 3, z, w, MFH_SC_ORBITALS, &s, &err) == MFH_OK);
   ck_assert(mfh_sc_toeplitz_mixture(&g, eps, 3, z, w, MFH_SC_KERNEL, &k, &err) == MFH_OK);
   mfh_sc_phase *ws = phase(&g, eps, 256, 1);
-  mfh_sc_ps W, H;
+  mfh_phase_grid W, H;
   ps_alloc(ws, &W);
   ps_alloc(ws, &H);
   for (int form = 0; form < 2; form++) {
@@ -336,16 +337,16 @@ START_TEST(test_toeplitz_mixture) {
     husimi(ws, form ? k : s, &H);
     double ew = 0, eh = 0, ep = 0;
     for (size_t i = 0; i < W.nx; i++)
-      for (size_t j = 0; j < W.nxi; j++) {
-        double x = W.xmin + (double)i * W.dx, p = W.ximin + (double)j * W.dxi, rw = 0, rh = 0;
+      for (size_t j = 0; j < W.nv; j++) {
+        double x = W.xmin + (double)i * W.dx, p = W.vmin + (double)j * W.dv, rw = 0, rh = 0;
         for (int a = 0; a < 3; a++) {
           double m[2] = {z[2 * a], z[2 * a + 1]};
           double Cw[4] = {eps / 2, 0, 0, eps / 2}, Ch[4] = {eps, 0, 0, eps};
           rw += w[a] * gauss2(x, p, m, Cw);
           rh += w[a] * gauss2(x, p, m, Ch);
         }
-        ew = fmax(ew, fabs(W.f[i * W.nxi + j] - rw));
-        eh = fmax(eh, fabs(H.f[i * H.nxi + j] - rh));
+        ew = fmax(ew, fabs(W.f[i * W.nv + j] - rw));
+        eh = fmax(eh, fabs(H.f[i * H.nv + j] - rh));
         if (i % 16 == 0 && j % 16 == 0) {
           double zz[2] = {x, p}, v;
           ck_assert(mfh_sc_husimi_at(form ? k : s, eps, 1, zz, &v, &err) == MFH_OK);
@@ -356,8 +357,8 @@ START_TEST(test_toeplitz_mixture) {
            "Husimi(pointwise) err %.3g\n", form ? "kernel" : "orbitals", ew, eh, ep);
     ck_assert(ew < 1e-10 && eh < 1e-10 && ep < 1e-12);
   }
-  mfh_sc_ps_free(&W);
-  mfh_sc_ps_free(&H);
+  mfh_phase_grid_free(&W);
+  mfh_phase_grid_free(&H);
   mfh_sc_phase_destroy(ws);
   mfh_sc_state_destroy(s);
   mfh_sc_state_destroy(k);
@@ -368,7 +369,7 @@ START_TEST(test_toeplitz_gaussian) {
   /* mu = N(m, Sigma): thermal orbitals vs closed-form kernel (trace norm),
    * W = N(m, Sigma + eps/2 I), Husimi = N(m, Sigma + eps I), and the moments
    * tr(x^2 rho) = int q^2 dmu + eps/2, tr(P^2 rho) = int p^2 dmu + eps/2. */
-  mfh_sc_grid g = grid1(512, 24);
+  mfh_xgrid g = grid1(512, 24);
   double eps = 0.1, m[2] = {0.5, -0.3}, Sg[4] = {0.5, 0.1, 0.1, 0.3};
   mfh_err err;
   mfh_err_clear(&err);
@@ -401,7 +402,7 @@ START_TEST(test_toeplitz_gaussian) {
     ck_assert(fabs(mo.mean_x[0] - m[0]) < 1e-10 && fabs(mo.mean_p[0] - m[1]) < 1e-10);
   }
   mfh_sc_phase *ws = phase(&g, eps, 256, 0);
-  mfh_sc_ps W, H;
+  mfh_phase_grid W, H;
   ps_alloc(ws, &W);
   ps_alloc(ws, &H);
   double Cw[4] = {Sg[0] + eps / 2, Sg[1], Sg[2], Sg[3] + eps / 2};
@@ -413,8 +414,8 @@ START_TEST(test_toeplitz_gaussian) {
     husimi(ws, s, &H);
     double pk, ew = max_err_gauss(&W, m, Cw, &pk), eh = max_err_gauss(&H, m, Ch, NULL), ep = 0;
     for (size_t i = 0; i < H.nx; i += 32)
-      for (size_t k = 0; k < H.nxi; k += 8) {
-        double z[2] = {H.xmin + (double)i * H.dx, H.ximin + (double)k * H.dxi}, v;
+      for (size_t k = 0; k < H.nv; k += 8) {
+        double z[2] = {H.xmin + (double)i * H.dx, H.vmin + (double)k * H.dv}, v;
         ck_assert(mfh_sc_husimi_at(s, eps, 1, z, &v, &err) == MFH_OK);
         ep = fmax(ep, fabs(v - gauss2(z[0], z[1], m, Ch)));
       }
@@ -423,8 +424,8 @@ START_TEST(test_toeplitz_gaussian) {
            pk, dg.window_edge);
     ck_assert(ew < 1e-9 && eh < 1e-9 && ep < 1e-9);
   }
-  mfh_sc_ps_free(&W);
-  mfh_sc_ps_free(&H);
+  mfh_phase_grid_free(&W);
+  mfh_phase_grid_free(&H);
   mfh_sc_phase_destroy(ws);
   mfh_sc_state_destroy(so);
   mfh_sc_state_destroy(sk);
@@ -434,7 +435,7 @@ END_TEST
 START_TEST(test_hermite_wkb) {
   /* Hermite functions: orthonormal on the grid; <x^2> + <P^2> = 2 eps (m + 1/2)
    * (virial, eigenvalue eps (m + 1/2) of the oscillator).  WKB: <P> = p0. */
-  mfh_sc_grid g = grid1(512, 16);
+  mfh_xgrid g = grid1(512, 16);
   double eps = 0.05;
   size_t K = 40, n = g.n;
   double complex *h = malloc(K * n * sizeof *h);
@@ -459,7 +460,7 @@ START_TEST(test_hermite_wkb) {
          dev, eo, ee);
   ck_assert(dev < 1e-12 && eo < 1e-12 && ee < 1e-11);
   /* Large m: finite values, no overflow (recurrence rescaling). */
-  mfh_sc_grid gb = grid1(256, 200);
+  mfh_xgrid gb = grid1(256, 200);
   double complex *hb = malloc(3000 * gb.n * sizeof *hb);
   ck_assert(mfh_sc_hermite(&gb, 1.0, 3000, hb, &dev, &err) == MFH_OK);
   for (size_t i = 0; i < 3000 * gb.n; i++) ck_assert(isfinite(creal(hb[i])));
@@ -475,7 +476,7 @@ static double wkb_rho(const double *x, void *ctx) {
 static double wkb_S(const double *x, void *ctx) { return *(const double *)ctx * x[0]; }
 
 START_TEST(test_wkb) {
-  mfh_sc_grid g = grid1(512, 24);
+  mfh_xgrid g = grid1(512, 24);
   double eps = 0.02, p0 = 0.7, mass;
   double complex *psi = malloc(g.n * sizeof *psi);
   mfh_err err;
@@ -499,7 +500,7 @@ END_TEST
 START_TEST(test_mk2_coherent) {
   /* MK-2: MK2^eps(|z1>, |z2>)^2 = |z1 - z2|^2 + 2 d eps, d = 1 and 2. */
   for (int d = 1; d <= 2; d++) {
-    mfh_sc_grid g = {d, d == 1 ? 256 : 128, d == 1 ? -8.0 : -7.0, d == 1 ? 16.0 / 256 : 14.0 / 128};
+    mfh_xgrid g = {d, d == 1 ? 256 : 128, d == 1 ? -8.0 : -7.0, d == 1 ? 16.0 / 256 : 14.0 / 128};
     double epss[3] = {0.4, 0.2, 0.1};
     for (int t = 0; t < 3; t++) {
       double eps = epss[t];
@@ -535,8 +536,8 @@ START_TEST(test_mk1_random) {
   gsl_rng_set(r, 2024);
   double worst = INFINITY;
   for (int d = 1; d <= 2; d++) {
-    mfh_sc_grid g = {d, d == 1 ? 256 : 64, d == 1 ? -10.0 : -8.0, d == 1 ? 20.0 / 256 : 16.0 / 64};
-    size_t N = mfh_sc_grid_points(&g);
+    mfh_xgrid g = {d, d == 1 ? 256 : 64, d == 1 ? -10.0 : -8.0, d == 1 ? 20.0 / 256 : 16.0 / 64};
+    size_t N = mfh_xgrid_points(&g);
     double complex *psi = malloc(N * sizeof *psi);
     for (int trial = 0; trial < (d == 1 ? 20 : 6); trial++) {
       double eps = d == 1 ? 0.05 + 0.4 * gsl_rng_uniform(r) : 0.3 + 0.3 * gsl_rng_uniform(r);
@@ -570,7 +571,7 @@ START_TEST(test_mk1_random) {
   printf("measured: MK-1 min over random pairs of MK2^2/(2 d eps) = %.6g\n", worst);
   /* Equality case: a coherent state against itself (d = 1, 2). */
   for (int d = 1; d <= 2; d++) {
-    mfh_sc_grid g = {d, d == 1 ? 256 : 96, -7.0, d == 1 ? 14.0 / 256 : 14.0 / 96};
+    mfh_xgrid g = {d, d == 1 ? 256 : 96, -7.0, d == 1 ? 14.0 / 256 : 14.0 / 96};
     double eps = 0.3, q[2] = {0.4, -0.2}, p[2] = {-0.5, 0.7}, v;
     mfh_sc_state *a = coherent_state(&g, eps, q, p);
     mfh_err err;
@@ -588,7 +589,7 @@ END_TEST
 START_TEST(test_mk2_needs_pure) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 5);
-  mfh_sc_grid g = grid1(128, 16);
+  mfh_xgrid g = grid1(128, 16);
   mfh_sc_state *a = random_mixed(&g, 0.2, r, 3), *b = random_mixed(&g, 0.2, r, 2);
   double v;
   mfh_err err;
@@ -605,11 +606,11 @@ END_TEST
 START_TEST(test_mk3_coherent) {
   /* MK-3: MK2^2 >= W_2(Husimi1, Husimi2)^2 - 2 d eps.  Husimis are N(z_i, eps I),
    * W_2 = |z1 - z2|; the grid bracket's upper end certifies the inequality. */
-  mfh_sc_grid g = grid1(256, 16);
+  mfh_xgrid g = grid1(256, 16);
   double eps = 0.2, q1 = -0.5, p1 = 0.4, q2 = 0.9, p2 = -0.3;
   mfh_sc_state *a = coherent_state(&g, eps, &q1, &p1), *b = coherent_state(&g, eps, &q2, &p2);
   mfh_sc_phase *ws = phase(&g, eps, 128, 1);
-  mfh_sc_ps H1, H2;
+  mfh_phase_grid H1, H2;
   ps_alloc(ws, &H1);
   ps_alloc(ws, &H2);
   husimi(ws, a, &H1);
@@ -630,8 +631,8 @@ START_TEST(test_mk3_coherent) {
   /* The continuum W_2 = |z1 - z2| differs from the grid measures' W_2 by at
    * most the cell terms (the Husimis are resolved). */
   ck_assert(res.lower - res.cell_f - res.cell_g <= dz && dz <= res.upper + res.cell_f + res.cell_g);
-  mfh_sc_ps_free(&H1);
-  mfh_sc_ps_free(&H2);
+  mfh_phase_grid_free(&H1);
+  mfh_phase_grid_free(&H2);
   mfh_sc_phase_destroy(ws);
   mfh_sc_state_destroy(a);
   mfh_sc_state_destroy(b);
@@ -642,7 +643,7 @@ END_TEST
 
 START_TEST(test_norms_orthogonal) {
   /* |h0><h0| - |h1><h1|: trace 2, op 1, HS sqrt 2 (rank route and dense). */
-  mfh_sc_grid g = grid1(128, 16);
+  mfh_xgrid g = grid1(128, 16);
   size_t n = g.n;
   double complex *h = malloc(2 * n * sizeof *h);
   mfh_err err;
@@ -683,7 +684,7 @@ START_TEST(test_norms_random) {
   gsl_rng_set(r, 99);
   double agree = 0;
   for (int d = 1; d <= 2; d++) {
-    mfh_sc_grid g = {d, d == 1 ? 128 : 24, d == 1 ? -10.0 : -6.0, d == 1 ? 20.0 / 128 : 0.5};
+    mfh_xgrid g = {d, d == 1 ? 128 : 24, d == 1 ? -10.0 : -6.0, d == 1 ? 20.0 / 128 : 0.5};
     for (int trial = 0; trial < 6; trial++) {
       double eps = 0.3 + 0.5 * gsl_rng_uniform(r);
       mfh_sc_state *a = random_mixed(&g, eps, r, 1 + (size_t)trial % 4);
@@ -699,8 +700,8 @@ START_TEST(test_norms_random) {
       agree = fmax(agree, fabs(r1.trace - r2.trace) + fabs(r1.hs - r2.hs) + fabs(r1.op - r2.op));
       /* HS directly: dx^{2d} sum |K_a - K_b|^2. */
       mfh_sc_state *bk = to_kernel(b);
-      size_t N = mfh_sc_grid_points(&g);
-      double hs = 0, c = mfh_sc_grid_cell(&g);
+      size_t N = mfh_xgrid_points(&g);
+      double hs = 0, c = mfh_xgrid_cell(&g);
       for (size_t i = 0; i < N * N; i++) {
         double complex dd = ak->kernel[i] - bk->kernel[i];
         hs += creal(dd * conj(dd));
@@ -750,11 +751,11 @@ START_TEST(test_w2_gaussian) {
 END_TEST
 
 /* Fill a phase-space grid with N(m, C). */
-static void fill_gauss(mfh_sc_ps *ps, const double m[2], const double C[4]) {
+static void fill_gauss(mfh_phase_grid *ps, const double m[2], const double C[4]) {
   for (size_t i = 0; i < ps->nx; i++)
-    for (size_t k = 0; k < ps->nxi; k++)
-      ps->f[i * ps->nxi + k] =
-          gauss2(ps->xmin + (double)i * ps->dx, ps->ximin + (double)k * ps->dxi, m, C);
+    for (size_t k = 0; k < ps->nv; k++)
+      ps->f[i * ps->nv + k] =
+          gauss2(ps->xmin + (double)i * ps->dx, ps->vmin + (double)k * ps->dv, m, C);
 }
 
 START_TEST(test_w2_grid) {
@@ -764,21 +765,21 @@ START_TEST(test_w2_grid) {
    * in the bracket widened by the cell terms. */
   mfh_err err;
   mfh_err_clear(&err);
-  mfh_sc_ps f, g;
-  ck_assert(mfh_sc_ps_alloc(&f, 160, 140, &err) == MFH_OK);
-  ck_assert(mfh_sc_ps_alloc(&g, 160, 140, &err) == MFH_OK);
+  mfh_phase_grid f, g;
+  ck_assert(mfh_phase_grid_alloc(&f, 160, 140, &err) == MFH_OK);
+  ck_assert(mfh_phase_grid_alloc(&g, 160, 140, &err) == MFH_OK);
   f.xmin = g.xmin = -6;
   f.dx = g.dx = 12.0 / 160;
-  f.ximin = g.ximin = -5;
-  f.dxi = g.dxi = 10.0 / 140;
-  double mf[2] = {-0.6, 0.2}, mg[2] = {-0.6 + 13 * f.dx, 0.2 - 9 * f.dxi};
+  f.vmin = g.vmin = -5;
+  f.dv = g.dv = 10.0 / 140;
+  double mf[2] = {-0.6, 0.2}, mg[2] = {-0.6 + 13 * f.dx, 0.2 - 9 * f.dv};
   double Cf[4] = {0.5, 0.1, 0.1, 0.4};
   fill_gauss(&f, mf, Cf);
   fill_gauss(&g, mg, Cf);
   mfh_sc_w2grid res;
   mfh_sc_w2grid_opts o;
   mfh_sc_w2grid_opts_init(&o);
-  double ref = sqrt(169 * f.dx * f.dx + 81 * f.dxi * f.dxi);
+  double ref = sqrt(169 * f.dx * f.dx + 81 * f.dv * f.dv);
   size_t pts[3] = {200, 600, 1500};
   for (int t = 0; t < 3; t++) {
     o.max_points = pts[t];
@@ -791,13 +792,13 @@ START_TEST(test_w2_grid) {
            res.drop_f);
     ck_assert(res.lower <= ref * (1 + 1e-12) && ref <= res.upper * (1 + 1e-12));
   }
-  mfh_sc_ps_free(&g);
+  mfh_phase_grid_free(&g);
   /* (b) another grid, another covariance. */
-  ck_assert(mfh_sc_ps_alloc(&g, 120, 200, &err) == MFH_OK);
+  ck_assert(mfh_phase_grid_alloc(&g, 120, 200, &err) == MFH_OK);
   g.xmin = -5.5;
   g.dx = 11.0 / 120;
-  g.ximin = -6;
-  g.dxi = 12.0 / 200;
+  g.vmin = -6;
+  g.dv = 12.0 / 200;
   double mg2[2] = {0.5, -0.45}, Cg2[4] = {0.2, -0.05, -0.05, 0.8};
   fill_gauss(&g, mg2, Cg2);
   double w2sq;
@@ -811,14 +812,14 @@ START_TEST(test_w2_grid) {
   ck_assert(res.lower - res.cell_f - res.cell_g <= ref &&
             ref <= res.upper + res.cell_f + res.cell_g);
   /* A signed density (Wigner-like) is rejected. */
-  g.f[10 * g.nxi + 100] = -0.01;
+  g.f[10 * g.nv + 100] = -0.01;
   ck_assert_int_eq(mfh_sc_w2_grid(&f, &g, &o, &res, &err), MFH_EINPUT);
   ck_assert_msg(strstr(err.msg, "< 0") != NULL, "%s", err.msg);
   printf("message: %s\n", err.msg);
   o.max_points = 5000;
   ck_assert_int_eq(mfh_sc_w2_grid(&f, &f, &o, &res, &err), MFH_EINPUT);
-  mfh_sc_ps_free(&f);
-  mfh_sc_ps_free(&g);
+  mfh_phase_grid_free(&f);
+  mfh_phase_grid_free(&g);
 }
 END_TEST
 
@@ -827,7 +828,7 @@ END_TEST
 START_TEST(test_bad_inputs) {
   mfh_err err;
   mfh_err_clear(&err);
-  mfh_sc_grid g = grid1(128, 16), bad = grid1(127, 16);
+  mfh_xgrid g = grid1(128, 16), bad = grid1(127, 16);
   mfh_sc_state *s = NULL;
   double z[4] = {0, 0, 1, 1}, wneg[2] = {1.2, -0.2}, wsum[2] = {0.5, 0.4};
   ck_assert_int_eq(mfh_sc_toeplitz_mixture(&g, 0.1, 2, z, wneg, MFH_SC_ORBITALS, &s, &err),
@@ -874,18 +875,18 @@ START_TEST(test_bad_inputs) {
   ck_assert_msg(strstr(err.msg, "tr R"), "%s", err.msg);
   printf("message: %s\n", err.msg);
   /* Different grids in the norms. */
-  mfh_sc_grid g2 = grid1(128, 18);
+  mfh_xgrid g2 = grid1(128, 18);
   mfh_sc_state *o1 = coherent_state(&g, 0.1, &q, &p), *o2 = coherent_state(&g2, 0.1, &q, &p);
   mfh_sc_norms nr;
   ck_assert_int_eq(mfh_sc_norms_diff(o1, o2, &nr, &err), MFH_EINPUT);
   ck_assert_msg(strstr(err.msg, "different grids"), "%s", err.msg);
   /* Wigner with a state on another grid. */
   ws = phase(&g, 0.1, 128, 1);
-  mfh_sc_ps W;
+  mfh_phase_grid W;
   ps_alloc(ws, &W);
   ck_assert_int_eq(mfh_sc_wigner(ws, o2, &W, NULL, &err), MFH_EINPUT);
   ck_assert_msg(strstr(err.msg, "differs from the workspace"), "%s", err.msg);
-  mfh_sc_ps_free(&W);
+  mfh_phase_grid_free(&W);
   mfh_sc_phase_destroy(ws);
   mfh_sc_state_destroy(o1);
   mfh_sc_state_destroy(o2);

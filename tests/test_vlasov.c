@@ -152,7 +152,7 @@ START_TEST(test_free_streaming) {
   p.nv = 96;
   p.xmin = -1.0;
   p.xmax = -1.0 + 2.0 * PI;
-  mfh_vlasov_grid g;
+  mfh_phase_grid g;
   for (int model = 0; model < 2; model++) {
     /* field off, and a pair potential with a = 0 */
     p.model = model == 0 ? MFH_VLASOV_NONE : MFH_VLASOV_PAIR_PERIODIC;
@@ -163,8 +163,8 @@ START_TEST(test_free_streaming) {
     run(vl, 0.13, 40);
     double t = mfh_vlasov_time(vl), emax = 0;
     const double *f = mfh_vlasov_f(vl);
-    for (int i = 0; i < g.nx; i++)
-      for (int j = 0; j < g.nv; j++) {
+    for (int i = 0; i < (int)g.nx; i++)
+      for (int j = 0; j < (int)g.nv; j++) {
         double x = g.xmin + i * g.dx, v = g.vmin + j * g.dv;
         emax = fmax(emax, fabs(f[i * g.nv + j] - f0_stream(x - v * t, v, NULL)));
       }
@@ -190,7 +190,7 @@ START_TEST(test_constant_acceleration) {
   p.nv = 321; /* dv = 0.05; f0 < 1e-16 beyond [vmin, vmax] during the run */
   p.vmin = -8.0;
   p.vmax = 8.0;
-  mfh_vlasov_grid g;
+  mfh_phase_grid g;
   /* g dt = 2 dv: whole-cell shifts are exact; g dt = 0.37 dv: degree-5
    * interpolation error */
   const double gacc[2] = {1.0, 0.185};
@@ -203,8 +203,8 @@ START_TEST(test_constant_acceleration) {
     run(vl, 0.1, 20);
     double t = mfh_vlasov_time(vl), emax = 0;
     const double *f = mfh_vlasov_f(vl);
-    for (int i = 0; i < g.nx; i++)
-      for (int j = 0; j < g.nv; j++) {
+    for (int i = 0; i < (int)g.nx; i++)
+      for (int j = 0; j < (int)g.nv; j++) {
         double x = g.xmin + i * g.dx, v = g.vmin + j * g.dv;
         double ex = f0_accel(x - v * t + 0.5 * p.ext_acc * t * t, v - p.ext_acc * t, NULL);
         emax = fmax(emax, fabs(f[i * g.nv + j] - ex));
@@ -244,7 +244,7 @@ START_TEST(test_field_reference) {
   mfh_err err;
   mfh_err_clear(&err);
   double rho[96], acc[96], ref[96];
-  mfh_vlasov_grid g;
+  mfh_phase_grid g;
   for (int model = MFH_VLASOV_PAIR_PERIODIC; model <= MFH_VLASOV_PAIR_FREE; model++) {
     p.model = model;
     mfh_vlasov *vl = make(&p);
@@ -253,9 +253,9 @@ START_TEST(test_field_reference) {
     ck_assert_int_eq(mfh_vlasov_density(vl, rho), MFH_OK);
     ck_assert_int_eq(mfh_vlasov_field(vl, acc), MFH_OK);
     double e = 0, amax = 0;
-    for (int m = 0; m < g.nx; m++) {
+    for (int m = 0; m < (int)g.nx; m++) {
       double s = 0;
-      for (int i = 0; i < g.nx; i++) {
+      for (int i = 0; i < (int)g.nx; i++) {
         double y = (m - i) * g.dx;
         if (model == MFH_VLASOV_PAIR_PERIODIC)
           for (int n = -3; n <= 3; n++) s += gauss_dv(y + n * 16.0, p.a, p.s) * rho[i];
@@ -273,7 +273,7 @@ START_TEST(test_field_reference) {
     double ei = 0;
     for (int q = 0; q < 5; q++) {
       double s = 0;
-      for (int i = 0; i < g.nx; i++) {
+      for (int i = 0; i < (int)g.nx; i++) {
         double y = xs[q] - (g.xmin + i * g.dx);
         if (model == MFH_VLASOV_PAIR_PERIODIC)
           for (int n = -3; n <= 3; n++) s += gauss_dv(y + n * 16.0, p.a, p.s) * rho[i];
@@ -290,8 +290,8 @@ START_TEST(test_field_reference) {
     mfh_vlasov_diag d;
     ck_assert_int_eq(mfh_vlasov_diagnostics(vl, &d, &err), MFH_OK);
     double pe = 0;
-    for (int m = 0; m < g.nx; m++)
-      for (int i = 0; i < g.nx; i++) {
+    for (int m = 0; m < (int)g.nx; m++)
+      for (int i = 0; i < (int)g.nx; i++) {
         double y = (m - i) * g.dx, vv = 0;
         if (model == MFH_VLASOV_PAIR_PERIODIC)
           for (int n = -3; n <= 3; n++)
@@ -315,14 +315,15 @@ START_TEST(test_field_reference) {
   mfh_vlasov *vl = make(&p);
   mfh_vlasov_get_grid(vl, &g);
   double *f = mfh_vlasov_f(vl), mass = 0;
-  for (int j = 0; j < g.nv; j++) mass += maxwell(g.vmin + j * g.dv) * g.dv;
-  for (int i = 0; i < g.nx; i++)
-    for (int j = 0; j < g.nv; j++)
+  for (int j = 0; j < (int)g.nv; j++) mass += maxwell(g.vmin + j * g.dv) * g.dv;
+  for (int i = 0; i < (int)g.nx; i++)
+    for (int j = 0; j < (int)g.nv; j++)
       f[i * g.nv + j] =
           (1.0 + 0.05 * cos(0.5 * (g.xmin + i * g.dx))) * maxwell(g.vmin + j * g.dv) / mass;
   ck_assert_int_eq(mfh_vlasov_field(vl, acc), MFH_OK);
   double e = 0;
-  for (int i = 0; i < g.nx; i++) e = fmax(e, fabs(acc[i] - 0.1 * sin(0.5 * (g.xmin + i * g.dx))));
+  for (int i = 0; i < (int)g.nx; i++)
+    e = fmax(e, fabs(acc[i] - 0.1 * sin(0.5 * (g.xmin + i * g.dx))));
   double xs[3] = {0.3, 7.7, -2.0}, at[3], ei = 0;
   ck_assert_int_eq(mfh_vlasov_field_at(vl, 3, xs, at, &err), MFH_OK);
   for (int q = 0; q < 3; q++) ei = fmax(ei, fabs(at[q] - 0.1 * sin(0.5 * xs[q])));

@@ -13,6 +13,8 @@
 #include <fftw3.h>
 #include <omp.h>
 
+#include "core/cmplx.h"
+
 #define HT_PI 3.14159265358979323846
 #define HT_MAXN1 16777216 /* 2^24: largest n in 1D */
 #define HT_MAXN2 8192     /* 2^13: largest n in 2D */
@@ -159,18 +161,21 @@ static void phase_libm(size_t n, const double *u, double c, double *ph) {
  * c u[i] is not finite. */
 HT_CLONES static int phase_table(size_t n, const double *restrict u, double c,
                                  double *restrict ph) {
-  double amax = 0.0, nf = 0.0; /* max |theta|; NaN iff some theta is not finite */
-#pragma omp simd reduction(max : amax) reduction(+ : nf)
+  /* nbig counts |theta| > HT_FAST_LIMIT (exact: n < 2^53); nf is NaN iff
+   * some theta is not finite.  Both are sums, which clang's vectoriser
+   * accepts; a max reduction it refuses without -ffast-math. */
+  double nbig = 0.0, nf = 0.0;
+#pragma omp simd reduction(+ : nbig) reduction(+ : nf)
   for (size_t i = 0; i < n; i++) {
     double th = c * u[i], co, si, at = fabs(th);
     fast_cis(th, &co, &si);
     ph[2 * i] = co;
     ph[2 * i + 1] = -si;
-    amax = at > amax ? at : amax;
+    nbig += at > HT_FAST_LIMIT ? 1.0 : 0.0;
     nf += 0.0 * th;
   }
   if (!(nf == 0.0)) return 0;
-  if (!(amax <= HT_FAST_LIMIT)) phase_libm(n, u, c, ph);
+  if (nbig != 0.0) phase_libm(n, u, c, ph);
   return 1;
 }
 
@@ -178,19 +183,19 @@ HT_CLONES static int phase_table(size_t n, const double *restrict u, double c,
  * bits as the two steps apart).  Returns 0 if not finite. */
 HT_CLONES static int field_phase(size_t n, const double *restrict e, const double *restrict v,
                                  double *restrict u, double c, double *restrict ph) {
-  double amax = 0.0, nf = 0.0;
-#pragma omp simd reduction(max : amax) reduction(+ : nf)
+  double nbig = 0.0, nf = 0.0;
+#pragma omp simd reduction(+ : nbig) reduction(+ : nf)
   for (size_t i = 0; i < n; i++) {
     double ui = e[i] + v[i], th = c * ui, co, si, at = fabs(th);
     u[i] = ui;
     fast_cis(th, &co, &si);
     ph[2 * i] = co;
     ph[2 * i + 1] = -si;
-    amax = at > amax ? at : amax;
+    nbig += at > HT_FAST_LIMIT ? 1.0 : 0.0;
     nf += 0.0 * th;
   }
   if (!(nf == 0.0)) return 0;
-  if (!(amax <= HT_FAST_LIMIT)) phase_libm(n, u, c, ph);
+  if (nbig != 0.0) phase_libm(n, u, c, ph);
   return 1;
 }
 
@@ -621,17 +626,14 @@ const double *mfh_hartree_weights(const mfh_hartree *h) { return h ? h->w : NULL
 
 double mfh_hartree_time(const mfh_hartree *h) { return h ? h->t : NAN; }
 
-void mfh_hartree_get_grid(const mfh_hartree *h, mfh_hartree_grid *g) {
+void mfh_hartree_get_grid(const mfh_hartree *h, mfh_xgrid *g) {
   g->dim = h->dim;
-  g->n = (int)h->n;
-  g->norb = (int)h->norb;
-  g->npts = h->npts;
+  g->n = h->n;
   g->xmin = h->xmin;
-  g->xmax = h->xmax;
   g->dx = h->dx;
-  g->centre = h->centre;
-  g->eps = h->eps;
 }
+
+int mfh_hartree_norb(const mfh_hartree *h) { return (int)h->norb; }
 
 /* Coordinates of grid point i. */
 static void point(const mfh_hartree *h, size_t i, double *x) {

@@ -66,6 +66,7 @@
 #include <complex.h>
 #include <stddef.h>
 
+#include "core/grid.h"
 #include "core/status.h"
 
 /* A real function of x[0..d-1] with a caller context (V, U_ext). */
@@ -105,15 +106,6 @@ typedef struct mfh_hartree_params {
 } mfh_hartree_params;
 
 typedef struct mfh_hartree mfh_hartree;
-
-/* Grid geometry and sizes. */
-typedef struct mfh_hartree_grid {
-  int dim, n, norb;
-  size_t npts;       /* n^dim values per orbital */
-  double xmin, xmax; /* box [xmin, xmax)^dim */
-  double dx, centre; /* spacing; box centre c = (xmin + xmax)/2 per axis */
-  double eps;
-} mfh_hartree_grid;
 
 /* Diagnostics of the current state.  tr(A R) = sum_k w_k <psi_k|A|psi_k>;
  * "mean" and "var" are normalised by the mass (<A> = tr(A R)/tr R).
@@ -198,8 +190,12 @@ int mfh_hartree_run(mfh_hartree *h, double dt, long nsteps, mfh_err *err);
 /* Time reached: the sum of the dt of all steps. */
 double mfh_hartree_time(const mfh_hartree *h);
 
-/* The grid geometry. */
-void mfh_hartree_get_grid(const mfh_hartree *h, mfh_hartree_grid *g);
+/* The grid (core/grid.h): dim, n, xmin, dx = (xmax - xmin)/n; an orbital
+ * holds mfh_xgrid_points(g) = n^dim values. */
+void mfh_hartree_get_grid(const mfh_hartree *h, mfh_xgrid *g);
+
+/* M, the number of orbitals. */
+int mfh_hartree_norb(const mfh_hartree *h);
 
 /* rho = sum_k w_k |psi_k|^2 on the grid into rho[0..n^dim - 1]
  * (caller-owned). */

@@ -262,14 +262,14 @@ static int hartree_constants(const mfh_params *ps, mfh_values *out, mfh_err *err
 /* Weighted L2 distance between the orbitals of two solvers whose grids are
  * nested (stride 1 or 2 in the second). */
 static double orbital_dist(const mfh_hartree *a, const mfh_hartree *b, int stride, int M) {
-  mfh_hartree_grid ga;
+  mfh_xgrid ga;
   mfh_hartree_get_grid(a, &ga);
   const double *w = mfh_hartree_weights(a);
   double s = 0;
   for (int k = 0; k < M; k++) {
     const double complex *pa = mfh_hartree_orbital_const(a, k), *pb = mfh_hartree_orbital_const(b, k);
     double sk = 0;
-    for (size_t j = 0; j < ga.npts; j++) {
+    for (size_t j = 0; j < mfh_xgrid_points(&ga); j++) {
       double complex d = pa[j] - pb[j * (size_t)stride];
       sk += creal(d) * creal(d) + cimag(d) * cimag(d);
     }

@@ -213,7 +213,7 @@ static int hep_constants(const mfh_params *ps, mfh_values *out, mfh_err *err) {
 
 static int measure(mfh_hartree *h, mfh_hartree_ep_work *w, const cfg *c, double t, mfh_hartree_ep_values *v,
                    mfh_err *err) {
-  mfh_hartree_grid g;
+  mfh_xgrid g;
   mfh_hartree_get_grid(h, &g);
   return mfh_hartree_ep_measure(w, mfh_hartree_orbital_const(h, 0), g.xmin, g.dx, c->eps, t, c->beta, v, err);
 }

@@ -12,6 +12,8 @@
 #include <gsl/gsl_randist.h>
 #include <omp.h>
 
+#include "core/cmplx.h"
+
 #define NBQ_PI 3.14159265358979323846
 #define NBQ_NMAX 5
 #define NBQ_MMAX 4096 /* the largest M (the parameter check) */

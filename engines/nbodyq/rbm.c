@@ -154,14 +154,14 @@ static int make_q(const cfg *c, int N, double a, const double complex *phi, mfh_
   return rc;
 }
 
-static mfh_sc_grid grid_of(const cfg *c) {
-  mfh_sc_grid g = {1, (size_t)c->M, -c->L / 2, c->L / (double)c->M};
+static mfh_xgrid grid_of(const cfg *c) {
+  mfh_xgrid g = {1, (size_t)c->M, -c->L / 2, c->L / (double)c->M};
   return g;
 }
 
 /* The coherent orbital |q, p> on the grid (caller frees). */
 static int orbital(const cfg *c, double complex **phi, mfh_err *err) {
-  mfh_sc_grid g = grid_of(c);
+  mfh_xgrid g = grid_of(c);
   *phi = malloc((size_t)c->M * sizeof **phi);
   if (!*phi) return mfh_err_set(err, MFH_ENOMEM, "rbm: out of memory");
   return mfh_sc_coherent(&g, c->eps, &c->q, &c->p, *phi, err);
@@ -170,7 +170,7 @@ static int orbital(const cfg *c, double complex **phi, mfh_err *err) {
 /* Trace norm of the kernel difference A - B. */
 static int trace_diff(const cfg *c, double complex *A, double complex *B, double *tr,
                       mfh_err *err) {
-  mfh_sc_grid g = grid_of(c);
+  mfh_xgrid g = grid_of(c);
   mfh_sc_state sa = {g, MFH_SC_KERNEL, 0, NULL, NULL, A}, sb = {g, MFH_SC_KERNEL, 0, NULL, NULL, B};
   mfh_sc_norms n;
   int rc = mfh_sc_norms_diff(&sa, &sb, &n, err);

@@ -87,7 +87,7 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
   mfh_sc_state *R = NULL;
   double complex *phi = NULL, *D = NULL, *phi2 = NULL;
   mfh_sc_state *R2 = NULL;
-  mfh_sc_grid g2 = {2, (size_t)c.M, -c.L / 2, c.L / (double)c.M};
+  mfh_xgrid g2 = {2, (size_t)c.M, -c.L / 2, c.L / (double)c.M};
   mfh_nbodyq_params np;
   mfh_nbodyq_params_init(&np);
   np.N = c.N;
@@ -113,7 +113,7 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
   if (!rc) rc = mfh_hartree_set_coherent(h, 0, &c.q, &c.p, err);
   if (!rc) rc = mfh_hartree_normalize(h, err);
   if (!rc) rc = mfh_nbodyq_set_product(q, mfh_hartree_orbital_const(h, 0), err);
-  mfh_sc_grid g = {1, (size_t)c.M, -c.L / 2, c.L / (double)c.M};
+  mfh_xgrid g = {1, (size_t)c.M, -c.L / 2, c.L / (double)c.M};
   if (!rc) rc = mfh_sc_state_create(&g, MFH_SC_KERNEL, 0, &R, err);
   phi = rc ? NULL : malloc((size_t)c.M * sizeof *phi);
   D = rc ? NULL : malloc((size_t)c.M * (size_t)c.M * sizeof *D);

@@ -208,8 +208,8 @@ typedef struct vlasov_ref {
   double *field; /* (nsteps + 1) * nx */
   size_t nsnap;
   double *snap_t;
-  mfh_grid2d *snap; /* nsnap grids */
-  mfh_grid2d snap0; /* f at t = 0 */
+  mfh_phase_grid *snap; /* nsnap grids */
+  mfh_phase_grid snap0; /* f at t = 0 */
 } vlasov_ref;
 
 static double cos_V(double x, void *ctx) {
@@ -277,14 +277,14 @@ static int vlasov_ref_make(const cfg *c0, size_t nstream, const double *stream, 
   if (!r->field || !r->snap_t || !r->snap) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory for the Vlasov reference");
   if (!rc) rc = mfh_vlasov_create(&vp, &vl, err);
   if (!rc) rc = mfh_vlasov_set_f(vl, f_init, &c, err);
-  mfh_vlasov_grid g;
+  mfh_phase_grid g;
   if (!rc) mfh_vlasov_get_grid(vl, &g);
   size_t k = 0;
   for (long long n = 0; !rc && n <= r->nsteps; n++) {
     if (n > 0) rc = mfh_vlasov_step(vl, c.dt, err);
     if (!rc) rc = mfh_vlasov_field(vl, &r->field[(size_t)n * (size_t)c.nx]);
     for (int first = n == 0; !rc && (first || (k < nstream && llround(stream[k] / c.dt) == n)); first = 0) {
-      mfh_grid2d *s = first ? &r->snap0 : &r->snap[k];
+      mfh_phase_grid *s = first ? &r->snap0 : &r->snap[k];
       s->nx = (size_t)g.nx;
       s->nv = (size_t)g.nv;
       s->xmin = g.xmin;
@@ -485,7 +485,7 @@ static int nbody_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng
     if (twin && (rc = snapshot(twin, c.dim, &out[k].twin, err))) goto done;
     if (c.ref == REF_EXACT && (rc = free_stream(&c, x0, v0, tk, &out[k].twin, err))) goto done;
     if (ref && (task->needs & MFH_HAS_GRID)) {
-      const mfh_grid2d *g = NULL;
+      const mfh_phase_grid *g = NULL;
       for (size_t q = 0; q < ref->nsnap; q++)
         if (llround(ref->snap_t[q] / c.dt) == target) g = &ref->snap[q];
       if (!g) {

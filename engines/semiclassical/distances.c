@@ -13,8 +13,6 @@
 
 #define SC_PI 3.14159265358979323846
 
-static double node(const mfh_sc_grid *g, size_t j) { return g->xmin + (double)j * g->dx; }
-
 /* Signed wave-number index of DFT index a on n points; *nyq set at n/2. */
 static double wave_index(size_t a, size_t n, int *nyq) {
   *nyq = (a == n / 2);
@@ -26,11 +24,11 @@ static double wave_index(size_t a, size_t n, int *nyq) {
 /* Moments from a position density rho[N] (grid values, >= 0 for a density
  * operator) and a momentum spectrum S[N] (DFT-indexed, same normalisation
  * as |psi^|^2), see the header. */
-static void moments_from(const mfh_sc_grid *g, double eps, const double *rho, const double *S,
+static void moments_from(const mfh_xgrid *g, double eps, const double *rho, const double *S,
                          mfh_sc_moments *m) {
-  size_t n = g->n, N = mfh_sc_grid_points(g);
+  size_t n = g->n, N = mfh_xgrid_points(g);
   int d = g->dim;
-  double cell = mfh_sc_grid_cell(g), kscale = 2 * SC_PI / ((double)n * g->dx);
+  double cell = mfh_xgrid_cell(g), kscale = 2 * SC_PI / ((double)n * g->dx);
   memset(m, 0, sizeof *m);
   m->dim = d;
   double r0 = 0, s0 = 0, rx[2] = {0, 0}, sp[2] = {0, 0};
@@ -41,7 +39,7 @@ static void moments_from(const mfh_sc_grid *g, double eps, const double *rho, co
     for (int a = 0; a < d; a++) {
       int nyq;
       double k = wave_index(idx[a], n, &nyq) * kscale;
-      rx[a] += node(g, idx[a]) * rho[j];
+      rx[a] += mfh_xgrid_node(g, idx[a]) * rho[j];
       if (!nyq) sp[a] += eps * k * S[j];
     }
   }
@@ -56,7 +54,7 @@ static void moments_from(const mfh_sc_grid *g, double eps, const double *rho, co
     for (int a = 0; a < d; a++) {
       int nyq;
       double k = wave_index(idx[a], n, &nyq) * kscale;
-      double u = node(g, idx[a]) - m->mean_x[a];
+      double u = mfh_xgrid_node(g, idx[a]) - m->mean_x[a];
       vx[a] += u * u * rho[j];
       double pk = eps * k, mp = m->mean_p[a];
       /* Nyquist: average of (+-pk - mp)^2 = pk^2 + mp^2. */
@@ -75,8 +73,8 @@ int mfh_sc_state_moments(const mfh_sc_state *R, double eps, mfh_sc_moments *m, m
   if ((st = mfh_sc_state_check(R, err)) != MFH_OK) return st;
   if (!(eps > 0) || !isfinite(eps))
     return mfh_err_set(err, MFH_EINPUT, "eps: must be finite and > 0 (got %g)", eps);
-  const mfh_sc_grid *g = &R->grid;
-  size_t n = g->n, N = mfh_sc_grid_points(g);
+  const mfh_xgrid *g = &R->grid;
+  size_t n = g->n, N = mfh_xgrid_points(g);
   int d = g->dim;
   double *rho = calloc(N, sizeof *rho), *S = calloc(N, sizeof *S);
   fftw_complex *in = NULL, *out = NULL;
@@ -132,7 +130,7 @@ int mfh_sc_state_moments(const mfh_sc_state *R, double eps, mfh_sc_moments *m, m
   {
     double r0 = 0;
     for (size_t j = 0; j < N; j++) r0 += rho[j];
-    double tr = r0 * mfh_sc_grid_cell(g);
+    double tr = r0 * mfh_xgrid_cell(g);
     if (!(fabs(tr - 1) <= MFH_SC_TRACE_TOL)) {
       st = mfh_err_set(err, MFH_EINPUT,
                        "moments: tr R = %.17g differs from 1 by more than %g (not a density "
@@ -173,7 +171,7 @@ int mfh_sc_mk2eps_sq_moments(const mfh_sc_moments *a, const mfh_sc_moments *b, d
   return MFH_OK;
 }
 
-static int same_grid(const mfh_sc_grid *a, const mfh_sc_grid *b) {
+static int same_grid(const mfh_xgrid *a, const mfh_xgrid *b) {
   return a->dim == b->dim && a->n == b->n && a->xmin == b->xmin && a->dx == b->dx;
 }
 
@@ -371,7 +369,7 @@ int mfh_sc_w2sq_gaussian(size_t dim, const double *m1, const double *A1, const d
 /* ---- operator norms ----------------------------------------------------- */
 
 static int kernel_hermitian(const mfh_sc_state *s, const char *which, mfh_err *err) {
-  size_t N = mfh_sc_grid_points(&s->grid);
+  size_t N = mfh_xgrid_points(&s->grid);
   double scale = 0;
   for (size_t i = 0; i < N * N; i++)
     if (cabs(s->kernel[i]) > scale) scale = cabs(s->kernel[i]);
@@ -389,8 +387,8 @@ static int kernel_hermitian(const mfh_sc_state *s, const char *which, mfh_err *e
 
 /* D += sign * dx^d * kernel(s), full matrix. */
 static void add_kernel(double complex *D, const mfh_sc_state *s, double sign) {
-  size_t N = mfh_sc_grid_points(&s->grid);
-  double cell = mfh_sc_grid_cell(&s->grid);
+  size_t N = mfh_xgrid_points(&s->grid);
+  double cell = mfh_xgrid_cell(&s->grid);
   if (s->kind == MFH_SC_KERNEL) {
     for (size_t i = 0; i < N * N; i++) D[i] += sign * cell * s->kernel[i];
     return;
@@ -434,9 +432,9 @@ int mfh_sc_norms_diff(const mfh_sc_state *a, const mfh_sc_state *b, mfh_sc_norms
   }
   if (!same_grid(&a->grid, &b->grid))
     return mfh_err_set(err, MFH_EINPUT, "norms: the two states live on different grids");
-  size_t N = mfh_sc_grid_points(&a->grid);
+  size_t N = mfh_xgrid_points(&a->grid);
   if (N > (size_t)INT_MAX / 2) return mfh_err_set(err, MFH_EINPUT, "norms: grid too large");
-  double cell = mfh_sc_grid_cell(&a->grid);
+  double cell = mfh_xgrid_cell(&a->grid);
   memset(out, 0, sizeof *out);
   if (a->kind == MFH_SC_ORBITALS && b->kind == MFH_SC_ORBITALS) {
     size_t r = 0;

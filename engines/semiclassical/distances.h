@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "core/grid.h"
 #include "core/status.h"
 #include "engines/semiclassical/states.h"
 #include "engines/semiclassical/wigner.h"
@@ -86,7 +87,7 @@ int mfh_sc_norms_diff(const mfh_sc_state *a, const mfh_sc_state *b, mfh_sc_norms
 
 /* ---- W_2 between phase-space densities on grids --------------------------
  *
- * Each grid function f >= 0 (mfh_sc_ps, any geometry; values below
+ * Each grid function f >= 0 (mfh_phase_grid, any geometry; values below
  * -neg_tol max f are an error, the others are clipped to 0) defines the
  * discrete probability measure mu_f = sum_ik f_ik delta_(x_i, xi_k) / sum f
  * (the node masses; the cell volume cancels).  The two measures may live on
@@ -182,7 +183,7 @@ void mfh_sc_w2grid_opts_init(mfh_sc_w2grid_opts *o);
 /* The bracket above (opts NULL = defaults).  0, MFH_EINPUT (sizes, geometry,
  * non-finite or too negative values naming the node, zero mass, bad
  * options), MFH_ENOMEM, or the transport solver's error. */
-int mfh_sc_w2_grid(const mfh_sc_ps *f, const mfh_sc_ps *g, const mfh_sc_w2grid_opts *opts,
+int mfh_sc_w2_grid(const mfh_phase_grid *f, const mfh_phase_grid *g, const mfh_sc_w2grid_opts *opts,
                    mfh_sc_w2grid *out, mfh_err *err);
 
 #endif

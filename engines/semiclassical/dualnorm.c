@@ -8,6 +8,8 @@
 
 #include <fftw3.h>
 
+#include "core/cmplx.h"
+
 #define DUAL_PI 3.14159265358979323846
 
 void mfh_sc_dual_modes_default(mfh_sc_dual_modes *m) {

@@ -206,7 +206,7 @@ typedef struct run_ws {
   mfh_sc_phase *ph;
   mfh_sc_state *R0;   /* the Toeplitz state (initial orbitals) */
   mfh_sc_state view;  /* borrowed view of the Hartree orbitals */
-  mfh_sc_ps H, Hw;    /* Husimi on the Hartree phase grid; its window */
+  mfh_phase_grid H, Hw; /* Husimi on the Hartree phase grid; its window */
   double *rho;        /* Hartree density scratch */
 } run_ws;
 
@@ -217,12 +217,12 @@ static void run_ws_free(run_ws *w) {
   mfh_sc_state_destroy(w->R0);
   free(w->view.w);
   free(w->rho);
-  mfh_sc_ps_free(&w->H);
-  mfh_sc_ps_free(&w->Hw);
+  mfh_phase_grid_free(&w->H);
+  mfh_phase_grid_free(&w->Hw);
 }
 
 static int setup(const cfg *c, const pgrid *g, run_ws *w, mfh_err *err) {
-  mfh_sc_grid sg = {1, (size_t)c->n, -c->L / 2, g->dxh};
+  mfh_xgrid sg = {1, (size_t)c->n, -c->L / 2, g->dxh};
   double m[2] = {c->q0, c->p0}, Sigma[4] = {c->sq * c->sq, 0, 0, c->sp * c->sp};
   int rc = mfh_sc_toeplitz_gaussian(&sg, c->eps, m, Sigma, MFH_SC_ORBITALS, c->tail, (size_t)c->max_orb, &w->R0,
                                     NULL, err);
@@ -275,8 +275,8 @@ static int setup(const cfg *c, const pgrid *g, run_ws *w, mfh_err *err) {
   gauss2 gs = {c->q0, c->p0, c->sq, c->sp};
   if (!rc) rc = mfh_vlasov_set_f(w->vl, f_in, &gs, err);
   if (!rc) rc = mfh_sc_phase_create(&sg, c->eps, g->nxi, 1, &w->ph, err);
-  if (!rc) rc = mfh_sc_phase_ps_alloc(w->ph, &w->H, err);
-  if (!rc) rc = mfh_sc_ps_alloc(&w->Hw, (size_t)c->nx, (size_t)c->nv, err);
+  if (!rc) rc = mfh_sc_phase_grid_alloc(w->ph, &w->H, err);
+  if (!rc) rc = mfh_phase_grid_alloc(&w->Hw, (size_t)c->nx, (size_t)c->nv, err);
   return rc;
 }
 
@@ -290,23 +290,23 @@ static int measure(const cfg *c, const pgrid *g, run_ws *w, double t, mfh_values
   if (!rc) rc = mfh_sc_husimi(w->ph, &w->view, &w->H, NULL, err);
   if (rc) return rc;
   /* the window of the Husimi grid on the Vlasov nodes, same geometry */
-  mfh_vlasov_grid vg;
+  mfh_phase_grid vg;
   mfh_vlasov_get_grid(w->vl, &vg);
   double hm = 0, wm = 0;
-  for (size_t m = 0; m < w->H.nx * w->H.nxi; m++) hm += w->H.f[m];
+  for (size_t m = 0; m < w->H.nx * w->H.nv; m++) hm += w->H.f[m];
   for (size_t i = 0; i < (size_t)c->nx; i++)
     for (size_t j = 0; j < (size_t)c->nv; j++) {
-      double x = w->H.f[(i * g->sx) * w->H.nxi + g->k0 + j];
+      double x = w->H.f[(i * g->sx) * w->H.nv + g->k0 + j];
       w->Hw.f[i * (size_t)c->nv + j] = x;
       wm += x;
     }
-  hm *= w->H.dx * w->H.dxi;
+  hm *= w->H.dx * w->H.dv;
   wm *= vg.dx * vg.dv;
   w->Hw.xmin = vg.xmin;
   w->Hw.dx = vg.dx;
-  w->Hw.ximin = vg.vmin;
-  w->Hw.dxi = vg.dv;
-  mfh_sc_ps F = w->Hw; /* the Vlasov grid: same geometry, borrowed values */
+  w->Hw.vmin = vg.vmin;
+  w->Hw.dv = vg.dv;
+  mfh_phase_grid F = w->Hw; /* the Vlasov grid: same geometry, borrowed values */
   F.f = mfh_vlasov_f(w->vl);
   mfh_sc_w2grid_opts o;
   mfh_sc_w2grid_opts_init(&o);

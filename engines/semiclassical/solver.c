@@ -66,8 +66,8 @@ static void read_cfg(const mfh_params *ps, cfg *c) {
   c->mk3 = (int)mfh_params_int(ps, "mk3");
 }
 
-static mfh_sc_grid grid_of(const cfg *c) {
-  mfh_sc_grid g = {1, (size_t)c->n, -c->L / 2, c->L / (double)c->n};
+static mfh_xgrid grid_of(const cfg *c) {
+  mfh_xgrid g = {1, (size_t)c->n, -c->L / 2, c->L / (double)c->n};
   return g;
 }
 
@@ -108,26 +108,26 @@ static int qstates_validate(const mfh_params *ps, const char **param, mfh_err *e
 static int set_values(mfh_values *v, const char *name, double x) { return mfh_values_set(v, name, x); }
 
 /* WIG-1 identities for state A (and the odd state). */
-static int wigner_identities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_state *A, int coherent,
+static int wigner_identities(const cfg *c, const mfh_xgrid *g, const mfh_sc_state *A, int coherent,
                              mfh_values *out, mfh_err *err) {
   mfh_sc_phase *ws = NULL;
-  mfh_sc_ps W = {0}, H = {0};
+  mfh_phase_grid W = {0}, H = {0};
   size_t nxi = 2 * (size_t)c->n;
   int rc = mfh_sc_phase_create(g, c->eps, nxi, 1, &ws, err);
-  if (!rc) rc = mfh_sc_phase_ps_alloc(ws, &W, err);
-  if (!rc) rc = mfh_sc_phase_ps_alloc(ws, &H, err);
+  if (!rc) rc = mfh_sc_phase_grid_alloc(ws, &W, err);
+  if (!rc) rc = mfh_sc_phase_grid_alloc(ws, &H, err);
   if (!rc) rc = mfh_sc_wigner(ws, A, &W, NULL, err);
   double mass = 0, tr = 0;
-  if (!rc) rc = mfh_sc_ps_moments(&W, &mass, NULL, NULL, err);
+  if (!rc) rc = mfh_phase_grid_moments(&W, &mass, NULL, NULL, err);
   if (!rc) rc = mfh_sc_state_trace(A, &tr, err);
   if (!rc) rc = set_values(out, "wig_mass_err", fabs(mass - tr));
   if (!rc && coherent) {
     double emax = 0, wmax = 1 / (M_PI * c->eps);
     for (size_t i = 0; i < W.nx; i++)
-      for (size_t k = 0; k < W.nxi; k++) {
-        double x = W.xmin + (double)i * W.dx, xi = W.ximin + (double)k * W.dxi;
+      for (size_t k = 0; k < W.nv; k++) {
+        double x = W.xmin + (double)i * W.dx, xi = W.vmin + (double)k * W.dv;
         double ex = exp(-((x - c->q1) * (x - c->q1) + (xi - c->p1) * (xi - c->p1)) / c->eps) / (M_PI * c->eps);
-        double d = fabs(W.f[i * W.nxi + k] - ex);
+        double d = fabs(W.f[i * W.nv + k] - ex);
         if (d > emax) emax = d;
       }
     rc = set_values(out, "coh_wig_err", emax / wmax);
@@ -135,7 +135,7 @@ static int wigner_identities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_st
   if (!rc) rc = mfh_sc_husimi(ws, A, &H, NULL, err);
   if (!rc) {
     double hmin = INFINITY, hmax = -INFINITY;
-    for (size_t m = 0; m < H.nx * H.nxi; m++) {
+    for (size_t m = 0; m < H.nx * H.nv; m++) {
       if (H.f[m] < hmin) hmin = H.f[m];
       if (H.f[m] > hmax) hmax = H.f[m];
     }
@@ -155,13 +155,13 @@ static int wigner_identities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_st
     if (!rc) rc = mfh_sc_wigner(ws, &odd, &W, NULL, err);
     if (!rc) {
       /* the node nearest (0, 0): x = 0 is node n/2, xi = 0 is node nxi/2 */
-      double w00 = W.f[(g->n / 2) * W.nxi + W.nxi / 2];
+      double w00 = W.f[(g->n / 2) * W.nv + W.nv / 2];
       rc = set_values(out, "odd_err", fabs(M_PI * c->eps * w00 + 1));
     }
     free(odd.orb);
   }
-  mfh_sc_ps_free(&W);
-  mfh_sc_ps_free(&H);
+  mfh_phase_grid_free(&W);
+  mfh_phase_grid_free(&H);
   mfh_sc_phase_destroy(ws);
   return rc;
 }
@@ -171,14 +171,14 @@ static int wigner_identities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_st
  * (mfh_sc_w2_grid; its upper end widened by the continuum cell terms), so
  * mk3_ratio = ((upper + cells)^2 - 2 eps) / MK2^eps^2 <= 1 certifies the
  * inequality for the continuum Husimi functions. */
-static int mk3_quantities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_state *A, const mfh_sc_state *B,
+static int mk3_quantities(const cfg *c, const mfh_xgrid *g, const mfh_sc_state *A, const mfh_sc_state *B,
                           double mk2sq, mfh_values *out, mfh_err *err) {
   mfh_sc_phase *ws = NULL;
-  mfh_sc_ps HA = {0}, HB = {0};
+  mfh_phase_grid HA = {0}, HB = {0};
   mfh_sc_w2grid w;
   int rc = mfh_sc_phase_create(g, c->eps, g->n, 1, &ws, err);
-  if (!rc) rc = mfh_sc_phase_ps_alloc(ws, &HA, err);
-  if (!rc) rc = mfh_sc_phase_ps_alloc(ws, &HB, err);
+  if (!rc) rc = mfh_sc_phase_grid_alloc(ws, &HA, err);
+  if (!rc) rc = mfh_sc_phase_grid_alloc(ws, &HB, err);
   if (!rc) rc = mfh_sc_husimi(ws, A, &HA, NULL, err);
   if (!rc) rc = mfh_sc_husimi(ws, B, &HB, NULL, err);
   if (!rc) rc = mfh_sc_w2_grid(&HA, &HB, NULL, &w, err);
@@ -188,8 +188,8 @@ static int mk3_quantities(const cfg *c, const mfh_sc_grid *g, const mfh_sc_state
     set_values(out, "w2_husimi_hi", up);
     rc = set_values(out, "mk3_ratio", (up * up - 2 * c->eps) / mk2sq);
   }
-  mfh_sc_ps_free(&HA);
-  mfh_sc_ps_free(&HB);
+  mfh_phase_grid_free(&HA);
+  mfh_phase_grid_free(&HB);
   mfh_sc_phase_destroy(ws);
   return rc;
 }
@@ -200,7 +200,7 @@ static int qstates_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *
   (void)task;
   cfg c;
   read_cfg(ps, &c);
-  mfh_sc_grid g = grid_of(&c);
+  mfh_xgrid g = grid_of(&c);
   size_t n = g.n;
   mfh_sc_state *A = NULL, *B = NULL;
   int rc = mfh_sc_state_create(&g, MFH_SC_ORBITALS, 1, &A, err);

@@ -10,7 +10,7 @@
 
 /* ---- grid and state bookkeeping ---------------------------------------- */
 
-int mfh_sc_grid_check(const mfh_sc_grid *g, mfh_err *err) {
+int mfh_sc_grid_check(const mfh_xgrid *g, mfh_err *err) {
   if (!g) return mfh_err_set(err, MFH_EINPUT, "grid: NULL");
   if (g->dim != 1 && g->dim != 2)
     return mfh_err_set(err, MFH_EINPUT, "grid.dim: must be 1 or 2 (got %d)", g->dim);
@@ -26,23 +26,19 @@ int mfh_sc_grid_check(const mfh_sc_grid *g, mfh_err *err) {
   return MFH_OK;
 }
 
-size_t mfh_sc_grid_points(const mfh_sc_grid *g) { return g->dim == 2 ? g->n * g->n : g->n; }
-
-double mfh_sc_grid_cell(const mfh_sc_grid *g) { return g->dim == 2 ? g->dx * g->dx : g->dx; }
-
 static int check_eps(double eps, mfh_err *err) {
   if (!(eps > 0) || !isfinite(eps))
     return mfh_err_set(err, MFH_EINPUT, "eps: must be finite and > 0 (got %g)", eps);
   return MFH_OK;
 }
 
-int mfh_sc_state_create(const mfh_sc_grid *g, int kind, size_t norb, mfh_sc_state **out,
+int mfh_sc_state_create(const mfh_xgrid *g, int kind, size_t norb, mfh_sc_state **out,
                         mfh_err *err) {
   int st;
   if (!out) return mfh_err_set(err, MFH_EINPUT, "state: NULL output");
   *out = NULL;
   if ((st = mfh_sc_grid_check(g, err)) != MFH_OK) return st;
-  size_t N = mfh_sc_grid_points(g);
+  size_t N = mfh_xgrid_points(g);
   if (kind == MFH_SC_ORBITALS) {
     if (norb < 1) return mfh_err_set(err, MFH_EINPUT, "state: need at least one orbital");
     if (norb > SIZE_MAX / sizeof(double complex) / N)
@@ -106,7 +102,7 @@ int mfh_sc_state_check(const mfh_sc_state *s, mfh_err *err) {
   int st;
   if (!s) return mfh_err_set(err, MFH_EINPUT, "state: NULL");
   if ((st = mfh_sc_grid_check(&s->grid, err)) != MFH_OK) return st;
-  size_t N = mfh_sc_grid_points(&s->grid);
+  size_t N = mfh_xgrid_points(&s->grid);
   if (s->kind == MFH_SC_ORBITALS) {
     if (s->norb < 1 || !s->orb || !s->w)
       return mfh_err_set(err, MFH_EINPUT, "state: orbitals need norb >= 1, orb and w");
@@ -131,8 +127,8 @@ int mfh_sc_state_check(const mfh_sc_state *s, mfh_err *err) {
 int mfh_sc_state_trace(const mfh_sc_state *s, double *trace, mfh_err *err) {
   int st = mfh_sc_state_check(s, err);
   if (st != MFH_OK) return st;
-  size_t N = mfh_sc_grid_points(&s->grid);
-  double cell = mfh_sc_grid_cell(&s->grid), t = 0;
+  size_t N = mfh_xgrid_points(&s->grid);
+  double cell = mfh_xgrid_cell(&s->grid), t = 0;
   if (s->kind == MFH_SC_ORBITALS) {
     for (size_t k = 0; k < s->norb; k++) {
       const double complex *p = s->orb + k * N;
@@ -150,8 +146,8 @@ int mfh_sc_state_trace(const mfh_sc_state *s, double *trace, mfh_err *err) {
 int mfh_sc_state_purity(const mfh_sc_state *s, double *purity, mfh_err *err) {
   int st = mfh_sc_state_check(s, err);
   if (st != MFH_OK) return st;
-  size_t N = mfh_sc_grid_points(&s->grid);
-  double cell = mfh_sc_grid_cell(&s->grid), t = 0;
+  size_t N = mfh_xgrid_points(&s->grid);
+  double cell = mfh_xgrid_cell(&s->grid), t = 0;
   if (s->kind == MFH_SC_ORBITALS) {
     for (size_t k = 0; k < s->norb; k++) {
       if (s->w[k] == 0) continue;
@@ -183,7 +179,7 @@ int mfh_sc_state_to_kernel(const mfh_sc_state *s, mfh_sc_state **out, mfh_err *e
   if ((st = mfh_sc_state_check(s, err)) != MFH_OK) return st;
   mfh_sc_state *k = NULL;
   if ((st = mfh_sc_state_create(&s->grid, MFH_SC_KERNEL, 0, &k, err)) != MFH_OK) return st;
-  size_t N = mfh_sc_grid_points(&s->grid);
+  size_t N = mfh_xgrid_points(&s->grid);
   if (s->kind == MFH_SC_KERNEL) {
     memcpy(k->kernel, s->kernel, N * N * sizeof *k->kernel);
   } else {
@@ -209,9 +205,7 @@ int mfh_sc_state_to_kernel(const mfh_sc_state *s, mfh_sc_state **out, mfh_err *e
 
 /* ---- wave functions ------------------------------------------------------ */
 
-static double node(const mfh_sc_grid *g, size_t j) { return g->xmin + (double)j * g->dx; }
-
-int mfh_sc_coherent(const mfh_sc_grid *g, double eps, const double *q, const double *p,
+int mfh_sc_coherent(const mfh_xgrid *g, double eps, const double *q, const double *p,
                     double complex *psi, mfh_err *err) {
   int st;
   if ((st = mfh_sc_grid_check(g, err)) != MFH_OK) return st;
@@ -226,15 +220,15 @@ int mfh_sc_coherent(const mfh_sc_grid *g, double eps, const double *q, const dou
   double c = pow(SC_PI * eps, -0.25);
   if (g->dim == 1) {
     for (size_t j = 0; j < n; j++) {
-      double x = node(g, j), u = x - q[0], ph = p[0] * x / eps;
+      double x = mfh_xgrid_node(g, j), u = x - q[0], ph = p[0] * x / eps;
       psi[j] = c * exp(-u * u / (2 * eps)) * (cos(ph) + I * sin(ph));
     }
   } else {
     for (size_t j0 = 0; j0 < n; j0++) {
-      double x0 = node(g, j0), u0 = x0 - q[0], ph0 = p[0] * x0 / eps;
+      double x0 = mfh_xgrid_node(g, j0), u0 = x0 - q[0], ph0 = p[0] * x0 / eps;
       double complex f0 = c * exp(-u0 * u0 / (2 * eps)) * (cos(ph0) + I * sin(ph0));
       for (size_t j1 = 0; j1 < n; j1++) {
-        double x1 = node(g, j1), u1 = x1 - q[1], ph1 = p[1] * x1 / eps;
+        double x1 = mfh_xgrid_node(g, j1), u1 = x1 - q[1], ph1 = p[1] * x1 / eps;
         psi[j0 * n + j1] = f0 * (c * exp(-u1 * u1 / (2 * eps)) * (cos(ph1) + I * sin(ph1)));
       }
     }
@@ -242,18 +236,18 @@ int mfh_sc_coherent(const mfh_sc_grid *g, double eps, const double *q, const dou
   return MFH_OK;
 }
 
-int mfh_sc_wkb(const mfh_sc_grid *g, double eps, mfh_sc_fn rho, mfh_sc_fn S, void *ctx,
+int mfh_sc_wkb(const mfh_xgrid *g, double eps, mfh_sc_fn rho, mfh_sc_fn S, void *ctx,
                double complex *psi, double *mass, mfh_err *err) {
   int st;
   if ((st = mfh_sc_grid_check(g, err)) != MFH_OK) return st;
   if ((st = check_eps(eps, err)) != MFH_OK) return st;
   if (!rho || !psi) return mfh_err_set(err, MFH_EINPUT, "WKB state: NULL rho or psi");
-  size_t N = mfh_sc_grid_points(g), n = g->n;
+  size_t N = mfh_xgrid_points(g), n = g->n;
   double m = 0;
   for (size_t j = 0; j < N; j++) {
     double x[2];
-    x[0] = node(g, g->dim == 2 ? j / n : j);
-    x[1] = g->dim == 2 ? node(g, j % n) : 0;
+    x[0] = mfh_xgrid_node(g, g->dim == 2 ? j / n : j);
+    x[1] = g->dim == 2 ? mfh_xgrid_node(g, j % n) : 0;
     double r = rho(x, ctx), s = S ? S(x, ctx) : 0;
     if (!isfinite(r) || r < 0)
       return mfh_err_set(err, MFH_EINPUT, "WKB state: rho(%g%s%g) = %g must be finite and >= 0",
@@ -264,7 +258,7 @@ int mfh_sc_wkb(const mfh_sc_grid *g, double eps, mfh_sc_fn rho, mfh_sc_fn S, voi
     psi[j] = sqrt(r) * (cos(ph) + I * sin(ph));
     m += r;
   }
-  m *= mfh_sc_grid_cell(g);
+  m *= mfh_xgrid_cell(g);
   if (!(m > 0))
     return mfh_err_set(err, MFH_EINPUT, "WKB state: rho has zero mass on the grid");
   double c = 1 / sqrt(m);
@@ -302,7 +296,7 @@ static void hermite_point(double u, size_t count, const double *sq, double *val)
 
 /* out[k * n + j] = e^{i p0 x/eps + i c (x-q0)^2/(2 eps)} a^{-1/2} h_k((x_j - q0)/a)
  * for k < count, renormalised on the grid; *dev = max |analytic norm - 1|. */
-static int squeezed_hermite(const mfh_sc_grid *g, double eps, double q0, double p0, double a,
+static int squeezed_hermite(const mfh_xgrid *g, double eps, double q0, double p0, double a,
                             double c, size_t count, double complex *out, double *dev,
                             mfh_err *err) {
   size_t n = g->n;
@@ -318,7 +312,7 @@ static int squeezed_hermite(const mfh_sc_grid *g, double eps, double q0, double 
   for (size_t i = 0; i < count + 2; i++) sq[i] = sqrt((double)i);
   double scale = 1 / (a * sqrt(eps)), amp = pow(eps, -0.25) / sqrt(a);
   for (size_t j = 0; j < n; j++) {
-    double x = node(g, j), u = (x - q0) * scale;
+    double x = mfh_xgrid_node(g, j), u = (x - q0) * scale;
     hermite_point(u, count, sq, val);
     double ph = p0 * x / eps + c * (x - q0) * (x - q0) / (2 * eps);
     double complex e = (c == 0 && p0 == 0) ? 1.0 : cos(ph) + I * sin(ph);
@@ -350,7 +344,7 @@ static int squeezed_hermite(const mfh_sc_grid *g, double eps, double q0, double 
   return MFH_OK;
 }
 
-int mfh_sc_hermite(const mfh_sc_grid *g, double eps, size_t count, double complex *out,
+int mfh_sc_hermite(const mfh_xgrid *g, double eps, size_t count, double complex *out,
                    double *norm_dev, mfh_err *err) {
   int st;
   if ((st = mfh_sc_grid_check(g, err)) != MFH_OK) return st;
@@ -363,7 +357,7 @@ int mfh_sc_hermite(const mfh_sc_grid *g, double eps, size_t count, double comple
 
 /* ---- Toeplitz states ----------------------------------------------------- */
 
-int mfh_sc_toeplitz_mixture(const mfh_sc_grid *g, double eps, size_t nz, const double *z,
+int mfh_sc_toeplitz_mixture(const mfh_xgrid *g, double eps, size_t nz, const double *z,
                             const double *w, int kind, mfh_sc_state **out, mfh_err *err) {
   int st;
   if (!out) return mfh_err_set(err, MFH_EINPUT, "Toeplitz mixture: NULL output");
@@ -377,7 +371,7 @@ int mfh_sc_toeplitz_mixture(const mfh_sc_grid *g, double eps, size_t nz, const d
   if ((st = mfh_sc_weights_check(nz, w, "mixture weights", err)) != MFH_OK) return st;
   mfh_sc_state *s = NULL;
   if ((st = mfh_sc_state_create(g, MFH_SC_ORBITALS, nz, &s, err)) != MFH_OK) return st;
-  size_t N = mfh_sc_grid_points(g);
+  size_t N = mfh_xgrid_points(g);
   int d = g->dim;
   for (size_t i = 0; i < nz; i++) {
     s->w[i] = w[i];
@@ -466,7 +460,7 @@ int mfh_sc_toeplitz_gaussian_count(double eps, const double Sigma[4], double tai
   return gaussian_count(&gp, tail, count, err);
 }
 
-int mfh_sc_toeplitz_gaussian(const mfh_sc_grid *g, double eps, const double m[2],
+int mfh_sc_toeplitz_gaussian(const mfh_xgrid *g, double eps, const double m[2],
                              const double Sigma[4], int kind, double tail, size_t max_orbitals,
                              mfh_sc_state **out, double *norm_dev, mfh_err *err) {
   int st;
@@ -487,9 +481,9 @@ int mfh_sc_toeplitz_gaussian(const mfh_sc_grid *g, double eps, const double m[2]
     double slope = gp.cxp / gp.cxx, s2 = gp.det / gp.cxx;
     double gnorm = 1 / sqrt(2 * SC_PI * gp.cxx);
     for (size_t i = 0; i < n; i++) {
-      double x = node(g, i);
+      double x = mfh_xgrid_node(g, i);
       for (size_t j = 0; j <= i; j++) {
-        double y = node(g, j), X = 0.5 * (x + y), r = x - y, u = X - q0;
+        double y = mfh_xgrid_node(g, j), X = 0.5 * (x + y), r = x - y, u = X - q0;
         double mag = gnorm * exp(-u * u / (2 * gp.cxx) - s2 * r * r / (2 * eps * eps));
         double ph = (p0 + slope * u) * r / eps;
         double complex v = (i == j) ? (double complex)mag : mag * (cos(ph) + I * sin(ph));

@@ -3,8 +3,8 @@
  * act on.  Conventions are those of THEOREMS.md section 1 (eps plays hbar,
  * mass 1).
  *
- * Grid (the layout of a split-step Hartree solver): d = 1 or 2 space
- * dimensions, n points per axis, the same on every axis:
+ * Grid (mfh_xgrid, core/grid.h; the layout of a split-step Hartree solver):
+ * d = 1 or 2 space dimensions, n points per axis, the same on every axis:
  *   x_j = xmin + j dx, j = 0..n-1 (periodic box [xmin, xmin + n dx)).
  * A wave function is `double complex psi[N]`, N = n^d; in 2D it is
  * row-major, psi[j0 * n + j1] = psi(x_{j0}, x_{j1}).  Every integral is a
@@ -29,6 +29,7 @@
 #include <complex.h>
 #include <stddef.h>
 
+#include "core/grid.h"
 #include "core/status.h"
 
 /* Largest accepted |sum w - 1| for a list of weights. */
@@ -36,20 +37,11 @@
 /* Largest accepted |tr R - 1| where a function needs a density operator. */
 #define MFH_SC_TRACE_TOL 1e-8
 
-/* The grid (see the header comment).  dim 1 or 2, n even >= 4, dx > 0, all
- * finite. */
-typedef struct mfh_sc_grid {
-  int dim;
-  size_t n;
-  double xmin, dx;
-} mfh_sc_grid;
-
-/* 0 or MFH_EINPUT naming the bad field. */
-int mfh_sc_grid_check(const mfh_sc_grid *g, mfh_err *err);
-/* N = n^dim, the number of grid points. */
-size_t mfh_sc_grid_points(const mfh_sc_grid *g);
-/* dx^dim, the cell volume. */
-double mfh_sc_grid_cell(const mfh_sc_grid *g);
+/* The grids accepted here (mfh_xgrid, see the header comment; N =
+ * mfh_xgrid_points, dx^d = mfh_xgrid_cell): dim 1 or 2, n even >= 4 (at
+ * most 2^20, 2^14 in 2D), xmin and dx > 0 finite.  0 or MFH_EINPUT naming
+ * the bad field. */
+int mfh_sc_grid_check(const mfh_xgrid *g, mfh_err *err);
 
 enum mfh_sc_kind {
   MFH_SC_ORBITALS = 1, /* R = sum_k w_k |psi_k><psi_k| */
@@ -63,7 +55,7 @@ enum mfh_sc_kind {
  *   orbitals: norb >= 1, orb[k * N + j] = psi_k(x_j), w[k] = w_k, kernel NULL;
  *   kernel:   norb = 0, orb = w = NULL, kernel[i * N + j] = R(x_i, x_j). */
 typedef struct mfh_sc_state {
-  mfh_sc_grid grid;
+  mfh_xgrid grid;
   int kind;
   size_t norb;
   double complex *orb;
@@ -75,7 +67,7 @@ typedef struct mfh_sc_state {
  * orbitals (weights 0), or MFH_SC_KERNEL (norb ignored, N*N entries).
  * *out is owned by the caller (mfh_sc_state_destroy).  Returns 0,
  * MFH_EINPUT (grid, kind, norb, size overflow) or MFH_ENOMEM. */
-int mfh_sc_state_create(const mfh_sc_grid *g, int kind, size_t norb, mfh_sc_state **out,
+int mfh_sc_state_create(const mfh_xgrid *g, int kind, size_t norb, mfh_sc_state **out,
                         mfh_err *err);
 /* Free a state from mfh_sc_state_create (or any function below returning
  * one); accepts NULL. */
@@ -112,7 +104,7 @@ int mfh_sc_state_to_kernel(const mfh_sc_state *s, mfh_sc_state **out, mfh_err *e
  * is 1 to spectral accuracy when the state is resolved, i.e. q well inside
  * the box, sqrt(eps) >> dx and |p| + a few sqrt(eps) < pi eps/dx).
  * THEOREMS.md section 1, [000:L1242].  0 or MFH_EINPUT. */
-int mfh_sc_coherent(const mfh_sc_grid *g, double eps, const double *q, const double *p,
+int mfh_sc_coherent(const mfh_xgrid *g, double eps, const double *q, const double *p,
                     double complex *psi, mfh_err *err);
 
 /* A real function of a point x (dim coordinates) with a caller context. */
@@ -124,7 +116,7 @@ typedef double (*mfh_sc_fn)(const double *x, void *ctx);
  * dx^d sum rho(x_j) before renormalisation (about 1 when rho is resolved
  * and inside the box).  Returns 0, MFH_EINPUT (bad grid or eps, NULL rho,
  * rho negative or not finite at a node (named), S not finite, zero mass). */
-int mfh_sc_wkb(const mfh_sc_grid *g, double eps, mfh_sc_fn rho, mfh_sc_fn S, void *ctx,
+int mfh_sc_wkb(const mfh_xgrid *g, double eps, mfh_sc_fn rho, mfh_sc_fn S, void *ctx,
                double complex *psi, double *mass, mfh_err *err);
 
 /* Hermite functions at scale eps (d = 1): the eigenfunctions of
@@ -137,7 +129,7 @@ int mfh_sc_wkb(const mfh_sc_grid *g, double eps, mfh_sc_fn rho, mfh_sc_fn S, voi
  * 1|, a resolution diagnostic (about 1e-15 when all are resolved: the box
  * must contain |x| < sqrt((2m+1) eps) plus a margin, and pi eps/dx must
  * exceed sqrt((2m+1) eps)).  Returns 0 or MFH_EINPUT (dim != 1, count 0). */
-int mfh_sc_hermite(const mfh_sc_grid *g, double eps, size_t count, double complex *out,
+int mfh_sc_hermite(const mfh_xgrid *g, double eps, size_t count, double complex *out,
                    double *norm_dev, mfh_err *err);
 
 /* ---- Toeplitz (anti-Wick) states: rho = int |z><z| mu(dz) ------------- */
@@ -149,7 +141,7 @@ int mfh_sc_hermite(const mfh_sc_grid *g, double eps, size_t count, double comple
  * dense kernel.  *out owned by the caller.  Its Wigner function is
  * G_{eps/2} * mu and its Husimi function G_eps * mu, mu = sum w_i delta_{z_i}
  * (THEOREMS.md section 1, [000:L1262]).  0, MFH_EINPUT, MFH_ENOMEM. */
-int mfh_sc_toeplitz_mixture(const mfh_sc_grid *g, double eps, size_t nz, const double *z,
+int mfh_sc_toeplitz_mixture(const mfh_xgrid *g, double eps, size_t nz, const double *z,
                             const double *w, int kind, mfh_sc_state **out, mfh_err *err);
 
 /* Number of orbitals of the thermal decomposition of the Gaussian Toeplitz
@@ -184,7 +176,7 @@ int mfh_sc_toeplitz_gaussian_count(double eps, const double Sigma[4], double tai
  * (Gaussian Wigner functions and their symplectic normal form); the kernel
  * is the inverse Weyl transform R(x,y) = int W((x+y)/2, xi) e^{i xi (x-y)/eps} dxi.
  * *out owned by the caller.  0, MFH_EINPUT, MFH_ENOMEM. */
-int mfh_sc_toeplitz_gaussian(const mfh_sc_grid *g, double eps, const double m[2],
+int mfh_sc_toeplitz_gaussian(const mfh_xgrid *g, double eps, const double m[2],
                              const double Sigma[4], int kind, double tail, size_t max_orbitals,
                              mfh_sc_state **out, double *norm_dev, mfh_err *err);
 

@@ -21,7 +21,7 @@ void mfh_sc_w2grid_opts_init(mfh_sc_w2grid_opts *o) {
 
 /* A grid measure prepared for transport. */
 typedef struct gmeas {
-  const mfh_sc_ps *ps;
+  const mfh_phase_grid *ps;
   double *v;           /* clipped values nx*nxi (owned) */
   double total;        /* sum v */
   double mean[2], var; /* normalised mean, tr Cov */
@@ -52,23 +52,23 @@ static void gmeas_free(gmeas *m) {
   free(m->nblk);
 }
 
-static double ps_x(const mfh_sc_ps *ps, size_t a) { return ps->xmin + (double)a * ps->dx; }
-static double ps_p(const mfh_sc_ps *ps, size_t k) { return ps->ximin + (double)k * ps->dxi; }
+static double ps_x(const mfh_phase_grid *ps, size_t a) { return ps->xmin + (double)a * ps->dx; }
+static double ps_p(const mfh_phase_grid *ps, size_t k) { return ps->vmin + (double)k * ps->dv; }
 
-static int gmeas_load(const mfh_sc_ps *ps, double neg_tol, const char *name, gmeas *m,
+static int gmeas_load(const mfh_phase_grid *ps, double neg_tol, const char *name, gmeas *m,
                       double *clipped, mfh_err *err) {
   memset(m, 0, sizeof *m);
   m->ps = ps;
   if (!ps || !ps->f) return mfh_err_set(err, MFH_EINPUT, "W2 grid: %s is NULL", name);
-  if (ps->nx < 1 || ps->nxi < 1 || ps->nx > SIZE_MAX / sizeof(double) / ps->nxi)
+  if (ps->nx < 1 || ps->nv < 1 || ps->nx > SIZE_MAX / sizeof(double) / ps->nv)
     return mfh_err_set(err, MFH_EINPUT, "W2 grid: %s has bad size %zu x %zu", name, ps->nx,
-                       ps->nxi);
-  if (!isfinite(ps->xmin) || !isfinite(ps->ximin) || !(ps->dx > 0) || !(ps->dxi > 0) ||
-      !isfinite(ps->dx) || !isfinite(ps->dxi))
+                       ps->nv);
+  if (!isfinite(ps->xmin) || !isfinite(ps->vmin) || !(ps->dx > 0) || !(ps->dv > 0) ||
+      !isfinite(ps->dx) || !isfinite(ps->dv))
     return mfh_err_set(err, MFH_EINPUT,
                        "W2 grid: %s has bad geometry (xmin %g, dx %g, ximin %g, dxi %g)", name,
-                       ps->xmin, ps->dx, ps->ximin, ps->dxi);
-  size_t nx = ps->nx, nxi = ps->nxi, nn = nx * nxi;
+                       ps->xmin, ps->dx, ps->vmin, ps->dv);
+  size_t nx = ps->nx, nxi = ps->nv, nn = nx * nxi;
   double fmax = 0;
   for (size_t i = 0; i < nn; i++) {
     double v = ps->f[i];
@@ -130,7 +130,7 @@ static int gmeas_load(const mfh_sc_ps *ps, double neg_tol, const char *name, gme
 
 /* Number of blocks of mass > drop * total with blocks bx x bxi. */
 static size_t count_blocks(const gmeas *m, size_t bx, size_t bxi, double drop) {
-  size_t nx = m->ps->nx, nxi = m->ps->nxi, cnt = 0;
+  size_t nx = m->ps->nx, nxi = m->ps->nv, cnt = 0;
   double thr = drop * m->total;
   for (size_t a0 = 0; a0 < nx; a0 += bx)
     for (size_t k0 = 0; k0 < nxi; k0 += bxi) {
@@ -145,17 +145,17 @@ static size_t count_blocks(const gmeas *m, size_t bx, size_t bxi, double drop) {
 /* Choose blocks (if not given) and build the coarse measure and its terms. */
 static int gmeas_coarsen(gmeas *m, const size_t block[2], size_t max_points, double drop,
                          const char *name, mfh_err *err) {
-  const mfh_sc_ps *ps = m->ps;
-  size_t nx = ps->nx, nxi = ps->nxi, bx = block[0], bxi = block[1];
+  const mfh_phase_grid *ps = m->ps;
+  size_t nx = ps->nx, nxi = ps->nv, bx = block[0], bxi = block[1];
   if ((bx == 0) != (bxi == 0))
     return mfh_err_set(err, MFH_EINPUT,
                        "W2 grid: %s block {%zu, %zu}: give both sizes or {0, 0} for automatic",
                        name, bx, bxi);
   if (bx == 0) {
     /* Square cells in phase-space units, growing until few enough points. */
-    double side = ps->dx < ps->dxi ? ps->dx : ps->dxi;
+    double side = ps->dx < ps->dv ? ps->dx : ps->dv;
     for (int it = 0; it < 1000; it++) {
-      double fx = (double)llround(side / ps->dx), fp = (double)llround(side / ps->dxi);
+      double fx = (double)llround(side / ps->dx), fp = (double)llround(side / ps->dv);
       bx = fx < 1 ? 1 : (fx > (double)nx ? nx : (size_t)fx);
       bxi = fp < 1 ? 1 : (fp > (double)nxi ? nxi : (size_t)fp);
       if (count_blocks(m, bx, bxi, drop) <= max_points) break;
@@ -217,7 +217,7 @@ static int gmeas_coarsen(gmeas *m, const size_t block[2], size_t max_points, dou
                        drop);
   for (size_t i = 0; i < np; i++) m->w[i] /= kept;
   m->npts = np;
-  double Dx = (double)(nx - 1) * ps->dx, Dp = (double)(nxi - 1) * ps->dxi;
+  double Dx = (double)(nx - 1) * ps->dx, Dp = (double)(nxi - 1) * ps->dv;
   m->q_all = sqrt(within_all / m->total);
   m->q_kept = sqrt(within_kept / kept);
   m->drop_term = sqrt(dropped / m->total) * sqrt(Dx * Dx + Dp * Dp);
@@ -314,9 +314,9 @@ static int coarse_duals(size_t na, size_t nb, const double *cost, const double *
  * (x_dst(a') - x_src(a))^2 + (p_dst(k') - p_src(k))^2 - in(a, k), at the
  * nodes of dst where want(a', k') (others: -INFINITY).  Separable: first
  * the xi direction, then x.  in = -INFINITY excludes a node. */
-static int c_transform(const mfh_sc_ps *src, const double *in, const mfh_sc_ps *dst,
+static int c_transform(const mfh_phase_grid *src, const double *in, const mfh_phase_grid *dst,
                        const double *want, double *out, mfh_err *err) {
-  size_t snx = src->nx, snp = src->nxi, dnx = dst->nx, dnp = dst->nxi;
+  size_t snx = src->nx, snp = src->nv, dnx = dst->nx, dnp = dst->nv;
   double *T = malloc(snx * dnp * sizeof *T);
   if (!T) return mfh_err_set(err, MFH_ENOMEM, "W2 grid: out of memory");
   for (size_t a = 0; a < snx; a++)
@@ -356,8 +356,8 @@ static int c_transform(const mfh_sc_ps *src, const double *in, const mfh_sc_ps *
  * sum phi dmu_f + sum psi dmu_g is the dual objective of a feasible pair. */
 static int dual_bound(const gmeas *mf, const gmeas *mg, const double *u, const double *plan,
                       double *value, mfh_err *err) {
-  const mfh_sc_ps *F = mf->ps, *G = mg->ps;
-  size_t na = mf->npts, nb = mg->npts, fn = F->nx * F->nxi, gn = G->nx * G->nxi;
+  const mfh_phase_grid *F = mf->ps, *G = mg->ps;
+  size_t na = mf->npts, nb = mg->npts, fn = F->nx * F->nv, gn = G->nx * G->nv;
   double *grad = malloc(na * 2 * sizeof *grad), *phi0 = malloc(fn * sizeof *phi0);
   double *psi = malloc(gn * sizeof *psi), *phi = malloc(fn * sizeof *phi);
   int st = MFH_OK;
@@ -379,14 +379,14 @@ static int dual_bound(const gmeas *mf, const gmeas *mg, const double *u, const d
     grad[2 * A + 1] = s > 0 ? 2 * (mf->pts[2 * A + 1] - t1 / s) : 0;
   }
   for (size_t a = 0; a < F->nx; a++)
-    for (size_t k = 0; k < F->nxi; k++) {
-      long A = mf->nblk[a * F->nxi + k];
+    for (size_t k = 0; k < F->nv; k++) {
+      long A = mf->nblk[a * F->nv + k];
       if (A < 0) {
-        phi0[a * F->nxi + k] = -INFINITY;
+        phi0[a * F->nv + k] = -INFINITY;
         continue;
       }
       double d0 = ps_x(F, a) - mf->pts[2 * A], d1 = ps_p(F, k) - mf->pts[2 * A + 1];
-      phi0[a * F->nxi + k] = u[A] + grad[2 * A] * d0 + grad[2 * A + 1] * d1;
+      phi0[a * F->nv + k] = u[A] + grad[2 * A] * d0 + grad[2 * A + 1] * d1;
     }
   if ((st = c_transform(F, phi0, G, mg->v, psi, err)) != MFH_OK) goto done;
   if ((st = c_transform(G, psi, F, mf->v, phi, err)) != MFH_OK) goto done;
@@ -407,21 +407,21 @@ done:
 /* Fine nodes of kept block A of m with positive mass: node indices and
  * masses normalised by the block mass; returns the count. */
 static size_t block_nodes(const gmeas *m, size_t A, size_t *idx, double *w) {
-  const mfh_sc_ps *ps = m->ps;
+  const mfh_phase_grid *ps = m->ps;
   size_t a0 = m->borg[2 * A], k0 = m->borg[2 * A + 1], c = 0;
   for (size_t a = a0; a < a0 + m->bx && a < ps->nx; a++)
-    for (size_t k = k0; k < k0 + m->bxi && k < ps->nxi; k++) {
-      double v = m->v[a * ps->nxi + k];
+    for (size_t k = k0; k < k0 + m->bxi && k < ps->nv; k++) {
+      double v = m->v[a * ps->nv + k];
       if (!(v > 0)) continue;
-      idx[c] = a * ps->nxi + k;
+      idx[c] = a * ps->nv + k;
       w[c++] = v / m->bmass[A];
     }
   return c;
 }
 
-static double node_dist2(const mfh_sc_ps *F, size_t i, const mfh_sc_ps *G, size_t j) {
-  double d0 = ps_x(F, i / F->nxi) - ps_x(G, j / G->nxi);
-  double d1 = ps_p(F, i % F->nxi) - ps_p(G, j % G->nxi);
+static double node_dist2(const mfh_phase_grid *F, size_t i, const mfh_phase_grid *G, size_t j) {
+  double d0 = ps_x(F, i / F->nv) - ps_x(G, j / G->nv);
+  double d1 = ps_p(F, i % F->nv) - ps_p(G, j % G->nv);
   return d0 * d0 + d1 * d1;
 }
 
@@ -457,7 +457,7 @@ static int fc_push(fcoupling *c, size_t fi, size_t gi, double m) {
   return MFH_OK;
 }
 
-static double fc_cost(const fcoupling *c, const mfh_sc_ps *F, const mfh_sc_ps *G) {
+static double fc_cost(const fcoupling *c, const mfh_phase_grid *F, const mfh_phase_grid *G) {
   double s = 0;
   for (size_t e = 0; e < c->n; e++) s += c->m[e] * node_dist2(F, c->fi[e], G, c->gi[e]);
   return s;
@@ -474,7 +474,7 @@ static double fc_cost(const fcoupling *c, const mfh_sc_ps *F, const mfh_sc_ps *G
  * mu_g, renormalised. */
 static int initial_coupling(const gmeas *mf, const gmeas *mg, const double *plan, fcoupling *c,
                             mfh_err *err) {
-  const mfh_sc_ps *F = mf->ps, *G = mg->ps;
+  const mfh_phase_grid *F = mf->ps, *G = mg->ps;
   size_t na = mf->npts, nb = mg->npts, sa = mf->bx * mf->bxi, sb = mg->bx * mg->bxi;
   size_t *ia = malloc(sa * sizeof *ia), *ib = malloc(sb * sizeof *ib);
   double *wa = malloc(sa * sizeof *wa), *wb = malloc(sb * sizeof *wb);
@@ -523,10 +523,10 @@ done:
  * Bonafini & Schmitzer, Numer. Math. 149 (2021) 819. */
 static int dd_sweep(const gmeas *mf, const gmeas *mg, int shifted, fcoupling *c, long *fmap,
                     long *gmap, mfh_err *err) {
-  const mfh_sc_ps *F = mf->ps, *G = mg->ps;
+  const mfh_phase_grid *F = mf->ps, *G = mg->ps;
   size_t cx = mf->bx, cp = mf->bxi;
   size_t ox = shifted ? (cx + 1) / 2 : 0, op = shifted ? (cp + 1) / 2 : 0;
-  size_t ncx = (F->nx + ox) / cx + 1, ncp = (F->nxi + op) / cp + 1, ncell = ncx * ncp;
+  size_t ncx = (F->nx + ox) / cx + 1, ncp = (F->nv + op) / cp + 1, ncell = ncx * ncp;
   size_t *start = calloc(ncell + 1, sizeof *start), *order = malloc(c->n * sizeof *order);
   fcoupling out = {0, 0, NULL, NULL, NULL};
   size_t *lf = NULL, *lg = NULL;
@@ -536,7 +536,7 @@ static int dd_sweep(const gmeas *mf, const gmeas *mg, int shifted, fcoupling *c,
   if (!start || !order) goto nomem;
   /* Counting sort of the entries by cell. */
   for (size_t e = 0; e < c->n; e++) {
-    size_t a = c->fi[e] / F->nxi, k = c->fi[e] % F->nxi;
+    size_t a = c->fi[e] / F->nv, k = c->fi[e] % F->nv;
     start[((a + ox) / cx) * ncp + (k + op) / cp + 1]++;
   }
   for (size_t q = 0; q < ncell; q++) start[q + 1] += start[q];
@@ -545,7 +545,7 @@ static int dd_sweep(const gmeas *mf, const gmeas *mg, int shifted, fcoupling *c,
     if (!pos) goto nomem;
     memcpy(pos, start, ncell * sizeof *pos);
     for (size_t e = 0; e < c->n; e++) {
-      size_t a = c->fi[e] / F->nxi, k = c->fi[e] % F->nxi;
+      size_t a = c->fi[e] / F->nv, k = c->fi[e] % F->nv;
       order[pos[((a + ox) / cx) * ncp + (k + op) / cp]++] = e;
     }
     free(pos);
@@ -638,8 +638,8 @@ done:
  * phi = psi^c and the dual objective (valid whatever phi is). */
 static int poisson_dual(const gmeas *mf, const gmeas *mg, const fcoupling *c, double *value,
                         mfh_err *err) {
-  const mfh_sc_ps *F = mf->ps, *G = mg->ps;
-  size_t nx = F->nx, np = F->nxi, fn = nx * np, gn = G->nx * G->nxi;
+  const mfh_phase_grid *F = mf->ps, *G = mg->ps;
+  size_t nx = F->nx, np = F->nv, fn = nx * np, gn = G->nx * G->nv;
   double *T = calloc(3 * fn, sizeof *T), *b = calloc(fn, sizeof *b), *x = calloc(fn, sizeof *x);
   double *r = malloc(fn * sizeof *r), *p = malloc(fn * sizeof *p), *q = malloc(fn * sizeof *q);
   double *psi = malloc(gn * sizeof *psi);
@@ -652,8 +652,8 @@ static int poisson_dual(const gmeas *mf, const gmeas *mg, const fcoupling *c, do
   for (size_t e = 0; e < c->n; e++) {
     size_t i = c->fi[e], j = c->gi[e];
     T[3 * i] += c->m[e];
-    T[3 * i + 1] += c->m[e] * ps_x(G, j / G->nxi);
-    T[3 * i + 2] += c->m[e] * ps_p(G, j % G->nxi);
+    T[3 * i + 1] += c->m[e] * ps_x(G, j / G->nv);
+    T[3 * i + 2] += c->m[e] * ps_p(G, j % G->nv);
   }
   for (size_t i = 0; i < fn; i++) {
     if (!(T[3 * i] > 0)) continue;
@@ -673,7 +673,7 @@ static int poisson_dual(const gmeas *mf, const gmeas *mg, const fcoupling *c, do
         b[i] -= d;
       }
       if (k + 1 < np && in[i + 1]) {
-        double d = 0.5 * (T[3 * i + 2] + T[3 * (i + 1) + 2]) * F->dxi;
+        double d = 0.5 * (T[3 * i + 2] + T[3 * (i + 1) + 2]) * F->dv;
         b[i + 1] += d;
         b[i] -= d;
       }
@@ -759,8 +759,8 @@ static int fine_bounds(const gmeas *mf, const gmeas *mg, const double *plan, int
     *upper2 = tot;
     return MFH_OK;
   }
-  const mfh_sc_ps *F = mf->ps, *G = mg->ps;
-  size_t fn = F->nx * F->nxi, gn = G->nx * G->nxi;
+  const mfh_phase_grid *F = mf->ps, *G = mg->ps;
+  size_t fn = F->nx * F->nv, gn = G->nx * G->nv;
   fcoupling c = {0, 0, NULL, NULL, NULL};
   long *fmap = malloc(fn * sizeof *fmap), *gmap = malloc(gn * sizeof *gmap);
   int st = MFH_OK;
@@ -789,7 +789,7 @@ done:
   return st;
 }
 
-int mfh_sc_w2_grid(const mfh_sc_ps *f, const mfh_sc_ps *g, const mfh_sc_w2grid_opts *opts,
+int mfh_sc_w2_grid(const mfh_phase_grid *f, const mfh_phase_grid *g, const mfh_sc_w2grid_opts *opts,
                    mfh_sc_w2grid *out, mfh_err *err) {
   int st;
   mfh_sc_w2grid_opts o;
@@ -849,9 +849,9 @@ int mfh_sc_w2_grid(const mfh_sc_ps *f, const mfh_sc_ps *g, const mfh_sc_w2grid_o
     goto done;
   if (fdual > dual) dual = fdual;
   double wc = sqrt(wc2 > 0 ? wc2 : 0);
-  const mfh_sc_ps *F = mf.ps, *G = mg.ps;
+  const mfh_phase_grid *F = mf.ps, *G = mg.ps;
   double mx2 = w2sq_1d_sorted(F->nx, F->xmin, F->dx, mf.mx, G->nx, G->xmin, G->dx, mg.mx);
-  double mp2 = w2sq_1d_sorted(F->nxi, F->ximin, F->dxi, mf.mxi, G->nxi, G->ximin, G->dxi, mg.mxi);
+  double mp2 = w2sq_1d_sorted(F->nv, F->vmin, F->dv, mf.mxi, G->nv, G->vmin, G->dv, mg.mxi);
   double du = mf.mean[0] - mg.mean[0], dv = mf.mean[1] - mg.mean[1];
   out->w2_coarse = wc;
   out->quant_f = mf.q_all;
@@ -870,10 +870,10 @@ int mfh_sc_w2_grid(const mfh_sc_ps *f, const mfh_sc_ps *g, const mfh_sc_w2grid_o
   double up = mf.drop_term + mg.drop_term + out->refined;
   double triv = sqrt(du * du + dv * dv + mf.var + mg.var);
   out->upper = up < triv ? up : triv;
-  out->cell_f = sqrt((F->dx * F->dx + F->dxi * F->dxi) / 12);
-  out->cell_g = sqrt((G->dx * G->dx + G->dxi * G->dxi) / 12);
-  out->mass_f = mf.total * F->dx * F->dxi;
-  out->mass_g = mg.total * G->dx * G->dxi;
+  out->cell_f = sqrt((F->dx * F->dx + F->dv * F->dv) / 12);
+  out->cell_g = sqrt((G->dx * G->dx + G->dv * G->dv) / 12);
+  out->mass_f = mf.total * F->dx * F->dv;
+  out->mass_g = mg.total * G->dx * G->dv;
   out->npts_f = na;
   out->npts_g = nb;
   out->block_f[0] = mf.bx;

@@ -14,70 +14,10 @@
 
 #define SC_PI 3.14159265358979323846
 
-int mfh_sc_ps_alloc(mfh_sc_ps *ps, size_t nx, size_t nxi, mfh_err *err) {
-  if (!ps) return mfh_err_set(err, MFH_EINPUT, "phase-space grid: NULL");
-  memset(ps, 0, sizeof *ps);
-  if (nx < 1 || nxi < 1 || nx > SIZE_MAX / sizeof(double) / nxi)
-    return mfh_err_set(err, MFH_EINPUT, "phase-space grid: bad size %zu x %zu", nx, nxi);
-  ps->f = calloc(nx * nxi, sizeof *ps->f);
-  if (!ps->f) return mfh_err_set(err, MFH_ENOMEM, "phase-space grid: out of memory (%zu x %zu)",
-                                 nx, nxi);
-  ps->nx = nx;
-  ps->nxi = nxi;
-  return MFH_OK;
-}
-
-void mfh_sc_ps_free(mfh_sc_ps *ps) {
-  if (!ps) return;
-  free(ps->f);
-  memset(ps, 0, sizeof *ps);
-}
-
-int mfh_sc_ps_moments(const mfh_sc_ps *ps, double *mass, double mean[2], double cov[4],
-                      mfh_err *err) {
-  if (!ps || !ps->f || ps->nx < 1 || ps->nxi < 1)
-    return mfh_err_set(err, MFH_EINPUT, "phase-space moments: empty grid");
-  double m0 = 0, m1x = 0, m1p = 0;
-  for (size_t i = 0; i < ps->nx; i++) {
-    double x = ps->xmin + (double)i * ps->dx;
-    for (size_t k = 0; k < ps->nxi; k++) {
-      double v = ps->f[i * ps->nxi + k], p = ps->ximin + (double)k * ps->dxi;
-      m0 += v;
-      m1x += v * x;
-      m1p += v * p;
-    }
-  }
-  double cell = ps->dx * ps->dxi;
-  if (mass) *mass = m0 * cell;
-  if (!mean && !cov) return MFH_OK;
-  if (!(m0 != 0) || !isfinite(m0))
-    return mfh_err_set(err, MFH_EINPUT, "phase-space moments: mass is %g", m0 * cell);
-  double mx = m1x / m0, mp = m1p / m0, cxx = 0, cxp = 0, cpp = 0;
-  for (size_t i = 0; i < ps->nx; i++) {
-    double x = ps->xmin + (double)i * ps->dx - mx;
-    for (size_t k = 0; k < ps->nxi; k++) {
-      double v = ps->f[i * ps->nxi + k], p = ps->ximin + (double)k * ps->dxi - mp;
-      cxx += v * x * x;
-      cxp += v * x * p;
-      cpp += v * p * p;
-    }
-  }
-  if (mean) {
-    mean[0] = mx;
-    mean[1] = mp;
-  }
-  if (cov) {
-    cov[0] = cxx / m0;
-    cov[1] = cov[2] = cxp / m0;
-    cov[3] = cpp / m0;
-  }
-  return MFH_OK;
-}
-
 /* ---- workspace ------------------------------------------------------------ */
 
 struct mfh_sc_phase {
-  mfh_sc_grid g;
+  mfh_xgrid g;
   double eps;
   size_t n, nxi, M; /* M = min(nxi/2, n): the s-window half width in h = dx/2 */
   int threads;      /* scratch sets allocated (>= 1) */
@@ -122,7 +62,7 @@ void mfh_sc_phase_destroy(mfh_sc_phase *ws) {
   free(ws);
 }
 
-int mfh_sc_phase_create(const mfh_sc_grid *g, double eps, size_t nxi, int threads,
+int mfh_sc_phase_create(const mfh_xgrid *g, double eps, size_t nxi, int threads,
                         mfh_sc_phase **out, mfh_err *err) {
   int st;
   if (!out) return mfh_err_set(err, MFH_EINPUT, "phase workspace: NULL output");
@@ -193,28 +133,29 @@ nomem:
   return mfh_err_set(err, MFH_ENOMEM, "phase workspace: out of memory (n %zu, nxi %zu)", n, nxi);
 }
 
-int mfh_sc_phase_ps_alloc(const mfh_sc_phase *ws, mfh_sc_ps *ps, mfh_err *err) {
+int mfh_sc_phase_grid_alloc(const mfh_sc_phase *ws, mfh_phase_grid *ps, mfh_err *err) {
   if (!ws) return mfh_err_set(err, MFH_EINPUT, "phase workspace: NULL");
-  int st = mfh_sc_ps_alloc(ps, ws->n, ws->nxi, err);
+  int st = mfh_phase_grid_alloc(ps, ws->n, ws->nxi, err);
   if (st != MFH_OK) return st;
   ps->xmin = ws->g.xmin;
   ps->dx = ws->g.dx;
-  ps->ximin = -SC_PI * ws->eps / ws->g.dx;
-  ps->dxi = 2 * SC_PI * ws->eps / ((double)ws->nxi * ws->g.dx);
+  ps->vmin = -SC_PI * ws->eps / ws->g.dx;
+  ps->dv = 2 * SC_PI * ws->eps / ((double)ws->nxi * ws->g.dx);
   return MFH_OK;
 }
 
-static int check_ps(const mfh_sc_phase *ws, const mfh_sc_ps *ps, const char *what, mfh_err *err) {
+static int check_ps(const mfh_sc_phase *ws, const mfh_phase_grid *ps, const char *what,
+                    mfh_err *err) {
   if (!ps || !ps->f) return mfh_err_set(err, MFH_EINPUT, "%s: NULL phase-space grid", what);
   double ximin = -SC_PI * ws->eps / ws->g.dx;
   double dxi = 2 * SC_PI * ws->eps / ((double)ws->nxi * ws->g.dx);
-  if (ps->nx != ws->n || ps->nxi != ws->nxi || ps->xmin != ws->g.xmin || ps->dx != ws->g.dx ||
-      fabs(ps->ximin - ximin) > 1e-12 * fabs(ximin) || fabs(ps->dxi - dxi) > 1e-12 * dxi)
+  if (ps->nx != ws->n || ps->nv != ws->nxi || ps->xmin != ws->g.xmin || ps->dx != ws->g.dx ||
+      fabs(ps->vmin - ximin) > 1e-12 * fabs(ximin) || fabs(ps->dv - dxi) > 1e-12 * dxi)
     return mfh_err_set(err, MFH_EINPUT,
                        "%s: phase-space grid %zu x %zu (x from %g step %g, xi from %g step %g) "
                        "is not the workspace's (%zu x %zu, x from %g step %g, xi from %g step "
-                       "%g); allocate it with mfh_sc_phase_ps_alloc",
-                       what, ps->nx, ps->nxi, ps->xmin, ps->dx, ps->ximin, ps->dxi, ws->n,
+                       "%g); allocate it with mfh_sc_phase_grid_alloc",
+                       what, ps->nx, ps->nv, ps->xmin, ps->dx, ps->vmin, ps->dv, ws->n,
                        ws->nxi, ws->g.xmin, ws->g.dx, ximin, dxi);
   return MFH_OK;
 }
@@ -252,8 +193,8 @@ static int check_state_grid(const mfh_sc_phase *ws, const mfh_sc_state *R, mfh_e
   return MFH_OK;
 }
 
-int mfh_sc_wigner(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_sc_ps *W, mfh_sc_wigner_diag *diag,
-                  mfh_err *err) {
+int mfh_sc_wigner(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_phase_grid *W,
+                  mfh_sc_wigner_diag *diag, mfh_err *err) {
   int st;
   if (!ws) return mfh_err_set(err, MFH_EINPUT, "Wigner: NULL workspace");
   if ((st = check_state_grid(ws, R, err)) != MFH_OK) return st;
@@ -351,8 +292,8 @@ int mfh_sc_wigner(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_sc_ps *W, mfh_sc_
   return MFH_OK;
 }
 
-int mfh_sc_gauss_smooth(mfh_sc_phase *ws, const mfh_sc_ps *in, double var, mfh_sc_ps *out,
-                        mfh_err *err) {
+int mfh_sc_gauss_smooth(mfh_sc_phase *ws, const mfh_phase_grid *in, double var,
+                        mfh_phase_grid *out, mfh_err *err) {
   int st;
   if (!ws) return mfh_err_set(err, MFH_EINPUT, "Gaussian smoothing: NULL workspace");
   if ((st = check_ps(ws, in, "Gaussian smoothing (input)", err)) != MFH_OK) return st;
@@ -364,7 +305,7 @@ int mfh_sc_gauss_smooth(mfh_sc_phase *ws, const mfh_sc_ps *in, double var, mfh_s
   memcpy(ws->sbuf, in->f, n * nxi * sizeof(double));
   fftw_execute(ws->s_fwd);
   double complex *hat = (double complex *)ws->shat;
-  double Lx = (double)n * ws->g.dx, Lp = (double)nxi * in->dxi, norm = 1.0 / ((double)n * nxi);
+  double Lx = (double)n * ws->g.dx, Lp = (double)nxi * in->dv, norm = 1.0 / ((double)n * nxi);
   for (size_t a = 0; a < n; a++) {
     double ka = 2 * SC_PI * (double)(a <= n / 2 ? (double)a : (double)a - (double)n) / Lx;
     for (size_t l = 0; l < nh; l++) {
@@ -377,8 +318,8 @@ int mfh_sc_gauss_smooth(mfh_sc_phase *ws, const mfh_sc_ps *in, double var, mfh_s
   return MFH_OK;
 }
 
-int mfh_sc_husimi(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_sc_ps *H, mfh_sc_wigner_diag *diag,
-                  mfh_err *err) {
+int mfh_sc_husimi(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_phase_grid *H,
+                  mfh_sc_wigner_diag *diag, mfh_err *err) {
   int st = mfh_sc_wigner(ws, R, H, diag, err);
   if (st != MFH_OK) return st;
   return mfh_sc_gauss_smooth(ws, H, 0.5 * ws->eps, H, err);
@@ -392,10 +333,10 @@ int mfh_sc_husimi_at(const mfh_sc_state *R, double eps, size_t npts, const doubl
     return mfh_err_set(err, MFH_EINPUT, "eps: must be finite and > 0 (got %g)", eps);
   if (npts == 0) return MFH_OK;
   if (!z || !out) return mfh_err_set(err, MFH_EINPUT, "Husimi: NULL points or output");
-  const mfh_sc_grid *g = &R->grid;
-  size_t N = mfh_sc_grid_points(g);
+  const mfh_xgrid *g = &R->grid;
+  size_t N = mfh_xgrid_points(g);
   int d = g->dim;
-  double cell = mfh_sc_grid_cell(g), pre = pow(2 * SC_PI * eps, -(double)d);
+  double cell = mfh_xgrid_cell(g), pre = pow(2 * SC_PI * eps, -(double)d);
   double complex *c = malloc(N * sizeof *c);
   if (!c) return mfh_err_set(err, MFH_ENOMEM, "Husimi: out of memory");
   for (size_t i = 0; i < npts; i++) {

@@ -5,14 +5,16 @@
  *   Husimi W~_eps[R] = G_{eps/2} * W_eps[R]   (variance eps/2 per coordinate)
  *                    = (2 pi eps)^{-1} <z|R|z>, z = (x, xi), pointwise.
  *
- * Phase-space grid (mfh_sc_ps): x_i = xmin + i dx on the state's grid
- * (nx = n), xi_k = ximin + k dxi, k = 0..nxi-1 (nxi even), with
- *   dxi = 2 pi eps/(nxi dx),   ximin = -pi eps/dx,
+ * Phase-space grid (mfh_phase_grid, core/grid.h, whose v axis is the
+ * momentum xi here): x_i = xmin + i dx on the state's grid (nx = n),
+ * xi_k = vmin + k dv, k = 0..nv-1 (nv = nxi even), with
+ *   dv = 2 pi eps/(nxi dx),   vmin = -pi eps/dx,
  * i.e. xi covers the whole momentum band [-pi eps/dx, pi eps/dx) that a
  * wave function on the grid can carry (xi = 0 is node k = nxi/2; with
  * nxi = n the xi nodes are the grid's momenta eps 2 pi j/(n dx)).
- * Values f[i * nxi + k] = f(x_i, xi_k) (row i = the xi profile at x_i, the
- * layout of solvers/vlasov).  Integrals are dx dxi sum.
+ * Values f[i * nv + k] = f(x_i, xi_k) (row i = the xi profile at x_i, the
+ * layout of engines/vlasov).  Integrals are dx dv sum; period is 0 (the
+ * states are taken as zero outside the box, see below).
  *
  * Method (FFT): the orbitals (or the kernel, in both indices) are
  * interpolated spectrally to the half grid x_j/2 (trigonometric
@@ -44,29 +46,9 @@
 
 #include <stddef.h>
 
+#include "core/grid.h"
 #include "core/status.h"
 #include "engines/semiclassical/states.h"
-
-/* A real function on a phase-space grid (see the header comment).  It owns
- * f only when filled by mfh_sc_ps_alloc. */
-typedef struct mfh_sc_ps {
-  size_t nx, nxi;
-  double xmin, dx, ximin, dxi;
-  double *f; /* nx * nxi values, f[i * nxi + k] */
-} mfh_sc_ps;
-
-/* Allocate ps->f (zeroed, nx, nxi >= 1) and set the sizes; the geometry
- * fields are left for the caller.  0, MFH_EINPUT or MFH_ENOMEM. */
-int mfh_sc_ps_alloc(mfh_sc_ps *ps, size_t nx, size_t nxi, mfh_err *err);
-/* Free ps->f and zero the struct; accepts a zeroed struct. */
-void mfh_sc_ps_free(mfh_sc_ps *ps);
-
-/* Mass int f, mean (x, xi) and covariance [[xx, xxi], [xxi, xixi]]
- * (row-major, normalised by the mass) of a grid function (any sign; the
- * moments are grid sums dx dxi sum).  mean and cov may be NULL.
- * 0 or MFH_EINPUT (NULL, empty, zero mass when mean/cov are asked). */
-int mfh_sc_ps_moments(const mfh_sc_ps *ps, double *mass, double mean[2], double cov[4],
-                      mfh_err *err);
 
 /* Workspace for the transforms on one grid at one eps: FFTW plans and
  * scratch.  One workspace must not be used by two threads at once. */
@@ -78,13 +60,15 @@ typedef struct mfh_sc_phase mfh_sc_phase;
  * depend on it).  Plans are made with FFTW_ESTIMATE inside
  * `omp critical(mfh_fftw_planner)`.  *out owned by the caller
  * (mfh_sc_phase_destroy).  0, MFH_EINPUT, MFH_ENOMEM. */
-int mfh_sc_phase_create(const mfh_sc_grid *g, double eps, size_t nxi, int threads,
+int mfh_sc_phase_create(const mfh_xgrid *g, double eps, size_t nxi, int threads,
                         mfh_sc_phase **out, mfh_err *err);
 void mfh_sc_phase_destroy(mfh_sc_phase *ws);
 
-/* Allocate ps (mfh_sc_ps_alloc) with the workspace's phase-space geometry
- * (nx = n, nxi, xmin, dx, ximin = -pi eps/dx, dxi = 2 pi eps/(nxi dx)).  */
-int mfh_sc_phase_ps_alloc(const mfh_sc_phase *ws, mfh_sc_ps *ps, mfh_err *err);
+/* Allocate ps (mfh_phase_grid_alloc; the caller frees it with
+ * mfh_phase_grid_free) with the workspace's phase-space geometry
+ * (nx = n, nv = nxi, xmin, dx, vmin = -pi eps/dx, dv = 2 pi eps/(nxi dx),
+ * period 0). */
+int mfh_sc_phase_grid_alloc(const mfh_sc_phase *ws, mfh_phase_grid *ps, mfh_err *err);
 
 /* Diagnostics of one Wigner transform (relative numbers; 0 is ideal). */
 typedef struct mfh_sc_wigner_diag {
@@ -97,7 +81,7 @@ typedef struct mfh_sc_wigner_diag {
 } mfh_sc_wigner_diag;
 
 /* W_eps[R] on the workspace's phase-space grid into W (geometry as made by
- * mfh_sc_phase_ps_alloc, checked).  R: orbitals or kernel on the
+ * mfh_sc_phase_grid_alloc, checked).  R: orbitals or kernel on the
  * workspace's grid (same n, xmin, dx).  A kernel should be Hermitian: W is
  * computed from the entries R(x+s, x-s) for s >= 0 and their conjugates
  * (i.e. from the Hermitian part of the kernel's anti-diagonals).  Orbital
@@ -105,22 +89,22 @@ typedef struct mfh_sc_wigner_diag {
  * diag may be NULL.  A kernel needs 96 n^2 bytes of scratch, allocated per
  * call (the kernel interpolated to the 2n x 2n half grid).  0, MFH_EINPUT,
  * MFH_ENOMEM, MFH_ENUMERIC. */
-int mfh_sc_wigner(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_sc_ps *W, mfh_sc_wigner_diag *diag,
-                  mfh_err *err);
+int mfh_sc_wigner(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_phase_grid *W,
+                  mfh_sc_wigner_diag *diag, mfh_err *err);
 
 /* out = G_var * in: convolution with the centred Gaussian of variance var
  * >= 0 in each phase-space coordinate, on the periodic nx x nxi grid of the
  * workspace (FFT: modes multiplied by exp(-var (kx^2 + kxi^2)/2)).  in and
  * out may be the same.  Spectrally accurate when in is resolved and
  * negligible at the grid edges.  0 or MFH_EINPUT. */
-int mfh_sc_gauss_smooth(mfh_sc_phase *ws, const mfh_sc_ps *in, double var, mfh_sc_ps *out,
-                        mfh_err *err);
+int mfh_sc_gauss_smooth(mfh_sc_phase *ws, const mfh_phase_grid *in, double var,
+                        mfh_phase_grid *out, mfh_err *err);
 
 /* Husimi function on the phase-space grid: mfh_sc_wigner then
  * mfh_sc_gauss_smooth with var = eps/2.  diag as for mfh_sc_wigner (may be
  * NULL).  0, MFH_EINPUT, MFH_ENOMEM, MFH_ENUMERIC. */
-int mfh_sc_husimi(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_sc_ps *H, mfh_sc_wigner_diag *diag,
-                  mfh_err *err);
+int mfh_sc_husimi(mfh_sc_phase *ws, const mfh_sc_state *R, mfh_phase_grid *H,
+                  mfh_sc_wigner_diag *diag, mfh_err *err);
 
 /* Husimi function pointwise, W~(q, p) = (2 pi eps)^{-d} <z|R|z>, at npts
  * phase-space points z[i * 2d ..] = (q_1..q_d, p_1..p_d), from grid

@@ -399,7 +399,7 @@ static int fill_values(const cfg *c, run_ws *w, long long target, const mfh_vlas
     if (isfinite(gamma) && isfinite(gamma_lin)) SET("gamma_rel", fabs(gamma / gamma_lin - 1.0));
   }
   if (c->refined) {
-    mfh_vlasov_grid g, gr;
+    mfh_phase_grid g, gr;
     mfh_vlasov_get_grid(w->vl, &g);
     mfh_vlasov_get_grid(w->ref, &gr);
     const double *f = mfh_vlasov_f(w->vl), *fr = mfh_vlasov_f(w->ref);
@@ -471,7 +471,7 @@ static int vlasov_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rn
   }
   mfh_vlasov_diag d0;
   if ((rc = mfh_vlasov_diagnostics(w.vl, &d0, err))) goto done;
-  mfh_vlasov_grid g;
+  mfh_phase_grid g;
   mfh_vlasov_get_grid(w.vl, &g);
   double fe = 0;
   if (c.fit != FIT_NONE) w.lw[0] = d0.field_energy > 0 ? log(d0.field_energy) : -INFINITY;

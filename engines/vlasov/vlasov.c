@@ -335,15 +335,15 @@ double *mfh_vlasov_f(mfh_vlasov *vl) { return vl ? vl->f : NULL; }
 
 double mfh_vlasov_time(const mfh_vlasov *vl) { return vl ? vl->t : NAN; }
 
-void mfh_vlasov_get_grid(const mfh_vlasov *vl, mfh_vlasov_grid *g) {
-  g->nx = vl->p.nx;
-  g->nv = vl->p.nv;
+void mfh_vlasov_get_grid(const mfh_vlasov *vl, mfh_phase_grid *g) {
+  g->nx = vl->nx;
+  g->nv = vl->nv;
   g->xmin = vl->p.xmin;
-  g->xmax = vl->p.xmax;
-  g->vmin = vl->p.vmin;
-  g->vmax = vl->p.vmax;
   g->dx = vl->dx;
+  g->vmin = vl->p.vmin;
   g->dv = vl->dv;
+  g->period = vl->len;
+  g->f = vl->f;
 }
 
 int mfh_vlasov_set_f(mfh_vlasov *vl, mfh_vlasov_fn2 f0, void *ctx, mfh_err *err) {

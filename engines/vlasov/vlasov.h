@@ -45,6 +45,7 @@
 
 #include <stddef.h>
 
+#include "core/grid.h"
 #include "core/status.h"
 
 /* A real function of one real variable with a caller context. */
@@ -77,13 +78,6 @@ typedef struct mfh_vlasov_params {
 } mfh_vlasov_params;
 
 typedef struct mfh_vlasov mfh_vlasov;
-
-/* Grid geometry (see the header comment). */
-typedef struct mfh_vlasov_grid {
-  int nx, nv;
-  double xmin, xmax, vmin, vmax;
-  double dx, dv;
-} mfh_vlasov_grid;
 
 /* Diagnostics at the current time.  All integrals are grid sums. */
 typedef struct mfh_vlasov_diag {
@@ -131,8 +125,11 @@ int mfh_vlasov_step(mfh_vlasov *vl, double dt, mfh_err *err);
 /* Time reached: the sum of the dt of all steps. */
 double mfh_vlasov_time(const mfh_vlasov *vl);
 
-/* The grid geometry. */
-void mfh_vlasov_get_grid(const mfh_vlasov *vl, mfh_vlasov_grid *g);
+/* The grid as a phase-space grid view (core/grid.h): nx, nv, xmin, dx,
+ * vmin, dv as in the header comment, period = xmax - xmin (the x-advection
+ * is periodic in every model), f = the solver's values (borrowed: owned by
+ * vl, as mfh_vlasov_f; they change with every step). */
+void mfh_vlasov_get_grid(const mfh_vlasov *vl, mfh_phase_grid *g);
 
 /* rho(x_i) = dv sum_j f(x_i, v_j) into rho[0..nx-1] (caller-owned). */
 int mfh_vlasov_density(mfh_vlasov *vl, double *rho);
