@@ -29,7 +29,10 @@ static const char *run_help =
     "  --jobs N      threads (default: all cores); results do not depend on N\n"
     "  --seed S      replace every study's seed\n"
     "  --fresh       ignore stored results and recompute\n"
-    "  --shard I/N   run a deterministic 1/N of the tasks (batch arrays); merge with mfh report\n"
+    "  --shard I/N   run a deterministic 1/N of the task groups (batch arrays); shards may share\n"
+    "                one --out folder; when all are done, mfh report DIR renders the results\n"
+    "  --shard auto  I/N from the launcher: Slurm array or srun step, mpirun (Open MPI, MPICH),\n"
+    "                SGE array; --shard auto/N for LSF, PBS, Kubernetes indexed jobs (N jobs)\n"
     "  --quiet       no progress line and no table\n"
     "  --render      fail (exit 3) if gnuplot cannot render the plots; --no-render skips them\n"
     "  --expected D  blessed results folder (default: expected/ beside the studies/ folder)\n"
@@ -87,9 +90,10 @@ static int run_or_bless(int argc, char **argv, int bless) {
     mfh_err_print(&err, stderr);
     code = mfh_status_exit_code(rc);
   } else if (o.shard_n) {
-    printf("shard %zu/%zu: tasks stored under %s/<study>/tasks; when every shard is done run\n"
+    printf("shard %zu/%zu%s%s%s: tasks stored under %s/<study>/tasks; when every shard is done run\n"
            "  mfh report %s\n",
-           o.shard_i, o.shard_n, o.out, o.out);
+           o.shard_i, o.shard_n, o.shard_source[0] ? " (" : "", o.shard_source, o.shard_source[0] ? ")" : "",
+           o.out, o.out);
     code = solver_failed ? 3 : 0;
   } else {
     code = mfh_cli_finish_run(rs, done, o.out, &ro, solver_failed, o.quiet);

@@ -16,6 +16,7 @@
 #include "pipeline/exec.h"
 #include "pipeline/plan.h"
 #include "pipeline/registry.h"
+#include "pipeline/shard.h"
 #include "pipeline/verdict.h"
 
 volatile sig_atomic_t mfh_cli_interrupted = 0;
@@ -107,6 +108,38 @@ void mfh_cli_expected_dir_for(const char *study, const char *override, char *buf
   snprintf(buf, len, "expected");
 }
 
+static const char *getenv_lookup(const char *name, void *ctx) {
+  (void)ctx;
+  return getenv(name);
+}
+
+/* --shard I/N, auto or auto/N (the launcher's environment, pipeline/shard.h). */
+static int parse_shard(const char *cmd, const char *val, mfh_cli_opts *o) {
+  unsigned long si, sn;
+  char c;
+  if (!strncmp(val, "auto", 4)) {
+    sn = 0;
+    if (val[4] && (sscanf(val + 4, "/%lu%c", &sn, &c) != 1 || sn < 1))
+      return mfh_cli_usage_error(cmd, "--shard must be I/N, auto or auto/N with N >= 1 (got '%s')", val);
+    mfh_shard sh;
+    mfh_err err;
+    mfh_err_clear(&err);
+    if (mfh_shard_from_env(getenv_lookup, NULL, sn, &sh, &err)) {
+      fprintf(stderr, "mfh %s: %s\n", cmd, err.msg);
+      return 2;
+    }
+    o->shard_i = sh.index;
+    o->shard_n = sh.count;
+    snprintf(o->shard_source, sizeof o->shard_source, "%s", sh.source);
+    return 0;
+  }
+  if (sscanf(val, "%lu/%lu%c", &si, &sn, &c) != 2 || sn < 1 || si < 1 || si > sn)
+    return mfh_cli_usage_error(cmd, "--shard must be I/N with 1 <= I <= N, auto or auto/N (got '%s')", val);
+  o->shard_i = si;
+  o->shard_n = sn;
+  return 0;
+}
+
 int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed) {
   memset(o, 0, sizeof *o);
   o->profile = "quick";
@@ -150,12 +183,8 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
       o->seed = s;
     } else if (!strcmp(a, "--shard")) {
       NEEDS_VALUE();
-      unsigned long si, sn;
-      char c;
-      if (sscanf(val, "%lu/%lu%c", &si, &sn, &c) != 2 || sn < 1 || si < 1 || si > sn)
-        return mfh_cli_usage_error(cmd, "--shard must be I/N with 1 <= I <= N (got '%s')", val);
-      o->shard_i = si;
-      o->shard_n = sn;
+      int rc = parse_shard(cmd, val, o);
+      if (rc) return rc;
     } else if (!strcmp(a, "--fresh")) {
       o->fresh = 1;
     } else if (!strcmp(a, "--quiet")) {

@@ -42,6 +42,7 @@ typedef struct {
   int jobs, fresh, quiet, render;
   long long seed;
   size_t shard_i, shard_n;
+  char shard_source[256]; /* --shard auto: the variables it came from */
   mfh_strlist paths;
 } mfh_cli_opts;
 /* Parse argv[1..]; `allowed` lists the long options this command takes.
@@ -75,5 +76,6 @@ int mfh_cli_cmd_bless(int argc, char **argv);
 int mfh_cli_cmd_validate(int argc, char **argv);
 int mfh_cli_cmd_report(int argc, char **argv);
 int mfh_cli_cmd_list(int argc, char **argv);
+int mfh_cli_cmd_submit(int argc, char **argv);
 
 #endif
