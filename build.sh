@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libfftw3-dev libyaml-dev libjansson-dev
-          libxxhash-dev liblapacke-dev libopenblas-dev check gnuplot-nox
+          libxxhash-dev liblapacke-dev libopenblas-dev libsqlite3-dev sqlite3 check gnuplot-nox
           slurm-wlm munge openmpi-bin)  # the last three: tests/cli_slurm.sh and cli_mpi.sh
 
 install_packages() {

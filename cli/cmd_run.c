@@ -36,6 +36,8 @@ static const char *run_help =
     "  --quiet       no progress line and no table\n"
     "  --render      fail (exit 3) if gnuplot cannot render the plots; --no-render skips them\n"
     "  --expected D  blessed results folder (default: expected/ beside the studies/ folder)\n"
+    "  --history F   append this run (commit, date, machine, every check's numbers) to the SQLite\n"
+    "                history F; mfh history F draws the trends and flags drift\n"
     "Environment: MFH_GNUPLOT names the gnuplot program (default: gnuplot on PATH).\n"
     "Exit: 0 all checks passed (inconclusive allowed), 1 a check failed, 2 bad input, 3 failure.\n";
 
@@ -54,8 +56,17 @@ static int run_or_bless(int argc, char **argv, int bless) {
   mfh_cli_opts o;
   int rc = mfh_cli_parse_opts(cmd, argc, argv, &o,
                       bless ? "profile out jobs expected quiet render no-render fresh"
-                            : "profile out jobs seed fresh shard quiet render no-render expected");
+                            : "profile out jobs seed fresh shard quiet render no-render expected history");
   if (rc) return rc;
+  double started = mfh_cli_wall_clock();
+  if (o.history && o.shard_n) {
+    mfh_cli_sl_free(&o.paths);
+    return mfh_cli_usage_error(cmd, "%s", "--history goes with mfh report after the shards (a shard has no verdicts)");
+  }
+  if ((rc = mfh_cli_history_precheck(o.history))) {
+    mfh_cli_sl_free(&o.paths);
+    return rc;
+  }
   mfh_loaded *ls;
   size_t n;
   rc = mfh_cli_load_all(cmd, &o, &ls, &n);
@@ -97,6 +108,10 @@ static int run_or_bless(int argc, char **argv, int bless) {
     code = solver_failed ? 3 : 0;
   } else {
     code = mfh_cli_finish_run(rs, done, o.out, &ro, solver_failed, o.quiet);
+    if (o.history) {
+      int hc = mfh_cli_history_append(o.history, rs, done, o.profile, started, code, ls[0].study.file);
+      if (hc > code) code = hc;
+    }
   }
   for (size_t i = 0; i < n; i++) {
     if (rs && rs[i]) mfh_study_result_free(rs[i]);

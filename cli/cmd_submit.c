@@ -37,44 +37,6 @@ static const char *submit_help =
     "Retry: run the same command again; stored tasks are skipped.\n"
     "Exit: 0 submitted (with --wait: as mfh run), 2 bad input, 3 sbatch / an element failed.\n";
 
-/* 'text' for a POSIX shell (single quotes, ' as '\''). */
-static void sh_quote(FILE *f, const char *s) {
-  fputc('\'', f);
-  for (; *s; s++)
-    if (*s == '\'') fputs("'\\''", f);
-    else fputc(*s, f);
-  fputc('\'', f);
-}
-
-/* Run a shell command line; its stdout (malloc'd, NUL-terminated) in *out.
- * Returns the exit status, or -1 when it could not be run. */
-static int capture(const char *cmdline, char **out) {
-  *out = NULL;
-  FILE *p = popen(cmdline, "r");
-  if (!p) return -1;
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    if (n + 1 >= cap) {
-      char *nb = realloc(buf, cap *= 2);
-      if (!nb) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = nb;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, p);
-    if (!got) break;
-    n += got;
-  }
-  int st = pclose(p);
-  if (!buf) return -1;
-  buf[n] = '\0';
-  *out = buf;
-  return st == -1 ? -1 : (WIFEXITED(st) ? WEXITSTATUS(st) : 128);
-}
-
 typedef struct submit_opts {
   const char *scheduler;
   long shards, poll;
@@ -103,19 +65,19 @@ static void write_scripts(FILE *sh, FILE *rep, const char *exe, const mfh_strlis
           "exec ",
           so->shards, studies->n, studies->n == 1 ? "y" : "ies", o->profile, out, so->shards, so->shards, o->jobs,
           out, o->jobs);
-  sh_quote(sh, exe);
+  mfh_cli_sh_quote(sh, exe);
   fputs(" run", sh);
   for (size_t i = 0; i < studies->n; i++) {
     fputs(" \\\n  ", sh);
-    sh_quote(sh, studies->v[i]);
+    mfh_cli_sh_quote(sh, studies->v[i]);
   }
   fprintf(sh, " \\\n  --profile %s --out ", o->profile);
-  sh_quote(sh, out);
+  mfh_cli_sh_quote(sh, out);
   fprintf(sh, " --jobs %d", o->jobs);
   if (o->seed >= 0) fprintf(sh, " --seed %lld", o->seed);
   if (o->expected) {
     fputs(" --expected ", sh);
-    sh_quote(sh, o->expected);
+    mfh_cli_sh_quote(sh, o->expected);
   }
   fputs(" --shard auto --quiet --no-render\n", sh);
 
@@ -129,9 +91,9 @@ static void write_scripts(FILE *sh, FILE *rep, const char *exe, const mfh_strlis
           "set -eu\n"
           "exec ",
           out);
-  sh_quote(rep, exe);
+  mfh_cli_sh_quote(rep, exe);
   fputs(" report ", rep);
-  sh_quote(rep, out);
+  mfh_cli_sh_quote(rep, out);
   fputc('\n', rep);
 }
 
@@ -145,12 +107,12 @@ static int sbatch(const submit_opts *so, const char *extra, const char *script, 
   if (extra) fprintf(f, " %s", extra);
   for (int i = 0; i < so->nsbatch; i++) {
     fputc(' ', f);
-    sh_quote(f, so->sbatch[i]);
+    mfh_cli_sh_quote(f, so->sbatch[i]);
   }
   fputc(' ', f);
-  sh_quote(f, script);
+  mfh_cli_sh_quote(f, script);
   fclose(f);
-  int st = capture(cmd, &out);
+  int st = mfh_cli_capture(cmd, &out);
   char *end = NULL;
   *id = out ? strtol(out, &end, 10) : 0;
   int ok = st == 0 && *id > 0 && end && (*end == '\0' || *end == '\n' || *end == ';');
@@ -165,7 +127,7 @@ static int sbatch(const submit_opts *so, const char *extra, const char *script, 
 static long max_array_size(void) {
   char *out = NULL;
   long v = 0;
-  if (capture("scontrol show config 2>/dev/null", &out) == 0 && out) {
+  if (mfh_cli_capture("scontrol show config 2>/dev/null", &out) == 0 && out) {
     const char *p = strstr(out, "MaxArraySize");
     if (p && (p = strchr(p, '='))) v = strtol(p + 1, NULL, 10);
   }
@@ -187,7 +149,7 @@ static int job_exit(long id, long element) {
   if (element > 0) snprintf(cmd, sizeof cmd, "scontrol -o show job %ld_%ld 2>/dev/null", id, element);
   else snprintf(cmd, sizeof cmd, "scontrol -o show job %ld 2>/dev/null", id);
   int code = -1;
-  if (capture(cmd, &out) == 0 && out) {
+  if (mfh_cli_capture(cmd, &out) == 0 && out) {
     const char *p = strstr(out, " ExitCode=");
     if (p) code = atoi(p + 10);
   }
@@ -205,7 +167,7 @@ static int wait_jobs(long jid, long rid, long k, long poll, const char *out) {
   int failures = 0, code = 3;
   for (;;) {
     char *text = NULL;
-    int st = capture(cmd, &text);
+    int st = mfh_cli_capture(cmd, &text);
     if (st != 0) {
       fprintf(stderr, "mfh submit: squeue failed (exit %d): %s\n", st, text ? text : "");
       free(text);

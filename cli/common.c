@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -36,6 +37,44 @@ int mfh_cli_usage_error(const char *cmd, const char *fmt, const char *arg) {
   fprintf(stderr, fmt, arg);
   fprintf(stderr, "\n(see `mfh %s --help`)\n", cmd);
   return 2;
+}
+
+/* 'text' for a POSIX shell (single quotes, ' as '\''). */
+void mfh_cli_sh_quote(FILE *f, const char *s) {
+  fputc('\'', f);
+  for (; *s; s++)
+    if (*s == '\'') fputs("'\\''", f);
+    else fputc(*s, f);
+  fputc('\'', f);
+}
+
+/* Run a shell command line; its stdout (malloc'd, NUL-terminated) in *out.
+ * Returns the exit status, or -1 when it could not be run. */
+int mfh_cli_capture(const char *cmdline, char **out) {
+  *out = NULL;
+  FILE *p = popen(cmdline, "r");
+  if (!p) return -1;
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n + 1 >= cap) {
+      char *nb = realloc(buf, cap *= 2);
+      if (!nb) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = nb;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, p);
+    if (!got) break;
+    n += got;
+  }
+  int st = pclose(p);
+  if (!buf) return -1;
+  buf[n] = '\0';
+  *out = buf;
+  return st == -1 ? -1 : (WIFEXITED(st) ? WEXITSTATUS(st) : 128);
 }
 
 /* ---- collecting study files ---------------------------------------------- */
@@ -166,6 +205,9 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
     } else if (!strcmp(a, "--out")) {
       NEEDS_VALUE();
       o->out = val;
+    } else if (!strcmp(a, "--history")) {
+      NEEDS_VALUE();
+      o->history = val;
     } else if (!strcmp(a, "--expected")) {
       NEEDS_VALUE();
       o->expected = val;

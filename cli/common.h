@@ -27,6 +27,12 @@ int mfh_cli_sl_add(mfh_strlist *l, const char *s);
 void mfh_cli_sl_free(mfh_strlist *l);
 int mfh_cli_cmp_str(const void *a, const void *b); /* qsort of char * */
 
+/* Write s single-quoted for a POSIX shell. */
+void mfh_cli_sh_quote(FILE *f, const char *s);
+/* Run a shell command line; its stdout (malloc'd, NUL-terminated) in *out.
+ * Returns its exit status, or -1 when it could not be run. */
+int mfh_cli_capture(const char *cmdline, char **out);
+
 /* Print an error (file:line:col: message) and return its exit code. */
 int mfh_cli_fail(const mfh_err *e);
 /* Print "mfh CMD: <fmt with arg>" and a pointer to --help; returns 2. */
@@ -38,7 +44,7 @@ void mfh_cli_expected_dir_for(const char *study, const char *override, char *buf
 
 /* Options shared by run, bless, validate and report. */
 typedef struct {
-  const char *profile, *out, *expected;
+  const char *profile, *out, *expected, *history;
   int jobs, fresh, quiet, render;
   long long seed;
   size_t shard_i, shard_n;
@@ -77,5 +83,14 @@ int mfh_cli_cmd_validate(int argc, char **argv);
 int mfh_cli_cmd_report(int argc, char **argv);
 int mfh_cli_cmd_list(int argc, char **argv);
 int mfh_cli_cmd_submit(int argc, char **argv);
+int mfh_cli_cmd_history(int argc, char **argv);
+
+/* --history FILE of run and report: check it before running (0, or the exit
+ * code of a bad file, printed) and append the finished run (0 or 3, printed).
+ * started: when the command began; study_file: a study, for the commit. */
+int mfh_cli_history_precheck(const char *file);
+double mfh_cli_wall_clock(void); /* seconds since the epoch */
+int mfh_cli_history_append(const char *file, mfh_study_result *const *rs, size_t n, const char *profile,
+                           double started, int exit_code, const char *study_file);
 
 #endif

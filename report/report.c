@@ -1457,6 +1457,13 @@ static int render_study(const char *dir, const mfh_report_opts *o, int *rendered
   return rc;
 }
 
+int mfh_report_render_dir(const char *dir, const mfh_report_opts *o, int *rendered, mfh_err *err) {
+  int r = 0;
+  int rc = render_study(dir, o, &r, err);
+  if (rendered) *rendered = r;
+  return rc;
+}
+
 /* ---- results.json ---------------------------------------------------------------- */
 
 static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
