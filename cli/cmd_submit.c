@@ -21,13 +21,14 @@
 
 static const char *submit_help =
     "usage: mfh submit --scheduler slurm PATH... [--shards K] [--jobs T] [--profile P] [--out DIR]\n"
-    "                  [--seed S] [--print-script] [--wait] [--poll SECONDS]\n"
+    "                  [--seed S] [--history FILE] [--print-script] [--wait] [--poll SECONDS]\n"
     "                  [-- SBATCH-OPTIONS...]\n"
     "Submit the studies as a Slurm job array of K shards writing one store (--out, default\n"
     "reports/), and a report job that runs `mfh report` after every element (afterany).\n"
     "  --scheduler S   slurm (other schedulers: docs/schedulers.md has recipes)\n"
     "  --shards K      array elements (default: 8, at most the largest study's task groups)\n"
     "  --jobs T        threads per element (--cpus-per-task; default 1)\n"
+    "  --history FILE  the report job appends the run to this history database (mfh history)\n"
     "  --print-script  print the two batch scripts; submit nothing, write nothing\n"
     "  --wait          poll squeue until every element and the report are done, say which\n"
     "                  elements failed, print the report's table; exit as mfh run would\n"
@@ -38,7 +39,7 @@ static const char *submit_help =
     "Exit: 0 submitted (with --wait: as mfh run), 2 bad input, 3 sbatch / an element failed.\n";
 
 typedef struct submit_opts {
-  const char *scheduler;
+  const char *scheduler, *history;
   long shards, poll;
   int print_script, wait;
   char **sbatch;  /* options after -- */
@@ -94,6 +95,10 @@ static void write_scripts(FILE *sh, FILE *rep, const char *exe, const mfh_strlis
   mfh_cli_sh_quote(rep, exe);
   fputs(" report ", rep);
   mfh_cli_sh_quote(rep, out);
+  if (so->history) {
+    fputs(" --history ", rep);
+    mfh_cli_sh_quote(rep, so->history);
+  }
   fputc('\n', rep);
 }
 
@@ -242,7 +247,7 @@ static size_t max_groups(const mfh_loaded *ls, size_t n) {
 }
 
 int mfh_cli_cmd_submit(int argc, char **argv) {
-  submit_opts so = {NULL, 0, 5, 0, 0, NULL, 0};
+  submit_opts so = {NULL, NULL, 0, 5, 0, 0, NULL, 0};
   char **rest = calloc((size_t)argc + 1, sizeof *rest);
   if (!rest) return 3;
   int nrest = 0, code = 0;
@@ -258,7 +263,8 @@ int mfh_cli_cmd_submit(int argc, char **argv) {
       so.sbatch = argv + i + 1;
       so.nsbatch = argc - i - 1;
       break;
-    } else if (!strcmp(a, "--scheduler") || !strcmp(a, "--shards") || !strcmp(a, "--poll")) {
+    } else if (!strcmp(a, "--scheduler") || !strcmp(a, "--shards") || !strcmp(a, "--poll") ||
+               !strcmp(a, "--history")) {
       if (!val) {
         free(rest);
         return mfh_cli_usage_error("submit", "%s needs a value", a);
@@ -267,6 +273,7 @@ int mfh_cli_cmd_submit(int argc, char **argv) {
       char *end;
       long v = strtol(val, &end, 10);
       if (!strcmp(a, "--scheduler")) so.scheduler = val;
+      else if (!strcmp(a, "--history")) so.history = val;
       else if (*end || v < 1 || v > (!strcmp(a, "--poll") ? 3600 : 1000000)) {
         free(rest);
         return mfh_cli_usage_error("submit", "--shards and --poll take a positive integer (got '%s')", val);

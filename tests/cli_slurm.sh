@@ -9,7 +9,7 @@
 #     mfh submit --wait names it (exit 3).
 # The daemons are stopped by PID when the test exits, whatever happens.
 source "$(dirname "$0")/clilib.sh"
-need munged slurmctld slurmd sbatch squeue srun scontrol sinfo
+need munged slurmctld slurmd sbatch squeue srun scontrol sinfo sqlite3
 cd "$T"
 D="$T/slurm"
 chmod 755 "$T" # munged wants every folder above its socket searchable
@@ -109,7 +109,8 @@ id=dob1-torus-1d
 # 1. mfh submit: a 4-shard array into one store, then the report job.
 t0=$EPOCHREALTIME
 rc=0
-timeout 120 "$MFH" submit --scheduler slurm "$study" --shards 4 --out array --wait --poll 1 >submit.log 2>&1 || rc=$?
+timeout 120 "$MFH" submit --scheduler slurm "$study" --shards 4 --out array --wait --poll 1 --history "$T/h.db" \
+  >submit.log 2>&1 || rc=$?
 expect_eq "$rc" 0 "mfh submit --wait exits 0 ($(since "$t0") s)"
 jid=$(sed -n 's/^submitted 4 shards as job \([0-9]*\) .*/\1/p' submit.log)
 [ -n "$jid" ] || bad "no job id in:"$'\n'"$(cat submit.log)"
@@ -120,6 +121,8 @@ for i in 1 2 3 4; do
     "element $i ran shard $i/4 from SLURM_ARRAY_TASK_ID"
 done
 expect_contains "$(cat submit.log)" "report   COMPLETED" "the afterany report job COMPLETED"
+expect_eq "$(sqlite3 h.db "SELECT count(*) FROM runs; SELECT count(*) FROM checks WHERE study = '$id'" | tr '\n' ' ')" \
+  "1 3 " "the report job appended the merged run to the history"
 if same_results single array "$id"; then
   ok "array results equal a single local run (timing fields aside)"
 else
