@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libfftw3-dev libyaml-dev libjansson-dev
           libxxhash-dev liblapacke-dev libopenblas-dev libsqlite3-dev sqlite3 check gnuplot-nox
-          slurm-wlm munge openmpi-bin)  # the last three: tests/cli_slurm.sh and cli_mpi.sh
+          help2man slurm-wlm munge openmpi-bin debhelper dpkg-dev fakeroot)  # tests: Slurm, MPI, .deb
 
 install_packages() {
   local missing=()

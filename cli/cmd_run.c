@@ -21,7 +21,8 @@
 
 static const char *run_help =
     "usage: mfh run PATH... [--profile quick|nightly|full] [--out DIR] [--jobs N] [--seed S]\n"
-    "               [--fresh] [--shard I/N] [--quiet] [--render | --no-render] [--expected DIR]\n"
+    "               [--fresh] [--shard I/N|auto] [--quiet] [--render | --no-render] [--expected DIR]\n"
+    "               [--history FILE]\n"
     "Run every study file given (a folder means every *.yaml under it).\n"
     "  --profile P   sweep size: quick (default suite, ~1 min), nightly, full\n"
     "  --out DIR     run folder (default reports/); finished tasks are stored under DIR/<id>/tasks\n"

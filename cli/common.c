@@ -107,7 +107,33 @@ int mfh_cli_is_yaml(const char *name) {
   return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
 }
 
+/* An installed mfh finds the shipped studies from its own prefix:
+ * <prefix>/bin/mfh -> <prefix>/share/mfh (MFH_DATADIR_REL, set by CMake). */
+int mfh_cli_data_path(const char *rel, char *buf, size_t len) {
+#ifdef MFH_DATADIR_REL
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0 || rel[0] == '/') return 0;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return 0;
+  *slash = '\0';
+  static const char *const under[] = {"", "studies/"};
+  for (size_t i = 0; i < sizeof under / sizeof under[0]; i++) {
+    snprintf(buf, len, "%s/%s/%s%s", exe, MFH_DATADIR_REL, under[i], rel);
+    if (mfh_path_exists(buf)) return 1;
+  }
+#else
+  (void)rel;
+  (void)buf;
+  (void)len;
+#endif
+  return 0;
+}
+
 int mfh_cli_collect(const char *path, mfh_strlist *out, mfh_err *err) {
+  char installed[PATH_MAX + 256];
+  if (!mfh_path_exists(path) && mfh_cli_data_path(path, installed, sizeof installed)) path = installed;
   if (!mfh_path_exists(path)) return mfh_err_set(err, MFH_EINPUT, "%s: no such file or folder", path);
   if (!mfh_is_dir(path)) return mfh_cli_sl_add(out, path) ? mfh_err_set(err, MFH_ENOMEM, "out of memory") : MFH_OK;
   DIR *d = opendir(path);

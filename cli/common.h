@@ -37,7 +37,11 @@ int mfh_cli_capture(const char *cmdline, char **out);
 int mfh_cli_fail(const mfh_err *e);
 /* Print "mfh CMD: <fmt with arg>" and a pointer to --help; returns 2. */
 int mfh_cli_usage_error(const char *cmd, const char *fmt, const char *arg);
-/* Study files under path (a file, or every *.yaml below a folder, sorted). */
+/* rel under the installed data folder (<prefix>/share/mfh/rel, then
+ * <prefix>/share/mfh/studies/rel) into buf: 1 if it exists there, else 0. */
+int mfh_cli_data_path(const char *rel, char *buf, size_t len);
+/* Study files under path (a file, or every *.yaml below a folder, sorted);
+ * a relative path missing here is looked for in the installed studies. */
 int mfh_cli_collect(const char *path, mfh_strlist *out, mfh_err *err);
 /* expected/ beside the nearest studies/ folder above the study file, else ./expected. */
 void mfh_cli_expected_dir_for(const char *study, const char *override, char *buf, size_t len);
