@@ -54,26 +54,9 @@ int mfh_cli_capture(const char *cmdline, char **out) {
   *out = NULL;
   FILE *p = popen(cmdline, "r");
   if (!p) return -1;
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    if (n + 1 >= cap) {
-      char *nb = realloc(buf, cap *= 2);
-      if (!nb) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = nb;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, p);
-    if (!got) break;
-    n += got;
-  }
+  int rc = mfh_read_stream(p, out, NULL);
   int st = pclose(p);
-  if (!buf) return -1;
-  buf[n] = '\0';
-  *out = buf;
+  if (rc) return -1;
   return st == -1 ? -1 : (WIFEXITED(st) ? WEXITSTATUS(st) : 128);
 }
 

@@ -113,10 +113,8 @@ int mfh_sync_dir(const char *path, mfh_err *err) {
   return rc;
 }
 
-int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err) {
+int mfh_read_stream(FILE *f, char **data, size_t *len) {
   *data = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return mfh_err_set(err, MFH_EIO, "cannot read %s: %s", path, strerror(errno));
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap);
   while (buf) {
@@ -133,16 +131,25 @@ int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err) {
     n += got;
     if (got == 0) break;
   }
-  int bad = ferror(f);
-  fclose(f);
-  if (!buf) return mfh_err_set(err, MFH_ENOMEM, "out of memory reading %s", path);
-  if (bad) {
+  if (!buf) return MFH_ENOMEM;
+  if (ferror(f)) {
     free(buf);
-    return mfh_err_set(err, MFH_EIO, "cannot read %s", path);
+    return MFH_EIO;
   }
   buf[n] = '\0';
   *data = buf;
   if (len) *len = n;
+  return MFH_OK;
+}
+
+int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err) {
+  *data = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return mfh_err_set(err, MFH_EIO, "cannot read %s: %s", path, strerror(errno));
+  int rc = mfh_read_stream(f, data, len);
+  fclose(f);
+  if (rc == MFH_ENOMEM) return mfh_err_set(err, MFH_ENOMEM, "out of memory reading %s", path);
+  if (rc) return mfh_err_set(err, MFH_EIO, "cannot read %s", path);
   return MFH_OK;
 }
 

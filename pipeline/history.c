@@ -290,6 +290,12 @@ static int grow(void **p, size_t *cap, size_t n, size_t size) {
   return 0;
 }
 
+/* Prepare a read query; MFH_EINPUT naming the file when its tables are not ours. */
+static int query(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *path, mfh_err *err) {
+  return sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK ? MFH_OK
+                                                                 : db_fail(db, path, MFH_EINPUT, "not an mfh history", err);
+}
+
 int mfh_history_load(const char *path, mfh_history *h, mfh_err *err) {
   memset(h, 0, sizeof *h);
   sqlite3 *db = NULL;
@@ -304,13 +310,11 @@ int mfh_history_load(const char *path, mfh_history *h, mfh_err *err) {
   sqlite3_busy_timeout(db, 60000);
   if ((rc = check_ours(db, path, 0, err))) goto fail;
   /* runs */
-  if (sqlite3_prepare_v2(db,
+  if ((rc = query(db,
                          "SELECT run_id, started_at, commit_id, mfh_version, machine, cpus, profile, wall_s, "
                          "exit_code FROM runs ORDER BY run_id",
-                         -1, &st, NULL) != SQLITE_OK) {
-    rc = db_fail(db, path, MFH_EINPUT, "not an mfh history", err);
+                  &st, path, err)))
     goto fail;
-  }
   while (sqlite3_step(st) == SQLITE_ROW) {
     if (grow((void **)&h->runs, &cap, h->nruns, sizeof *h->runs)) goto oom;
     mfh_history_run *r = &h->runs[h->nruns++];
@@ -330,13 +334,11 @@ int mfh_history_load(const char *path, mfh_history *h, mfh_err *err) {
   /* studies: one entry per id, its cost per run */
   cap = 0;
   size_t pcap = 0;
-  if (sqlite3_prepare_v2(db,
+  if ((rc = query(db,
                          "SELECT study, title, theorem, run_id, solver_s, tasks_run FROM studies ORDER BY study, "
                          "run_id",
-                         -1, &st, NULL) != SQLITE_OK) {
-    rc = db_fail(db, path, MFH_EINPUT, "not an mfh history", err);
+                  &st, path, err)))
     goto fail;
-  }
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *id = col_text(st, 0);
     mfh_history_study *s = h->nstudies ? &h->studies[h->nstudies - 1] : NULL;
@@ -358,15 +360,13 @@ int mfh_history_load(const char *path, mfh_history *h, mfh_err *err) {
   st = NULL;
   /* checks, with the proved slope of rate checks */
   cap = 0;
-  if (sqlite3_prepare_v2(db,
+  if ((rc = query(db,
                          "SELECT c.study, c.name, c.kind, c.run_id, c.verdict, c.value, c.lo, c.hi, c.summary, "
                          "(SELECT value FROM numbers n WHERE n.run_id = c.run_id AND n.study = c.study AND "
                          "n.check_name = c.name AND n.name = 'proved') FROM checks c ORDER BY c.study, c.name, "
                          "c.run_id",
-                         -1, &st, NULL) != SQLITE_OK) {
-    rc = db_fail(db, path, MFH_EINPUT, "not an mfh history", err);
+                  &st, path, err)))
     goto fail;
-  }
   size_t si = 0;
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *study = col_text(st, 0), *name = col_text(st, 1);

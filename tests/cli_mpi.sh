@@ -30,4 +30,11 @@ fi
 f=$(ls shared/$id/tasks/*.json | head -1)
 sed -i "s/\"w1\": [0-9.e+-]*/\"w1\": 0.5/" "$f"
 if same_results single shared "$id"; then bad "a changed task value went unnoticed"; else ok "a changed task value is caught"; fi
+# no launcher around: --shard auto is bad input, and says what it looked for
+rc=0
+out=$(env -u OMPI_COMM_WORLD_RANK -u PMI_RANK -u SLURM_ARRAY_TASK_ID -u SLURM_STEP_ID -u SGE_TASK_ID -u LSB_JOBINDEX \
+  -u PBS_ARRAY_INDEX -u PBS_ARRAYID -u JOB_COMPLETION_INDEX "$MFH" run "$study" --out none --shard auto 2>&1) || rc=$?
+expect_eq "$rc" 2 "--shard auto outside a launcher exits 2"
+expect_contains "$out" "no launcher environment found" "... and says so"
+[ -e none ] && bad "--shard auto outside a launcher wrote a store" || ok "... before writing anything"
 finish

@@ -52,23 +52,34 @@ static void planted(size_t k, mfh_study_result *r) {
   mfh_values_set(&c->numbers, "max_ratio", ratio[k]);
 }
 
-static void append_run(const char *path, size_t k, const char *machine) {
-  mfh_study_result r;
-  planted(k, &r);
+/* Append r as one run on machine at date; prints the error and returns its status. */
+static int append_result(const char *path, const mfh_study_result *r, const char *machine, const char *date,
+                         const char *commit) {
   mfh_history_run run;
   memset(&run, 0, sizeof run);
-  snprintf(run.started_at, sizeof run.started_at, "2026-01-%02zuT03:00:00Z", k + 1);
-  snprintf(run.commit, sizeof run.commit, "c%04zu", k);
+  snprintf(run.started_at, sizeof run.started_at, "%s", date);
+  snprintf(run.commit, sizeof run.commit, "%s", commit);
   snprintf(run.mfh_version, sizeof run.mfh_version, "0.1.0");
   snprintf(run.machine, sizeof run.machine, "%s", machine);
   run.cpus = 2;
-  snprintf(run.profile, sizeof run.profile, "nightly");
+  snprintf(run.profile, sizeof run.profile, "%.15s", r->profile);
   run.wall_s = 60;
-  const mfh_study_result *rs[1] = {&r};
+  const mfh_study_result *rs[1] = {r};
   mfh_err err;
   mfh_err_clear(&err);
   int rc = mfh_history_append(path, &run, rs, 1, &err);
-  ck_assert_msg(rc == MFH_OK, "append: %s", err.msg);
+  if (rc) fprintf(stderr, "append to %s: %s\n", path, err.msg);
+  return rc;
+}
+
+/* Run k of the planted history. */
+static void append_run(const char *path, size_t k, const char *machine) {
+  mfh_study_result r;
+  planted(k, &r);
+  char date[32], commit[16];
+  snprintf(date, sizeof date, "2026-01-%02zuT03:00:00Z", k + 1);
+  snprintf(commit, sizeof commit, "c%04zu", k);
+  ck_assert_int_eq(append_result(path, &r, machine, date, commit), MFH_OK);
   mfh_study_result_free(&r);
 }
 
@@ -156,16 +167,9 @@ START_TEST(slow_creep_and_machines) {
     mfh_values_set(&r.checks[0].numbers, "slope_lo", s - 0.01);
     mfh_values_set(&r.checks[0].numbers, "slope_hi", s + 0.01);
     r.elapsed_s = k == 5 ? 30 : 10; /* slower, but on another machine: not compared */
-    mfh_history_run run;
-    memset(&run, 0, sizeof run);
-    snprintf(run.started_at, sizeof run.started_at, "2026-02-0%zuT00:00:00Z", k + 1);
-    snprintf(run.machine, sizeof run.machine, "%s", k == 5 ? "other" : "m1");
-    snprintf(run.profile, sizeof run.profile, "quick");
-    snprintf(run.mfh_version, sizeof run.mfh_version, "0.1.0");
-    const mfh_study_result *rs[1] = {&r};
-    mfh_err err;
-    mfh_err_clear(&err);
-    ck_assert_int_eq(mfh_history_append(path, &run, rs, 1, &err), MFH_OK);
+    char date[32];
+    snprintf(date, sizeof date, "2026-02-0%zuT00:00:00Z", k + 1);
+    ck_assert_int_eq(append_result(path, &r, k == 5 ? "other" : "m1", date, ""), MFH_OK);
     mfh_study_result_free(&r);
   }
   char got[1024];
@@ -189,17 +193,7 @@ START_TEST(concurrent_appends) {
       for (size_t k = 0; k < EACH && !bad; k++) {
         mfh_study_result r;
         planted(k, &r);
-        mfh_history_run run;
-        memset(&run, 0, sizeof run);
-        snprintf(run.started_at, sizeof run.started_at, "2026-03-01T00:00:00Z");
-        snprintf(run.machine, sizeof run.machine, "%s", machine);
-        snprintf(run.profile, sizeof run.profile, "quick");
-        snprintf(run.mfh_version, sizeof run.mfh_version, "0.1.0");
-        const mfh_study_result *rs[1] = {&r};
-        mfh_err err;
-        mfh_err_clear(&err);
-        bad = mfh_history_append(path, &run, rs, 1, &err) != MFH_OK;
-        if (bad) fprintf(stderr, "append in child %d: %s\n", p, err.msg);
+        bad = append_result(path, &r, machine, "2026-03-01T00:00:00Z", "") != MFH_OK;
         mfh_study_result_free(&r);
       }
       _exit(bad);
