@@ -169,7 +169,7 @@ static int wait_jobs(long jid, long rid, long k, long poll, const char *out) {
   if (!state) return 3;
   char cmd[160];
   snprintf(cmd, sizeof cmd, "squeue -h -r --states=all -j %ld,%ld -o '%%F|%%K|%%T' 2>&1", jid, rid);
-  int failures = 0, code = 3;
+  int failures = 0, code = 3, seen = 0, gone = 0;
   for (;;) {
     char *text = NULL;
     int st = mfh_cli_capture(cmd, &text);
@@ -181,6 +181,7 @@ static int wait_jobs(long jid, long rid, long k, long poll, const char *out) {
       continue;
     }
     failures = 0;
+    int lines = 0;
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
       long a = strtol(line, NULL, 10), e = 0;
@@ -190,8 +191,18 @@ static int wait_jobs(long jid, long rid, long k, long poll, const char *out) {
       else if (a != rid) continue;
       if (e < 0 || e > k || (a == jid && e == 0)) continue;
       snprintf(state[e], sizeof state[e], "%s", f2 + 1);
+      lines++;
     }
     free(text);
+    seen |= lines > 0;
+    /* jobs leave squeue MinJobAge after they end: if ours are all gone,
+     * what was never seen ending is unknown (its log says more) */
+    gone = seen && !lines ? gone + 1 : 0;
+    if (gone == 3) {
+      for (long e = 0; e <= k; e++)
+        if (!state[e][0] || !terminal(state[e])) snprintf(state[e], sizeof state[e], "UNKNOWN");
+      break;
+    }
     int all = 1;
     for (long e = 0; e <= k; e++) all &= state[e][0] && terminal(state[e]);
     if (all) break;

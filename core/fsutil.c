@@ -35,7 +35,7 @@ int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err) {
   a->f = NULL;
   a->nosync = 0;
   a->path = strdup(path);
-  size_t n = strlen(path) + 32;
+  size_t n = strlen(path) + 96;
   a->tmp = malloc(n);
   if (!a->path || !a->tmp) {
     free(a->path);
@@ -43,9 +43,15 @@ int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err) {
     a->path = a->tmp = NULL;
     return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   }
-  snprintf(a->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  /* Several threads of one process may write different files; the pid is
-   * enough because one path is only ever written by one thread at a time. */
+  char host[64] = "";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  host[sizeof host - 1] = '\0';
+  snprintf(a->tmp, n, "%s.tmp.%s.%ld", path, host, (long)getpid());
+  /* Several threads of one process may write different files: one path is
+   * only ever written by one thread at a time.  Processes on several hosts
+   * may write one path in a shared store (every shard writes run.json), and
+   * containers often share pids (a Kubernetes pod's mfh may be pid 1
+   * everywhere): the host name keeps their temporaries apart. */
   a->f = fopen(a->tmp, "wb");
   if (!a->f) {
     int e = errno;
