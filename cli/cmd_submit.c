@@ -47,8 +47,8 @@ typedef struct submit_opts {
 } submit_opts;
 
 /* The two batch scripts into f (shards first) for the given absolute paths. */
-static void write_scripts(FILE *sh, FILE *rep, const char *exe, const mfh_strlist *studies, const char *out,
-                          const mfh_cli_opts *o, const submit_opts *so) {
+static void write_scripts(FILE *sh, FILE *rep, const char *exe, const mfh_strlist *studies, size_t nstudies,
+                          const char *out, const mfh_cli_opts *o, const submit_opts *so) {
   fprintf(sh,
           "#!/bin/bash\n"
           "# mfh submit: %ld shards of %zu stud%s (profile %s) into one store, %s.\n"
@@ -64,7 +64,7 @@ static void write_scripts(FILE *sh, FILE *rep, const char *exe, const mfh_strlis
           "set -eu\n"
           "export OMP_NUM_THREADS=%d\n"
           "exec ",
-          so->shards, studies->n, studies->n == 1 ? "y" : "ies", o->profile, out, so->shards, so->shards, o->jobs,
+          so->shards, nstudies, nstudies == 1 ? "y" : "ies", o->profile, out, so->shards, so->shards, o->jobs,
           out, o->jobs);
   mfh_cli_sh_quote(sh, exe);
   fputs(" run", sh);
@@ -329,11 +329,16 @@ int mfh_cli_cmd_submit(int argc, char **argv) {
   if (code) goto fail;
   size_t groups = max_groups(ls, n);
   if (!so.shards) so.shards = groups < 8 ? (long)(groups ? groups : 1) : 8;
-  for (size_t i = 0; i < n; i++)
-    if (!realpath(ls[i].study.file, path) || mfh_cli_sl_add(&abs, path)) {
+  /* the paths as given (a folder stays a folder), made absolute */
+  for (size_t i = 0; i < o.paths.n; i++) {
+    char installed[PATH_MAX + 256];
+    const char *p = o.paths.v[i];
+    if (!mfh_path_exists(p) && mfh_cli_data_path(p, installed, sizeof installed)) p = installed;
+    if (!realpath(p, path) || mfh_cli_sl_add(&abs, path)) {
       code = 3;
       goto fail;
     }
+  }
   ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (el <= 0) {
     fprintf(stderr, "mfh submit: cannot find my own executable: %s\n", strerror(errno));
@@ -358,7 +363,7 @@ int mfh_cli_cmd_submit(int argc, char **argv) {
     code = 3;
     goto fail;
   }
-  write_scripts(sh, rep, exe, &abs, out, &o, &so);
+  write_scripts(sh, rep, exe, &abs, n, out, &o, &so);
   fclose(sh);
   fclose(rep);
   sh = rep = NULL;
