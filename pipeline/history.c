@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -242,7 +243,16 @@ fail:
 }
 
 int mfh_history_check_file(const char *path, mfh_err *err) {
-  if (!mfh_path_exists(path)) return MFH_OK;
+  if (!mfh_path_exists(path)) { /* it will be created: its folder must be writable */
+    char *dir = strdup(path);
+    if (!dir) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+    char *slash = strrchr(dir, '/');
+    const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+    int ok = mfh_is_dir(d) && access(d, W_OK) == 0;
+    int rc = ok ? MFH_OK : mfh_err_set(err, MFH_EINPUT, "%s: cannot create it: %s is not a writable folder", path, d);
+    free(dir);
+    return rc;
+  }
   sqlite3 *db = NULL;
   int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
                ? check_ours(db, path, 1, err)

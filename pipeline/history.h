@@ -36,8 +36,9 @@ typedef struct mfh_history_run {
 int mfh_history_append(const char *path, const mfh_history_run *run, const mfh_study_result *const *studies,
                        size_t n, mfh_err *err);
 
-/* Before a run: 0 when path is missing (it will be created) or an mfh
- * history this mfh can append to; MFH_EINPUT naming the file otherwise. */
+/* Before a run: 0 when path is an mfh history this mfh can append to, or is
+ * missing in a writable folder (it will be created); MFH_EINPUT naming the
+ * file otherwise. */
 int mfh_history_check_file(const char *path, mfh_err *err);
 
 /* One check in one run. */

@@ -70,6 +70,10 @@ rc=0
 out=$("$MFH" run "$study" --out never --shard 1/2 --history x.db 2>&1) || rc=$?
 expect_eq "$rc" 2 "--history with --shard is refused (mfh report --history after the shards)"
 rc=0
+out=$("$MFH" run "$study" --out never --history no/such/folder/h.db 2>&1) || rc=$?
+expect_eq "$rc" 2 "--history in a folder that does not exist is refused before running"
+expect_contains "$out" "no/such/folder is not a writable folder" "... naming the folder"
+rc=0
 out=$("$MFH" history missing.db 2>&1) || rc=$?
 expect_eq "$rc" 2 "a missing history file exits 2"
 finish
