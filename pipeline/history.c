@@ -321,8 +321,8 @@ int mfh_history_load(const char *path, mfh_history *h, mfh_err *err) {
   if ((rc = check_ours(db, path, 0, err))) goto fail;
   /* runs */
   if ((rc = query(db,
-                         "SELECT run_id, started_at, commit_id, mfh_version, machine, cpus, profile, wall_s, "
-                         "exit_code FROM runs ORDER BY run_id",
+                  "SELECT run_id, started_at, commit_id, mfh_version, machine, cpus, profile, wall_s, "
+                  "exit_code FROM runs ORDER BY run_id",
                   &st, path, err)))
     goto fail;
   while (sqlite3_step(st) == SQLITE_ROW) {
@@ -345,8 +345,8 @@ int mfh_history_load(const char *path, mfh_history *h, mfh_err *err) {
   cap = 0;
   size_t pcap = 0;
   if ((rc = query(db,
-                         "SELECT study, title, theorem, run_id, solver_s, tasks_run FROM studies ORDER BY study, "
-                         "run_id",
+                  "SELECT study, title, theorem, run_id, solver_s, tasks_run FROM studies ORDER BY study, "
+                  "run_id",
                   &st, path, err)))
     goto fail;
   while (sqlite3_step(st) == SQLITE_ROW) {
@@ -371,10 +371,10 @@ int mfh_history_load(const char *path, mfh_history *h, mfh_err *err) {
   /* checks, with the proved slope of rate checks */
   cap = 0;
   if ((rc = query(db,
-                         "SELECT c.study, c.name, c.kind, c.run_id, c.verdict, c.value, c.lo, c.hi, c.summary, "
-                         "(SELECT value FROM numbers n WHERE n.run_id = c.run_id AND n.study = c.study AND "
-                         "n.check_name = c.name AND n.name = 'proved') FROM checks c ORDER BY c.study, c.name, "
-                         "c.run_id",
+                  "SELECT c.study, c.name, c.kind, c.run_id, c.verdict, c.value, c.lo, c.hi, c.summary, "
+                  "(SELECT value FROM numbers n WHERE n.run_id = c.run_id AND n.study = c.study AND "
+                  "n.check_name = c.name AND n.name = 'proved') FROM checks c ORDER BY c.study, c.name, "
+                  "c.run_id",
                   &st, path, err)))
     goto fail;
   size_t si = 0;

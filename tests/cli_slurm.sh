@@ -10,6 +10,8 @@
 # The daemons are stopped by PID when the test exits, whatever happens.
 source "$(dirname "$0")/clilib.sh"
 need munged slurmctld slurmd sbatch squeue srun scontrol sinfo sqlite3
+# slurmd launches jobs as their user and runs as root here (as CI does)
+[ "$(id -u)" = 0 ] || { bad "needs root: slurmd and slurmctld run as root here, as in CI"; finish; exit 1; }
 cd "$T"
 D="$T/slurm"
 chmod 755 "$T" # munged wants every folder above its socket searchable
