@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libfftw3-dev libyaml-dev libjansson-dev
-          libxxhash-dev liblapacke-dev libopenblas-dev check gnuplot-nox)
+          libxxhash-dev liblapacke-dev libopenblas-dev libsqlite3-dev sqlite3 check gnuplot-nox
+          help2man slurm-wlm munge openmpi-bin debhelper dpkg-dev fakeroot)  # tests: Slurm, MPI, .deb
 
 install_packages() {
   local missing=()

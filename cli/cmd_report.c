@@ -22,15 +22,21 @@
 int mfh_cli_cmd_report(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: mfh report RUNDIR... [--out DIR] [--render | --no-render] [--quiet]\n"
+      printf("usage: mfh report RUNDIR... [--out DIR] [--render | --no-render] [--quiet] [--history FILE]\n"
              "Re-render every report from stored task results (no solver runs).  Several run\n"
              "folders (e.g. one per shard) are merged; the report goes to --out (default: the\n"
-             "first RUNDIR).  Exit codes as for mfh run.\n");
+             "first RUNDIR).  --history FILE appends the merged run to a history database (after the\n"
+             "shards of one run: mfh run --history).  Exit codes as for mfh run.\n");
       return 0;
     }
   mfh_cli_opts o;
-  int rc = mfh_cli_parse_opts("report", argc, argv, &o, "out render no-render quiet");
+  int rc = mfh_cli_parse_opts("report", argc, argv, &o, "out render no-render quiet history");
   if (rc) return rc;
+  double started = mfh_cli_wall_clock();
+  if ((rc = mfh_cli_history_precheck(o.history))) {
+    mfh_cli_sl_free(&o.paths);
+    return rc;
+  }
   if (o.paths.n == 0) return mfh_cli_usage_error("report", "%s", "name at least one run folder");
   int explicit_out = 0;
   for (int i = 1; i < argc; i++) explicit_out |= !strcmp(argv[i], "--out");
@@ -115,7 +121,13 @@ int mfh_cli_cmd_report(int argc, char **argv) {
     mfh_study_free(&s);
     json_decref(meta);
   }
-  if (!code) code = mfh_cli_finish_run(rs, done, outdir, &ro, solver_failed, o.quiet);
+  if (!code) {
+    code = mfh_cli_finish_run(rs, done, outdir, &ro, solver_failed, o.quiet);
+    if (o.history && done) {
+      int hc = mfh_cli_history_append(o.history, rs, done, rs[0]->profile, started, code, rs[0]->file);
+      if (hc > code) code = hc;
+    }
+  }
   for (size_t i = 0; i < ids.n; i++) {
     if (rs[i]) mfh_study_result_free(rs[i]);
     free(rs[i]);

@@ -21,7 +21,8 @@
 
 static const char *run_help =
     "usage: mfh run PATH... [--profile quick|nightly|full] [--out DIR] [--jobs N] [--seed S]\n"
-    "               [--fresh] [--shard I/N] [--quiet] [--render | --no-render] [--expected DIR]\n"
+    "               [--fresh] [--shard I/N|auto] [--quiet] [--render | --no-render] [--expected DIR]\n"
+    "               [--history FILE]\n"
     "Run every study file given (a folder means every *.yaml under it).\n"
     "  --profile P   sweep size: quick (default suite, ~1 min), nightly, full\n"
     "  --out DIR     run folder (default reports/); finished tasks are stored under DIR/<id>/tasks\n"
@@ -29,10 +30,15 @@ static const char *run_help =
     "  --jobs N      threads (default: all cores); results do not depend on N\n"
     "  --seed S      replace every study's seed\n"
     "  --fresh       ignore stored results and recompute\n"
-    "  --shard I/N   run a deterministic 1/N of the tasks (batch arrays); merge with mfh report\n"
+    "  --shard I/N   run a deterministic 1/N of the task groups (batch arrays); shards may share\n"
+    "                one --out folder; when all are done, mfh report DIR renders the results\n"
+    "  --shard auto  I/N from the launcher: Slurm array or srun step, mpirun (Open MPI, MPICH),\n"
+    "                SGE array; --shard auto/N for LSF, PBS, Kubernetes indexed jobs (N jobs)\n"
     "  --quiet       no progress line and no table\n"
     "  --render      fail (exit 3) if gnuplot cannot render the plots; --no-render skips them\n"
     "  --expected D  blessed results folder (default: expected/ beside the studies/ folder)\n"
+    "  --history F   append this run (commit, date, machine, every check's numbers) to the SQLite\n"
+    "                history F; mfh history F draws the trends and flags drift\n"
     "Environment: MFH_GNUPLOT names the gnuplot program (default: gnuplot on PATH).\n"
     "Exit: 0 all checks passed (inconclusive allowed), 1 a check failed, 2 bad input, 3 failure.\n";
 
@@ -51,8 +57,17 @@ static int run_or_bless(int argc, char **argv, int bless) {
   mfh_cli_opts o;
   int rc = mfh_cli_parse_opts(cmd, argc, argv, &o,
                       bless ? "profile out jobs expected quiet render no-render fresh"
-                            : "profile out jobs seed fresh shard quiet render no-render expected");
+                            : "profile out jobs seed fresh shard quiet render no-render expected history");
   if (rc) return rc;
+  double started = mfh_cli_wall_clock();
+  if (o.history && o.shard_n) {
+    mfh_cli_sl_free(&o.paths);
+    return mfh_cli_usage_error(cmd, "%s", "--history goes with mfh report after the shards (a shard has no verdicts)");
+  }
+  if ((rc = mfh_cli_history_precheck(o.history))) {
+    mfh_cli_sl_free(&o.paths);
+    return rc;
+  }
   mfh_loaded *ls;
   size_t n;
   rc = mfh_cli_load_all(cmd, &o, &ls, &n);
@@ -87,12 +102,17 @@ static int run_or_bless(int argc, char **argv, int bless) {
     mfh_err_print(&err, stderr);
     code = mfh_status_exit_code(rc);
   } else if (o.shard_n) {
-    printf("shard %zu/%zu: tasks stored under %s/<study>/tasks; when every shard is done run\n"
+    printf("shard %zu/%zu%s%s%s: tasks stored under %s/<study>/tasks; when every shard is done run\n"
            "  mfh report %s\n",
-           o.shard_i, o.shard_n, o.out, o.out);
+           o.shard_i, o.shard_n, o.shard_source[0] ? " (" : "", o.shard_source, o.shard_source[0] ? ")" : "",
+           o.out, o.out);
     code = solver_failed ? 3 : 0;
   } else {
     code = mfh_cli_finish_run(rs, done, o.out, &ro, solver_failed, o.quiet);
+    if (o.history) {
+      int hc = mfh_cli_history_append(o.history, rs, done, o.profile, started, code, ls[0].study.file);
+      if (hc > code) code = hc;
+    }
   }
   for (size_t i = 0; i < n; i++) {
     if (rs && rs[i]) mfh_study_result_free(rs[i]);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -16,6 +17,7 @@
 #include "pipeline/exec.h"
 #include "pipeline/plan.h"
 #include "pipeline/registry.h"
+#include "pipeline/shard.h"
 #include "pipeline/verdict.h"
 
 volatile sig_atomic_t mfh_cli_interrupted = 0;
@@ -35,6 +37,27 @@ int mfh_cli_usage_error(const char *cmd, const char *fmt, const char *arg) {
   fprintf(stderr, fmt, arg);
   fprintf(stderr, "\n(see `mfh %s --help`)\n", cmd);
   return 2;
+}
+
+/* 'text' for a POSIX shell (single quotes, ' as '\''). */
+void mfh_cli_sh_quote(FILE *f, const char *s) {
+  fputc('\'', f);
+  for (; *s; s++)
+    if (*s == '\'') fputs("'\\''", f);
+    else fputc(*s, f);
+  fputc('\'', f);
+}
+
+/* Run a shell command line; its stdout (malloc'd, NUL-terminated) in *out.
+ * Returns the exit status, or -1 when it could not be run. */
+int mfh_cli_capture(const char *cmdline, char **out) {
+  *out = NULL;
+  FILE *p = popen(cmdline, "r");
+  if (!p) return -1;
+  int rc = mfh_read_stream(p, out, NULL);
+  int st = pclose(p);
+  if (rc) return -1;
+  return st == -1 ? -1 : (WIFEXITED(st) ? WEXITSTATUS(st) : 128);
 }
 
 /* ---- collecting study files ---------------------------------------------- */
@@ -67,7 +90,33 @@ int mfh_cli_is_yaml(const char *name) {
   return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
 }
 
+/* An installed mfh finds the shipped studies from its own prefix:
+ * <prefix>/bin/mfh -> <prefix>/share/mfh (MFH_DATADIR_REL, set by CMake). */
+int mfh_cli_data_path(const char *rel, char *buf, size_t len) {
+#ifdef MFH_DATADIR_REL
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0 || rel[0] == '/') return 0;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return 0;
+  *slash = '\0';
+  static const char *const under[] = {"", "studies/"};
+  for (size_t i = 0; i < sizeof under / sizeof under[0]; i++) {
+    snprintf(buf, len, "%s/%s/%s%s", exe, MFH_DATADIR_REL, under[i], rel);
+    if (mfh_path_exists(buf)) return 1;
+  }
+#else
+  (void)rel;
+  (void)buf;
+  (void)len;
+#endif
+  return 0;
+}
+
 int mfh_cli_collect(const char *path, mfh_strlist *out, mfh_err *err) {
+  char installed[PATH_MAX + 256];
+  if (!mfh_path_exists(path) && mfh_cli_data_path(path, installed, sizeof installed)) path = installed;
   if (!mfh_path_exists(path)) return mfh_err_set(err, MFH_EINPUT, "%s: no such file or folder", path);
   if (!mfh_is_dir(path)) return mfh_cli_sl_add(out, path) ? mfh_err_set(err, MFH_ENOMEM, "out of memory") : MFH_OK;
   DIR *d = opendir(path);
@@ -107,6 +156,38 @@ void mfh_cli_expected_dir_for(const char *study, const char *override, char *buf
   snprintf(buf, len, "expected");
 }
 
+static const char *getenv_lookup(const char *name, void *ctx) {
+  (void)ctx;
+  return getenv(name);
+}
+
+/* --shard I/N, auto or auto/N (the launcher's environment, pipeline/shard.h). */
+static int parse_shard(const char *cmd, const char *val, mfh_cli_opts *o) {
+  unsigned long si, sn;
+  char c;
+  if (!strncmp(val, "auto", 4)) {
+    sn = 0;
+    if (val[4] && (sscanf(val + 4, "/%lu%c", &sn, &c) != 1 || sn < 1))
+      return mfh_cli_usage_error(cmd, "--shard must be I/N, auto or auto/N with N >= 1 (got '%s')", val);
+    mfh_shard sh;
+    mfh_err err;
+    mfh_err_clear(&err);
+    if (mfh_shard_from_env(getenv_lookup, NULL, sn, &sh, &err)) {
+      fprintf(stderr, "mfh %s: %s\n", cmd, err.msg);
+      return 2;
+    }
+    o->shard_i = sh.index;
+    o->shard_n = sh.count;
+    snprintf(o->shard_source, sizeof o->shard_source, "%s", sh.source);
+    return 0;
+  }
+  if (sscanf(val, "%lu/%lu%c", &si, &sn, &c) != 2 || sn < 1 || si < 1 || si > sn)
+    return mfh_cli_usage_error(cmd, "--shard must be I/N with 1 <= I <= N, auto or auto/N (got '%s')", val);
+  o->shard_i = si;
+  o->shard_n = sn;
+  return 0;
+}
+
 int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed) {
   memset(o, 0, sizeof *o);
   o->profile = "quick";
@@ -133,6 +214,9 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
     } else if (!strcmp(a, "--out")) {
       NEEDS_VALUE();
       o->out = val;
+    } else if (!strcmp(a, "--history")) {
+      NEEDS_VALUE();
+      o->history = val;
     } else if (!strcmp(a, "--expected")) {
       NEEDS_VALUE();
       o->expected = val;
@@ -150,12 +234,8 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
       o->seed = s;
     } else if (!strcmp(a, "--shard")) {
       NEEDS_VALUE();
-      unsigned long si, sn;
-      char c;
-      if (sscanf(val, "%lu/%lu%c", &si, &sn, &c) != 2 || sn < 1 || si < 1 || si > sn)
-        return mfh_cli_usage_error(cmd, "--shard must be I/N with 1 <= I <= N (got '%s')", val);
-      o->shard_i = si;
-      o->shard_n = sn;
+      int rc = parse_shard(cmd, val, o);
+      if (rc) return rc;
     } else if (!strcmp(a, "--fresh")) {
       o->fresh = 1;
     } else if (!strcmp(a, "--quiet")) {

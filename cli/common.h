@@ -27,21 +27,32 @@ int mfh_cli_sl_add(mfh_strlist *l, const char *s);
 void mfh_cli_sl_free(mfh_strlist *l);
 int mfh_cli_cmp_str(const void *a, const void *b); /* qsort of char * */
 
+/* Write s single-quoted for a POSIX shell. */
+void mfh_cli_sh_quote(FILE *f, const char *s);
+/* Run a shell command line; its stdout (malloc'd, NUL-terminated) in *out.
+ * Returns its exit status, or -1 when it could not be run. */
+int mfh_cli_capture(const char *cmdline, char **out);
+
 /* Print an error (file:line:col: message) and return its exit code. */
 int mfh_cli_fail(const mfh_err *e);
 /* Print "mfh CMD: <fmt with arg>" and a pointer to --help; returns 2. */
 int mfh_cli_usage_error(const char *cmd, const char *fmt, const char *arg);
-/* Study files under path (a file, or every *.yaml below a folder, sorted). */
+/* rel under the installed data folder (<prefix>/share/mfh/rel, then
+ * <prefix>/share/mfh/studies/rel) into buf: 1 if it exists there, else 0. */
+int mfh_cli_data_path(const char *rel, char *buf, size_t len);
+/* Study files under path (a file, or every *.yaml below a folder, sorted);
+ * a relative path missing here is looked for in the installed studies. */
 int mfh_cli_collect(const char *path, mfh_strlist *out, mfh_err *err);
 /* expected/ beside the nearest studies/ folder above the study file, else ./expected. */
 void mfh_cli_expected_dir_for(const char *study, const char *override, char *buf, size_t len);
 
 /* Options shared by run, bless, validate and report. */
 typedef struct {
-  const char *profile, *out, *expected;
+  const char *profile, *out, *expected, *history;
   int jobs, fresh, quiet, render;
   long long seed;
   size_t shard_i, shard_n;
+  char shard_source[256]; /* --shard auto: the variables it came from */
   mfh_strlist paths;
 } mfh_cli_opts;
 /* Parse argv[1..]; `allowed` lists the long options this command takes.
@@ -75,5 +86,15 @@ int mfh_cli_cmd_bless(int argc, char **argv);
 int mfh_cli_cmd_validate(int argc, char **argv);
 int mfh_cli_cmd_report(int argc, char **argv);
 int mfh_cli_cmd_list(int argc, char **argv);
+int mfh_cli_cmd_submit(int argc, char **argv);
+int mfh_cli_cmd_history(int argc, char **argv);
+
+/* --history FILE of run and report: check it before running (0, or the exit
+ * code of a bad file, printed) and append the finished run (0 or 3, printed).
+ * started: when the command began; study_file: a study, for the commit. */
+int mfh_cli_history_precheck(const char *file);
+double mfh_cli_wall_clock(void); /* seconds since the epoch */
+int mfh_cli_history_append(const char *file, mfh_study_result *const *rs, size_t n, const char *profile,
+                           double started, int exit_code, const char *study_file);
 
 #endif

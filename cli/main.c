@@ -19,6 +19,8 @@ static const command commands[] = {
     {"validate", "validate PATH...   check study files without running", mfh_cli_cmd_validate},
     {"list", "list [WHAT]        solvers, observables, metrics, bounds, checks, studies", mfh_cli_cmd_list},
     {"report", "report RUNDIR...   re-render reports from stored results (merges shards)", mfh_cli_cmd_report},
+    {"submit", "submit PATH...     run studies as a Slurm job array of shards and a report job", mfh_cli_cmd_submit},
+    {"history", "history FILE       trend plots and drift flags from a history database (run --history)", mfh_cli_cmd_history},
     {"bless", "bless STUDY...     write current results into expected/ (regression baseline)", mfh_cli_cmd_bless},
     {"metric", "metric NAME A B    Wasserstein distance between two CSV point clouds", mfh_cmd_metric},
     {"fit", "fit FILE.csv       fit a convergence rate with its confidence interval", mfh_cmd_fit},

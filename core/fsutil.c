@@ -35,7 +35,7 @@ int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err) {
   a->f = NULL;
   a->nosync = 0;
   a->path = strdup(path);
-  size_t n = strlen(path) + 32;
+  size_t n = strlen(path) + 96;
   a->tmp = malloc(n);
   if (!a->path || !a->tmp) {
     free(a->path);
@@ -43,9 +43,15 @@ int mfh_afile_open(mfh_afile *a, const char *path, mfh_err *err) {
     a->path = a->tmp = NULL;
     return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   }
-  snprintf(a->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  /* Several threads of one process may write different files; the pid is
-   * enough because one path is only ever written by one thread at a time. */
+  char host[64] = "";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  host[sizeof host - 1] = '\0';
+  snprintf(a->tmp, n, "%s.tmp.%s.%ld", path, host, (long)getpid());
+  /* Several threads of one process may write different files: one path is
+   * only ever written by one thread at a time.  Processes on several hosts
+   * may write one path in a shared store (every shard writes run.json), and
+   * containers often share pids (a Kubernetes pod's mfh may be pid 1
+   * everywhere): the host name keeps their temporaries apart. */
   a->f = fopen(a->tmp, "wb");
   if (!a->f) {
     int e = errno;
@@ -113,10 +119,8 @@ int mfh_sync_dir(const char *path, mfh_err *err) {
   return rc;
 }
 
-int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err) {
+int mfh_read_stream(FILE *f, char **data, size_t *len) {
   *data = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return mfh_err_set(err, MFH_EIO, "cannot read %s: %s", path, strerror(errno));
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap);
   while (buf) {
@@ -133,16 +137,25 @@ int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err) {
     n += got;
     if (got == 0) break;
   }
-  int bad = ferror(f);
-  fclose(f);
-  if (!buf) return mfh_err_set(err, MFH_ENOMEM, "out of memory reading %s", path);
-  if (bad) {
+  if (!buf) return MFH_ENOMEM;
+  if (ferror(f)) {
     free(buf);
-    return mfh_err_set(err, MFH_EIO, "cannot read %s", path);
+    return MFH_EIO;
   }
   buf[n] = '\0';
   *data = buf;
   if (len) *len = n;
+  return MFH_OK;
+}
+
+int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err) {
+  *data = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return mfh_err_set(err, MFH_EIO, "cannot read %s: %s", path, strerror(errno));
+  int rc = mfh_read_stream(f, data, len);
+  fclose(f);
+  if (rc == MFH_ENOMEM) return mfh_err_set(err, MFH_ENOMEM, "out of memory reading %s", path);
+  if (rc) return mfh_err_set(err, MFH_EIO, "cannot read %s", path);
   return MFH_OK;
 }
 

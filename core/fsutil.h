@@ -35,6 +35,9 @@ void mfh_afile_abort(mfh_afile *a);
 /* Read a whole file into a NUL-terminated malloc'd buffer (*len may be NULL).
  * MFH_EIO when it cannot be read. */
 int mfh_read_file(const char *path, char **data, size_t *len, mfh_err *err);
+/* Read a stream to its end into a NUL-terminated malloc'd buffer (*len may
+ * be NULL).  MFH_ENOMEM, or MFH_EIO on a read error (nothing returned). */
+int mfh_read_stream(FILE *f, char **data, size_t *len);
 /* 1 if path exists (any type). */
 int mfh_path_exists(const char *path);
 /* 1 if path is a directory. */

@@ -12,6 +12,7 @@
 #include "core/fsutil.h"
 #include "report/model.h"
 #include "report/sbuf.h"
+#include "report/gnuplot.h"
 #include "report/writer.h"
 
 /* Run every writer of one scope in registry order.  A writer whose external
@@ -128,4 +129,11 @@ void mfh_report_table(const mfh_study_result *const *studies, size_t n, FILE *ou
   ctx.nstudies = n;
   ctx.out = out;
   write_scope(MFH_WRITER_TERMINAL, &ctx, NULL);
+}
+
+int mfh_report_render_dir(const char *dir, const mfh_report_opts *o, int *rendered, mfh_err *err) {
+  int r = 0;
+  int rc = mfh_gnuplot_render(dir, o, &r, err);
+  if (rendered) *rendered = r;
+  return rc;
 }

@@ -36,6 +36,12 @@ typedef struct mfh_report_opts {
 int mfh_report_study(const mfh_study_result *r, const char *dir, const mfh_report_opts *o,
                      int *rendered, mfh_err *err);
 
+/* Run gnuplot on dir/plot.gp (which writes outbase.png and outbase.svg,
+ * outbase given on gnuplot's command line) and move the images to
+ * dir/plot.png and dir/plot.svg, following o->render as mfh_report_study
+ * does.  For other writers with their own plot.gp (mfh history). */
+int mfh_report_render_dir(const char *dir, const mfh_report_opts *o, int *rendered, mfh_err *err);
+
 /* Whole run: outdir/index.html (each study's PNG, links to its summary and
  * data, a colour-coded table of checks), outdir/junit.xml (one <testsuite>
  * per study, one <testcase> per check; fail -> <failure>, error -> <error>,

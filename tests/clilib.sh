@@ -22,3 +22,20 @@ finish() {
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]
 }
+# results.json without what depends on how the results were obtained (file
+# path, cached / run counts, timing).
+results_core() { grep -vE '^ *"(file|cached|run|elapsed_s)":' "$1"; }
+# same_results A B ID: study ID has the same task values and results in run folders A and B.
+same_results() {
+  [ -s "$1/$3/results.json" ] && [ -s "$2/$3/results.json" ] &&
+    diff <(task_values "$1/$3") <(task_values "$2/$3") >/dev/null &&
+    diff <(results_core "$1/$3/results.json") <(results_core "$2/$3/results.json") >/dev/null
+}
+# Fail the test (with a hint) when a program it needs is missing.
+need() {
+  for p in "$@"; do
+    command -v "$p" >/dev/null || { bad "$p not found (./build.sh installs the Debian packages the tests need)"; finish; exit 1; }
+  done
+}
+# Seconds since a time taken from $EPOCHREALTIME, one decimal.
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
