@@ -8,6 +8,8 @@ int mfh_cloud_alloc(mfh_cloud *c, size_t n, size_t dim) {
   c->n = n;
   c->dim = dim;
   c->w = NULL;
+  c->d = 0;
+  c->period = 0;
   c->x = calloc(n * dim > 0 ? n * dim : 1, sizeof *c->x);
   return c->x ? MFH_OK : MFH_ENOMEM;
 }

@@ -12,9 +12,15 @@ typedef struct mfh_cloud {
   size_t n, dim;
   double *x;
   double *w;
+  /* Phase-space geometry, for clouds of particles (positions then
+   * velocities, dim = 2 d): d the space dimension (0: a plain point cloud)
+   * and the torus period of the positions (0: the whole space R^d). */
+  size_t d;
+  double period;
 } mfh_cloud;
 
-/* Allocate an n x dim cloud (uniform weights, w = NULL); 0 or MFH_ENOMEM. */
+/* Allocate an n x dim cloud (uniform weights, w = NULL, no phase-space
+ * geometry: d = 0, period = 0); 0 or MFH_ENOMEM. */
 int mfh_cloud_alloc(mfh_cloud *c, size_t n, size_t dim);
 /* Free x and w of a cloud filled by mfh_cloud_alloc or a reader; accepts
  * a zeroed struct. */

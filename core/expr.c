@@ -32,6 +32,9 @@ struct mfh_expr {
 
 static double fn_min(double a, double b) { return isnan(a) || isnan(b) ? NAN : (a < b ? a : b); }
 static double fn_max(double a, double b) { return isnan(a) || isnan(b) ? NAN : (a > b ? a : b); }
+/* a / b, and 0 where b = 0 (a ratio that is defined as 0 when its scale vanishes,
+ * such as a bound ratio at t = 0) */
+static double fn_div0(double a, double b) { return b == 0 ? 0 : a / b; }
 
 static const struct {
   const char *name;
@@ -42,7 +45,7 @@ static const struct {
     {"exp", 1, exp, NULL},   {"log", 1, log, NULL},   {"log10", 1, log10, NULL},
     {"sqrt", 1, sqrt, NULL}, {"abs", 1, fabs, NULL},  {"sin", 1, sin, NULL},
     {"cos", 1, cos, NULL},   {"tanh", 1, tanh, NULL}, {"pow", 2, NULL, pow},
-    {"min", 2, NULL, fn_min}, {"max", 2, NULL, fn_max},
+    {"min", 2, NULL, fn_min}, {"max", 2, NULL, fn_max}, {"div0", 2, NULL, fn_div0},
 };
 #define FN_COUNT (sizeof fn_table / sizeof fn_table[0])
 

@@ -12,6 +12,7 @@ typedef struct mfh_law1d {
    * may be NULL (then every p uses quadrature). */
   double (*partial_moment)(int k, double u0, double u1, const void *ctx);
   const void *ctx;
+  const char *name; /* what the law is, e.g. "uniform on [0, 1]" (describes and hashes it) */
 } mfh_law1d;
 
 #endif

@@ -196,8 +196,9 @@ void mfh_param_def_print(const mfh_param_def *d, FILE *out) {
   static const char *kinds[] = {"int", "real", "string", "choice"};
   char expect[160];
   mfh_param_def_expect(d, expect, sizeof expect);
-  fprintf(out, "    %-12s %-7s %-18s %-34s %s%s%s\n", d->name, kinds[d->kind],
+  fprintf(out, "    %-12s %-7s %-18s %-34s %s%s%s%s\n", d->name, kinds[d->kind],
           d->def ? d->def : "(required)", expect, d->doc,
           (d->flags & MFH_PARAM_STREAM) ? " [stream: all values in one run]" : "",
-          (d->flags & MFH_PARAM_SAMPLED) ? " [sampled: seeds the random draws]" : "");
+          (d->flags & MFH_PARAM_SAMPLED) ? " [sampled: seeds the random draws]" : "",
+          (d->flags & MFH_PARAM_STEP) ? " [refinable: a step]" : (d->flags & MFH_PARAM_GRID) ? " [refinable: a resolution]" : "");
 }

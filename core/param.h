@@ -41,7 +41,11 @@ enum mfh_param_flag {
    * seed, the replica and exactly these parameters, so points that differ
    * only in other parameters (dt, eps, grids, output times) see the same
    * draws, and renaming code never moves a Monte Carlo value */
-  MFH_PARAM_SAMPLED = 1u << 1
+  MFH_PARAM_SAMPLED = 1u << 1,
+  /* a numerical step a refined reference divides by its factor (dt) */
+  MFH_PARAM_STEP = 1u << 2,
+  /* a resolution a refined reference multiplies by its factor (grid points) */
+  MFH_PARAM_GRID = 1u << 3
 };
 
 /* One bound parameter. */

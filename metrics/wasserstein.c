@@ -532,8 +532,8 @@ static double gauss_pm(int k, double u0, double u1, const void *ctx) {
   return NAN;
 }
 
-static const mfh_law1d law_uniform01 = {unif_cdf, unif_quantile, unif_pm, NULL};
-static const mfh_law1d law_std_normal = {gauss_cdf, gauss_quantile, gauss_pm, NULL};
+static const mfh_law1d law_uniform01 = {unif_cdf, unif_quantile, unif_pm, NULL, "uniform on [0, 1]"};
+static const mfh_law1d law_std_normal = {gauss_cdf, gauss_quantile, gauss_pm, NULL, "standard Gaussian N(0, 1)"};
 
 const mfh_law1d *mfh_law1d_uniform01(void) { return &law_uniform01; }
 const mfh_law1d *mfh_law1d_std_normal(void) { return &law_std_normal; }

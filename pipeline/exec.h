@@ -50,8 +50,13 @@ typedef struct mfh_executor_type {
 
 extern const mfh_executor_type mfh_executor_openmp;
 
-/* Run one task in the calling thread (exposed for tests). */
+/* Run one task in the calling thread (exposed for tests); derived
+ * measures included. */
 int mfh_task_run(const mfh_plan *plan, size_t task, mfh_values *out, mfh_err *err);
+/* Add the study's derived measures (derive:) to one task's values: each
+ * formula over the values already there, the point's parameters and the
+ * model constants, in order. */
+int mfh_derive_values(const mfh_study *s, const mfh_params *point, mfh_values *v, mfh_err *err);
 void mfh_outcomes_free(mfh_outcome *out, size_t n);
 
 #endif

@@ -1,5 +1,7 @@
 #include "pipeline/plan.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,27 +11,99 @@ static int cmp_param(const void *a, const void *b) {
   return strcmp(((const mfh_param_val *)a)->name, ((const mfh_param_val *)b)->name);
 }
 
-/* Canonical text of a point: solver, observable, sorted parameters; when
- * skip is not NULL the parameter of that name is left out (the group text). */
-static char *point_canon(const mfh_study *s, mfh_params *p, const char *skip) {
+/* A growable text. */
+typedef struct tbuf {
+  char *s;
+  size_t len, cap;
+  int bad;
+} tbuf;
+
+static void tb_printf(tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tb_printf(tbuf *b, const char *fmt, ...) {
+  if (b->bad) return;
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+      b->bad = 1;
+      return;
+    }
+    if (b->s && b->len + (size_t)n < b->cap) {
+      b->len += (size_t)n;
+      return;
+    }
+    size_t cap = (b->cap + (size_t)n + 1) * 2;
+    char *ns = realloc(b->s, cap);
+    if (!ns) {
+      b->bad = 1;
+      return;
+    }
+    b->s = ns;
+    b->cap = cap;
+  }
+}
+
+/* Sorted "param name=value" lines of p, leaving out skip (may be NULL). */
+static void tb_params(tbuf *b, mfh_params *p, const char *skip) {
   qsort(p->v, p->n, sizeof *p->v, cmp_param);
-  size_t cap = 256, len = 0;
-  for (size_t i = 0; i < p->n; i++) cap += 96 + (p->v[i].str ? strlen(p->v[i].str) : 0);
-  char *t = malloc(cap);
-  if (!t) return NULL;
-  len += (size_t)snprintf(t + len, cap - len, "solver %s\nobservable %s\n", s->solver->name,
-                          s->observable->name);
   for (size_t i = 0; i < p->n; i++) {
     char val[64];
     if (skip && strcmp(p->v[i].name, skip) == 0) continue;
     if (p->v[i].str)
-      len += (size_t)snprintf(t + len, cap - len, "param %s=%s\n", p->v[i].name, p->v[i].str);
+      tb_printf(b, "param %s=%s\n", p->v[i].name, p->v[i].str);
     else {
       mfh_param_format(&p->v[i], val, sizeof val);
-      len += (size_t)snprintf(t + len, cap - len, "param %s=%s\n", p->v[i].name, val);
+      tb_printf(b, "param %s=%s\n", p->v[i].name, val);
     }
   }
-  return t;
+}
+
+/* Canonical text of a point: what runs (solver and observable, or every
+ * part and observable with its effective parameters) and the sorted
+ * parameters; when skip is not NULL the parameter of that name is left out
+ * (the group text). */
+static char *point_canon(const mfh_study *s, mfh_params *p, const char *skip) {
+  tbuf b = {0};
+  if (s->solver) {
+    tb_printf(&b, "solver %s\nobservable %s\n", s->solver->name, s->observable->name);
+    tb_params(&b, p, skip);
+    return b.bad ? (free(b.s), NULL) : b.s;
+  }
+  for (size_t i = 0; i < s->nparts && !b.bad; i++) {
+    const mfh_part *pt = &s->parts[i];
+    tb_printf(&b, "part %s %s engine %s v%d\n", pt->name, mfh_ref_kind_names[pt->kind], pt->engine->name,
+              pt->engine->version);
+    for (size_t r = 0; r < pt->nrefine; r++)
+      tb_printf(&b, "refine %s %s %.17g\n", pt->refine_param[r], pt->refine_divide[r] ? "/" : "*",
+                pt->refine_factor[r]);
+    if (pt->perturb > 0) tb_printf(&b, "perturb %.17g\n", pt->perturb);
+    mfh_params ep;
+    mfh_err e;
+    if (mfh_part_params(s, i, p, &ep, &e)) b.bad = 1;
+    else {
+      tb_params(&b, &ep, skip);
+      mfh_params_free(&ep);
+    }
+  }
+  for (size_t i = 0; i < s->nobs && !b.bad; i++) {
+    const mfh_obs_spec *o = &s->obs[i];
+    tb_printf(&b, "observable %s between %s %s\n", o->type->name, s->parts[o->part[0]].name,
+              o->part[1] >= 0 ? s->parts[o->part[1]].name : "-");
+    mfh_params op;
+    mfh_err e;
+    if (mfh_obs_params(s, i, p, &op, &e)) b.bad = 1;
+    else {
+      tb_params(&b, &op, skip);
+      mfh_params_free(&op);
+    }
+  }
+  /* the shared parameters too (keeps the point text of axes that only an
+   * observable or no part reads distinct) */
+  tb_printf(&b, "model\n");
+  tb_params(&b, p, skip);
+  return b.bad ? (free(b.s), NULL) : b.s;
 }
 
 /* The seed of one random stream of a task: a hash of the stream's role
@@ -39,21 +113,46 @@ static char *point_canon(const mfh_study *s, mfh_params *p, const char *skip) {
  * no code names, no versions, no numerical parameters (dt, grids, output
  * times), so refactors never move a Monte Carlo value and points that differ
  * only in numerical parameters see the same draws. */
-static unsigned long long stream_seed(const mfh_study *s, const mfh_params *p, const char *role, size_t r) {
-  char buf[4096];
-  size_t len = (size_t)snprintf(buf, sizeof buf, "mfh stream %s\nseed %llu\nreplica %zu\n", role, s->seed, r);
-  for (size_t i = 0; i < p->n && len < sizeof buf; i++) { /* p->v is sorted by name (point_canon) */
-    const mfh_param_def *d = p->v[i].def;
+/* "name=value" of each sampled parameter of ps into lines[] (deduplicated). */
+static void sampled_lines(const mfh_params *ps, char (*lines)[192], size_t *n, size_t max) {
+  for (size_t i = 0; i < ps->n; i++) {
+    const mfh_param_def *d = ps->v[i].def;
     /* a free parameter of an open table (a command's) may shape anything: it counts */
     if (d && !(d->flags & MFH_PARAM_SAMPLED)) continue;
-    char val[64];
-    if (p->v[i].str)
-      len += (size_t)snprintf(buf + len, sizeof buf - len, "%s=%s\n", p->v[i].name, p->v[i].str);
+    char val[64], line[192];
+    if (ps->v[i].str)
+      snprintf(line, sizeof line, "%s=%s\n", ps->v[i].name, ps->v[i].str);
     else {
-      mfh_param_format(&p->v[i], val, sizeof val);
-      len += (size_t)snprintf(buf + len, sizeof buf - len, "%s=%s\n", p->v[i].name, val);
+      mfh_param_format(&ps->v[i], val, sizeof val);
+      snprintf(line, sizeof line, "%s=%s\n", ps->v[i].name, val);
+    }
+    size_t k;
+    for (k = 0; k < *n; k++)
+      if (!strcmp(lines[k], line)) break;
+    if (k == *n && *n < max) memcpy(lines[(*n)++], line, sizeof line);
+  }
+}
+
+static int cmp_line(const void *a, const void *b) { return strcmp(a, b); }
+
+static unsigned long long stream_seed(const mfh_study *s, const mfh_params *point, const char *role, size_t r) {
+  char buf[8192], lines[64][192];
+  size_t nl = 0;
+  if (s->solver) {
+    sampled_lines(point, lines, &nl, 64);
+  } else { /* the sampled parameters of every part's engine, its own values included */
+    for (size_t i = 0; i < s->nparts; i++) {
+      mfh_params ep;
+      mfh_err e;
+      if (mfh_part_params(s, i, point, &ep, &e)) continue;
+      sampled_lines(&ep, lines, &nl, 64);
+      mfh_params_free(&ep);
     }
   }
+  qsort(lines, nl, sizeof *lines, cmp_line);
+  size_t len = (size_t)snprintf(buf, sizeof buf, "mfh stream %s\nseed %llu\nreplica %zu\n", role, s->seed, r);
+  for (size_t i = 0; i < nl && len < sizeof buf; i++)
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "%s", lines[i]);
   if (len >= sizeof buf) len = sizeof buf - 1;
   return mfh_hash64(buf, len);
 }
@@ -95,8 +194,12 @@ int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err) {
       plan->axis_points[a][j] = k;
     }
   }
-  for (size_t i = 0; i < s->solver->nparams; i++)
-    if ((s->solver->params[i].flags & MFH_PARAM_STREAM)) plan->stream_param = s->solver->params[i].name;
+  if (s->solver) {
+    for (size_t i = 0; i < s->solver->nparams; i++)
+      if ((s->solver->params[i].flags & MFH_PARAM_STREAM)) plan->stream_param = s->solver->params[i].name;
+  } else {
+    plan->stream_param = s->stream_param;
+  }
   /* group text of each point: everything but the stream parameter */
   char **gcanon = calloc(plan->npoints ? plan->npoints : 1, sizeof *gcanon);
   if (!gcanon) goto nomem;
@@ -125,7 +228,7 @@ int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err) {
       t->seed = stream_seed(s, &plan->points[p].params, "system", r);
       t->seed_ref = stream_seed(s, &plan->points[p].params, "reference", r);
       int len = snprintf(t->canon, cap, "%sseed %llu\nreplica %zu\nmfh %s\nsolver-version %d\n", pc, s->seed, r,
-                     MFH_VERSION, s->solver->version);
+                     MFH_VERSION, s->solver ? s->solver->version : 0);
       mfh_hash128_hex(t->canon, (size_t)len, t->key);
     }
   /* groups: points with equal group text, per replica, stream ascending */

@@ -9,7 +9,7 @@
 #include "observables/phase.h"
 #include "observables/value.h"
 #include "observables/w1grid.h"
-#include "observables/wp.h"
+#include "observables/wasserstein.h"
 #include "engines/command/command.h"
 #include "engines/coulomb3d/solver.h"
 #include "engines/hartree/solver.h"
@@ -24,7 +24,6 @@
 #include "engines/vlasov/solver.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
-    &mfh_solver_iid,
     &mfh_solver_command,
     &mfh_solver_nbody,
     &mfh_solver_vlasov,
@@ -41,14 +40,25 @@ const mfh_solver_type *const mfh_solvers[] = {
 };
 
 const mfh_observable_type *const mfh_observables[] = {
-    &mfh_observable_wp_law,
-    &mfh_observable_wp_twin,
     &mfh_observable_value,
     &mfh_observable_coupling,
     &mfh_observable_w1_phase,
     &mfh_observable_moments,
     &mfh_observable_weak,
     &mfh_observable_w1_grid,
+    NULL,
+};
+
+/* Engines: what a study's system or reference runs (core/engine.h). */
+const mfh_engine_type *const mfh_engines[] = {
+    &mfh_engine_iid,
+    NULL,
+};
+
+/* Observables over parts (core/engine.h). */
+const mfh_obs_type *const mfh_obs_types[] = {
+    &mfh_obs_wp,
+    &mfh_obs_wp_law,
     NULL,
 };
 
@@ -96,4 +106,6 @@ MFH_FIND(mfh_observable_find, mfh_observable_type, mfh_observables)
 MFH_FIND(mfh_bound_find, mfh_bound_type, mfh_bounds)
 MFH_FIND(mfh_metric_find, mfh_metric_type, mfh_metrics)
 MFH_FIND(mfh_check_find, mfh_check_type, mfh_checks)
+MFH_FIND(mfh_engine_find, mfh_engine_type, mfh_engines)
+MFH_FIND(mfh_obs_find, mfh_obs_type, mfh_obs_types)
 

@@ -3,6 +3,8 @@
 #include "pipeline/study.h"
 #include "pipeline/registry.h"
 
+#include "core/kinds.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -151,6 +153,16 @@ static int parse_real(const ctx *c, const yaml_node_t *n, const char *where, dou
   return MFH_OK;
 }
 
+static int parse_bool(const ctx *c, const yaml_node_t *n, const char *where, int *out) {
+  int rc = want(c, n, YAML_SCALAR_NODE, where);
+  if (rc) return rc;
+  const char *t = scalar_text(n);
+  if (!strcmp(t, "true") || !strcmp(t, "yes") || !strcmp(t, "on")) *out = 1;
+  else if (!strcmp(t, "false") || !strcmp(t, "no") || !strcmp(t, "off")) *out = 0;
+  else return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: must be true or false (got '%s')", where, t);
+  return MFH_OK;
+}
+
 static int parse_count(const ctx *c, const yaml_node_t *n, const char *where, double lo, double hi,
                        unsigned long long *out) {
   double x;
@@ -180,7 +192,13 @@ static const mfh_param_def *find_def(const mfh_param_def *defs, size_t n, const 
 }
 
 /* Definition of a parameter of the study (solver's, then observable's). */
+static const mfh_param_def *shared_def(const mfh_study *s, const char *name, size_t *count);
+
 static const mfh_param_def *study_def(const mfh_study *s, const char *name) {
+  if (!s->solver) {
+    size_t count;
+    return shared_def(s, name, &count);
+  }
   const mfh_param_def *d = find_def(s->solver->params, s->solver->nparams, name);
   if (!d && s->observable) d = find_def(s->observable->params, s->observable->nparams, name);
   return d;
@@ -283,7 +301,8 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
   char where[160];
   snprintf(where, sizeof where, "%s.%s", section, name);
   const mfh_param_def *d = study_def(s, name);
-  if (!d && s->solver->open_params) {
+  int open = s->solver ? s->solver->open_params : s->parts[0].engine->open_params;
+  if (!d && open) {
     const mfh_param_val *pv = mfh_params_find(&s->params, name);
     if (pv && pv->kind == MFH_PARAM_REAL) d = &free_real;
     else if (!pv)
@@ -291,8 +310,8 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
                         "%s: '%s' must also be given a (pinned) value in model", section, name);
   }
   if (!d)
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: '%s' is not a parameter of solver %s",
-                      section, name, s->solver->name);
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: '%s' is not a parameter of %s %s", section, name,
+                      s->solver ? "solver" : "engine", s->solver ? s->solver->name : s->parts[0].engine->name);
   if (d->kind != MFH_PARAM_INT && d->kind != MFH_PARAM_REAL)
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: only numeric parameters can be swept",
                       where);
@@ -554,11 +573,779 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
                         .n = nvals, .values = vals,
                         .axis_name = ax ? ax->name : NULL, .axis_n = ax ? ax->n : 0,
                         .axis_values = ax ? ax->values : NULL,
-                        .params = &s->params, .constants = &s->constants, .solver = s->solver->name,
+                        .params = &s->params, .constants = &s->constants, .solver = s->solver ? s->solver->name : s->parts[0].engine->name,
                         .find_bound = mfh_bound_find};
   rc = t->parse(&in, ck->data, c->err);
   free(vals);
   return rc;
+}
+
+/* ---- parts: system, references, observables, derived measures ---------- */
+
+const char *const mfh_ref_kind_names[] = {"system", "refined", "coupled", "engine", "twin"};
+
+static void list_names(char *buf, size_t len, size_t n, const char *(*name_at)(size_t)) {
+  buf[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    size_t u = strlen(buf);
+    snprintf(buf + u, len - u, "%s%s", i ? ", " : "", name_at(i));
+  }
+}
+static const char *engine_name_at(size_t i) { return mfh_engines[i]->name; }
+static const char *obs_name_at(size_t i) { return mfh_obs_types[i]->name; }
+static size_t count_engines(void) {
+  size_t n = 0;
+  while (mfh_engines[n]) n++;
+  return n;
+}
+static size_t count_obs(void) {
+  size_t n = 0;
+  while (mfh_obs_types[n]) n++;
+  return n;
+}
+
+static int lookup_engine(const ctx *c, const yaml_node_t *n, const char *where, const mfh_engine_type **out) {
+  int rc = want(c, n, YAML_SCALAR_NODE, where);
+  if (rc) return rc;
+  if ((*out = mfh_engine_find(scalar_text(n)))) return MFH_OK;
+  char list[512];
+  list_names(list, sizeof list, count_engines(), engine_name_at);
+  return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: unknown engine '%s' (known: %s; `mfh list engines`)",
+                    where, scalar_text(n), list);
+}
+
+/* Bind one parameter of a component's own table into ps. */
+static int bind_own(const ctx *c, const mfh_param_def *defs, size_t ndefs, int open, const char *owner,
+                    const yaml_node_t *k, const yaml_node_t *v, const char *section, mfh_params *ps) {
+  const char *name = scalar_text(k);
+  char where[160];
+  snprintf(where, sizeof where, "%s.%s", section, name);
+  const mfh_param_def *d = find_def(defs, ndefs, name);
+  mfh_param_def tmp;
+  int rc = want(c, v, YAML_SCALAR_NODE, where);
+  if (rc) return rc;
+  if (!d) {
+    if (!open) {
+      char list[512] = "";
+      for (size_t i = 0; i < ndefs; i++) {
+        size_t u = strlen(list);
+        snprintf(list + u, sizeof list - u, "%s%s", u ? ", " : "", defs[i].name);
+      }
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: '%s' is not a parameter of %s (parameters: %s)",
+                        section, name, owner, list[0] ? list : "none");
+    }
+    char *end;
+    strtod(scalar_text(v), &end);
+    tmp = (*scalar_text(v) && !*end) ? free_real : free_string;
+    tmp.name = name;
+    d = &tmp;
+  }
+  mfh_param_val val;
+  if ((rc = mfh_param_parse(d, scalar_text(v), mark_of(c, v), where, &val, c->err))) return rc;
+  if (d == &tmp) val.def = NULL;
+  if (mfh_params_put(ps, &val)) {
+    free(val.str);
+    return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
+  }
+  return MFH_OK;
+}
+
+/* `refined: {dt: 8, n: 2}` (or `refine:` on any reference): parameters the
+ * engine declares refinable (MFH_PARAM_STEP divided, MFH_PARAM_GRID
+ * multiplied) and their factors. */
+static int parse_refine(const ctx *c, const yaml_node_t *kn, const char *w, mfh_part *pt) {
+  int rc;
+  if ((rc = check_map(c, kn, w, NULL))) return rc;
+  for (yaml_node_pair_t *p = kn->data.mapping.pairs.start; p < kn->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
+    const mfh_param_def *d = find_def(pt->engine->params, pt->engine->nparams, scalar_text(k));
+    if (!d || !(d->flags & (MFH_PARAM_STEP | MFH_PARAM_GRID))) {
+      char list[256] = "";
+      for (size_t i = 0; i < pt->engine->nparams; i++)
+        if (pt->engine->params[i].flags & (MFH_PARAM_STEP | MFH_PARAM_GRID)) {
+          size_t u = strlen(list);
+          snprintf(list + u, sizeof list - u, "%s%s", u ? ", " : "", pt->engine->params[i].name);
+        }
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: engine %s cannot refine '%s' (refinable: %s)", w,
+                        pt->engine->name, scalar_text(k), list[0] ? list : "none");
+    }
+    if (pt->nrefine == MFH_MAX_REFINE)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: at most %d parameters", w, MFH_MAX_REFINE);
+    double f;
+    char wf[200];
+    snprintf(wf, sizeof wf, "%s.%s", w, scalar_text(k));
+    if ((rc = parse_real(c, v, wf, &f))) return rc;
+    if (!(f > 1) || f > 1024 || ((d->flags & MFH_PARAM_GRID) && f != floor(f)))
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, v), "%s: the factor must be %s in (1, 1024] (got %s)", wf,
+                        (d->flags & MFH_PARAM_GRID) ? "an integer" : "a number", scalar_text(v));
+    snprintf(pt->refine_param[pt->nrefine], 64, "%s", scalar_text(k));
+    pt->refine_factor[pt->nrefine] = f;
+    pt->refine_divide[pt->nrefine] = (d->flags & MFH_PARAM_STEP) != 0;
+    pt->nrefine++;
+  }
+  if (!pt->nrefine)
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, kn), "%s: name at least one parameter and its factor", w);
+  return MFH_OK;
+}
+
+/* A part: `system: ENGINE`, `system: {engine: ENGINE, params...}`, or a
+ * reference `twin` / {refined: {dt: 8}} / {coupled: ENGINE, perturb: d,
+ * params...} / {engine: ENGINE, params...} / {twin: true, params...}. */
+static int parse_part(const ctx *c, mfh_study *s, const yaml_node_t *n, const char *where, int is_system,
+                      mfh_part *pt) {
+  int rc;
+  pt->mark = mark_of(c, n);
+  if (n->type == YAML_SCALAR_NODE) {
+    if (is_system) {
+      pt->kind = MFH_PART_SYSTEM;
+      return lookup_engine(c, n, where, &pt->engine);
+    }
+    if (strcmp(scalar_text(n), "twin") != 0)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
+                        "%s: a reference is `twin` or a mapping with one of refined:, coupled:, engine:, twin: "
+                        "(got '%s')",
+                        where, scalar_text(n));
+    pt->kind = MFH_REF_TWIN;
+    pt->engine = s->parts[0].engine;
+    return MFH_OK;
+  }
+  if ((rc = check_map(c, n, where, NULL))) return rc;
+  yaml_node_t *kn = NULL;
+  if (is_system) {
+    pt->kind = MFH_PART_SYSTEM;
+    if (!(kn = map_get(c, n, "engine")))
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: missing required key 'engine'", where);
+    if ((rc = lookup_engine(c, kn, where, &pt->engine))) return rc;
+  } else {
+    static const char *const kinds[] = {"refined", "coupled", "engine", "twin", NULL};
+    int found = 0;
+    for (int k = 0; kinds[k]; k++) {
+      yaml_node_t *v = map_get(c, n, kinds[k]);
+      if (!v) continue;
+      if (found++)
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, v),
+                          "%s: give one of refined:, coupled:, engine:, twin: (not two)", where);
+      kn = v;
+      pt->kind = k == 0 ? MFH_REF_REFINED : k == 1 ? MFH_REF_COUPLED : k == 2 ? MFH_REF_ENGINE : MFH_REF_TWIN;
+    }
+    if (!found)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
+                        "%s: say how the reference is made: refined: {dt: 8}, coupled: ENGINE, engine: ENGINE "
+                        "or twin: true",
+                        where);
+    char w[160];
+    snprintf(w, sizeof w, "%s.%s", where, mfh_ref_kind_names[pt->kind]);
+    if (pt->kind == MFH_REF_COUPLED || pt->kind == MFH_REF_ENGINE) {
+      if ((rc = lookup_engine(c, kn, w, &pt->engine))) return rc;
+    } else if (pt->kind == MFH_REF_TWIN) {
+      int yes = 0;
+      if ((rc = parse_bool(c, kn, w, &yes))) return rc;
+      if (!yes) return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, kn), "%s: must be true", w);
+      pt->engine = s->parts[0].engine;
+    } else {
+      pt->engine = s->parts[0].engine;
+      if ((rc = parse_refine(c, kn, w, pt))) return rc;
+    }
+  }
+  /* the part's own parameters: every other key */
+  for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
+    const char *key = scalar_text(k);
+    if (v == kn) continue;
+    if (!is_system && !strcmp(key, "refine")) {
+      char w[160];
+      snprintf(w, sizeof w, "%s.refine", where);
+      if (pt->kind == MFH_REF_REFINED)
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: give the factors in refined: itself", w);
+      if ((rc = parse_refine(c, v, w, pt))) return rc;
+      continue;
+    }
+    if (!is_system && !strcmp(key, "perturb")) {
+      char w[160];
+      snprintf(w, sizeof w, "%s.perturb", where);
+      if (pt->kind != MFH_REF_COUPLED)
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: only a coupled reference starts from a perturbed state",
+                          w);
+      if ((rc = parse_real(c, v, w, &pt->perturb))) return rc;
+      if (!(pt->perturb > 0))
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, v), "%s: must be > 0 (got %s)", w, scalar_text(v));
+      continue;
+    }
+    if (pt->kind == MFH_REF_REFINED)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
+                        "%s: a refined reference is the system with only its refined parameters changed; '%s' "
+                        "does not belong here",
+                        where, key);
+    char owner[96];
+    snprintf(owner, sizeof owner, "engine %s", pt->engine->name);
+    if ((rc = bind_own(c, pt->engine->params, pt->engine->nparams, pt->engine->open_params, owner, k, v, where,
+                       &pt->own)))
+      return rc;
+  }
+  return MFH_OK;
+}
+
+/* Index of a part by name, or -1. */
+static int part_index(const mfh_study *s, const char *name) {
+  for (size_t i = 0; i < s->nparts; i++)
+    if (!strcmp(s->parts[i].name, name)) return (int)i;
+  return -1;
+}
+
+/* One observable: NAME or {name: NAME, between: [A, B], as: {from: to}, params...}. */
+static int parse_obs(const ctx *c, mfh_study *s, const yaml_node_t *n, const char *where, mfh_obs_spec *o) {
+  int rc;
+  o->mark = mark_of(c, n);
+  o->part[0] = 0;
+  o->part[1] = s->nparts > 1 ? 1 : -1;
+  const yaml_node_t *nn = n, *between = NULL;
+  if (n->type == YAML_MAPPING_NODE) {
+    if ((rc = check_map(c, n, where, NULL))) return rc;
+    if (!(nn = map_get(c, n, "name")))
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: missing required key 'name'", where);
+    between = map_get(c, n, "between");
+  }
+  if ((rc = want(c, nn, YAML_SCALAR_NODE, where))) return rc;
+  if (!(o->type = mfh_obs_find(scalar_text(nn)))) {
+    char list[512];
+    list_names(list, sizeof list, count_obs(), obs_name_at);
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
+                      "%s: unknown observable '%s' (known: %s; `mfh list observables`)", where, scalar_text(nn), list);
+  }
+  if (between) {
+    char w[160];
+    snprintf(w, sizeof w, "%s.between", where);
+    if ((rc = want(c, between, YAML_SEQUENCE_NODE, w))) return rc;
+    size_t m = 0;
+    for (yaml_node_item_t *it = between->data.sequence.items.start; it < between->data.sequence.items.top; it++) {
+      yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+      if (m == 2) return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, e), "%s: at most two parts", w);
+      if ((rc = want(c, e, YAML_SCALAR_NODE, w))) return rc;
+      int idx = part_index(s, scalar_text(e));
+      if (idx < 0) {
+        char list[256] = "";
+        for (size_t i = 0; i < s->nparts; i++) {
+          size_t u = strlen(list);
+          snprintf(list + u, sizeof list - u, "%s%s", i ? ", " : "", s->parts[i].name);
+        }
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, e), "%s: '%s' is not a part of the study (parts: %s)", w,
+                          scalar_text(e), list);
+      }
+      o->part[m++] = idx;
+    }
+    if (m == 1) o->part[1] = -1;
+  }
+  /* its own parameters */
+  if (n->type == YAML_MAPPING_NODE)
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+      yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+      const char *key = scalar_text(k);
+      if (!strcmp(key, "name") || !strcmp(key, "between") || !strcmp(key, "as")) continue;
+      if (!strcmp(key, "items")) {
+        yaml_node_t *iv = yaml_document_get_node(c->doc, p->value);
+        char w[160];
+        snprintf(w, sizeof w, "%s.items", where);
+        static const char *const roles[] = {"a", "b", NULL};
+        if ((rc = check_map(c, iv, w, roles))) return rc;
+        for (int r = 0; r < 2; r++) {
+          yaml_node_t *in = map_get(c, iv, roles[r]);
+          if (!in) continue;
+          char wr[200];
+          snprintf(wr, sizeof wr, "%s.%s", w, roles[r]);
+          if ((rc = want(c, in, YAML_SCALAR_NODE, wr))) return rc;
+          if (strlen(scalar_text(in)) >= MFH_ITEM_NAME)
+            return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, in), "%s: name too long", wr);
+          snprintf(o->item[r], MFH_ITEM_NAME, "%s", scalar_text(in));
+        }
+        continue;
+      }
+      char owner[96];
+      snprintf(owner, sizeof owner, "observable %s", o->type->name);
+      if ((rc = bind_own(c, o->type->params, o->type->nparams, 0, owner, k, yaml_document_get_node(c->doc, p->value),
+                         where, &o->own)))
+        return rc;
+    }
+  return MFH_OK;
+}
+
+/* The second half of an observable: what it reads against what its parts
+ * declare (at the pinned point), then its outputs and renames. */
+static int join_obs(const ctx *c, mfh_study *s, const yaml_node_t *n, const char *where, mfh_obs_spec *o) {
+  int rc;
+  const yaml_node_t *nn = n->type == YAML_MAPPING_NODE ? map_get(c, n, "name") : n;
+  const yaml_node_t *as = n->type == YAML_MAPPING_NODE ? map_get(c, n, "as") : NULL;
+  /* the parts' declarations against what the observable reads */
+  char needs[256];
+  snprintf(needs, sizeof needs, "%s", o->type->needs);
+  for (char *save = NULL, *w = strtok_r(needs, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+    char *colon = strchr(w, ':');
+    if (!colon) return mfh_err_set(c->err, MFH_EINTERNAL, "observable %s: bad needs '%s'", o->type->name, w);
+    *colon = '\0';
+    int role = !strcmp(w, "a") ? MFH_ROLE_A : !strcmp(w, "b") ? MFH_ROLE_B : !strcmp(w, "a0") ? MFH_ROLE_A0 : MFH_ROLE_B0;
+    int pi = o->part[role & 1];
+    if (role >= MFH_ROLE_A0) o->needs_initial = 1;
+    if (pi < 0)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
+                        "%s: observable %s compares two states, but the study has no reference to compare with "
+                        "(add reference: or between: [A, B])",
+                        where, o->type->name);
+    if (!strcmp(colon + 1, "scalars")) continue;
+    const mfh_kind *k = mfh_kind_find(colon + 1);
+    if (!k) return mfh_err_set(c->err, MFH_EINTERNAL, "observable %s: unknown kind '%s'", o->type->name, colon + 1);
+    const char *item = o->item[role & 1][0] ? o->item[role & 1] : NULL;
+    if (mfh_decl_find(&s->parts[pi].decl, k, item) < 0) {
+      if (item)
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
+                          "%s: observable %s reads the %s '%s' of %s, which engine %s does not produce with these "
+                          "parameters",
+                          where, o->type->name, k->name, item, s->parts[pi].name, s->parts[pi].engine->name);
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
+                        "%s: observable %s needs a %s from %s, which engine %s does not produce with these "
+                        "parameters",
+                        where, o->type->name, k->name, s->parts[pi].name, s->parts[pi].engine->name);
+    }
+    if (role >= MFH_ROLE_A0 && !s->stream_param)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
+                        "%s: observable %s compares with the initial state, but engine %s has no time parameter",
+                        where, o->type->name, s->parts[0].engine->name);
+  }
+  /* outputs ("*": the scalars of part a), then renames */
+  if (!strcmp(o->type->outputs, "*")) {
+    const mfh_decl *d = &s->parts[o->part[0]].decl;
+    for (size_t i = 0; i < d->nscalars && o->nout < MFH_DECL_SCALARS; i++, o->nout++) {
+      snprintf(o->out[o->nout], MFH_NAME_MAX, "%s", d->scalar[i]);
+      snprintf(o->from[o->nout], MFH_NAME_MAX, "%s", d->scalar[i]);
+    }
+  } else {
+    mfh_decl tmp = {0};
+    if (mfh_decl_scalars(&tmp, o->type->outputs))
+      return mfh_err_set(c->err, MFH_EINTERNAL, "observable %s: bad outputs", o->type->name);
+    for (size_t i = 0; i < tmp.nscalars; i++, o->nout++) {
+      snprintf(o->out[o->nout], MFH_NAME_MAX, "%s", tmp.scalar[i]);
+      snprintf(o->from[o->nout], MFH_NAME_MAX, "%s", tmp.scalar[i]);
+    }
+  }
+  if (as) {
+    char w[160];
+    snprintf(w, sizeof w, "%s.as", where);
+    if ((rc = check_map(c, as, w, NULL))) return rc;
+    for (yaml_node_pair_t *p = as->data.mapping.pairs.start; p < as->data.mapping.pairs.top; p++) {
+      yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
+      if ((rc = want(c, v, YAML_SCALAR_NODE, w))) return rc;
+      size_t i;
+      for (i = 0; i < o->nout; i++)
+        if (!strcmp(o->from[i], scalar_text(k))) break;
+      if (i == o->nout)
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: observable %s has no output '%s'", w, o->type->name,
+                          scalar_text(k));
+      if (strlen(scalar_text(v)) >= MFH_NAME_MAX || !*scalar_text(v))
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, v), "%s: bad name '%s'", w, scalar_text(v));
+      snprintf(o->out[i], MFH_NAME_MAX, "%s", scalar_text(v));
+    }
+  }
+  return MFH_OK;
+}
+
+
+/* 1 if some observable (after renaming) or derived measure gives name. */
+static int output_exists(const mfh_study *s, const char *name, size_t nderived) {
+  for (size_t i = 0; i < s->nobs; i++)
+    for (size_t j = 0; j < s->obs[i].nout; j++)
+      if (!strcmp(s->obs[i].out[j], name)) return 1;
+  for (size_t i = 0; i < nderived; i++)
+    if (!strcmp(s->derived[i].name, name)) return 1;
+  return 0;
+}
+
+static void output_list(const mfh_study *s, char *buf, size_t len) {
+  buf[0] = '\0';
+  for (size_t i = 0; i < s->nobs; i++)
+    for (size_t j = 0; j < s->obs[i].nout; j++) {
+      size_t u = strlen(buf);
+      snprintf(buf + u, len - u, "%s%s", u ? " " : "", s->obs[i].out[j]);
+    }
+  for (size_t i = 0; i < s->nderived; i++) {
+    size_t u = strlen(buf);
+    snprintf(buf + u, len - u, "%s%s", u ? " " : "", s->derived[i].name);
+  }
+}
+
+static int parse_derived(const ctx *c, mfh_study *s, const yaml_node_t *map) {
+  int rc = check_map(c, map, "derive", NULL);
+  if (rc) return rc;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
+    char w[160];
+    snprintf(w, sizeof w, "derive.%s", scalar_text(k));
+    if ((rc = want(c, v, YAML_SCALAR_NODE, w))) return rc;
+    if (s->nderived == MFH_MAX_DERIVED)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "derive: at most %d measures", MFH_MAX_DERIVED);
+    if (strlen(scalar_text(k)) >= MFH_NAME_MAX || output_exists(s, scalar_text(k), s->nderived) ||
+        mfh_params_find(&s->params, scalar_text(k)))
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: the name is too long or already used", w);
+    mfh_derived *d = &s->derived[s->nderived];
+    snprintf(d->name, sizeof d->name, "%s", scalar_text(k));
+    if (strlen(scalar_text(v)) >= sizeof d->text)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, v), "%s: formula too long", w);
+    snprintf(d->text, sizeof d->text, "%s", scalar_text(v));
+    d->mark = mark_of(c, v);
+    int col = 0;
+    mfh_err e;
+    mfh_err_clear(&e);
+    if ((rc = mfh_expr_parse(d->text, &d->expr, &col, &e))) {
+      mfh_mark m = mark_of(c, v);
+      m.col += col > 0 ? col - 1 : 0;
+      return mfh_err_at(c->err, rc, m, "%s: %s", w, e.msg);
+    }
+    s->nderived++;
+    for (size_t i = 0; i < mfh_expr_nvars(d->expr); i++) {
+      const char *var = mfh_expr_var(d->expr, i);
+      if (output_exists(s, var, s->nderived - 1) || mfh_params_find(&s->params, var) ||
+          mfh_values_get(&s->constants, var))
+        continue;
+      char outs[1024];
+      output_list(s, outs, sizeof outs);
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, v),
+                        "%s: unknown name '%s' (a formula may use the measured values %s, earlier derived "
+                        "measures, the model's parameters and the engine's constants)",
+                        w, var, outs);
+    }
+  }
+  return MFH_OK;
+}
+
+/* The study's shared parameters: the defaults of every part's engine and
+ * every observable (the system's first), then model: values, each checked
+ * against every table that declares the name. */
+static const mfh_param_def *shared_def(const mfh_study *s, const char *name, size_t *count) {
+  const mfh_param_def *first = NULL;
+  *count = 0;
+  for (size_t i = 0; i < s->nparts; i++) {
+    const mfh_param_def *d = find_def(s->parts[i].engine->params, s->parts[i].engine->nparams, name);
+    if (d && !first) first = d;
+    *count += d != NULL;
+  }
+  for (size_t i = 0; i < s->nobs; i++) {
+    const mfh_param_def *d = find_def(s->obs[i].type->params, s->obs[i].type->nparams, name);
+    if (d && !first) first = d;
+    *count += d != NULL;
+  }
+  return first;
+}
+
+static int bind_model(const ctx *c, mfh_study *s, const yaml_node_t *map, const char *section) {
+  if (!map) return MFH_OK;
+  int rc = check_map(c, map, section, NULL);
+  if (rc) return rc;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = yaml_document_get_node(c->doc, p->key), *v = yaml_document_get_node(c->doc, p->value);
+    size_t count;
+    const mfh_param_def *d = shared_def(s, scalar_text(k), &count);
+    char where[160];
+    snprintf(where, sizeof where, "%s.%s", section, scalar_text(k));
+    if (!d && !s->parts[0].engine->open_params) {
+      char list[1024] = "";
+      for (size_t i = 0; i < s->nparts; i++) {
+        size_t u = strlen(list);
+        snprintf(list + u, sizeof list - u, "%s%s", u ? "; " : "", s->parts[i].engine->name);
+        for (size_t j = 0; j < s->parts[i].engine->nparams; j++) {
+          u = strlen(list);
+          snprintf(list + u, sizeof list - u, "%s%s", j ? ", " : ": ", s->parts[i].engine->params[j].name);
+        }
+      }
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
+                        "%s: '%s' is not a parameter of any part of the study (%s)", section, scalar_text(k), list);
+    }
+    if ((rc = bind_own(c, d ? d : NULL, d ? 1 : 0, 1, "the study", k, v, section, &s->params))) return rc;
+    if (!d) continue;
+    /* every other table that declares it must accept the value too */
+    mfh_param_val tmp;
+    for (size_t i = 0; i < s->nparts; i++) {
+      const mfh_param_def *e = find_def(s->parts[i].engine->params, s->parts[i].engine->nparams, scalar_text(k));
+      if (!e || e == d) continue;
+      if ((rc = mfh_param_parse(e, scalar_text(v), mark_of(c, v), where, &tmp, c->err))) return rc;
+      free(tmp.str);
+    }
+    for (size_t i = 0; i < s->nobs; i++) {
+      const mfh_param_def *e = find_def(s->obs[i].type->params, s->obs[i].type->nparams, scalar_text(k));
+      if (!e || e == d) continue;
+      if ((rc = mfh_param_parse(e, scalar_text(v), mark_of(c, v), where, &tmp, c->err))) return rc;
+      free(tmp.str);
+    }
+  }
+  return MFH_OK;
+}
+
+static int shared_defaults(mfh_study *s, mfh_err *err) {
+  for (size_t i = 0; i < s->nparts; i++) {
+    int rc = set_defaults(s, s->parts[i].engine->params, s->parts[i].engine->nparams, err);
+    if (rc) return rc;
+  }
+  for (size_t i = 0; i < s->nobs; i++) {
+    int rc = set_defaults(s, s->obs[i].type->params, s->obs[i].type->nparams, err);
+    if (rc) return rc;
+  }
+  return MFH_OK;
+}
+
+/* Copy the values of the names a table declares from src into dst. */
+static int take_declared(mfh_params *dst, const mfh_param_def *defs, size_t n, const mfh_params *src, int open) {
+  for (size_t i = 0; i < src->n; i++) {
+    const mfh_param_def *d = find_def(defs, n, src->v[i].name);
+    if (!d && !(open && !src->v[i].def)) continue;
+    mfh_param_val v = src->v[i];
+    v.str = src->v[i].str ? strdup(src->v[i].str) : NULL;
+    if (src->v[i].str && !v.str) return MFH_ENOMEM;
+    if (d) {
+      v.def = d;
+      v.kind = d->kind;
+    }
+    if (mfh_params_put(dst, &v)) {
+      free(v.str);
+      return MFH_ENOMEM;
+    }
+  }
+  return MFH_OK;
+}
+
+static int table_defaults(mfh_params *out, const mfh_param_def *defs, size_t n, mfh_err *err) {
+  for (size_t i = 0; i < n; i++) {
+    if (!defs[i].def) continue;
+    mfh_param_val v;
+    mfh_mark none = {0};
+    if (mfh_param_parse(&defs[i], defs[i].def, none, defs[i].name, &v, err))
+      return mfh_err_set(err, MFH_EINTERNAL, "bad default for %s: %s", defs[i].name, err->msg);
+    if (mfh_params_put(out, &v)) {
+      free(v.str);
+      return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+    }
+  }
+  return MFH_OK;
+}
+
+int mfh_part_params(const mfh_study *s, size_t i, const mfh_params *point, mfh_params *out, mfh_err *err) {
+  const mfh_part *pt = &s->parts[i];
+  const mfh_engine_type *e = pt->engine;
+  memset(out, 0, sizeof *out);
+  int rc = table_defaults(out, e->params, e->nparams, err);
+  if (!rc && take_declared(out, e->params, e->nparams, point, e->open_params)) rc = MFH_ENOMEM;
+  /* refined and twin references start from the system's own values */
+  if (!rc && (pt->kind == MFH_REF_REFINED || pt->kind == MFH_REF_TWIN) &&
+      take_declared(out, e->params, e->nparams, &s->parts[0].own, e->open_params))
+    rc = MFH_ENOMEM;
+  if (!rc && take_declared(out, e->params, e->nparams, &pt->own, e->open_params)) rc = MFH_ENOMEM;
+  for (size_t r = 0; !rc && r < pt->nrefine; r++) {
+    mfh_param_val *v = (mfh_param_val *)mfh_params_find(out, pt->refine_param[r]);
+    if (!v) {
+      rc = mfh_err_set(err, MFH_EINTERNAL, "refined parameter %s has no value", pt->refine_param[r]);
+      break;
+    }
+    v->num = pt->refine_divide[r] ? v->num / pt->refine_factor[r] : v->num * pt->refine_factor[r];
+  }
+  if (rc == MFH_ENOMEM) mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if (rc) mfh_params_free(out);
+  return rc;
+}
+
+int mfh_obs_params(const mfh_study *s, size_t i, const mfh_params *point, mfh_params *out, mfh_err *err) {
+  const mfh_obs_spec *o = &s->obs[i];
+  memset(out, 0, sizeof *out);
+  int rc = table_defaults(out, o->type->params, o->type->nparams, err);
+  if (!rc && take_declared(out, o->type->params, o->type->nparams, point, 0)) rc = MFH_ENOMEM;
+  if (!rc && take_declared(out, o->type->params, o->type->nparams, &o->own, 0)) rc = MFH_ENOMEM;
+  if (rc == MFH_ENOMEM) mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if (rc) mfh_params_free(out);
+  return rc;
+}
+
+/* Run every part's and observable's validation at a point; on failure
+ * the message is placed at the offending value's mark (or fallback). */
+static int validate_point(const ctx *c, mfh_study *s, const mfh_params *pt, mfh_mark fallback, const mfh_axis *ax,
+                          size_t j, int declare) {
+  for (size_t i = 0; i < s->nparts; i++) {
+    mfh_params ep;
+    int rc = mfh_part_params(s, i, pt, &ep, c->err);
+    if (rc) return rc;
+    const char *bad = NULL;
+    mfh_err verr;
+    mfh_err_clear(&verr);
+    const mfh_engine_type *e = s->parts[i].engine;
+    /* required parameters */
+    for (size_t k = 0; !rc && k < e->nparams; k++)
+      if (!mfh_params_find(&ep, e->params[k].name)) {
+        bad = e->params[k].name;
+        rc = mfh_err_set(&verr, MFH_EINPUT, "%s: engine %s needs a value for '%s' (%s)", s->parts[i].name, e->name,
+                         e->params[k].name, e->params[k].doc);
+      }
+    if (!rc && e->validate && (rc = e->validate(&ep, &bad, &verr)))
+      if (strncmp(verr.msg, s->parts[i].name, strlen(s->parts[i].name)) != 0 && i > 0)
+        mfh_err_prefix(&verr, "%s (engine %s)", s->parts[i].name, e->name);
+    mfh_decl d = {0};
+    if (!rc && e->declare && (rc = e->declare(&ep, &d, &verr)) == MFH_OK) {
+      if (declare)
+        s->parts[i].decl = d;
+      else if (memcmp(&d, &s->parts[i].decl, sizeof d) != 0)
+        rc = mfh_err_set(&verr, MFH_EINPUT, "%s: engine %s produces different outputs at this sweep point than at "
+                         "the pinned one: sweep a parameter that does not change what it computes",
+                         s->parts[i].name, e->name);
+    }
+    if (rc) {
+      const mfh_param_val *v = bad ? mfh_params_find(&ep, bad) : NULL;
+      mfh_mark m = v && v->mark.file ? v->mark : fallback;
+      if (ax && bad && !strcmp(bad, ax->name)) m = ax->marks[j];
+      mfh_params_free(&ep);
+      return mfh_err_at(c->err, rc, m, "%s", verr.msg);
+    }
+    mfh_params_free(&ep);
+  }
+  return MFH_OK;
+}
+
+static int validate_obs(const ctx *c, mfh_study *s, const mfh_params *pt, mfh_mark fallback) {
+  for (size_t i = 0; i < s->nobs; i++) {
+    const mfh_obs_spec *o = &s->obs[i];
+    if (!o->type->validate) continue;
+    mfh_params op;
+    int rc = mfh_obs_params(s, i, pt, &op, c->err);
+    if (rc) return rc;
+    const mfh_decl *decl[MFH_NROLES] = {&s->parts[o->part[0]].decl, o->part[1] >= 0 ? &s->parts[o->part[1]].decl : NULL,
+                                        &s->parts[o->part[0]].decl, o->part[1] >= 0 ? &s->parts[o->part[1]].decl : NULL};
+    const char *bad = NULL;
+    mfh_err verr;
+    mfh_err_clear(&verr);
+    rc = o->type->validate(&op, decl, &bad, &verr);
+    if (rc) {
+      const mfh_param_val *v = bad ? mfh_params_find(&op, bad) : NULL;
+      mfh_params_free(&op);
+      return mfh_err_at(c->err, rc, v && v->mark.file ? v->mark : o->mark.file ? o->mark : fallback, "observable %s: %s",
+                        o->type->name, verr.msg);
+    }
+    mfh_params_free(&op);
+  }
+  return MFH_OK;
+}
+
+/* system:, reference(s):, observable(s):, derive:, model: (new schema). */
+static int load_parts(const ctx *c, mfh_study *s, const yaml_node_t *root, yaml_node_t **obs_nodes) {
+  int rc;
+  yaml_node_t *n = map_get(c, root, "system");
+  mfh_part *sys = &s->parts[0];
+  snprintf(sys->name, sizeof sys->name, "system");
+  if ((rc = parse_part(c, s, n, "system", 1, sys))) return rc;
+  s->nparts = 1;
+  for (size_t i = 0; i < sys->engine->nparams; i++)
+    if (sys->engine->params[i].flags & MFH_PARAM_STREAM) s->stream_param = sys->engine->params[i].name;
+  yaml_node_t *ref = map_get(c, root, "reference"), *refs = map_get(c, root, "references");
+  if (ref && refs)
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, refs), "study: give reference: (one) or references: (named), not both");
+  if (ref) {
+    snprintf(s->parts[1].name, sizeof s->parts[1].name, "reference");
+    if ((rc = parse_part(c, s, ref, "reference", 0, &s->parts[1]))) return rc;
+    s->nparts = 2;
+  } else if (refs) {
+    if ((rc = check_map(c, refs, "references", NULL))) return rc;
+    for (yaml_node_pair_t *p = refs->data.mapping.pairs.start; p < refs->data.mapping.pairs.top; p++) {
+      yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+      if (s->nparts == MFH_MAX_PARTS)
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "references: at most %d", MFH_MAX_PARTS - 1);
+      if (!valid_id(scalar_text(k)) || strlen(scalar_text(k)) >= 64 || !strcmp(scalar_text(k), "system"))
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "references: '%s' is not a usable name", scalar_text(k));
+      mfh_part *pt = &s->parts[s->nparts];
+      snprintf(pt->name, sizeof pt->name, "%s", scalar_text(k));
+      char w[96];
+      snprintf(w, sizeof w, "references.%s", pt->name);
+      if ((rc = parse_part(c, s, yaml_document_get_node(c->doc, p->value), w, 0, pt))) return rc;
+      s->nparts++;
+    }
+  }
+  yaml_node_t *ob = map_get(c, root, "observable"), *obs = map_get(c, root, "observables");
+  if (ob && obs)
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, obs), "study: give observable: (one) or observables: (a list), not both");
+  if (!ob && !obs) return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root), "study: missing required key 'observable'");
+  if (ob) {
+    if ((rc = parse_obs(c, s, ob, "observable", &s->obs[0]))) return rc;
+    obs_nodes[0] = ob;
+    s->nobs = 1;
+  } else {
+    if ((rc = want(c, obs, YAML_SEQUENCE_NODE, "observables"))) return rc;
+    for (yaml_node_item_t *it = obs->data.sequence.items.start; it < obs->data.sequence.items.top; it++) {
+      if (s->nobs == MFH_MAX_OBS)
+        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, obs), "observables: at most %d", MFH_MAX_OBS);
+      char w[64];
+      snprintf(w, sizeof w, "observables[%zu]", s->nobs + 1);
+      obs_nodes[s->nobs] = yaml_document_get_node(c->doc, *it);
+      if ((rc = parse_obs(c, s, obs_nodes[s->nobs], w, &s->obs[s->nobs]))) return rc;
+      s->nobs++;
+    }
+  }
+  /* the stream parameter must mean the same for every part */
+  for (size_t i = 1; i < s->nparts; i++) {
+    const mfh_engine_type *e = s->parts[i].engine;
+    const char *sp = NULL;
+    for (size_t k = 0; k < e->nparams; k++)
+      if (e->params[k].flags & MFH_PARAM_STREAM) sp = e->params[k].name;
+    if ((sp == NULL) != (s->stream_param == NULL) || (sp && strcmp(sp, s->stream_param)))
+      return mfh_err_at(c->err, MFH_EINPUT, s->parts[i].mark,
+                        "%s: engine %s runs over '%s' but the system's engine %s over '%s': they cannot be compared at "
+                        "the same times",
+                        s->parts[i].name, e->name, sp ? sp : "(no time)", s->parts[0].engine->name,
+                        s->stream_param ? s->stream_param : "(no time)");
+    if (s->parts[i].kind == MFH_REF_COUPLED && !e->starts_from)
+      return mfh_err_at(c->err, MFH_EINPUT, s->parts[i].mark,
+                        "%s: engine %s cannot start from another engine's state (use engine: for an independent "
+                        "run)",
+                        s->parts[i].name, e->name);
+    if (s->parts[i].kind == MFH_REF_COUPLED && !s->parts[0].engine->initial)
+      return mfh_err_at(c->err, MFH_EINPUT, s->parts[i].mark,
+                        "%s: the system's engine %s has no initial state to hand over", s->parts[i].name,
+                        s->parts[0].engine->name);
+  }
+  return MFH_OK;
+}
+
+/* After model: and the sweep: declarations at the pinned point, the
+ * couplings' kinds, the observables, the derived measures. */
+static int load_parts_outputs(const ctx *c, mfh_study *s, const yaml_node_t *root, yaml_node_t *const *obs_nodes) {
+  int rc;
+  if ((rc = validate_point(c, s, &s->params, mark_of(c, root), NULL, 0, 1))) return rc;
+  for (size_t i = 1; i < s->nparts; i++) {
+    const mfh_part *pt = &s->parts[i];
+    if (pt->kind != MFH_REF_COUPLED) continue;
+    /* the system's initial state must hold a kind the reference starts from */
+    int ok = 0;
+    char kinds[256];
+    snprintf(kinds, sizeof kinds, "%s", pt->engine->starts_from);
+    for (char *save = NULL, *w = strtok_r(kinds, " ", &save); w && !ok; w = strtok_r(NULL, " ", &save)) {
+      const mfh_kind *k = mfh_kind_find(w);
+      ok = k && mfh_decl_find(&s->parts[0].decl, k, NULL) >= 0;
+    }
+    if (!ok)
+      return mfh_err_at(c->err, MFH_EINPUT, pt->mark, "%s: engine %s starts from a %s, which the system (%s) does not have",
+                        pt->name, pt->engine->name, pt->engine->starts_from, s->parts[0].engine->name);
+    if (pt->perturb > 0 && mfh_decl_find(&s->parts[0].decl, &mfh_kind_cloud, NULL) < 0)
+      return mfh_err_at(c->err, MFH_EINPUT, pt->mark, "%s: perturb: moves the particles of a cloud; the system has none",
+                        pt->name);
+  }
+  for (size_t i = 0; i < s->nobs; i++) {
+    char w[64];
+    if (s->nobs == 1 && map_get(c, root, "observable"))
+      snprintf(w, sizeof w, "observable");
+    else
+      snprintf(w, sizeof w, "observables[%zu]", i + 1);
+    if ((rc = join_obs(c, s, obs_nodes[i], w, &s->obs[i]))) return rc;
+  }
+  /* outputs are unique across observables */
+  for (size_t i = 0; i < s->nobs; i++)
+    for (size_t j = 0; j < s->obs[i].nout; j++)
+      for (size_t i2 = 0; i2 <= i; i2++)
+        for (size_t j2 = 0; j2 < (i2 == i ? j : s->obs[i2].nout); j2++)
+          if (!strcmp(s->obs[i].out[j], s->obs[i2].out[j2]))
+            return mfh_err_at(c->err, MFH_EINPUT, s->obs[i].mark,
+                              "observable %s: output '%s' is also given by observable %s: rename one with as: {%s: NEW}",
+                              s->obs[i].type->name, s->obs[i].out[j], s->obs[i2].type->name, s->obs[i].from[j]);
+  yaml_node_t *dv = map_get(c, root, "derive");
+  if (dv && (rc = parse_derived(c, s, dv))) return rc;
+  return MFH_OK;
 }
 
 /* ---- measures -------------------------------------------------------- */
@@ -567,10 +1354,16 @@ static int add_measure(const ctx *c, mfh_study *s, const yaml_node_t *k, const c
   const char *name = scalar_text(k);
   if (s->nmeasures == MFH_MAX_MEASURES)
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "measure: at most %d", MFH_MAX_MEASURES);
-  if (strcmp(s->observable->outputs, "*") != 0 && !mfh_word_in(s->observable->outputs, name))
+  if (s->observable && strcmp(s->observable->outputs, "*") != 0 && !mfh_word_in(s->observable->outputs, name))
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
                       "measure: observable %s has no output '%s' (outputs: %s)", s->observable->name,
                       name, s->observable->outputs);
+  if (!s->observable && !output_exists(s, name, s->nderived)) {
+    char outs[1024];
+    output_list(s, outs, sizeof outs);
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
+                      "measure: no observable or derived measure of this study gives '%s' (they give: %s)", name, outs);
+  }
   if (strlen(name) >= 64 || mfh_study_measure(s, name) >= 0)
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "measure: bad or repeated name '%s'", name);
   snprintf(s->measures[s->nmeasures], 64, "%s", name);
@@ -604,9 +1397,10 @@ static int parse_measures(const ctx *c, mfh_study *s, const yaml_node_t *n) {
 
 /* ---- the study ------------------------------------------------------- */
 
-static const char *const top_keys[] = {"id", "title", "theorem", "source", "description", "solver",
-                                       "model", "observable", "measure", "sweep", "replicas",
-                                       "seed", "checks", "profiles", NULL};
+static const char *const top_keys[] = {"id", "title", "theorem", "source", "description", "system",
+                                       "reference", "references", "model", "observable", "observables",
+                                       "derive", "measure", "sweep", "replicas", "seed", "checks",
+                                       "profiles", "solver", NULL};
 static const char *const profile_keys[] = {"sweep", "replicas", "model", NULL};
 
 static int copy_text(const ctx *c, const yaml_node_t *root, const char *key, int required, char *dst,
@@ -623,22 +1417,11 @@ static int copy_text(const ctx *c, const yaml_node_t *root, const char *key, int
   return MFH_OK;
 }
 
-static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const char *profile,
-                    long long seed_override) {
-  int rc = check_map(c, root, "study", top_keys);
-  if (rc) return rc;
+/* The older schema: one solver that runs its own reference, one observable. */
+static int load_legacy(const ctx *c, mfh_study *s, const yaml_node_t *root, const yaml_node_t *prof,
+                       const char *psec) {
+  int rc;
   yaml_node_t *n;
-  if ((rc = copy_text(c, root, "id", 1, s->id, sizeof s->id))) return rc;
-  if (!valid_id(s->id))
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, map_get(c, root, "id")),
-                      "id: use lower-case letters, digits, '-', '_' or '.' (it names the report folder)");
-  if ((rc = copy_text(c, root, "title", 1, s->title, sizeof s->title))) return rc;
-  if ((rc = copy_text(c, root, "theorem", 1, s->theorem, sizeof s->theorem))) return rc;
-  if ((rc = copy_text(c, root, "source", 0, s->source, sizeof s->source))) return rc;
-  const char *desc;
-  if ((rc = get_text(c, root, "description", "study", 0, root, &desc, NULL))) return rc;
-  if (desc && !(s->description = strdup(desc))) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
-
   const char *solver;
   if ((rc = get_text(c, root, "solver", "study", 1, root, &solver, &n))) return rc;
   if (!(s->solver = mfh_solver_find(solver))) {
@@ -697,20 +1480,6 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
     }
   }
 
-  yaml_node_t *prof = NULL, *profiles = map_get(c, root, "profiles");
-  if (profiles) {
-    if ((rc = check_map(c, profiles, "profiles", mfh_profiles))) return rc;
-    for (size_t i = 0; mfh_profiles[i]; i++) {
-      yaml_node_t *pn = map_get(c, profiles, mfh_profiles[i]);
-      char w[64];
-      snprintf(w, sizeof w, "profiles.%s", mfh_profiles[i]);
-      if (pn && (rc = check_map(c, pn, w, profile_keys))) return rc;
-    }
-    prof = map_get(c, profiles, profile);
-  }
-  snprintf(s->profile, sizeof s->profile, "%s", profile);
-  char psec[64];
-  snprintf(psec, sizeof psec, "profiles.%s", profile);
   if (prof) {
     char w[80];
     snprintf(w, sizeof w, "%s.model", psec);
@@ -763,9 +1532,107 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
   }
   if (s->solver->constants && (rc = s->solver->constants(&s->params, &s->constants, c->err))) return rc;
 
+  return MFH_OK;
+}
+
+/* The schema with parts: system:, reference(s):, observable(s):, derive:. */
+static int load_with_parts(const ctx *c, mfh_study *s, const yaml_node_t *root, const yaml_node_t *prof,
+                           const char *psec) {
+  yaml_node_t *obs_nodes[MFH_MAX_OBS] = {0}, *n;
+  int rc = load_parts(c, s, root, obs_nodes);
+  if (!rc) rc = shared_defaults(s, c->err);
+  yaml_node_t *model = map_get(c, root, "model");
+  if (!rc) rc = bind_model(c, s, model, "model");
+  if (!rc && prof) {
+    char w[80];
+    snprintf(w, sizeof w, "%s.model", psec);
+    rc = bind_model(c, s, map_get(c, prof, "model"), w);
+  }
+  if (rc) return rc;
+  yaml_node_t *sweep = map_get(c, root, "sweep");
+  if (!sweep) return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root), "study: missing required key 'sweep'");
+  if ((rc = parse_sweep(c, s, sweep, "sweep", 1))) return rc;
+  if (prof && (n = map_get(c, prof, "sweep"))) {
+    char w[80];
+    snprintf(w, sizeof w, "%s.sweep", psec);
+    if ((rc = parse_sweep(c, s, n, w, 0))) return rc;
+  }
+  /* the system's model constants at the pinned point (bounds, derived measures) */
+  if (s->parts[0].engine->constants) {
+    mfh_params ep;
+    if ((rc = mfh_part_params(s, 0, &s->params, &ep, c->err))) return rc;
+    rc = s->parts[0].engine->constants(&ep, &s->constants, c->err);
+    mfh_params_free(&ep);
+    if (rc) return rc;
+  }
+  /* declarations at the pinned point, then what reads them */
+  if ((rc = load_parts_outputs(c, s, root, obs_nodes))) return rc;
+  /* every sweep point: each part's and observable's validation, the same outputs */
+  for (size_t a = 0; a <= s->naxes; a++) {
+    size_t nv = a < s->naxes ? s->axes[a].n : 1;
+    for (size_t j = 0; j < nv; j++) {
+      mfh_params pt;
+      if (mfh_params_copy(&pt, &s->params)) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
+      if (a < s->naxes) {
+        mfh_param_val *v = (mfh_param_val *)mfh_params_find(&pt, s->axes[a].name);
+        if (v) v->num = s->axes[a].values[j];
+      }
+      mfh_mark fb = a < s->naxes ? s->axes[a].marks[j] : mark_of(c, root);
+      rc = validate_point(c, s, &pt, fb, a < s->naxes ? &s->axes[a] : NULL, j, 0);
+      if (!rc) rc = validate_obs(c, s, &pt, fb);
+      mfh_params_free(&pt);
+      if (rc) return rc;
+    }
+  }
+  return MFH_OK;
+}
+
+static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const char *profile,
+                    long long seed_override) {
+  int rc = check_map(c, root, "study", top_keys);
+  if (rc) return rc;
+  yaml_node_t *n;
+  if ((rc = copy_text(c, root, "id", 1, s->id, sizeof s->id))) return rc;
+  if (!valid_id(s->id))
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, map_get(c, root, "id")),
+                      "id: use lower-case letters, digits, '-', '_' or '.' (it names the report folder)");
+  if ((rc = copy_text(c, root, "title", 1, s->title, sizeof s->title))) return rc;
+  if ((rc = copy_text(c, root, "theorem", 1, s->theorem, sizeof s->theorem))) return rc;
+  if ((rc = copy_text(c, root, "source", 0, s->source, sizeof s->source))) return rc;
+  const char *desc;
+  if ((rc = get_text(c, root, "description", "study", 0, root, &desc, NULL))) return rc;
+  if (desc && !(s->description = strdup(desc))) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
+
+  yaml_node_t *prof = NULL, *profiles = map_get(c, root, "profiles");
+  if (profiles) {
+    if ((rc = check_map(c, profiles, "profiles", mfh_profiles))) return rc;
+    for (size_t i = 0; mfh_profiles[i]; i++) {
+      yaml_node_t *pn = map_get(c, profiles, mfh_profiles[i]);
+      char w[64];
+      snprintf(w, sizeof w, "profiles.%s", mfh_profiles[i]);
+      if (pn && (rc = check_map(c, pn, w, profile_keys))) return rc;
+    }
+    prof = map_get(c, profiles, profile);
+  }
+  snprintf(s->profile, sizeof s->profile, "%s", profile);
+  char psec[64];
+  snprintf(psec, sizeof psec, "profiles.%s", profile);
+  if (map_get(c, root, "system") && map_get(c, root, "solver"))
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, map_get(c, root, "solver")),
+                      "study: give system: (an engine, with reference: and observable:) or the older solver:, not both");
+  rc = map_get(c, root, "system") ? load_with_parts(c, s, root, prof, psec) : load_legacy(c, s, root, prof, psec);
+  if (rc) return rc;
   /* measures */
   if ((n = map_get(c, root, "measure"))) {
     if ((rc = parse_measures(c, s, n))) return rc;
+  } else if (!s->observable) {
+    if (!s->obs[0].nout)
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root),
+                        "study: missing 'measure' (observable %s gives nothing by default: name the value to fit)",
+                        s->obs[0].type->name);
+    snprintf(s->measures[0], 64, "%s", s->obs[0].out[0]);
+    snprintf(s->labels[0], 128, "%s", s->obs[0].out[0]);
+    s->nmeasures = 1;
   } else {
     if (strcmp(s->observable->outputs, "*") == 0)
       return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root),
@@ -899,6 +1766,9 @@ void mfh_study_free(mfh_study *s) {
     free(s->axes[i].marks);
   }
   for (size_t i = 0; i < s->nchecks; i++) mfh_check_spec_free(&s->checks[i]);
+  for (size_t i = 0; i < MFH_MAX_PARTS; i++) mfh_params_free(&s->parts[i].own);
+  for (size_t i = 0; i < MFH_MAX_OBS; i++) mfh_params_free(&s->obs[i].own);
+  for (size_t i = 0; i < MFH_MAX_DERIVED; i++) mfh_expr_free(s->derived[i].expr);
   memset(s, 0, sizeof *s);
 }
 

@@ -201,8 +201,16 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
   snprintf(r->source, sizeof r->source, "%s", st->source);
   snprintf(r->file, sizeof r->file, "%s", st->file);
   snprintf(r->profile, sizeof r->profile, "%s", st->profile);
-  snprintf(r->solver, sizeof r->solver, "%s", st->solver->name);
-  snprintf(r->observable, sizeof r->observable, "%s", st->observable->name);
+  if (st->solver) {
+    snprintf(r->solver, sizeof r->solver, "%s", st->solver->name);
+    snprintf(r->observable, sizeof r->observable, "%s", st->observable->name);
+  } else { /* the system's engine; the observables, space-separated */
+    snprintf(r->solver, sizeof r->solver, "%s", st->parts[0].engine->name);
+    for (size_t i = 0; i < st->nobs; i++) {
+      size_t u = strlen(r->observable);
+      snprintf(r->observable + u, sizeof r->observable - u, "%s%s", i ? " " : "", st->obs[i].type->name);
+    }
+  }
   r->ntasks = plan->ntasks;
   for (size_t i = 0; i < plan->ntasks; i++) {
     if (out[i].state == MFH_TASK_CACHED) r->ntasks_cached++;

@@ -20,7 +20,7 @@ i=0
 while IFS= read -r line; do
   [ -z "$line" ] && continue
   i=$((i + 1))
-  printf 'id: m1\ntitle: test\ntheorem: FG-1\nsolver: iid\nmodel: {law: uniform, dim: 1}\n' >v$i.yaml
+  printf 'id: m1\ntitle: test\ntheorem: FG-1\nsystem: iid\nmodel: {law: uniform, dim: 1}\n' >v$i.yaml
   printf 'observable: {name: wp_law, p: 1}\nmeasure: [wp, wpp]\nsweep:\n%s\nreplicas: 4\n' "$(sweep "${line%%|*}")" >>v$i.yaml
   printf 'checks:\n  - expected: {}\n%s\n' "${line#*|}" >>v$i.yaml
   printf '== %d %s\n' $i "${line#*|}" >>got.txt

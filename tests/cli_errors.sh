@@ -7,7 +7,7 @@ set +e
 out=$("$MFH" run "$good" bad.yaml --out run1 --no-render 2>&1); rc=$?
 set -e
 expect_eq "$rc" 2 "bad study: exit 2"
-expect_contains "$out" "bad.yaml:11:11: replicas: must be an integer in [1, 10000000] (got -3)" "bad study: message"
+expect_contains "$out" "bad.yaml:12:11: replicas: must be an integer in [1, 10000000] (got -3)" "bad study: message"
 if [ -e run1 ]; then bad "bad study: nothing written (run1 exists)"; else ok "bad study: nothing written"; fi
 
 # memory: an N-body Schroedinger sweep point too big for the machine is refused

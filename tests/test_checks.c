@@ -621,7 +621,7 @@ static const char *STUDY =
     "id: c1\n"
     "title: test\n"
     "theorem: FG-1\n"
-    "solver: iid\n"
+    "system: iid\n"
     "model: {law: uniform, dim: 1}\n"
     "observable: {name: wp_law, p: 1}\n"
     "measure: [wp, wpp]\n"

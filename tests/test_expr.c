@@ -91,6 +91,9 @@ START_TEST(test_values) {
   CHECK_VAL("min(3,4)", 3);
   CHECK_VAL("max(3, 4)", 4);
   CHECK_VAL("max(min(1,2), -5)", 1);
+  CHECK_VAL("div0(3, 4)", 0.75);
+  CHECK_VAL("div0(3, 0)", 0);
+  CHECK_VAL("div0(0, 0)", 0);
   CHECK_VAL("x*y", -6);
 }
 END_TEST

@@ -829,7 +829,7 @@ static double nan_cdf(double x, const void *ctx) {
 }
 
 START_TEST(test_law_numeric_failure) {
-  mfh_law1d bad = {nan_cdf, nan_q, NULL, NULL};
+  mfh_law1d bad = {nan_cdf, nan_q, NULL, NULL, "NaN law"};
   mfh_cloud a = {0};
   ck_assert_int_eq(mfh_cloud_alloc(&a, 2, 1), MFH_OK);
   a.x[1] = 1;

@@ -16,7 +16,7 @@ static const char *GOOD =
     "id: t1\n"
     "title: test\n"
     "theorem: FG-1\n"
-    "solver: iid\n"
+    "system: iid\n"
     "model: {law: uniform, dim: 1}\n"
     "observable: {name: wp_law, p: 1}\n"
     "measure: wp\n"
@@ -105,7 +105,7 @@ static const bad_case BAD[] = {
     /* solver parameter out of range */
     {"dim: 1}", "dim: 9}", "s.yaml:5:28: model.dim: must be an integer in [1, 6] (got 9)"},
     /* unknown solver / observable / bound */
-    {"solver: iid\n", "solver: iidd\n", "s.yaml:4:9: solver: unknown solver 'iidd' (known: iid, command"},
+    {"system: iid\n", "system: iidd\n", "s.yaml:4:9: system: unknown engine 'iidd' (known: iid"},
     {"name: wp_law,", "name: wp_lawx,", "s.yaml:6:20: observable: unknown observable 'wp_lawx'"},
     {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - bound: {name: nope}\n",
      "s.yaml:12:19: checks[1].bound.name: unknown bound 'nope' (see `mfh list bounds`)"},
@@ -114,9 +114,28 @@ static const bad_case BAD[] = {
     /* not YAML */
     {"title: test\n", "title: [unclosed\n", "s.yaml:3:8: not valid YAML: did not find expected ',' or ']' while parsing a flow sequence (started at line 2, column 8)"},
     /* cross-parameter check, reported at the parameter */
-    {"dim: 1}", "dim: 2}", "s.yaml:5:28: observable wp_law needs dim = 1"},
+    {"dim: 1}", "dim: 2}",
+     "s.yaml:6:20: observable: observable wp_law needs a law1d from system, which engine iid does not produce"},
     /* unknown parameter */
-    {"law: uniform,", "lwa: uniform,", "s.yaml:5:9: model: 'lwa' is not a parameter of solver iid"},
+    {"law: uniform,", "lwa: uniform,", "s.yaml:5:9: model: 'lwa' is not a parameter of any part of the study (iid: law, dim, N)"},
+    /* the parts: a measure no observable gives, a comparison without a reference, references */
+    {"measure: wp\n", "measure: wq\n", "s.yaml:7:10: measure: no observable or derived measure of this study gives 'wq' (they give: wpp wp)"},
+    {"name: wp_law,", "name: wp,", "s.yaml:6:20: observable: observable wp compares two states, but the study has no reference"},
+    {"name: wp_law,", "name: wp, between: [system, twin],", "s.yaml:6:42: observable.between: 'twin' is not a part of the study (parts: system)"},
+    {"measure: wp\n", "measure: wp\nreference: {refined: {N: 2}}\n",
+     "s.yaml:8:23: reference.refined: engine iid cannot refine 'N' (refinable: none)"},
+    {"measure: wp\n", "measure: wp\nreference: {coupled: iid}\n",
+     "s.yaml:8:12: reference: engine iid cannot start from another engine's state"},
+    {"measure: wp\n", "measure: wp\nreference: {twin: true, perturb: 0.1}\n",
+     "s.yaml:8:25: reference.perturb: only a coupled reference starts from a perturbed state"},
+    {"measure: wp\n", "measure: wp\nreference: {twin: true, dim: 7}\n",
+     "s.yaml:8:30: reference.dim: must be an integer in [1, 6] (got 7)"},
+    {"measure: wp\n", "measure: wp\nreference: mirror\n",
+     "s.yaml:8:12: reference: a reference is `twin` or a mapping with one of refined:, coupled:, engine:, twin:"},
+    {"measure: wp\n", "measure: wp\nderive: {r: \"wp / sqrt(M)\"}\n",
+     "s.yaml:8:13: derive.r: unknown name 'M'"},
+    {"measure: wp\n", "measure: wp\nsolver: iid\n",
+     "s.yaml:8:9: study: give system: (an engine, with reference: and observable:) or the older solver:, not both"},
     /* choice */
     {"law: uniform,", "law: cauchy,", "s.yaml:5:14: model.law: must be one of uniform|gaussian (got 'cauchy')"},
     /* rate check needs points */

@@ -1,7 +1,9 @@
-/* i.i.d. sampler: N points of the uniform law on [0,1]^dim or of the
- * standard Gaussian on R^dim, plus (when an observable asks) an independent
- * twin sample of size M, and (dim = 1) the exact law for exact W_p. */
+/* Engine `iid`: N points of the uniform law on [0,1]^dim or of the standard
+ * Gaussian on R^dim, and (dim = 1) the exact law for exact W_p.  An
+ * independent second sample is the harness's twin reference (the same
+ * engine on the reference's stream). */
 #include "engines/iid/iid.h"
+#include "core/kinds.h"
 #include "metrics/wasserstein.h"
 
 #include <math.h>
@@ -17,37 +19,41 @@ static const mfh_param_def iid_params[] = {
      "uniform on [0,1]^dim, or standard Gaussian on R^dim", MFH_PARAM_SAMPLED},
     {"dim", MFH_PARAM_INT, "1", 1, 6, 0, 0, NULL, "dimension n of the space the samples live in", MFH_PARAM_SAMPLED},
     {"N", MFH_PARAM_INT, "1000", 1, 1e8, 0, 0, NULL, "number of sample points", MFH_PARAM_SAMPLED},
-    {"M", MFH_PARAM_INT, "0", 0, 1e8, 0, 0, NULL,
-     "size of the independent twin sample (0: same as N)", 0},
 };
 
 static int is_gaussian(const mfh_params *p) { return strcmp(mfh_params_str(p, "law"), "gaussian") == 0; }
 
-static void fill(mfh_cloud *c, int gaussian, gsl_rng *rng) {
-  size_t m = c->n * c->dim;
-  if (gaussian)
+static const mfh_law1d *law_of(const mfh_params *p) {
+  return is_gaussian(p) ? mfh_law1d_std_normal() : mfh_law1d_uniform01();
+}
+
+/* Items: "sample" (cloud of N points in R^dim) and, in 1D, "law" (the exact law). */
+static int iid_declare(const mfh_params *p, mfh_decl *d, mfh_err *err) {
+  int rc = mfh_decl_item(d, "sample", &mfh_kind_cloud);
+  if (!rc && mfh_params_int(p, "dim") == 1) rc = mfh_decl_item(d, "law", &mfh_kind_law1d);
+  return rc ? mfh_err_set(err, MFH_EINTERNAL, "iid: bad declaration") : MFH_OK;
+}
+
+/* The sample, drawn from the initial data's stream: the state itself (an
+ * i.i.d. sample does not evolve).  A twin reference draws its own. */
+static int iid_initial(const mfh_params *p, gsl_rng *rng, mfh_state2 *s0, mfh_err *err) {
+  size_t dim = (size_t)mfh_params_int(p, "dim");
+  size_t n = (size_t)mfh_params_int(p, "N");
+  mfh_cloud *c = mfh_cloud_new(n, dim);
+  if (!c) return mfh_err_set(err, MFH_ENOMEM, "out of memory for %zu points", n);
+  size_t m = n * dim;
+  if (is_gaussian(p))
     for (size_t i = 0; i < m; i++) c->x[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
   else
     for (size_t i = 0; i < m; i++) c->x[i] = gsl_rng_uniform(rng);
+  int rc = mfh_state_put(s0, "sample", &mfh_kind_cloud, c, err);
+  if (!rc && dim == 1) rc = mfh_state_put(s0, "law", &mfh_kind_law1d, (void *)law_of(p), err);
+  return rc;
 }
 
-static int iid_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *rng, mfh_state *out,
-                   mfh_err *err) {
-  (void)rng; /* no draws of the system's own: initial data come from task->init_rng */
-  size_t dim = (size_t)mfh_params_int(p, "dim");
-  size_t n = (size_t)mfh_params_int(p, "N");
-  size_t m = (size_t)mfh_params_int(p, "M");
-  int gaussian = is_gaussian(p);
-  if (m == 0) m = n;
-  if (mfh_cloud_alloc(&out->cloud, n, dim)) return mfh_err_set(err, MFH_ENOMEM, "out of memory for %zu points", n);
-  fill(&out->cloud, gaussian, task->init_rng);
-  if (task->needs & MFH_HAS_TWIN) {
-    if (mfh_cloud_alloc(&out->twin, m, dim))
-      return mfh_err_set(err, MFH_ENOMEM, "out of memory for %zu points", m);
-    fill(&out->twin, gaussian, task->ref_rng);
-  }
-  if (dim == 1) out->law = gaussian ? mfh_law1d_std_normal() : mfh_law1d_uniform01();
-  return MFH_OK;
+static int iid_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+  (void)p;
+  return mfh_state_copy(ctx->from, &out[0], err);
 }
 
 static double sqrt_f1mf(double x, void *unused) {
@@ -73,18 +79,15 @@ static int iid_constants(const mfh_params *p, mfh_values *out, mfh_err *err) {
   return mfh_values_set(out, "J1", j1);
 }
 
-const mfh_solver_type mfh_solver_iid = {
-    "iid",
-    "i.i.d. samples of the uniform law on [0,1]^dim or the standard Gaussian",
-    "GSL gsl_rng_uniform / gsl_ran_gaussian_ziggurat on a per-task xoshiro256++ stream",
-    1,
-    iid_params,
-    sizeof iid_params / sizeof iid_params[0],
-    0,
-    MFH_HAS_CLOUD | MFH_HAS_TWIN | MFH_HAS_LAW1D,
-    NULL,
-    iid_constants,
-    iid_run,
-    NULL,
-    NULL,
+const mfh_engine_type mfh_engine_iid = {
+    .name = "iid",
+    .doc = "i.i.d. samples of the uniform law on [0,1]^dim or the standard Gaussian (and, in 1D, the law)",
+    .method = "GSL gsl_rng_uniform / gsl_ran_gaussian_ziggurat on the initial data's xoshiro256++ stream",
+    .version = 1,
+    .params = iid_params,
+    .nparams = sizeof iid_params / sizeof iid_params[0],
+    .declare = iid_declare,
+    .constants = iid_constants,
+    .initial = iid_initial,
+    .run = iid_run,
 };
