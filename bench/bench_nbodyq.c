@@ -33,7 +33,7 @@
 #include "core/rng.h"
 #include "core/status.h"
 #include "engines/nbodyq/nbodyq.h"
-#include "engines/semiclassical/dualnorm.h"
+#include "metrics/semiclassical/dualnorm.h"
 
 static mfh_nbodyq *make(int N, int M, double L, double eps, int nm1) {
   mfh_nbodyq_params p;

@@ -4,6 +4,7 @@
 #define MFH_CORE_KINDS_H
 
 #include "core/cloud.h"
+#include "core/density.h"
 #include "core/grid.h"
 #include "core/law1d.h"
 #include "core/state.h"
@@ -11,6 +12,7 @@
 extern const mfh_kind mfh_kind_cloud;       /* mfh_cloud */
 extern const mfh_kind mfh_kind_law1d;       /* const mfh_law1d (static, not freed) */
 extern const mfh_kind mfh_kind_phase_grid;  /* mfh_phase_grid */
+extern const mfh_kind mfh_kind_density;     /* mfh_density */
 
 /* A heap cloud for a state item (mfh_cloud_alloc inside); NULL when out of memory. */
 mfh_cloud *mfh_cloud_new(size_t n, size_t dim);

@@ -90,6 +90,21 @@ static int perturbed_copy(const mfh_state2 *from, double delta, gsl_rng *rng, mf
   return MFH_OK;
 }
 
+/* A shallow view of a state with the item named `item` (if any) moved in
+ * front of the others, so that an observable asking for the first item of
+ * that kind gets it.  The view owns nothing: never clear it. */
+static void state_view(const mfh_state2 *src, const char *item, mfh_state2 *view) {
+  *view = *src;
+  if (!item || !item[0]) return;
+  for (size_t i = 0; i < src->n; i++)
+    if (!strcmp(src->item[i].name, item)) {
+      view->item[0] = src->item[i];
+      for (size_t j = 0, m = 1; j < src->n; j++)
+        if (j != i) view->item[m++] = src->item[j];
+      return;
+    }
+}
+
 /* The tasks tk[0..n-1] of one group (same point but for the stream value,
  * same replica, stream ascending): every part run once over all output
  * times, then the observables at each. */
@@ -150,11 +165,13 @@ static int parts_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh
     for (size_t i = 0; !rc && i < s->nobs; i++) {
       const mfh_obs_spec *o = &s->obs[i];
       mfh_obs_args in = {{NULL, NULL, NULL, NULL}, times[k + off]};
-      in.s[MFH_ROLE_A] = &st[(size_t)o->part[0] * nout + k + off];
-      if (o->part[1] >= 0) in.s[MFH_ROLE_B] = &st[(size_t)o->part[1] * nout + k + off];
-      if (o->needs_initial) {
-        in.s[MFH_ROLE_A0] = &st[(size_t)o->part[0] * nout];
-        if (o->part[1] >= 0) in.s[MFH_ROLE_B0] = &st[(size_t)o->part[1] * nout];
+      mfh_state2 view[MFH_NROLES];
+      for (int r = 0; r < MFH_NROLES; r++) {
+        int pi = o->part[r & 1];
+        size_t at = r < MFH_ROLE_A0 ? k + off : 0;
+        if (pi < 0 || (r >= MFH_ROLE_A0 && !o->needs_initial)) continue;
+        state_view(&st[(size_t)pi * nout + at], o->item[r & 1], &view[r]);
+        in.s[r] = &view[r];
       }
       mfh_params op;
       if ((rc = mfh_obs_params(s, i, pk, &op, err))) break;

@@ -17,8 +17,8 @@
 
 #include "core/cmplx.h"
 #include "core/status.h"
-#include "engines/semiclassical/dualnorm.h"
-#include "engines/semiclassical/states.h"
+#include "metrics/semiclassical/dualnorm.h"
+#include "metrics/semiclassical/states.h"
 #include "tests/testutil.h"
 
 #define M 128

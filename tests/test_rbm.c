@@ -19,8 +19,8 @@
 #include "core/plugin.h"
 #include "engines/nbodyq/nbodyq.h"
 #include "engines/nbodyq/rbm.h"
-#include "engines/semiclassical/dualnorm.h"
-#include "engines/semiclassical/states.h"
+#include "metrics/semiclassical/dualnorm.h"
+#include "metrics/semiclassical/states.h"
 #include "tests/testutil.h"
 
 static const char *BASE = "N=4 M=16 L=8 eps=0.65 a=1 s=1 q=0 p=0";

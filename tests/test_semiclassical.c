@@ -18,9 +18,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "core/status.h"
-#include "engines/semiclassical/distances.h"
-#include "engines/semiclassical/states.h"
-#include "engines/semiclassical/wigner.h"
+#include "metrics/semiclassical/distances.h"
+#include "metrics/semiclassical/states.h"
+#include "metrics/semiclassical/wigner.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846

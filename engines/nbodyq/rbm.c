@@ -78,9 +78,9 @@
 #include "engines/hartree/hartree.h"
 #include "engines/nbodyq/common.h"
 #include "engines/nbodyq/nbodyq.h"
-#include "engines/semiclassical/distances.h"
-#include "engines/semiclassical/dualnorm.h"
-#include "engines/semiclassical/states.h"
+#include "metrics/semiclassical/distances.h"
+#include "metrics/semiclassical/dualnorm.h"
+#include "metrics/semiclassical/states.h"
 
 #define RBM_NMAX 5
 
@@ -171,7 +171,7 @@ static int orbital(const cfg *c, double complex **phi, mfh_err *err) {
 static int trace_diff(const cfg *c, double complex *A, double complex *B, double *tr,
                       mfh_err *err) {
   mfh_xgrid g = grid_of(c);
-  mfh_sc_state sa = {g, MFH_SC_KERNEL, 0, NULL, NULL, A}, sb = {g, MFH_SC_KERNEL, 0, NULL, NULL, B};
+  mfh_sc_state sa = {.grid = g, .kind = MFH_SC_KERNEL, .kernel = A}, sb = {.grid = g, .kind = MFH_SC_KERNEL, .kernel = B};
   mfh_sc_norms n;
   int rc = mfh_sc_norms_diff(&sa, &sb, &n, err);
   if (!rc) *tr = n.trace;
@@ -539,7 +539,7 @@ const mfh_solver_type mfh_solver_rbm = {
            "weak error of E R~_1 (dual proxy, smooth observables, Monte Carlo errors), trace norm, "
            "RBM-2 bound",
     .reference = "Golse, Jin & Paul (seed 004); Strang split-step on the M^N grid (solvers/nbodyq); "
-                 "dual proxy engines/semiclassical/dualnorm.h",
+                 "dual proxy metrics/semiclassical/dualnorm.h",
     .version = 2,
     .params = rbm_params,
     .nparams = sizeof rbm_params / sizeof rbm_params[0],

@@ -18,7 +18,7 @@
  *                difference W[R_{N:1}(t)] - W[|psi(t)><psi(t)|]: max over the FIXED
  *                physical modes k = j 2 pi / L (|k| <= 4), l = 0, 0.25, .., 4 of
  *                |chi(k, l)| / (max(1,|k|)^2 max(1,|l|)^2), chi the Wigner
- *                characteristic function (engines/semiclassical/dualnorm.h, exact
+ *                characteristic function (metrics/semiclassical/dualnorm.h, exact
  *                for the grid's trigonometric interpolant; the same test functions
  *                at every eps, so the values are comparable along an eps sweep);
  *   obs_gx, obs_gxi, obs_cos   |tr((R_{N:1} - |psi><psi|) a^W)| for the smooth
@@ -41,8 +41,8 @@
 #include "engines/hartree/hartree.h"
 #include "engines/nbodyq/common.h"
 #include "engines/nbodyq/nbodyq.h"
-#include "engines/semiclassical/distances.h"
-#include "engines/semiclassical/dualnorm.h"
+#include "metrics/semiclassical/distances.h"
+#include "metrics/semiclassical/dualnorm.h"
 
 static const mfh_param_def sch_params[] = {
     {"N", MFH_PARAM_INT, "2", 2, 5, 0, 0, NULL, "number of bosons", 0},
@@ -147,7 +147,7 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
     const double complex *psi = mfh_hartree_orbital_const(h, 0);
     memcpy(phi, psi, (size_t)c.M * sizeof *phi);
     double w1 = 1;
-    mfh_sc_state pure = {g, MFH_SC_ORBITALS, 1, phi, &w1, NULL};
+    mfh_sc_state pure = {.grid = g, .kind = MFH_SC_ORBITALS, .norb = 1, .orb = phi, .w = &w1};
     mfh_sc_norms nrm;
     rc = mfh_sc_norms_diff(R, &pure, &nrm, err);
     if (rc) break;
@@ -194,7 +194,7 @@ static int sch_run(const mfh_params *ps, const mfh_task_ctx *task, gsl_rng *rng,
       if (rc) break;
       for (int i = 0; i < c.M; i++)
         for (int j = 0; j < c.M; j++) phi2[(size_t)i * (size_t)c.M + (size_t)j] = phi[i] * phi[j];
-      mfh_sc_state pure2 = {g2, MFH_SC_ORBITALS, 1, phi2, &w1, NULL};
+      mfh_sc_state pure2 = {.grid = g2, .kind = MFH_SC_ORBITALS, .norb = 1, .orb = phi2, .w = &w1};
       mfh_sc_norms n2;
       rc = mfh_sc_norms_diff(R2, &pure2, &n2, err);
       if (rc) break;

@@ -57,9 +57,9 @@
 #include <gsl/gsl_math.h>
 
 #include "engines/hartree/hartree.h"
-#include "engines/semiclassical/distances.h"
-#include "engines/semiclassical/states.h"
-#include "engines/semiclassical/wigner.h"
+#include "metrics/semiclassical/distances.h"
+#include "metrics/semiclassical/states.h"
+#include "metrics/semiclassical/wigner.h"
 #include "engines/vlasov/vlasov.h"
 
 static const mfh_param_def hv1_params[] = {

@@ -25,9 +25,9 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 
-#include "engines/semiclassical/distances.h"
-#include "engines/semiclassical/states.h"
-#include "engines/semiclassical/wigner.h"
+#include "metrics/semiclassical/distances.h"
+#include "metrics/semiclassical/states.h"
+#include "metrics/semiclassical/wigner.h"
 
 static const mfh_param_def qstates_params[] = {
     {"eps", MFH_PARAM_REAL, "0.1", 0, 10, 1, 0, NULL, "semiclassical parameter (hbar)", 0},
@@ -143,7 +143,7 @@ static int wigner_identities(const cfg *c, const mfh_xgrid *g, const mfh_sc_stat
   }
   /* the odd state: W(0, 0) = -1/(pi eps) exactly */
   if (!rc) {
-    mfh_sc_state odd = {*g, MFH_SC_ORBITALS, 1, NULL, NULL, NULL};
+    mfh_sc_state odd = {.grid = *g, .kind = MFH_SC_ORBITALS, .norb = 1};
     double w1 = 1;
     odd.w = &w1;
     odd.orb = malloc(g->n * sizeof *odd.orb);

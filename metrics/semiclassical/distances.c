@@ -1,5 +1,5 @@
 /* Quantum-classical distances and operator norms: see distances.h. */
-#include "engines/semiclassical/distances.h"
+#include "metrics/semiclassical/distances.h"
 
 #include <complex.h>
 #include <fftw3.h>

@@ -9,15 +9,15 @@
  *   - trace, Hilbert-Schmidt and operator norms of the difference of two
  *     density operators (Hermitian eigenvalues, LAPACKE).
  * States and grids as in states.h (cell-volume conventions there). */
-#ifndef MFH_ENGINES_SEMICLASSICAL_DISTANCES_H
-#define MFH_ENGINES_SEMICLASSICAL_DISTANCES_H
+#ifndef MFH_METRICS_SEMICLASSICAL_DISTANCES_H
+#define MFH_METRICS_SEMICLASSICAL_DISTANCES_H
 
 #include <stddef.h>
 
 #include "core/grid.h"
 #include "core/status.h"
-#include "engines/semiclassical/states.h"
-#include "engines/semiclassical/wigner.h"
+#include "metrics/semiclassical/states.h"
+#include "metrics/semiclassical/wigner.h"
 
 /* Moments of a state, per axis a < dim.  P_a = -i eps d/dx_a acts
  * spectrally: with psi^ the grid DFT and k the grid wave numbers,

@@ -1,5 +1,5 @@
 /* Wigner and Husimi transforms: see wigner.h. */
-#include "engines/semiclassical/wigner.h"
+#include "metrics/semiclassical/wigner.h"
 
 #include <complex.h>
 #include <fftw3.h>

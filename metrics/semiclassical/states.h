@@ -23,12 +23,13 @@
  *     R(x_i, x_j) = sum_k w_k psi_k(x_i) conj(psi_k(x_j)).
  *
  * Nothing here prints or keeps global state; every function is reentrant. */
-#ifndef MFH_ENGINES_SEMICLASSICAL_STATES_H
-#define MFH_ENGINES_SEMICLASSICAL_STATES_H
+#ifndef MFH_METRICS_SEMICLASSICAL_STATES_H
+#define MFH_METRICS_SEMICLASSICAL_STATES_H
 
 #include <complex.h>
 #include <stddef.h>
 
+#include "core/density.h"
 #include "core/grid.h"
 #include "core/status.h"
 
@@ -43,25 +44,13 @@
  * the bad field. */
 int mfh_sc_grid_check(const mfh_xgrid *g, mfh_err *err);
 
+/* The density operator of this module is the core state kind
+ * (core/density.h): the names below are its historical aliases. */
 enum mfh_sc_kind {
-  MFH_SC_ORBITALS = 1, /* R = sum_k w_k |psi_k><psi_k| */
-  MFH_SC_KERNEL = 2    /* dense kernel R(x_i, x_j) */
+  MFH_SC_ORBITALS = MFH_DENSITY_ORBITALS, /* R = sum_k w_k |psi_k><psi_k| */
+  MFH_SC_KERNEL = MFH_DENSITY_KERNEL      /* dense kernel R(x_i, x_j) */
 };
-
-/* A density operator on a grid.  Fields are public: a solver may fill a
- * stack struct with pointers to its own arrays (a borrowed view, never
- * passed to mfh_sc_state_destroy), or get an owned one from
- * mfh_sc_state_create.
- *   orbitals: norb >= 1, orb[k * N + j] = psi_k(x_j), w[k] = w_k, kernel NULL;
- *   kernel:   norb = 0, orb = w = NULL, kernel[i * N + j] = R(x_i, x_j). */
-typedef struct mfh_sc_state {
-  mfh_xgrid grid;
-  int kind;
-  size_t norb;
-  double complex *orb;
-  double *w;
-  double complex *kernel;
-} mfh_sc_state;
+typedef mfh_density mfh_sc_state;
 
 /* Allocate a zero-filled state on grid g: kind MFH_SC_ORBITALS with norb >= 1
  * orbitals (weights 0), or MFH_SC_KERNEL (norb ignored, N*N entries).

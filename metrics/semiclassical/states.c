@@ -1,5 +1,5 @@
 /* Semiclassical states on grids: see states.h. */
-#include "engines/semiclassical/states.h"
+#include "metrics/semiclassical/states.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -50,34 +50,14 @@ int mfh_sc_state_create(const mfh_xgrid *g, int kind, size_t norb, mfh_sc_state 
     return mfh_err_set(err, MFH_EINPUT, "state.kind: must be MFH_SC_ORBITALS or MFH_SC_KERNEL "
                                         "(got %d)", kind);
   }
-  mfh_sc_state *s = calloc(1, sizeof *s);
-  if (!s) return mfh_err_set(err, MFH_ENOMEM, "state: out of memory");
-  s->grid = *g;
-  s->kind = kind;
-  if (kind == MFH_SC_ORBITALS) {
-    s->norb = norb;
-    s->orb = calloc(norb * N, sizeof *s->orb);
-    s->w = calloc(norb, sizeof *s->w);
-    if (!s->orb || !s->w) goto nomem;
-  } else {
-    s->kernel = calloc(N * N, sizeof *s->kernel);
-    if (!s->kernel) goto nomem;
-  }
+  mfh_sc_state *s = mfh_density_new(g, kind, norb);
+  if (!s)
+    return mfh_err_set(err, MFH_ENOMEM, "state: out of memory (%zu grid points, %zu orbitals)", N, norb);
   *out = s;
   return MFH_OK;
-nomem:
-  mfh_sc_state_destroy(s);
-  return mfh_err_set(err, MFH_ENOMEM, "state: out of memory (%zu grid points, %zu orbitals)", N,
-                     norb);
 }
 
-void mfh_sc_state_destroy(mfh_sc_state *s) {
-  if (!s) return;
-  free(s->orb);
-  free(s->w);
-  free(s->kernel);
-  free(s);
-}
+void mfh_sc_state_destroy(mfh_sc_state *s) { mfh_density_free(s); }
 
 int mfh_sc_weights_check(size_t n, const double *w, const char *what, mfh_err *err) {
   if (!what) what = "weights";

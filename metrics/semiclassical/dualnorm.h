@@ -40,8 +40,8 @@
  *
  * Nothing here allocates more than O(M (2 nk + 1)) scratch, prints or keeps
  * state; every function is reentrant. */
-#ifndef MFH_ENGINES_SEMICLASSICAL_DUALNORM_H
-#define MFH_ENGINES_SEMICLASSICAL_DUALNORM_H
+#ifndef MFH_METRICS_SEMICLASSICAL_DUALNORM_H
+#define MFH_METRICS_SEMICLASSICAL_DUALNORM_H
 
 #include <complex.h>
 #include <stddef.h>

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "metrics/transport.h"
-#include "engines/semiclassical/distances.h"
+#include "metrics/semiclassical/distances.h"
 
 /* ---- W_2 between grid densities ---------------------------------------- */
 

@@ -1,6 +1,6 @@
 /* Wigner characteristic functions on the grid, the dual-norm proxy and
  * smooth observables.  See dualnorm.h. */
-#include "engines/semiclassical/dualnorm.h"
+#include "metrics/semiclassical/dualnorm.h"
 
 #include <math.h>
 #include <stdlib.h>

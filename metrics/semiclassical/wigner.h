@@ -41,14 +41,14 @@
  * Wigner transform: T. Claasen, W. Mecklenbrauker, Philips J. Res. 35
  * (1980) 217; Husimi: K. Husimi, Proc. Phys.-Math. Soc. Japan 22 (1940) 264;
  * [000:L1234-1290] for the scale-eps conventions. */
-#ifndef MFH_ENGINES_SEMICLASSICAL_WIGNER_H
-#define MFH_ENGINES_SEMICLASSICAL_WIGNER_H
+#ifndef MFH_METRICS_SEMICLASSICAL_WIGNER_H
+#define MFH_METRICS_SEMICLASSICAL_WIGNER_H
 
 #include <stddef.h>
 
 #include "core/grid.h"
 #include "core/status.h"
-#include "engines/semiclassical/states.h"
+#include "metrics/semiclassical/states.h"
 
 /* Workspace for the transforms on one grid at one eps: FFTW plans and
  * scratch.  One workspace must not be used by two threads at once. */
