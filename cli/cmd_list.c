@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/fsutil.h"
+#include "core/kinds.h"
 #include "pipeline/exec.h"
 #include "pipeline/plan.h"
 #include "pipeline/registry.h"
@@ -22,15 +23,54 @@
 int mfh_cli_cmd_list(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "all";
   if (!strcmp(what, "--help") || !strcmp(what, "-h")) {
-    printf("usage: mfh list [solvers|observables|metrics|bounds|checks|studies [PATH]]\n"
-           "Print what exists; solvers and observables with their parameter tables, checks with\n"
-           "their settings.\n");
+    printf("usage: mfh list [engines|observables|kinds|metrics|bounds|checks|solvers|studies [PATH]]\n"
+           "Print what exists: engines with their parameter tables and what they produce, observables\n"
+           "with what they read and give, the state kinds, checks with their settings.\n");
     return 0;
   }
   int all = !strcmp(what, "all"), any = 0;
+  if (all || !strcmp(what, "engines")) {
+    any = 1;
+    printf("engines (system: ENGINE, reference: {coupled: ENGINE} / {engine: ENGINE}):\n");
+    for (size_t i = 0; mfh_engines[i]; i++) {
+      const mfh_engine_type *e = mfh_engines[i];
+      printf("  %s (v%d): %s\n    method: %s\n", e->name, e->version, e->doc, e->method);
+      if (e->starts_from) printf("    can start from another engine's: %s\n", e->starts_from);
+      mfh_params dp = {0};
+      mfh_err derr;
+      mfh_err_clear(&derr);
+      int ok = 1;
+      for (size_t k = 0; ok && k < e->nparams; k++) {
+        if (!e->params[k].def) {
+          ok = 0;
+          break;
+        }
+        mfh_param_val v;
+        mfh_mark none = {0};
+        if (mfh_param_parse(&e->params[k], e->params[k].def, none, e->params[k].name, &v, &derr)) ok = 0;
+        else if (mfh_params_put(&dp, &v)) ok = 0;
+      }
+      mfh_decl d = {0};
+      if (ok && e->declare && !e->declare(&dp, &d, &derr)) {
+        printf("    produces (with its defaults):");
+        for (size_t k = 0; k < d.nitems; k++) printf(" %s:%s", d.item[k].name, d.item[k].kind->name);
+        for (size_t k = 0; k < d.nscalars; k++) printf(" %s", d.scalar[k]);
+        printf("\n");
+      }
+      mfh_params_free(&dp);
+      for (size_t k = 0; k < e->nparams; k++) mfh_param_def_print(&e->params[k], stdout);
+      if (e->open_params) printf("    (any further parameter may be given and swept)\n");
+    }
+  }
+  if (all || !strcmp(what, "kinds")) {
+    any = 1;
+    printf("state kinds (what engines produce and observables read):\n");
+    for (size_t i = 0; mfh_kinds[i]; i++)
+      printf("  %-11s %s\n              %s\n", mfh_kinds[i]->name, mfh_kinds[i]->doc, mfh_kinds[i]->type);
+  }
   if (all || !strcmp(what, "solvers")) {
     any = 1;
-    printf("solvers:\n");
+    printf("solvers (the older schema, solver:):\n");
     for (size_t i = 0; mfh_solvers[i]; i++) {
       const mfh_solver_type *s = mfh_solvers[i];
       printf("  %s (v%d): %s\n    method: %s\n", s->name, s->version, s->doc, s->reference);
@@ -40,7 +80,14 @@ int mfh_cli_cmd_list(int argc, char **argv) {
   }
   if (all || !strcmp(what, "observables")) {
     any = 1;
-    printf("observables:\n");
+    printf("observables (observable: NAME or {name: NAME, between: [A, B], params...}):\n");
+    for (size_t i = 0; mfh_obs_types[i]; i++) {
+      const mfh_obs_type *ob = mfh_obs_types[i];
+      printf("  %s: %s\n    reads: %s\n    gives: %s\n", ob->name, ob->doc, ob->needs,
+             strcmp(ob->outputs, "*") ? ob->outputs : "(the scalars of part a)");
+      for (size_t k = 0; k < ob->nparams; k++) mfh_param_def_print(&ob->params[k], stdout);
+    }
+    printf("observables of the older schema (solver:):\n");
     for (size_t i = 0; mfh_observables[i]; i++) {
       const mfh_observable_type *ob = mfh_observables[i];
       printf("  %s: %s\n    outputs: %s\n", ob->name, ob->doc,

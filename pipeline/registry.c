@@ -57,6 +57,7 @@ const mfh_engine_type *const mfh_engines[] = {
 
 /* Observables over parts (core/engine.h). */
 const mfh_obs_type *const mfh_obs_types[] = {
+    &mfh_obs_value,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
     NULL,
