@@ -65,7 +65,8 @@ static int derived_index(const mfh_study *s, const char *name);
 /* ---- parts: system, references, observables ------------------------ */
 
 /* A copy of a cloud's item with the particle positions moved by
- * delta N(0, 1) draws (wrapped on a torus): a perturbed initial state. */
+ * delta N(0, 1) draws, particle by particle: a perturbed initial state (the
+ * engine that starts from it maps positions into its domain). */
 static int perturbed_copy(const mfh_state2 *from, double delta, gsl_rng *rng, mfh_state2 *to, mfh_err *err) {
   memset(to, 0, sizeof *to);
   for (size_t i = 0; i < from->n; i++) {
@@ -80,9 +81,7 @@ static int perturbed_copy(const mfh_state2 *from, double delta, gsl_rng *rng, mf
     size_t D = c->d ? c->d : c->dim, stride = c->dim;
     for (size_t j = 0; j < c->n; j++)
       for (size_t k = 0; k < D; k++) {
-        double *x = &d->x[j * stride + k];
-        *x += delta * gsl_ran_gaussian_ziggurat(rng, 1.0);
-        if (c->period > 0) *x -= c->period * floor(*x / c->period);
+        d->x[j * stride + k] += delta * gsl_ran_gaussian_ziggurat(rng, 1.0);
       }
     int rc = mfh_state_put(to, it->name, &mfh_kind_cloud, d, err);
     if (rc) return rc;
