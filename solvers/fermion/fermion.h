@@ -136,10 +136,13 @@ int mfh_fermion_orbitals_copy(const mfh_fermion_orbitals *src, mfh_fermion_orbit
 void mfh_fermion_orbitals_destroy(mfh_fermion_orbitals *o);
 
 /* The trap state of levels lv sampled on grid g (g->eps must equal
- * lv->eps).  Orbitals are the exact Hermite-function values at the grid
- * points (not renormalised: on a resolving grid cell sum |phi|^2 = 1 to
- * ~1e-14; orbitals beyond the grid, with occupations below the grid's
- * tolerance, are aliased).  N of the result is lv->N.  MFH_EINPUT,
+ * lv->eps).  Orbitals are the Hermite-function values at the grid points,
+ * renormalised so that cell sum |phi_k|^2 = 1 (hence tr omega = lv->trace
+ * = N up to the cut-off): on a resolving grid the factor is 1 within
+ * ~1e-14 for every orbital that the grid holds; the top levels of a mixed
+ * state, with occupations below the grid's tolerance, reach beyond the box
+ * / band and are aliased (their factor is not meaningful; their weight is
+ * below the tolerance).  N of the result is lv->N.  MFH_EINPUT,
  * MFH_ENOMEM, MFH_ENUMERIC (GSL failure). */
 int mfh_fermion_trap_state(const mfh_fermion_grid *g, const mfh_fermion_levels *lv,
                            mfh_fermion_orbitals **out, mfh_err *err);

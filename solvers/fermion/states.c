@@ -258,6 +258,7 @@ int mfh_fermion_trap_state(const mfh_fermion_grid *g, const mfh_fermion_levels *
   }
   if ((st = hermite_table(g, kmax, t, h, err)) != MFH_OK) goto fail;
   if ((st = mfh_fermion_orbitals_create(g, lv->m, lv->N, &o, err)) != MFH_OK) goto fail;
+  double cell = fm_cell(g);
   for (int k = 0; k < lv->m; k++) {
     o->occ[k] = lv->occ[k];
     double complex *p = o->phi + (size_t)k * npts;
@@ -269,6 +270,15 @@ int mfh_fermion_trap_state(const mfh_fermion_grid *g, const mfh_fermion_levels *
       for (size_t i1 = 0; i1 < n; i1++)
         for (size_t i2 = 0; i2 < n; i2++) p[i1 * n + i2] = ta[i1] * tb[i2];
     }
+    double s = 0.0;
+    for (size_t i = 0; i < npts; i++) s += creal(p[i]) * creal(p[i]);
+    s *= cell;
+    if (!(s > 0) || !isfinite(s)) {
+      st = mfh_err_set(err, MFH_ENUMERIC, "trap state: orbital %d has grid norm %g", k, s);
+      goto fail;
+    }
+    double f = 1.0 / sqrt(s);
+    for (size_t i = 0; i < npts; i++) p[i] *= f;
   }
   free(t);
   free(h);
