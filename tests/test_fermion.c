@@ -225,6 +225,24 @@ START_TEST(test_kernel_from_orbitals) {
   ck_assert_msg(worst < 1e-13, "kernel entries off by %g", worst);
   free(K);
   mfh_fermion_orbitals_destroy(o);
+  /* the trap kernel built from the 1D tables equals the orbitals' kernel */
+  for (int dim = 1; dim <= 2; dim++) {
+    mfh_fermion_setup s2 = setup(dim, MFH_FERMION_MIXED, dim == 1 ? 8 : 4, 0.5, 0.2);
+    mfh_fermion_grid g2 = grid_for(&s2, 1, 1);
+    mfh_fermion_orbitals *o2 = state(&s2, &g2);
+    mfh_fermion_levels *lv = NULL;
+    ok(mfh_fermion_levels_create(dim, s2.kind, s2.N, g2.eps, s2.T, 0, &lv, &E));
+    size_t n2 = npts_of(&g2);
+    double complex *K1 = kernel_of(o2), *K2 = malloc(n2 * n2 * sizeof *K2);
+    ok(mfh_fermion_trap_kernel(&g2, lv, K2, &E));
+    double d = rel_hs(&g2, K1, K2);
+    ck_assert_msg(d < 1e-14, "dim %d: trap kernel vs orbitals %g", dim, d);
+    ck_assert_double_eq(mfh_fermion_kernel_hermiticity(&g2, K2), 0.0);
+    free(K1);
+    free(K2);
+    mfh_fermion_levels_destroy(lv);
+    mfh_fermion_orbitals_destroy(o2);
+  }
 }
 END_TEST
 

@@ -31,6 +31,9 @@ void zhemm_(const char *side, const char *uplo, const int *m, const int *n,
             const double complex *alpha, const double complex *a, const int *lda,
             const double complex *b, const int *ldb, const double complex *beta,
             double complex *c, const int *ldc, size_t ls, size_t lu);
+void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
+            const double *a, const int *lda, const double *beta, double *c, const int *ldc, size_t lu,
+            size_t lt);
 void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
             const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
             const double *beta, double *c, const int *ldc, size_t lta, size_t ltb);

@@ -220,45 +220,75 @@ int mfh_fermion_orbitals_copy(const mfh_fermion_orbitals *src, mfh_fermion_orbit
   return MFH_OK;
 }
 
-/* Table t[k * n + i] = eps^(-1/4) h_k(x_i / sqrt eps), k = 0..kmax. */
-static int hermite_table(const mfh_fermion_grid *g, int kmax, double *t, double *h, mfh_err *err) {
+/* Table t[k * n + i] = c_k h_k(x_i / sqrt eps), k = 0..kmax, with c_k
+ * ~ eps^(-1/4) chosen so that dx sum_i t_ki^2 = 1 (the 2D orbitals are
+ * products, so they are normalised too).  *kmax_out from the levels. */
+static int hermite_table(const mfh_fermion_grid *g, const mfh_fermion_levels *lv, double **out,
+                         int *kmax_out, mfh_err *err) {
+  int kmax = 0;
+  for (size_t i = 0; i < (size_t)lv->m * (size_t)lv->dim; i++)
+    if (lv->qn[i] > kmax) kmax = lv->qn[i];
   size_t n = (size_t)g->n;
   double se = sqrt(g->eps), f = pow(g->eps, -0.25);
+  double *t = malloc((size_t)(kmax + 1) * n * sizeof *t), *h = malloc((size_t)(kmax + 1) * sizeof *h);
+  int st = MFH_OK;
+  if (!t || !h) {
+    st = mfh_err_set(err, MFH_ENOMEM, "trap state: out of memory (%d levels x %zu points)", kmax + 1, n);
+    goto fail;
+  }
   for (size_t i = 0; i < n; i++) {
     double y = (g->xmin + (double)i * g->dx) / se;
     int gs = gsl_sf_hermite_func_array(kmax, y, h);
-    if (gs != GSL_SUCCESS)
-      return mfh_err_set(err, MFH_ENUMERIC, "Hermite functions: GSL error %d (%s) at y = %g", gs,
-                         gsl_strerror(gs), y);
+    if (gs != GSL_SUCCESS) {
+      st = mfh_err_set(err, MFH_ENUMERIC, "Hermite functions: GSL error %d (%s) at y = %g", gs,
+                       gsl_strerror(gs), y);
+      goto fail;
+    }
     for (int k = 0; k <= kmax; k++) t[(size_t)k * n + i] = f * h[k];
   }
+  for (int k = 0; k <= kmax; k++) {
+    double *tk = t + (size_t)k * n, q = 0.0;
+    for (size_t i = 0; i < n; i++) q += tk[i] * tk[i];
+    q *= g->dx;
+    if (!(q > 0) || !isfinite(q)) {
+      st = mfh_err_set(err, MFH_ENUMERIC, "trap state: Hermite function %d has grid norm %g", k, q);
+      goto fail;
+    }
+    double c = 1.0 / sqrt(q);
+    for (size_t i = 0; i < n; i++) tk[i] *= c;
+  }
+  free(h);
+  *out = t;
+  *kmax_out = kmax;
   return MFH_OK;
+fail:
+  free(t);
+  free(h);
+  return st;
 }
 
-int mfh_fermion_trap_state(const mfh_fermion_grid *g, const mfh_fermion_levels *lv,
-                           mfh_fermion_orbitals **out, mfh_err *err) {
+static int check_trap_args(const mfh_fermion_grid *g, const mfh_fermion_levels *lv, mfh_err *err) {
   int st;
-  if (!out || !lv) return mfh_err_set(err, MFH_EINPUT, "trap state: NULL argument");
-  *out = NULL;
   if ((st = mfh_fermion_grid_check(g, err)) != MFH_OK) return st;
   if (g->dim != lv->dim)
     return mfh_err_set(err, MFH_EINPUT, "trap state: grid dim %d, levels dim %d", g->dim, lv->dim);
   if (fabs(g->eps - lv->eps) > 1e-14 * lv->eps)
     return mfh_err_set(err, MFH_EINPUT, "trap state: grid eps %.17g differs from the levels' %.17g",
                        g->eps, lv->eps);
-  int kmax = 0;
-  for (size_t i = 0; i < (size_t)lv->m * (size_t)lv->dim; i++)
-    if (lv->qn[i] > kmax) kmax = lv->qn[i];
+  return MFH_OK;
+}
+
+int mfh_fermion_trap_state(const mfh_fermion_grid *g, const mfh_fermion_levels *lv,
+                           mfh_fermion_orbitals **out, mfh_err *err) {
+  int st, kmax = 0;
+  if (!out || !lv) return mfh_err_set(err, MFH_EINPUT, "trap state: NULL argument");
+  *out = NULL;
+  if ((st = check_trap_args(g, lv, err)) != MFH_OK) return st;
   size_t n = (size_t)g->n, npts = fm_npts(g);
   mfh_fermion_orbitals *o = NULL;
-  double *t = malloc((size_t)(kmax + 1) * n * sizeof *t), *h = malloc((size_t)(kmax + 1) * sizeof *h);
-  if (!t || !h) {
-    st = mfh_err_set(err, MFH_ENOMEM, "trap state: out of memory (%d levels)", kmax + 1);
-    goto fail;
-  }
-  if ((st = hermite_table(g, kmax, t, h, err)) != MFH_OK) goto fail;
+  double *t = NULL;
+  if ((st = hermite_table(g, lv, &t, &kmax, err)) != MFH_OK) goto fail;
   if ((st = mfh_fermion_orbitals_create(g, lv->m, lv->N, &o, err)) != MFH_OK) goto fail;
-  double cell = fm_cell(g);
   for (int k = 0; k < lv->m; k++) {
     o->occ[k] = lv->occ[k];
     double complex *p = o->phi + (size_t)k * npts;
@@ -270,24 +300,90 @@ int mfh_fermion_trap_state(const mfh_fermion_grid *g, const mfh_fermion_levels *
       for (size_t i1 = 0; i1 < n; i1++)
         for (size_t i2 = 0; i2 < n; i2++) p[i1 * n + i2] = ta[i1] * tb[i2];
     }
-    double s = 0.0;
-    for (size_t i = 0; i < npts; i++) s += creal(p[i]) * creal(p[i]);
-    s *= cell;
-    if (!(s > 0) || !isfinite(s)) {
-      st = mfh_err_set(err, MFH_ENUMERIC, "trap state: orbital %d has grid norm %g", k, s);
-      goto fail;
-    }
-    double f = 1.0 / sqrt(s);
-    for (size_t i = 0; i < npts; i++) p[i] *= f;
   }
   free(t);
-  free(h);
   *out = o;
   return MFH_OK;
 fail:
   free(t);
-  free(h);
   mfh_fermion_orbitals_destroy(o);
+  return st;
+}
+
+int mfh_fermion_trap_kernel(const mfh_fermion_grid *g, const mfh_fermion_levels *lv,
+                            double complex *K, mfh_err *err) {
+  int st, kmax = 0;
+  if (!K || !lv) return mfh_err_set(err, MFH_EINPUT, "trap kernel: NULL argument");
+  if ((st = check_trap_args(g, lv, err)) != MFH_OK) return st;
+  size_t n = (size_t)g->n, npts = fm_npts(g), m = (size_t)lv->m;
+  if (npts > FM_BLAS_MAX || m > FM_BLAS_MAX) return mfh_err_set(err, MFH_EINPUT, "trap kernel: sizes exceed BLAS ints");
+  double *t = NULL, *A = NULL, *B = NULL;
+  if ((st = hermite_table(g, lv, &t, &kmax, err)) != MFH_OK) return st;
+  /* Build the real kernel in the first half of K (npts^2 doubles), then
+   * widen it in place to complex (from the end: entry i moves to 2i >= i). */
+  double *R = (double *)K;
+  size_t K1 = (size_t)kmax + 1;
+  if (g->dim == 1) {
+    /* R = A A^T, A = the occupied functions scaled by sqrt(occ) (n x m,
+     * column-major); dsyrk fills the lower triangle (column-major). */
+    A = malloc(n * m * sizeof *A);
+    if (!A) {
+      st = mfh_err_set(err, MFH_ENOMEM, "trap kernel: out of memory (%zu x %zu)", n, m);
+      goto done;
+    }
+    for (size_t k = 0; k < m; k++) {
+      double f = sqrt(lv->occ[k]);
+      const double *tk = t + (size_t)lv->qn[k] * n;
+      for (size_t i = 0; i < n; i++) A[k * n + i] = f * tk[i];
+    }
+    int in = (int)n, im = (int)m;
+    double one = 1.0, zero = 0.0;
+    dsyrk_("L", "N", &in, &im, &one, A, &in, &zero, R, &in, 1, 1);
+    for (size_t j = 0; j < n; j++) /* column-major lower (i >= j) -> upper */
+      for (size_t i = j + 1; i < n; i++) R[i * n + j] = R[j * n + i];
+  } else {
+    /* K[(x1, x2), (y1, y2)] = sum_a t_a(x1) t_a(y1) B_a(x2, y2),
+     * B_a = sum_b occ(a, b) t_b t_b^T: O(n^2 K^2 + n^4 K) */
+    B = malloc(n * n * sizeof *B);
+    double *occ = calloc(K1 * K1, sizeof *occ);
+    if (!B || !occ) {
+      free(occ);
+      st = mfh_err_set(err, MFH_ENOMEM, "trap kernel: out of memory");
+      goto done;
+    }
+    for (size_t k = 0; k < m; k++) occ[(size_t)lv->qn[2 * k] * K1 + (size_t)lv->qn[2 * k + 1]] = lv->occ[k];
+    memset(R, 0, npts * npts * sizeof *R);
+    for (size_t a = 0; a < K1; a++) {
+      int any = 0;
+      memset(B, 0, n * n * sizeof *B);
+      for (size_t b = 0; b < K1; b++) {
+        double w = occ[a * K1 + b];
+        if (w == 0) continue;
+        any = 1;
+        const double *tb = t + b * n;
+        for (size_t x2 = 0; x2 < n; x2++) /* w (t t): exactly symmetric */
+          for (size_t y2 = 0; y2 < n; y2++) B[x2 * n + y2] += w * (tb[x2] * tb[y2]);
+      }
+      if (!any) continue;
+      const double *ta = t + a * n;
+      for (size_t x1 = 0; x1 < n; x1++)
+        for (size_t y1 = 0; y1 < n; y1++) {
+          double c = ta[x1] * ta[y1];
+          for (size_t x2 = 0; x2 < n; x2++) {
+            double *row = R + (x1 * n + x2) * npts + y1 * n;
+            const double *br = B + x2 * n;
+            for (size_t y2 = 0; y2 < n; y2++) row[y2] += c * br[y2];
+          }
+        }
+    }
+    free(occ);
+  }
+  for (size_t i = npts * npts; i-- > 0;) K[i] = R[i];
+  st = MFH_OK;
+done:
+  free(t);
+  free(A);
+  free(B);
   return st;
 }
 
