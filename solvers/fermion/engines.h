@@ -19,8 +19,9 @@
  * (2002) 487), in the same form for every model so that the initial error
  * between two engines started from the same kernel is exactly zero and the
  * splitting errors largely cancel in their difference.  One step of dt:
- *   P(dt/2) [X(dt/2)] K(dt) [X(dt/2)] P(dt/2)     ([..] for HF only)
- *   K(dt):  omega <- e^{-i dt H0 / eps} omega e^{i dt H0 / eps}, H0 = -eps^2 Lap,
+ *   P(dt/2) K(dt) P(dt/2)                         FREE, HARTREE, VLASOV
+ *   X(dt/2) P(dt/2) K(dt) P(dt/2) X(dt/2)         HF (= the Hartree step when X = 0)
+ *   K(tau): omega <- e^{-i tau H0 / eps} omega e^{i tau H0 / eps}, H0 = -eps^2 Lap,
  *           exact on the periodic grid (FFT; Nyquist |k| = pi / dx);
  *   P(tau): entry (x, y) times exp(-i tau G(x, y) / eps) with
  *           G = U(x) - U(y) (HARTREE, HF) or grad U((x+y)/2).(x - y)
@@ -29,15 +30,18 @@
  *           On orbitals: phi_k <- exp(-i tau U / eps) phi_k.
  *   X(tau): the exchange sub-equation i eps d_t omega = -[X[omega], omega]
  *           by classical RK4 (its rate |X| / eps is O(log N) in 1D, so its
- *           local error (tau |X| / eps)^5 / 120 is ~1e-11 or less at the
+ *           local error (tau |X| / eps)^5 / 120 is ~1e-9 or less at the
  *           steps used: negligible against the splitting error).  Kernel:
  *           d_t omega = (i / eps)(Z - Z^*), Z = cell X omega (one zgemm per
- *           stage).  Orbitals: d_t phi_k = (i / eps) cell X phi_k, X formed
- *           from the stage orbitals (zherk + zhemm per stage).
- * The P half steps at the junction of two steps are merged (same rho), so
- * mfh_fermion_*_run(n steps) applies P n + 1 times.  Order 2 in dt; for
- * N = 1 Hartree-Fock (U phi = X phi exactly) equals FREE up to the RK4
- * error of the X sub-step, ~(tau |U| / eps)^5 / 120 (round-off at small dt).
+ *           stage, 4 per step).  Orbitals: d_t phi_k = (i / eps) cell X phi_k,
+ *           X formed from the stage orbitals (zherk + zhemm per stage).
+ *           X stays next to P (for N = 1, U phi = X phi and the two flows
+ *           cancel exactly: Hartree-Fock equals FREE up to the RK4 error
+ *           ~(dt |U| / eps)^5 / 120, round-off at small dt).
+ * At the junction of two steps the P half steps (HARTREE, VLASOV: same
+ * rho) or the X half steps (HF) are merged, so mfh_fermion_*_run(n steps)
+ * applies P n + 1 times, or X n + 1 times (one RK4 sub-step per step, the
+ * dominant cost of HF: 4 stages of one n^3 zgemm each).  Order 2 in dt.
  *
  * Kernel kinetic step without a 2D FFT of the whole kernel (whose column
  * passes thrash the cache): with R(M) = M e^{i dt H0 / eps} (FFT of every

@@ -447,15 +447,28 @@ int mfh_fermion_kernel_engine_run(mfh_fermion_kernel_engine *e, double dt, long 
   if (!isfinite(dt) || dt == 0) return mfh_err_set(err, MFH_EINPUT, "dt: must be finite and != 0 (got %g)", dt);
   if (nsteps < 0) return mfh_err_set(err, MFH_EINPUT, "nsteps: must be >= 0 (got %ld)", nsteps);
   if (nsteps == 0) return MFH_OK;
-  int model = e->p.model, pot = model != MFH_FERMION_FREE, hf = model == MFH_FERMION_HF;
+  int pot = e->p.model != MFH_FERMION_FREE, hf = e->p.model == MFH_FERMION_HF;
+  if (hf) {
+    /* X(dt/2) [U(dt/2) K(dt) U(dt/2) X(dt)]... with the last X(dt/2): U and
+     * X stay adjacent, so for N = 1 (U phi = X phi) they cancel */
+    exchange(e, 0.5 * dt);
+    for (long s = 0; s < nsteps; s++) {
+      if ((st = mean_field(e, err)) != MFH_OK) return st;
+      potential(e, 0.5 * dt);
+      kinetic(e, dt);
+      if ((st = mean_field(e, err)) != MFH_OK) return st;
+      potential(e, 0.5 * dt);
+      exchange(e, s == nsteps - 1 ? 0.5 * dt : dt);
+      e->t += dt;
+    }
+    return MFH_OK;
+  }
   if (pot) {
     if ((st = mean_field(e, err)) != MFH_OK) return st;
     potential(e, 0.5 * dt);
   }
   for (long s = 0; s < nsteps; s++) {
-    if (hf) exchange(e, 0.5 * dt);
     kinetic(e, dt);
-    if (hf) exchange(e, 0.5 * dt);
     if (pot) {
       if ((st = mean_field(e, err)) != MFH_OK) return st;
       potential(e, s == nsteps - 1 ? 0.5 * dt : dt);
