@@ -102,7 +102,9 @@ int mfh_fermion_kernel_engine_create(const mfh_fermion_engine_params *p,
 void mfh_fermion_kernel_engine_destroy(mfh_fermion_kernel_engine *e);
 
 /* The kernel (npts x npts row-major, owned by e): read it, or write the
- * initial data (it must be Hermitian). */
+ * initial data (it must be Hermitian), e.g. with mfh_fermion_trap_kernel
+ * (much cheaper than mfh_fermion_kernel_engine_set for mixed trap states);
+ * the time is not reset. */
 double complex *mfh_fermion_kernel_engine_data(mfh_fermion_kernel_engine *e);
 
 /* Set the kernel to that of orbitals o (same grid) and the time to 0.

@@ -83,6 +83,11 @@ int mfh_fermion_hs_norm(const mfh_fermion_grid *g, const double complex *A,
   return MFH_OK;
 }
 
+double mfh_fermion_trace_norm_bytes(const mfh_fermion_grid *g) {
+  double np = (double)fm_npts(g);
+  return 16.0 * np * np + 8.0 * np + 16.0 * (np + 1.0);
+}
+
 int mfh_fermion_trace_norm(const mfh_fermion_grid *g, const double complex *A,
                            const double complex *B, double *tr, double *hs, mfh_err *err) {
   int st;

@@ -61,6 +61,10 @@ double mfh_fermion_orbitals_trace(const mfh_fermion_orbitals *o);
 int mfh_fermion_hs_norm(const mfh_fermion_grid *g, const double complex *A,
                         const double complex *B, double *hs, mfh_err *err);
 
+/* Bytes the dense trace norm allocates (one npts^2 copy and the
+ * eigenvalues; LAPACK's zheevd workspace for eigenvalues only is O(npts)). */
+double mfh_fermion_trace_norm_bytes(const mfh_fermion_grid *g);
+
 /* tr|A - B| and ||A - B||_HS from the eigenvalues of cell (A - B) (B may
  * be NULL; hs may be NULL).  Allocates one npts^2 copy.  MFH_EINPUT,
  * MFH_ENOMEM, MFH_ENUMERIC (LAPACK failure). */
