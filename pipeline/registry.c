@@ -6,6 +6,7 @@
 
 #include "bounds/classical.h"
 #include "bounds/fg1.h"
+#include "observables/density.h"
 #include "observables/phase.h"
 #include "observables/value.h"
 #include "observables/w1grid.h"
@@ -58,6 +59,7 @@ const mfh_engine_type *const mfh_engines[] = {
 /* Observables over parts (core/engine.h). */
 const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_value,
+    &mfh_obs_density_norms,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
     NULL,

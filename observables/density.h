@@ -1,0 +1,11 @@
+/* Observables over two density operators (state kind "density"), whichever
+ * engine made them: a Hartree mixture, the reduced density matrix R_{N:1}
+ * of an N-body wave function, a Hartree-Fock kernel. */
+#ifndef MFH_OBSERVABLES_DENSITY_H
+#define MFH_OBSERVABLES_DENSITY_H
+
+#include "core/engine.h"
+
+extern const mfh_obs_type mfh_obs_density_norms;
+
+#endif
