@@ -6,13 +6,14 @@
 
 #include "bounds/classical.h"
 #include "bounds/fg1.h"
+#include "observables/density.h"
 #include "observables/phase.h"
 #include "observables/value.h"
 #include "observables/w1grid.h"
 #include "observables/wasserstein.h"
 #include "engines/command/command.h"
 #include "engines/coulomb3d/solver.h"
-#include "engines/hartree/solver.h"
+#include "engines/hartree/engine.h"
 #include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
 #include "engines/nbodyq/rbm.h"
@@ -27,7 +28,6 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
     &mfh_solver_nbody,
     &mfh_solver_vlasov,
-    &mfh_solver_hartree,
     &mfh_solver_qstates,
     &mfh_solver_hv1,
     &mfh_solver_sheet,
@@ -52,6 +52,7 @@ const mfh_observable_type *const mfh_observables[] = {
 /* Engines: what a study's system or reference runs (core/engine.h). */
 const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
+    &mfh_engine_hartree,
     NULL,
 };
 
@@ -60,6 +61,7 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_value,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
+    &mfh_obs_orbital_l2,
     NULL,
 };
 

@@ -1,0 +1,10 @@
+/* Observables of density operators on position grids (state kind
+ * "density", core/density.h), whichever engine made them. */
+#ifndef MFH_OBSERVABLES_DENSITY_H
+#define MFH_OBSERVABLES_DENSITY_H
+
+#include "core/engine.h"
+
+extern const mfh_obs_type mfh_obs_orbital_l2;
+
+#endif
