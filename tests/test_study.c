@@ -307,7 +307,7 @@ END_TEST
  * coarse for eps. */
 START_TEST(hartree_bad_input) {
   static const char *base =
-      "id: w\ntitle: t\ntheorem: HV-2\nsolver: hartree\n"
+      "id: w\ntitle: t\ntheorem: HV-2\nsystem: hartree\n"
       "model: {state: mixture, weights: \"%s\", eps: %s, n: %s}\n"
       "observable: value\nmeasure: x2\nsweep:\n  t: [1, 2]\n";
   static const char *cases[][4] = {
