@@ -22,12 +22,11 @@
 #include "engines/semiclassical/hv1.h"
 #include "engines/sheet/sheet.h"
 #include "engines/semiclassical/solver.h"
-#include "engines/vlasov/solver.h"
+#include "engines/vlasov/engine.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
     &mfh_solver_nbody,
-    &mfh_solver_vlasov,
     &mfh_solver_hartree,
     &mfh_solver_qstates,
     &mfh_solver_hv1,
@@ -53,6 +52,7 @@ const mfh_observable_type *const mfh_observables[] = {
 /* Engines: what a study's system or reference runs (core/engine.h). */
 const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
+    &mfh_engine_vlasov,
     NULL,
 };
 

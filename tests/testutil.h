@@ -33,6 +33,30 @@ void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t 
 /* The value `name` a run put in s (must exist). */
 double mfh_test_value(const mfh_state *s, const char *name);
 
+/* ---- a kit for testing an engine directly (core/engine.h) ------------- */
+#include "core/engine.h"
+
+/* Every parameter of engine e at its default, then the overrides (as
+ * mfh_test_params).  Free with mfh_params_free. */
+mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides);
+/* e->validate must accept the overrides. */
+void mfh_test_engine_valid(const mfh_engine_type *e, const char *overrides);
+/* e->validate on the overrides must fail with MFH_EINPUT, name `param`, and
+ * a message containing `needle`. */
+void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
+                                const char *needle);
+/* Run e for the output times times[0..n-1] (out: n states, zeroed here) from
+ * `from`, or when from is NULL from e's own initial() (if it has one), with
+ * streams seeded from seed; every output is checked against e->declare.
+ * Returns run()'s status (err filled). */
+int mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                        const double *times, unsigned long long seed, mfh_state2 *out, mfh_err *err);
+/* The same from e's own initial state; the run must succeed. */
+void mfh_test_engine_run_ok(const mfh_engine_type *e, const mfh_params *ps, size_t n, const double *times,
+                            unsigned long long seed, mfh_state2 *out);
+/* The scalar `name` of an engine's state (must exist). */
+double mfh_test_scalar(const mfh_state2 *s, const char *name);
+
 /* Run a Check suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;
 int mfh_test_main(struct Suite *s);
