@@ -7,6 +7,7 @@
 #include "bounds/classical.h"
 #include "bounds/fg1.h"
 #include "observables/density.h"
+#include "observables/gridl2.h"
 #include "observables/phase.h"
 #include "observables/semiclassical.h"
 #include "observables/value.h"
@@ -23,12 +24,11 @@
 #include "engines/semiclassical/hv1.h"
 #include "engines/semiclassical/qstate.h"
 #include "engines/sheet/sheet.h"
-#include "engines/vlasov/solver.h"
+#include "engines/vlasov/engine.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
     &mfh_solver_nbody,
-    &mfh_solver_vlasov,
     &mfh_solver_hv1,
     &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
@@ -54,6 +54,7 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
     &mfh_engine_hartree,
     &mfh_engine_qstate,
+    &mfh_engine_vlasov,
     NULL,
 };
 
@@ -67,6 +68,8 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_mk2eps,
     &mfh_obs_wigner,
     &mfh_obs_husimi_w2,
+    &mfh_obs_grid_l2,
+    &mfh_obs_field_l2,
     NULL,
 };
 

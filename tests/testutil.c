@@ -222,3 +222,52 @@ uint64_t mfh_test_state_hash(const mfh_state2 *s) {
   ck_assert_msg(mfh_state_hash(s, &h, &err) == MFH_OK, "hash: %s", err.msg);
   return h;
 }
+
+void mfh_test_engine_valid(const mfh_engine_type *e, const char *overrides) {
+  mfh_params ps = mfh_test_engine_params(e, overrides);
+  const char *bad = NULL;
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = e->validate ? e->validate(&ps, &bad, &err) : MFH_OK;
+  ck_assert_msg(rc == MFH_OK, "%s: '%s' rejected: %s (%s)", e->name, overrides, err.msg, bad ? bad : "");
+  mfh_params_free(&ps);
+}
+
+int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                            const double *times, unsigned long long seed, mfh_state2 *out, mfh_err *err) {
+  gsl_rng *rng = mfh_rng_alloc(seed), *init_rng = mfh_rng_alloc(seed ^ 0x1);
+  ck_assert(rng && init_rng);
+  memset(out, 0, n * sizeof *out);
+  mfh_state2 s0;
+  memset(&s0, 0, sizeof s0);
+  int rc = MFH_OK;
+  if (!from && e->initial) {
+    rc = e->initial(ps, init_rng, &s0, err);
+    from = &s0;
+  }
+  mfh_engine_ctx ctx = {n, times, from, rng, init_rng, seed, 0, ".", NULL};
+  if (!rc) rc = e->run(ps, &ctx, out, err);
+  mfh_decl d;
+  memset(&d, 0, sizeof d);
+  if (!rc && e->declare) {
+    ck_assert_int_eq(e->declare(ps, &d, err), MFH_OK);
+    for (size_t k = 0; k < n; k++) {
+      mfh_err e2;
+      mfh_err_clear(&e2);
+      ck_assert_msg(mfh_decl_check(&d, &out[k], &e2) == MFH_OK, "%s: output %zu is not what it declares: %s",
+                    e->name, k, e2.msg);
+    }
+  }
+  mfh_state_clear(&s0);
+  gsl_rng_free(rng);
+  gsl_rng_free(init_rng);
+  return rc;
+}
+
+void mfh_test_engine_run_ok(const mfh_engine_type *e, const mfh_params *ps, size_t n, const double *times,
+                            unsigned long long seed, mfh_state2 *out) {
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = mfh_test_engine_try_run(e, ps, NULL, n, times, seed, out, &err);
+  ck_assert_msg(rc == MFH_OK, "%s: run failed: %s", e->name, err.msg);
+}

@@ -54,6 +54,16 @@ void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, uns
  * succeed and every output match e->declare. */
 void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
                          const double *times, unsigned long long seed, mfh_state2 *out);
+/* e->validate must accept the overrides. */
+void mfh_test_engine_valid(const mfh_engine_type *e, const char *overrides);
+/* Run e like mfh_test_engine_run (from its own initial() when from is NULL,
+ * outputs checked against e->declare) but return run()'s status instead of
+ * requiring success (err filled), for tests of refusals. */
+int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                            const double *times, unsigned long long seed, mfh_state2 *out, mfh_err *err);
+/* The same from e's own initial state; the run must succeed. */
+void mfh_test_engine_run_ok(const mfh_engine_type *e, const mfh_params *ps, size_t n, const double *times,
+                            unsigned long long seed, mfh_state2 *out);
 /* The scalar `name` of a state (must exist). */
 double mfh_test_scalar(const mfh_state2 *s, const char *name);
 /* mfh_state_hash of s (must succeed). */
