@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 int mfh_mkdirs(const char *path, mfh_err *err) {
+  if (!path[0]) return mfh_err_set(err, MFH_EUSAGE, "an empty folder name");
   char *p = strdup(path);
   if (!p) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   for (char *s = p + 1; *s; s++) {
@@ -163,4 +165,59 @@ char *mfh_path_join(const char *a, const char *b) {
   char *s = malloc(n);
   if (s) snprintf(s, n, "%.*s/%s", (int)la, a, b);
   return s;
+}
+
+int mfh_name_ok(const char *name) {
+  size_t n = strlen(name);
+  return n > 0 && n < 256 && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !strchr(name, '/');
+}
+
+int mfh_path_inside(const char *base, const char *path, mfh_err *err) {
+  char rb[PATH_MAX], rp[PATH_MAX];
+  if (!realpath(base, rb)) return mfh_err_set(err, MFH_EIO, "cannot resolve %s: %s", base, strerror(errno));
+  if (!realpath(path, rp)) return mfh_err_set(err, MFH_EIO, "cannot resolve %s: %s", path, strerror(errno));
+  size_t n = strlen(rb);
+  if (strcmp(rb, "/") == 0 || (strncmp(rp, rb, n) == 0 && (rp[n] == '/' || rp[n] == '\0'))) return MFH_OK;
+  return mfh_err_set(err, MFH_EINPUT, "%s resolves to %s, outside %s (a symbolic link?)", path, rp, rb);
+}
+
+int mfh_outdir_check(const char *dir, mfh_err *err) {
+  if (!dir[0]) return mfh_err_set(err, MFH_EUSAGE, "--out: an empty folder name");
+  struct stat st;
+  if (stat(dir, &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return mfh_err_set(err, MFH_EUSAGE, "--out %s: exists and is not a folder", dir);
+    if (access(dir, W_OK | X_OK) != 0)
+      return mfh_err_set(err, MFH_EUSAGE, "--out %s: not writable: %s", dir, strerror(errno));
+    return MFH_OK;
+  }
+  if (errno != ENOENT) return mfh_err_set(err, MFH_EUSAGE, "--out %s: %s", dir, strerror(errno));
+  /* the nearest existing ancestor must be a writable folder */
+  char *p = strdup(dir);
+  if (!p) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  int rc = MFH_OK;
+  for (;;) {
+    char *slash = strrchr(p, '/');
+    while (slash && slash > p && slash[-1] == '/') slash--;
+    if (!slash) {
+      strcpy(p, ".");
+    } else if (slash == p) {
+      p[1] = '\0';
+    } else {
+      *slash = '\0';
+    }
+    if (stat(p, &st) == 0) {
+      if (!S_ISDIR(st.st_mode))
+        rc = mfh_err_set(err, MFH_EUSAGE, "--out %s: %s is not a folder", dir, p);
+      else if (access(p, W_OK | X_OK) != 0)
+        rc = mfh_err_set(err, MFH_EUSAGE, "--out %s: cannot create it in %s: %s", dir, p, strerror(errno));
+      break;
+    }
+    if (errno != ENOENT) {
+      rc = mfh_err_set(err, MFH_EUSAGE, "--out %s: %s: %s", dir, p, strerror(errno));
+      break;
+    }
+    if (!strcmp(p, ".") || !strcmp(p, "/")) break;
+  }
+  free(p);
+  return rc;
 }
