@@ -17,6 +17,7 @@
 #include "pipeline/exec.h"
 #include "pipeline/plan.h"
 #include "pipeline/registry.h"
+#include "pipeline/store.h"
 #include "pipeline/verdict.h"
 
 static const char *run_help =
@@ -53,6 +54,12 @@ static int run_or_bless(int argc, char **argv, int bless) {
                       bless ? "profile out jobs expected quiet render no-render fresh"
                             : "profile out jobs seed fresh shard quiet render no-render expected");
   if (rc) return rc;
+  mfh_err err;
+  mfh_err_clear(&err);
+  if (mfh_outdir_check(o.out, &err)) {
+    mfh_cli_sl_free(&o.paths);
+    return mfh_cli_usage_error(cmd, "%s", err.msg);
+  }
   mfh_loaded *ls;
   size_t n;
   rc = mfh_cli_load_all(cmd, &o, &ls, &n);
@@ -61,8 +68,6 @@ static int run_or_bless(int argc, char **argv, int bless) {
     mfh_cli_sl_free(&o.paths);
     return rc;
   }
-  mfh_err err;
-  mfh_err_clear(&err);
   int warned = 0, solver_failed = 0;
   mfh_report_opts ro = {o.render, getenv("MFH_GNUPLOT"), &warned, stderr};
   mfh_study_result **rs = calloc(n, sizeof *rs);
@@ -71,14 +76,24 @@ static int run_or_bless(int argc, char **argv, int bless) {
   signal(SIGTERM, mfh_cli_on_signal);
   for (size_t i = 0; !rc && i < n; i++) {
     const mfh_study *s = &ls[i].study;
-    char *dir = mfh_path_join(o.out, s->id);
-    if (!dir || (rc = mfh_mkdirs(dir, &err)) || (rc = mfh_cli_write_run_meta(dir, s, ls[i].expected, &err))) {
-      free(dir);
-      break;
+    /* <out>/<id>: the id is one plain name (the loader checks it), and the
+     * folder must not lead elsewhere through a symbolic link */
+    char *dir = mfh_path_join(o.out, s->id), *rec = NULL;
+    mfh_store_lock *lock = NULL;
+    if (!dir || !rs) rc = mfh_err_set(&err, MFH_ENOMEM, "out of memory");
+    if (!rc) rc = mfh_mkdirs(dir, &err);
+    if (!rc) rc = mfh_path_inside(o.out, dir, &err);
+    if (!rc && !(rec = mfh_cli_run_record(s, ls[i].expected, o.shard_n)))
+      rc = mfh_err_set(&err, MFH_ENOMEM, "out of memory");
+    if (!rc) rc = mfh_store_lock_run(dir, o.shard_i, o.shard_n, o.fresh, rec, &lock, &err);
+    if (!rc) rc = mfh_cli_copy_study(dir, s, &err);
+    if (!rc && !(rs[i] = calloc(1, sizeof **rs))) rc = mfh_err_set(&err, MFH_ENOMEM, "out of memory");
+    if (!rc) {
+      const char *dirs[1] = {dir};
+      rc = mfh_cli_process_study(s, ls[i].expected, o.out, dirs, 1, &o, 0, bless, &ro, rs[i], &solver_failed, &err);
     }
-    const char *dirs[1] = {dir};
-    rs[i] = calloc(1, sizeof **rs);
-    rc = mfh_cli_process_study(s, ls[i].expected, o.out, dirs, 1, &o, 0, bless, &ro, rs[i], &solver_failed, &err);
+    mfh_store_unlock(lock);
+    free(rec);
     free(dir);
     if (!rc) done++;
   }

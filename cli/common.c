@@ -16,6 +16,7 @@
 #include "pipeline/exec.h"
 #include "pipeline/plan.h"
 #include "pipeline/registry.h"
+#include "pipeline/store.h"
 #include "pipeline/verdict.h"
 
 volatile sig_atomic_t mfh_cli_interrupted = 0;
@@ -225,29 +226,61 @@ void mfh_cli_free_loaded(mfh_loaded *ls, size_t n) {
 
 /* ---- run / bless / report ---------------------------------------------------- */
 
-int mfh_cli_write_run_meta(const char *dir, const mfh_study *s, const char *expected, mfh_err *err) {
+int mfh_cli_copy_study(const char *dir, const mfh_study *s, mfh_err *err) {
   char *copy = NULL;
   size_t len;
   int rc = mfh_read_file(s->file, &copy, &len, err);
   char *p = mfh_path_join(dir, "study.yaml");
-  if (!rc && p) rc = mfh_write_atomic(p, copy, len, err);
+  if (!rc) rc = p ? mfh_write_atomic(p, copy, len, err) : mfh_err_set(err, MFH_ENOMEM, "out of memory");
   free(p);
   free(copy);
-  if (rc) return rc;
+  return rc;
+}
+
+char *mfh_cli_run_record(const mfh_study *s, const char *expected, size_t shards) {
   json_t *meta = json_object();
   char real[PATH_MAX];
   json_object_set_new(meta, "study_file", json_string(s->file));
   json_object_set_new(meta, "profile", json_string(s->profile));
   json_object_set_new(meta, "seed", json_integer((json_int_t)s->seed));
+  json_object_set_new(meta, "shards", json_integer((json_int_t)shards));
   json_object_set_new(meta, "expected", json_string(realpath(expected, real) ? real : expected));
   json_object_set_new(meta, "mfh_version", json_string(MFH_VERSION));
   char *text = json_dumps(meta, JSON_INDENT(2));
   json_decref(meta);
-  p = mfh_path_join(dir, "run.json");
+  return text;
+}
+
+int mfh_cli_write_run_meta(const char *dir, const mfh_study *s, const char *expected, mfh_err *err) {
+  int rc = mfh_cli_copy_study(dir, s, err);
+  if (rc) return rc;
+  char *text = mfh_cli_run_record(s, expected, 0);
+  char *p = mfh_path_join(dir, "run.json");
   rc = (text && p) ? mfh_write_atomic(p, text, strlen(text), err) : mfh_err_set(err, MFH_ENOMEM, "out of memory");
   free(p);
   free(text);
   return rc;
+}
+
+/* Say how many stored task files failed verification, and why. */
+static void say_rejected(const mfh_study *s, const mfh_outcome *out, size_t n, int load_only) {
+  size_t count[MFH_STORED_NKINDS] = {0}, total = 0;
+  for (size_t i = 0; i < n; i++)
+    if (out[i].stored != MFH_STORED_OK && out[i].stored != MFH_STORED_ABSENT && out[i].stored >= 0 &&
+        out[i].stored < MFH_STORED_NKINDS) {
+      count[out[i].stored]++;
+      total++;
+    }
+  if (!total) return;
+  fprintf(stderr, "%s: %zu stored task file%s failed verification and %s:", s->id, total, total == 1 ? "" : "s",
+          load_only ? "were left out (run the study again to recompute them)" : "were recomputed");
+  const char *sep = " ";
+  for (int k = 0; k < MFH_STORED_NKINDS; k++)
+    if (count[k]) {
+      fprintf(stderr, "%s%zu %s", sep, count[k], mfh_stored_text(k));
+      sep = "; ";
+    }
+  fputc('\n', stderr);
 }
 
 /* Plan, execute (or only load), judge and report one study. */
@@ -266,6 +299,7 @@ int mfh_cli_process_study(const mfh_study *s, const char *expected, const char *
   mfh_exec_opts eo = {o->jobs, o->fresh, o->shard_i, o->shard_n, load_only,
                       !o->quiet && isatty(STDERR_FILENO), s->id, &mfh_cli_interrupted};
   rc = mfh_executor_openmp.run(&plan, dirs, ndirs, &eo, out, err);
+  say_rejected(s, out, plan.ntasks, load_only);
   json_t *baseline = NULL;
   if (!rc) rc = mfh_baseline_load(expected, s->id, s->profile, &baseline, err);
   if (!rc && !o->shard_n) rc = mfh_verdict_build(&plan, out, baseline, res, err);

@@ -9,6 +9,7 @@
 #ifndef MFH_CORE_PLUGIN_H
 #define MFH_CORE_PLUGIN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <gsl/gsl_rng.h>
@@ -55,6 +56,11 @@ typedef struct mfh_task_ctx {
   size_t nstream;          /* number of values of the solver's stream parameter */
   const double *stream;    /* those values, ascending; out[k] is the state at stream[k] */
   const void *shared;      /* what the solver's prepare() made for this point, or NULL */
+  /* the harness's limits on one task (study key `limits`) and its stop flag,
+   * for solvers that run external programs (core/proc.h) */
+  double time_limit_s;     /* wall time a program may take (<= 0: none) */
+  size_t output_limit;     /* bytes a program may print on standard output */
+  volatile sig_atomic_t *interrupt; /* non-zero when mfh was asked to stop; may be NULL */
 } mfh_task_ctx;
 
 typedef struct mfh_solver_type {

@@ -747,7 +747,7 @@ static int parse_measures(const ctx *c, mfh_study *s, const yaml_node_t *n) {
 
 static const char *const top_keys[] = {"id", "title", "theorem", "source", "description", "solver",
                                        "model", "observable", "measure", "sweep", "replicas",
-                                       "seed", "checks", "profiles", NULL};
+                                       "seed", "checks", "profiles", "limits", NULL};
 static const char *const profile_keys[] = {"sweep", "replicas", "model", NULL};
 
 static int copy_text(const ctx *c, const yaml_node_t *root, const char *key, int required, char *dst,
@@ -939,6 +939,20 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
     s->seed = u;
   }
   if (seed_override >= 0) s->seed = (unsigned long long)seed_override;
+
+  /* limits */
+  s->limits = (mfh_limits){0, 1e7, 0, 600, 16, {NULL, 0, 0}};
+  if ((n = map_get(c, root, "limits"))) {
+    static const char *const limit_keys[] = {"memory_gb", "tasks", "cpu_hours", "task_seconds", "output_mb", NULL};
+    if ((rc = check_map(c, n, "limits", limit_keys))) return rc;
+    s->limits.mark = mark_of(c, n);
+    if ((rc = parse_real_key(c, n, "memory_gb", "limits", 0.001, 1e6, &s->limits.memory_gb)) ||
+        (rc = parse_real_key(c, n, "tasks", "limits", 1, 1e9, &s->limits.tasks)) ||
+        (rc = parse_real_key(c, n, "cpu_hours", "limits", 0, 1e9, &s->limits.cpu_hours)) ||
+        (rc = parse_real_key(c, n, "task_seconds", "limits", 0.01, 1e7, &s->limits.task_seconds)) ||
+        (rc = parse_real_key(c, n, "output_mb", "limits", 0.001, 1e5, &s->limits.output_mb)))
+      return rc;
+  }
 
   /* checks */
   yaml_node_t *checks = map_get(c, root, "checks");

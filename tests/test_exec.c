@@ -155,7 +155,7 @@ START_TEST(registry_conformance) {
       gsl_rng *rng = mfh_rng_alloc(1);
       mfh_state st = {0};
       double t0 = 0;
-      mfh_task_ctx ctx = {t->provides, 1, 0, ".", 1, &t0, NULL};
+      mfh_task_ctx ctx = {t->provides, 1, 0, ".", 1, &t0, NULL, 60, 1000000, NULL};
       mfh_err err;
       ck_assert_msg(t->run(&ps, &ctx, rng, &st, &err) == 0, "%s: %s", t->name, err.msg);
       mfh_state_free(&st);
