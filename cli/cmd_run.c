@@ -87,6 +87,11 @@ static int run_or_bless(int argc, char **argv, int bless) {
       rc = mfh_err_set(&err, MFH_ENOMEM, "out of memory");
     if (!rc) rc = mfh_store_lock_run(dir, o.shard_i, o.shard_n, o.fresh, rec, &lock, &err);
     if (!rc) rc = mfh_cli_copy_study(dir, s, &err);
+    if (!rc && !o.quiet) {
+      char est[256];
+      mfh_estimate_format(&ls[i].estimate, est, sizeof est);
+      fprintf(stderr, "%s: %s\n", s->id, est);
+    }
     if (!rc && !(rs[i] = calloc(1, sizeof **rs))) rc = mfh_err_set(&err, MFH_ENOMEM, "out of memory");
     if (!rc) {
       const char *dirs[1] = {dir};

@@ -206,6 +206,11 @@ int mfh_cli_load_all(const char *cmd, const mfh_cli_opts *o, mfh_loaded **out, s
       bad = bad ? bad : mfh_status_exit_code(err.status);
       continue;
     }
+    if (mfh_study_estimate(&ls[i].study, o->jobs, &ls[i].estimate, &err)) {
+      mfh_err_print(&err, stderr);
+      bad = bad ? bad : mfh_status_exit_code(err.status);
+      continue;
+    }
     mfh_cli_expected_dir_for(files.v[i], o->expected, ls[i].expected, sizeof ls[i].expected);
     for (size_t j = 0; j < i; j++)
       if (ls[j].study.file && !strcmp(ls[j].study.id, ls[i].study.id)) {

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pipeline/estimate.h"
 #include "pipeline/study.h"
 #include "report/report.h"
 
@@ -52,8 +53,10 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
 typedef struct {
   mfh_study study;
   char expected[PATH_MAX];
+  mfh_estimate estimate; /* confirmed before running (pipeline/estimate.h) */
 } mfh_loaded;
-/* Load every study under o->paths; on bad input print every error and
+/* Load every study under o->paths and estimate it for o->jobs tasks at
+ * once; on bad input or a study beyond its limits print every error and
  * return 2 (nothing has been written).  *out has *n entries (free with
  * mfh_cli_free_loaded even on error). */
 int mfh_cli_load_all(const char *cmd, const mfh_cli_opts *o, mfh_loaded **out, size_t *n);

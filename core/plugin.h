@@ -94,6 +94,11 @@ typedef struct mfh_solver_type {
   int (*prepare)(const mfh_params *p, size_t nstream, const double *stream, void **shared,
                  mfh_err *err);
   void (*release)(void *shared);
+  /* Optional (may be NULL): what one run of the solver costs at p, for the
+   * harness's estimate before anything runs (pipeline/estimate.c): *bytes
+   * of memory at its peak and *seconds on one core, as orders of magnitude
+   * (0 when unknown).  Must be cheap and allocate nothing.  0 or a status. */
+  int (*estimate)(const mfh_params *p, double *bytes, double *seconds);
 } mfh_solver_type;
 
 /* GSL's rng type for task streams is in core/rng.h; FFTW plans must be
