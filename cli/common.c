@@ -84,7 +84,7 @@ int mfh_cli_collect(const char *path, mfh_strlist *out, mfh_err *err) {
     free(sub);
   }
   closedir(d);
-  qsort(here.v, here.n, sizeof *here.v, mfh_cli_cmp_str);
+  if (here.n) qsort(here.v, here.n, sizeof *here.v, mfh_cli_cmp_str); /* v is NULL for an empty folder */
   for (size_t i = 0; !rc && i < here.n; i++) rc = mfh_cli_collect(here.v[i], out, err);
   mfh_cli_sl_free(&here);
   return rc;
@@ -108,7 +108,26 @@ void mfh_cli_expected_dir_for(const char *study, const char *override, char *buf
   snprintf(buf, len, "expected");
 }
 
+static int parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed);
+
 int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed) {
+  int rc = parse_opts(cmd, argc, argv, o, allowed);
+  if (rc) mfh_cli_sl_free(&o->paths); /* a usage error leaves nothing to free */
+  return rc;
+}
+
+/* A whole number in [lo, hi] (no sign, no overflow, nothing after it). */
+static int parse_count(const char *s, unsigned long long lo, unsigned long long hi, unsigned long long *out) {
+  if (!*s || strspn(s, "0123456789") != strlen(s)) return -1;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno == ERANGE || *end || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed) {
   memset(o, 0, sizeof *o);
   o->profile = "quick";
   o->out = "reports";
@@ -139,24 +158,29 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
       o->expected = val;
     } else if (!strcmp(a, "--jobs")) {
       NEEDS_VALUE();
-      char *end;
-      long j = strtol(val, &end, 10);
-      if (*end || j < 1 || j > 1024) return mfh_cli_usage_error(cmd, "--jobs must be an integer in [1, 1024] (got '%s')", val);
+      unsigned long long j;
+      if (parse_count(val, 1, 1024, &j))
+        return mfh_cli_usage_error(cmd, "--jobs must be an integer in [1, 1024] (got '%s')", val);
       o->jobs = (int)j;
     } else if (!strcmp(a, "--seed")) {
       NEEDS_VALUE();
-      char *end;
-      long long s = strtoll(val, &end, 10);
-      if (*end || s < 0) return mfh_cli_usage_error(cmd, "--seed must be a non-negative integer (got '%s')", val);
-      o->seed = s;
+      unsigned long long sd; /* the bound of a study's seed: 2^53, exact in JSON readers */
+      if (parse_count(val, 0, 9007199254740992ULL, &sd))
+        return mfh_cli_usage_error(cmd, "--seed must be an integer in [0, 2^53] (got '%s')", val);
+      o->seed = (long long)sd;
     } else if (!strcmp(a, "--shard")) {
       NEEDS_VALUE();
-      unsigned long si, sn;
-      char c;
-      if (sscanf(val, "%lu/%lu%c", &si, &sn, &c) != 2 || sn < 1 || si < 1 || si > sn)
-        return mfh_cli_usage_error(cmd, "--shard must be I/N with 1 <= I <= N (got '%s')", val);
-      o->shard_i = si;
-      o->shard_n = sn;
+      unsigned long long si = 0, sn = 0;
+      const char *slash = strchr(val, '/');
+      char first[32];
+      int ok = slash && (size_t)(slash - val) < sizeof first;
+      if (ok) {
+        snprintf(first, sizeof first, "%.*s", (int)(slash - val), val);
+        ok = !parse_count(first, 1, 1000000, &si) && !parse_count(slash + 1, 1, 1000000, &sn) && si <= sn;
+      }
+      if (!ok) return mfh_cli_usage_error(cmd, "--shard must be I/N with 1 <= I <= N <= 10^6 (got '%s')", val);
+      o->shard_i = (size_t)si;
+      o->shard_n = (size_t)sn;
     } else if (!strcmp(a, "--fresh")) {
       o->fresh = 1;
     } else if (!strcmp(a, "--quiet")) {
