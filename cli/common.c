@@ -301,8 +301,9 @@ static void say_rejected(const mfh_study *s, const mfh_outcome *out, size_t n, i
       total++;
     }
   if (!total) return;
-  fprintf(stderr, "%s: %zu stored task file%s failed verification and %s:", s->id, total, total == 1 ? "" : "s",
-          load_only ? "were left out (run the study again to recompute them)" : "were recomputed");
+  fprintf(stderr, "%s: %zu stored task file%s failed verification and %s %s:", s->id, total, total == 1 ? "" : "s",
+          total == 1 ? "was" : "were",
+          load_only ? "left out (run the study again to recompute them)" : "recomputed");
   const char *sep = " ";
   for (int k = 0; k < MFH_STORED_NKINDS; k++)
     if (count[k]) {

@@ -99,21 +99,18 @@ int mfh_store_parse(const char *text, size_t len, const mfh_plan *plan, size_t t
       goto done;
     }
   }
+  for (size_t m = 0; m < s->nmeasures; m++)
+    if (!mfh_values_get(vals, s->measures[m])) {
+      verdict = MFH_STORED_INCOMPLETE;
+      goto done;
+    }
   *elapsed_s = json_number_value(el);
   char hex[33];
   if (checksum(t, vals, *elapsed_s, hex)) {
     verdict = MFH_STORED_UNREADABLE; /* out of memory: do not trust it */
     goto done;
   }
-  if (!json_is_string(sum) || strcmp(json_string_value(sum), hex) != 0) {
-    verdict = MFH_STORED_CHECKSUM;
-    goto done;
-  }
-  for (size_t m = 0; m < s->nmeasures; m++)
-    if (!mfh_values_get(vals, s->measures[m])) {
-      verdict = MFH_STORED_INCOMPLETE;
-      goto done;
-    }
+  if (!json_is_string(sum) || strcmp(json_string_value(sum), hex) != 0) verdict = MFH_STORED_CHECKSUM;
 done:
   json_decref(root);
   if (verdict != MFH_STORED_OK) mfh_values_clear(vals);
