@@ -26,7 +26,7 @@
 #ifndef MFH_ENGINES_SEMICLASSICAL_STATES_H
 #define MFH_ENGINES_SEMICLASSICAL_STATES_H
 
-#include <complex.h>
+#include "core/cplx.h"
 #include <stddef.h>
 
 #include "core/status.h"
