@@ -8,7 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libfftw3-dev libyaml-dev libjansson-dev
-          libxxhash-dev liblapacke-dev libopenblas-dev check gnuplot-nox)
+          libxxhash-dev liblapacke-dev libopenblas-dev check gnuplot-nox
+          # the tests' sanitizer build and fuzzers (clang, its runtimes and OpenMP),
+          # valgrind, and /usr/bin/time for the fault-injection test
+          clang llvm libclang-rt-14-dev libomp-dev valgrind time)
 
 install_packages() {
   local missing=()
