@@ -502,7 +502,7 @@ int mfh_cmd_expand(const char *tmpl, mfh_cmd_lookup_fn lookup, void *ctx, char *
       } else if (q != BARE) {
         rc = mfh_err_set(err, MFH_EINPUT,
                          "column %zu: {%s} is inside %s quotes; write it bare: mfh quotes every substituted value "
-                         "itself",
+                         "itself ({{ and }} are literal braces)",
                          col, name, q == SQUOTE ? "single" : "double");
       } else {
         char *val = NULL;

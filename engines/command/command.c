@@ -60,7 +60,7 @@ static int command_validate(const mfh_params *p, const char **param, mfh_err *er
   if (rc == MFH_EINPUT) {
     *param = "cmd";
     mfh_err_prefix(err, "cmd");
-    if (strstr(err->msg, "is not a parameter"))
+    if (strstr(err->msg, "is not a parameter of this study"))
       snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
                " (known: {seed}, {replica} and the model's parameters)");
   }
