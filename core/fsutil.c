@@ -221,3 +221,46 @@ int mfh_outdir_check(const char *dir, mfh_err *err) {
   free(p);
   return rc;
 }
+
+static int is_exe(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+}
+
+/* malloc'd absolute form of p (a child may change folder before exec). */
+static char *abs_path(const char *p) {
+  if (p[0] == '/') return strdup(p);
+  size_t cap = 256;
+  for (;;) {
+    char *cwd = malloc(cap);
+    if (!cwd) return NULL;
+    if (getcwd(cwd, cap)) {
+      char *r = mfh_path_join(cwd, p);
+      free(cwd);
+      return r;
+    }
+    free(cwd);
+    if (errno != ERANGE || cap > 65536) return NULL;
+    cap *= 2;
+  }
+}
+
+char *mfh_find_program(const char *prog) {
+  if (!prog || !prog[0]) return NULL;
+  if (strchr(prog, '/')) return is_exe(prog) ? abs_path(prog) : NULL;
+  const char *path = getenv("PATH");
+  if (!path || !path[0]) path = "/usr/local/bin:/usr/bin:/bin";
+  for (const char *p = path;;) {
+    const char *colon = strchr(p, ':');
+    size_t len = colon ? (size_t)(colon - p) : strlen(p);
+    size_t n = len + strlen(prog) + 3;
+    char *cand = malloc(n);
+    if (!cand) return NULL;
+    snprintf(cand, n, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", prog);
+    char *abs = is_exe(cand) ? abs_path(cand) : NULL;
+    free(cand);
+    if (abs) return abs;
+    if (!colon) return NULL;
+    p = colon + 1;
+  }
+}

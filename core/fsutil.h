@@ -42,6 +42,11 @@ int mfh_is_dir(const char *path);
 /* malloc'd "a/b" (a single '/' between). NULL on out-of-memory. */
 char *mfh_path_join(const char *a, const char *b);
 
+/* Absolute path of an executable program: prog itself when it has a '/'
+ * (made absolute), else the first match in PATH.  malloc'd; NULL when there
+ * is none (or out of memory). */
+char *mfh_find_program(const char *prog);
+
 /* Confinement: every file mfh writes is <out>/<name>/... with names that
  * cannot leave their folder. */
 /* 1 if name is one path component that stays in its folder: not empty, not

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
+
 extern char **environ;
 
 static double now_s(void) {
@@ -158,27 +160,6 @@ static void supervise(const child_args *a) {
 
 /* ---- the mfh side -------------------------------------------------------- */
 
-/* Absolute path of prog (searched in PATH when it has no '/'), or NULL. */
-static char *resolve(const char *prog) {
-  if (!prog || !prog[0]) return NULL;
-  if (strchr(prog, '/')) return access(prog, X_OK) == 0 ? strdup(prog) : NULL;
-  const char *path = getenv("PATH");
-  if (!path || !path[0]) path = "/usr/local/bin:/usr/bin:/bin";
-  for (const char *p = path;;) {
-    const char *colon = strchr(p, ':');
-    size_t len = colon ? (size_t)(colon - p) : strlen(p);
-    size_t n = len + strlen(prog) + 3;
-    char *cand = malloc(n);
-    if (!cand) return NULL;
-    snprintf(cand, n, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", prog);
-    struct stat st;
-    if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) return cand;
-    free(cand);
-    if (!colon) return NULL;
-    p = colon + 1;
-  }
-}
-
 /* environ with TMPDIR and MFH_TASK_DIR replaced when tmpdir is set; the
  * array is malloc'd, the strings in it are environ's or the two in extra. */
 static char **make_env(const char *tmpdir, char *extra[2]) {
@@ -231,7 +212,7 @@ int mfh_proc_run(const mfh_proc_spec *spec, mfh_proc_result *res, mfh_err *err) 
   size_t cap = 0;
   int rc = MFH_OK;
   if (!spec->argv || !spec->argv[0]) return mfh_err_set(err, MFH_EINTERNAL, "no program to run");
-  if (!(path = resolve(spec->argv[0]))) {
+  if (!(path = mfh_find_program(spec->argv[0]))) {
     rc = mfh_err_set(err, MFH_EEXTERNAL, "cannot run %s: not found or not executable", spec->argv[0]);
     goto out;
   }

@@ -191,17 +191,9 @@ mv run1/tiny run1/other
 usage_bad 'report: folder and study id differ' "the study's id is 'tiny', not the folder's name 'other'" report run1
 
 # ---- parameter values never reach the shell as syntax
-cat >inj.yaml <<'EOF'
-id: inj
-title: "injection"
-theorem: DT-1
-solver: command
-model: {cmd: "echo {label} >/dev/null; echo {dt}", dt: 0.1, label: "x; touch pwned; $(touch pwned2) `touch pwned3`"}
-observable: value
-measure: value
-sweep:
-  dt: [0.1, 0.05, 0.025]
-EOF
+inj=$(cmd_variant 'echo {label} >/dev/null; echo {dt}')
+printf '%s' "${inj/'label: "x"'/'label: "x; touch pwned; $(touch pwned2) `touch pwned3`"'}" >inj.yaml
+grep -qF 'touch pwned2' inj.yaml || bad "the injection study was not made"
 set +e; out=$("$MFH" run inj.yaml --out inj --no-render --quiet 2>&1); rc=$?; set -e
 expect_eq "$rc" 0 "a label full of shell syntax runs as a value"
 if [ -e pwned ] || [ -e pwned2 ] || [ -e pwned3 ]; then bad "the label ran as shell syntax"; else ok "the label did not run as shell syntax"; fi
