@@ -260,7 +260,7 @@ int mfh_proc_run(const mfh_proc_spec *spec, mfh_proc_result *res, mfh_err *err) 
     goto out;
   }
   /* collect output until both streams end and the status is known */
-  double t0 = now_s(), kill_at = 0;
+  double t0 = now_s(), kill_at = 0, ended_at = 0;
   int stage = 0, have_status = 0, status = 0;
   char tail[2 * MFH_PROC_TAIL];
   size_t tail_len = 0;
@@ -279,6 +279,16 @@ int mfh_proc_run(const mfh_proc_spec *spec, mfh_proc_result *res, mfh_err *err) 
       kill_at = now_s();
     }
     if (stage == 2 && now_s() - kill_at > 2.0) break; /* a descendant escaped the group: stop reading */
+    /* the program has ended but something it started still holds its
+     * output: one second, then the rest of its group goes too */
+    if (have_status && stage == 0 && (pout[0] >= 0 || perr[0] >= 0)) {
+      if (ended_at == 0) ended_at = now_s();
+      if (now_s() - ended_at > 1.0) {
+        kill(-g, SIGKILL);
+        stage = 2;
+        kill_at = now_s();
+      }
+    }
     if (pout[0] < 0 && perr[0] < 0 && have_status) break;
     struct pollfd p[3] = {{pout[0], POLLIN, 0}, {perr[0], POLLIN, 0}, {pstat[0], POLLIN, 0}};
     int r = poll(p, 3, 100);

@@ -87,6 +87,19 @@ START_TEST(timeout_kills_the_group) {
 }
 END_TEST
 
+START_TEST(background_child_does_not_hold_the_task) {
+  /* the program ends at once, a child it left behind keeps stdout open */
+  mfh_proc_result r;
+  mfh_err err;
+  double t0 = now_s();
+  ck_assert_int_eq(sh("sleep 30 & echo 42", 60, 100, 0, NULL, &r, &err), MFH_OK);
+  ck_assert(now_s() - t0 < 5);
+  ck_assert(r.exited && r.code == 0 && !r.timed_out);
+  ck_assert_str_eq(r.out, "42\n");
+  mfh_proc_result_free(&r);
+}
+END_TEST
+
 START_TEST(flood_is_bounded) {
   mfh_proc_result r;
   mfh_err err;
@@ -226,6 +239,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, output_and_status);
   tcase_add_test(tc, stderr_keeps_its_tail);
   tcase_add_test(tc, timeout_kills_the_group);
+  tcase_add_test(tc, background_child_does_not_hold_the_task);
   tcase_add_test(tc, flood_is_bounded);
   tcase_add_test(tc, stop_flag);
   tcase_add_test(tc, private_tmp_is_removed);
