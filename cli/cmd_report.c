@@ -77,6 +77,14 @@ int mfh_cli_cmd_report(int argc, char **argv) {
   }
   int warned = 0, solver_failed = 0, code = 0;
   mfh_report_opts ro = {o.render, getenv("MFH_GNUPLOT"), &warned, stderr};
+  mfh_store_lock *out_lock = NULL;
+  rc = mfh_mkdirs(outdir, &err);
+  if (!rc) rc = mfh_store_lock_out(outdir, 1, &out_lock, &err);
+  if (rc) {
+    mfh_cli_sl_free(&ids);
+    mfh_cli_sl_free(&o.paths);
+    return mfh_cli_fail(&err);
+  }
   mfh_study_result **rs = calloc(ids.n, sizeof *rs);
   size_t done = 0;
   for (size_t k = 0; k < ids.n && !code; k++) {
@@ -144,6 +152,7 @@ int mfh_cli_cmd_report(int argc, char **argv) {
     json_decref(meta);
   }
   if (!code) code = mfh_cli_finish_run(rs, done, outdir, &ro, solver_failed, o.quiet);
+  mfh_store_unlock(out_lock);
   for (size_t i = 0; i < ids.n; i++) {
     if (rs[i]) mfh_study_result_free(rs[i]);
     free(rs[i]);

@@ -74,6 +74,10 @@ static int run_or_bless(int argc, char **argv, int bless) {
   size_t done = 0;
   signal(SIGINT, mfh_cli_on_signal);
   signal(SIGTERM, mfh_cli_on_signal);
+  /* the output folder: one unsharded run at a time, or the shards of one */
+  mfh_store_lock *out_lock = NULL;
+  rc = mfh_mkdirs(o.out, &err);
+  if (!rc) rc = mfh_store_lock_out(o.out, !o.shard_n, &out_lock, &err);
   for (size_t i = 0; !rc && i < n; i++) {
     const mfh_study *s = &ls[i].study;
     /* <out>/<id>: the id is one plain name (the loader checks it), and the
@@ -114,6 +118,7 @@ static int run_or_bless(int argc, char **argv, int bless) {
   } else {
     code = mfh_cli_finish_run(rs, done, o.out, &ro, solver_failed, o.quiet);
   }
+  mfh_store_unlock(out_lock);
   for (size_t i = 0; i < n; i++) {
     if (rs && rs[i]) mfh_study_result_free(rs[i]);
     free(rs ? rs[i] : NULL);

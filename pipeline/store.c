@@ -410,4 +410,24 @@ int mfh_store_lock_read(const char *dir, mfh_store_lock **out, mfh_err *err) {
   return MFH_OK;
 }
 
+int mfh_store_lock_out(const char *dir, int exclusive, mfh_store_lock **out, mfh_err *err) {
+  *out = NULL;
+  mfh_store_lock *l = malloc(sizeof *l);
+  if (!l) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  l->fd_shard = -1;
+  l->fd_main = open_in(dir, ".lock-run", O_RDWR | O_CREAT, err);
+  if (l->fd_main < 0) {
+    free(l);
+    return err ? err->status : MFH_EIO;
+  }
+  if (flock(l->fd_main, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+    lock_close(l);
+    return mfh_err_set(err, MFH_EBUSY,
+                       "%s: another mfh %s is using this folder: wait for it, or use another --out", dir,
+                       exclusive ? "run or report" : "run (not a shard of this one)");
+  }
+  *out = l;
+  return MFH_OK;
+}
+
 void mfh_store_unlock(mfh_store_lock *l) { lock_close(l); }

@@ -13,7 +13,9 @@
  *
  * The run lock.  Overlapping runs on one study folder are refused, while the
  * shards of one run (Slurm arrays, `mpirun ... --shard auto`) may write it
- * together.  flock(2) locks on three files in the study folder:
+ * together.  The output folder has .lock-run (exclusive for an unsharded run
+ * or a report, shared by shards), and flock(2) locks on three files in each
+ * study folder:
  *   .lock               an unsharded run holds it exclusively; the shards of
  *                       a sharded run hold it shared;
  *   .lock-shard-I-of-N  each shard holds its own exclusively (the same shard
@@ -94,6 +96,11 @@ int mfh_store_lock_run(const char *dir, size_t shard_i, size_t shard_n, int fres
  * (MFH_EBUSY) while a run writes the folder.  A folder without a lock file
  * that cannot be given one (read-only) is read unlocked (*out = NULL). */
 int mfh_store_lock_read(const char *dir, mfh_store_lock **out, mfh_err *err);
+/* The lock of a whole output folder (<out>/.lock-run), for the files a run
+ * writes beside the study folders (index.html, junit.xml, summary.md):
+ * exclusive for an unsharded run or a report, shared by shards.  MFH_EBUSY
+ * when another process holds it the other way. */
+int mfh_store_lock_out(const char *dir, int exclusive, mfh_store_lock **out, mfh_err *err);
 void mfh_store_unlock(mfh_store_lock *l); /* accepts NULL */
 
 #endif

@@ -152,7 +152,7 @@ pid=$!
 for _ in $(seq 1 400); do [ -e conc/small2d/tasks ] && break; sleep 0.02; done
 set +e; out=$(run slow.yaml --out conc --jobs 1 --seed 99 2>&1); rc2=$?; set -e
 expect_eq "$rc2" 3 "a second run on the same folder (another seed): exit 3"
-expect_contains "$out" "another mfh process is running this study there" "a second run: says why"
+expect_contains "$out" "another mfh run or report is using this folder" "a second run: says why"
 set +e; out=$("$MFH" report conc --no-render --quiet 2>&1); rcr=$?; set -e
 expect_eq "$rcr" 3 "a report while the run writes: exit 3"
 set +e; wait "$pid"; rc1=$?; set -e

@@ -206,6 +206,16 @@ START_TEST(run_lock) {
   mfh_store_unlock(c);
   ck_assert_int_eq(mfh_store_lock_read(d, &c, &err), 0);
   mfh_store_unlock(c);
+  /* the output folder: shards share it, an unsharded run or a report has it alone */
+  ck_assert_int_eq(mfh_store_lock_out(d, 0, &a, &err), 0);
+  ck_assert_int_eq(mfh_store_lock_out(d, 0, &b, &err), 0);
+  ck_assert_int_eq(mfh_store_lock_out(d, 1, &c, &err), MFH_EBUSY);
+  mfh_store_unlock(a);
+  mfh_store_unlock(b);
+  ck_assert_int_eq(mfh_store_lock_out(d, 1, &a, &err), 0);
+  ck_assert_int_eq(mfh_store_lock_out(d, 1, &b, &err), MFH_EBUSY);
+  ck_assert_int_eq(mfh_store_lock_out(d, 0, &b, &err), MFH_EBUSY);
+  mfh_store_unlock(a);
   free(d);
 }
 END_TEST
