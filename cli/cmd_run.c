@@ -31,6 +31,7 @@ static const char *run_help =
     "  --seed S      replace every study's seed\n"
     "  --fresh       ignore stored results and recompute\n"
     "  --shard I/N   run a deterministic 1/N of the tasks (batch arrays); merge with mfh report\n"
+    "                (the shards of one run share --out; any other second run on it is refused)\n"
     "  --quiet       no progress line and no table\n"
     "  --render      fail (exit 3) if gnuplot cannot render the plots; --no-render skips them\n"
     "  --expected D  blessed results folder (default: expected/ beside the studies/ folder)\n"
