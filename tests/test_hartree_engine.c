@@ -158,7 +158,7 @@ START_TEST(from_another_density) {
   mfh_density *K = mfh_density_new(&g, MFH_DENSITY_KERNEL, 0);
   ck_assert(mfh_state_put(&kern, "rdm", &mfh_kind_density, K, &err) == MFH_OK);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-  mfh_engine_ctx ctx = {1, &t, &kern, r, r, 1, 0, ".", NULL};
+  mfh_engine_ctx ctx = {1, &t, &kern, r, r, 1, 0, ".", NULL, 0, 0, NULL};
   mfh_state2 bad;
   memset(&bad, 0, sizeof bad);
   ck_assert_int_eq(E->run(&ps, &ctx, &bad, &err), MFH_EINPUT);

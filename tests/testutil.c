@@ -191,7 +191,7 @@ void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const m
   gsl_rng *rng = mfh_rng_alloc(seed), *init = mfh_rng_alloc(seed ^ 0x1);
   ck_assert(rng && init);
   double t0 = 0;
-  mfh_engine_ctx ctx = {n ? n : 1, n ? times : &t0, from, rng, init, seed, 0, ".", NULL};
+  mfh_engine_ctx ctx = {n ? n : 1, n ? times : &t0, from, rng, init, seed, 0, ".", NULL, 0, 0, NULL};
   memset(out, 0, (n ? n : 1) * sizeof *out);
   mfh_err err;
   mfh_err_clear(&err);
@@ -245,7 +245,7 @@ int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, cons
     rc = e->initial(ps, init_rng, &s0, err);
     from = &s0;
   }
-  mfh_engine_ctx ctx = {n, times, from, rng, init_rng, seed, 0, ".", NULL};
+  mfh_engine_ctx ctx = {n, times, from, rng, init_rng, seed, 0, ".", NULL, 0, 0, NULL};
   if (!rc) rc = e->run(ps, &ctx, out, err);
   mfh_decl d;
   memset(&d, 0, sizeof d);

@@ -613,6 +613,17 @@ done:
   return rc;
 }
 
+/* One solve: f and its scratch (about six arrays of the grid) and some 60 ns
+ * per cell and step (a refined reference is a second part, estimated on its own). */
+static int vlasov_estimate(const mfh_params *p, double *bytes, double *seconds) {
+  double nv = (double)(mfh_params_int(p, "nv") - 1) * (double)mfh_params_int(p, "vsub") + 1;
+  double cells = (double)mfh_params_int(p, "nx") * nv;
+  double steps = ceil(mfh_params_real(p, "t") / mfh_params_real(p, "dt"));
+  *bytes = 6 * 8 * cells;
+  *seconds = 6e-8 * cells * steps;
+  return MFH_OK;
+}
+
 const mfh_engine_type mfh_engine_vlasov = {
     .name = "vlasov",
     .doc = "1D1V Vlasov-Poisson / pair-potential Vlasov from a perturbed equilibrium (Landau, two-stream, "
@@ -629,4 +640,5 @@ const mfh_engine_type mfh_engine_vlasov = {
     .starts_from = "phase_grid",
     .initial = vlasov_initial,
     .run = vlasov_run,
+    .estimate = vlasov_estimate,
 };
