@@ -47,7 +47,7 @@ static void tb_printf(tbuf *b, const char *fmt, ...) {
 
 /* Sorted "param name=value" lines of p, leaving out skip (may be NULL). */
 static void tb_params(tbuf *b, mfh_params *p, const char *skip) {
-  qsort(p->v, p->n, sizeof *p->v, cmp_param);
+  if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, cmp_param); /* v may be NULL when n == 0 */
   for (size_t i = 0; i < p->n; i++) {
     char val[64];
     if (skip && strcmp(p->v[i].name, skip) == 0) continue;

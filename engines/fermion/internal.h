@@ -6,10 +6,12 @@
 #define MFH_ENGINES_FERMION_INTERNAL_H
 
 #include <complex.h>
+#include "core/cmplx.h"
 #include <math.h>
 #include <stddef.h>
 
 #include "core/status.h"
+#include "engines/clones.h"
 #include "engines/fermion/fermion.h"
 
 #define FM_PI 3.14159265358979323846
@@ -63,12 +65,7 @@ void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const in
  * AVX2 and picked at load time, as in solvers/hartree: element-wise IEEE
  * operations without FMA (target "avx2" does not enable it; contraction is
  * off), so every clone gives the same bits. */
-#if (defined(MFH_NBODY_CLONES) || defined(MFH_FERMION_CLONES)) && defined(__x86_64__) && \
-    defined(__GNUC__)
-#define FM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FM_CLONES
-#endif
+#define FM_CLONES MFH_KERNEL_CLONES_AVX2
 
 /* (cos th, sin th) for |th| <= FM_FAST_LIMIT; sin(-th) = -sin(th) exactly. */
 FM_INLINE void fm_cis(double th, double *co, double *si) {

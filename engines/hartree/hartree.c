@@ -118,12 +118,8 @@ static const double C1 = 4.16666666666666019037e-02, C2 = -1.3888888888874109574
  * turns the interleaved complex product of cmul into vfmaddsub even under
  * -ffp-contract=off (different bits).  For the same reason do not build this
  * file with -march flags that enable FMA. */
-#if (defined(MFH_NBODY_CLONES) || defined(MFH_HARTREE_CLONES)) && defined(__x86_64__) && \
-    defined(__GNUC__)
-#define HT_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define HT_CLONES
-#endif
+#include "engines/clones.h"
+#define HT_CLONES MFH_KERNEL_CLONES_AVX2
 
 #if defined(__GNUC__)
 #define HT_INLINE static inline __attribute__((always_inline))

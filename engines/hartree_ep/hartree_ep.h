@@ -23,7 +23,7 @@
 #ifndef MFH_ENGINES_HARTREE_EP_HARTREE_EP_H
 #define MFH_ENGINES_HARTREE_EP_HARTREE_EP_H
 
-#include "core/cplx.h"
+#include "core/cmplx.h"
 #include <stddef.h>
 
 #include "core/plugin.h"

@@ -42,7 +42,7 @@
 #ifndef MFH_ENGINES_NBODYQ_NBODYQ_H
 #define MFH_ENGINES_NBODYQ_NBODYQ_H
 
-#include "core/cplx.h"
+#include "core/cmplx.h"
 #include <stddef.h>
 
 #include <gsl/gsl_rng.h>

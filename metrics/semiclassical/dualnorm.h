@@ -43,7 +43,7 @@
 #ifndef MFH_METRICS_SEMICLASSICAL_DUALNORM_H
 #define MFH_METRICS_SEMICLASSICAL_DUALNORM_H
 
-#include "core/cplx.h"
+#include "core/cmplx.h"
 #include <stddef.h>
 
 #include "core/status.h"

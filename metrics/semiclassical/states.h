@@ -26,7 +26,7 @@
 #ifndef MFH_METRICS_SEMICLASSICAL_STATES_H
 #define MFH_METRICS_SEMICLASSICAL_STATES_H
 
-#include "core/cplx.h"
+#include "core/cmplx.h"
 #include <stddef.h>
 
 #include "core/density.h"
