@@ -63,15 +63,16 @@ int mfh_test_main(Suite *s) {
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static const mfh_param_def *def_of(const mfh_solver_type *t, const char *name) {
-  for (size_t i = 0; i < t->nparams; i++)
-    if (!strcmp(t->params[i].name, name)) return &t->params[i];
+static const mfh_param_def *def_of(const mfh_param_def *defs, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(defs[i].name, name)) return &defs[i];
   return NULL;
 }
 
-static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, const char *text) {
-  const mfh_param_def *d = def_of(t, name);
-  ck_assert_msg(d != NULL, "solver %s has no parameter %s", t->name, name);
+static void put(const mfh_param_def *defs, size_t ndefs, const char *owner, mfh_params *ps, const char *name,
+                const char *text) {
+  const mfh_param_def *d = def_of(defs, ndefs, name);
+  ck_assert_msg(d != NULL, "%s has no parameter %s", owner, name);
   mfh_param_val v;
   mfh_err err;
   mfh_err_clear(&err);
@@ -81,34 +82,45 @@ static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, cons
   ck_assert_int_eq(mfh_params_put(ps, &v), MFH_OK);
 }
 
-mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+/* Every parameter of a table at its default, then the overrides. */
+static mfh_params table_params(const mfh_param_def *defs, size_t ndefs, const char *owner, const char *overrides) {
   mfh_params ps = {0, NULL};
-  for (size_t i = 0; i < t->nparams; i++)
-    if (t->params[i].def) put(t, &ps, t->params[i].name, t->params[i].def);
+  for (size_t i = 0; i < ndefs; i++)
+    if (defs[i].def) put(defs, ndefs, owner, &ps, defs[i].name, defs[i].def);
   char buf[1024];
   snprintf(buf, sizeof buf, "%s", overrides);
-  for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+  for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
     char *eq = strchr(tok, '=');
     ck_assert_msg(eq != NULL, "override '%s' is not name=value", tok);
     *eq = '\0';
-    put(t, &ps, tok, eq + 1);
+    put(defs, ndefs, owner, &ps, tok, eq + 1);
   }
   return ps;
 }
 
-void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
-                         const char *needle) {
-  mfh_params ps = mfh_test_params(t, overrides);
+/* validate must refuse the overrides with MFH_EINPUT, naming param, with needle in the message. */
+static void expect_bad(int (*validate)(const mfh_params *, const char **, mfh_err *), mfh_params *ps,
+                       const char *overrides, const char *param, const char *needle) {
   const char *bad = NULL;
   mfh_err err;
   mfh_err_clear(&err);
-  int rc = t->validate(&ps, &bad, &err);
+  int rc = validate(ps, &bad, &err);
   ck_assert_msg(rc == MFH_EINPUT, "%s: accepted", overrides);
   ck_assert_msg(bad && !strcmp(bad, param), "%s: names '%s', expected '%s' (%s)", overrides,
                 bad ? bad : "(none)", param, err.msg);
   ck_assert_msg(strstr(err.msg, needle) != NULL, "%s: message '%s' lacks '%s'", overrides, err.msg,
                 needle);
-  mfh_params_free(&ps);
+  mfh_params_free(ps);
+}
+
+mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+  return table_params(t->params, t->nparams, t->name, overrides);
+}
+
+void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
+                         const char *needle) {
+  mfh_params ps = mfh_test_params(t, overrides);
+  expect_bad(t->validate, &ps, overrides, param, needle);
 }
 
 void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t n, const double *times,
@@ -137,4 +149,63 @@ double mfh_test_value(const mfh_state *s, const char *name) {
   const double *v = mfh_values_get(&s->values, name);
   ck_assert_msg(v != NULL, "no value '%s'", name);
   return *v;
+}
+
+/* ---- engines ------------------------------------------------------------ */
+
+mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides) {
+  return table_params(e->params, e->nparams, e->name, overrides);
+}
+
+void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
+                                const char *needle) {
+  mfh_params ps = mfh_test_engine_params(e, overrides);
+  expect_bad(e->validate, &ps, overrides, param, needle);
+}
+
+void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, unsigned long long seed,
+                             mfh_state2 *s0) {
+  ck_assert_msg(e->initial != NULL, "engine %s has no initial state", e->name);
+  gsl_rng *r = mfh_rng_alloc(seed);
+  ck_assert_ptr_nonnull(r);
+  memset(s0, 0, sizeof *s0);
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = e->initial(ps, r, s0, &err);
+  gsl_rng_free(r);
+  ck_assert_msg(rc == MFH_OK, "%s: initial failed: %s", e->name, err.msg);
+}
+
+void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                         const double *t, unsigned long long seed, const void *shared, mfh_state2 *out) {
+  mfh_state2 init;
+  memset(&init, 0, sizeof init);
+  if (!from && e->initial) {
+    mfh_test_engine_initial(e, ps, seed, &init);
+    from = &init;
+  }
+  gsl_rng *rng = mfh_rng_alloc(seed + 1), *irng = mfh_rng_alloc(seed);
+  ck_assert(rng && irng);
+  mfh_engine_ctx ctx = {n, t, from, rng, irng, seed + 1, 0, ".", shared};
+  memset(out, 0, n * sizeof *out);
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = e->run(ps, &ctx, out, &err);
+  gsl_rng_free(rng);
+  gsl_rng_free(irng);
+  mfh_state_clear(&init);
+  ck_assert_msg(rc == MFH_OK, "%s: run failed: %s", e->name, err.msg);
+  /* the declaration contract: exactly the declared items and scalars */
+  mfh_decl d = {0};
+  ck_assert_int_eq(e->declare(ps, &d, &err), MFH_OK);
+  for (size_t k = 0; k < n; k++)
+    ck_assert_msg(mfh_decl_check(&d, &out[k], &err) == MFH_OK, "%s at t = %g: %s", e->name, t[k], err.msg);
+}
+
+uint64_t mfh_test_state_hash(const mfh_state2 *s) {
+  uint64_t h = 0;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_msg(mfh_state_hash(s, &h, &err) == MFH_OK, "hash: %s", err.msg);
+  return h;
 }

@@ -33,6 +33,29 @@ void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t 
 /* The value `name` a run put in s (must exist). */
 double mfh_test_value(const mfh_state *s, const char *name);
 
+/* ---- the same for a registry engine (core/engine.h) --------------------- */
+#include <stdint.h>
+
+#include "core/engine.h"
+
+/* Every parameter of engine e at its default, then the overrides. */
+mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides);
+/* e->validate must refuse the overrides (as mfh_test_expect_bad). */
+void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
+                                const char *needle);
+/* e->initial drawn from a stream seeded with seed (s0 zeroed here). */
+void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, unsigned long long seed,
+                             mfh_state2 *s0);
+/* Run e for the output times t[0..n-1] from `from` or, when NULL, from its
+ * initial state drawn with seed; its own stream is seeded with seed + 1 and
+ * ctx->shared is shared.  The run must succeed and every out[k] (n states,
+ * zeroed here; clear them with mfh_state_clear) must be exactly what e
+ * declares for ps. */
+void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                         const double *t, unsigned long long seed, const void *shared, mfh_state2 *out);
+/* mfh_state_hash of s (must succeed). */
+uint64_t mfh_test_state_hash(const mfh_state2 *s);
+
 /* Run a Check suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;
 int mfh_test_main(struct Suite *s);
