@@ -25,7 +25,6 @@
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
-    &mfh_solver_nbody,
     &mfh_solver_vlasov,
     &mfh_solver_hartree,
     &mfh_solver_qstates,
@@ -41,17 +40,14 @@ const mfh_solver_type *const mfh_solvers[] = {
 
 const mfh_observable_type *const mfh_observables[] = {
     &mfh_observable_value,
-    &mfh_observable_coupling,
-    &mfh_observable_w1_phase,
-    &mfh_observable_moments,
-    &mfh_observable_weak,
-    &mfh_observable_w1_grid,
     NULL,
 };
 
 /* Engines: what a study's system or reference runs (core/engine.h). */
 const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
+    &mfh_engine_nbody,
+    &mfh_engine_characteristics,
     NULL,
 };
 
@@ -60,6 +56,11 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_value,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
+    &mfh_obs_coupling,
+    &mfh_obs_w1_phase,
+    &mfh_obs_moments,
+    &mfh_obs_weak,
+    &mfh_obs_w1_grid,
     NULL,
 };
 
