@@ -97,7 +97,7 @@ static int characteristics_declare(const mfh_params *p, mfh_decl *d, mfh_err *er
  * yes) f at t = 0 and at each output time. */
 typedef struct vlasov_ref {
   int nx;
-  double L, dx, dt;
+  double dx, dt;
   long long nsteps;
   double *field; /* (nsteps + 1) * nx */
   size_t nsnap;
@@ -159,7 +159,6 @@ static int vlasov_ref_make(const cfg *c0, size_t nt, const double *t, vlasov_ref
     vp.images = 0; /* the cosine is periodic already */
   }
   r->nx = c.nx;
-  r->L = c.law.L;
   r->dx = c.law.L / c.nx;
   r->dt = c.dt;
   r->nsteps = nt ? llround(t[nt - 1] / c.dt) : 0;
