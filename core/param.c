@@ -61,6 +61,17 @@ static int choice_ok(const char *choices, const char *s) {
   return 0;
 }
 
+/* The refusal of text as a value of def; the expected form is written only
+ * here (parsing defaults is on the hot path of planning every task).  The
+ * text is quoted but for a number out of range. */
+static int refuse(const mfh_param_def *def, const char *text, mfh_mark at, const char *where, int quote,
+                  mfh_err *err) {
+  char expect[160];
+  mfh_param_def_expect(def, expect, sizeof expect);
+  if (quote) return mfh_err_at(err, MFH_EINPUT, at, "%s: must be %s (got '%s')", where, expect, text);
+  return mfh_err_at(err, MFH_EINPUT, at, "%s: must be %s (got %s)", where, expect, text);
+}
+
 int mfh_param_parse(const mfh_param_def *def, const char *text, mfh_mark at, const char *where,
                     mfh_param_val *out, mfh_err *err) {
   memset(out, 0, sizeof *out);
@@ -68,11 +79,8 @@ int mfh_param_parse(const mfh_param_def *def, const char *text, mfh_mark at, con
   snprintf(out->name, sizeof out->name, "%s", def->name);
   out->kind = def->kind;
   out->mark = at;
-  char expect[160];
-  mfh_param_def_expect(def, expect, sizeof expect);
   if (def->kind == MFH_PARAM_STRING || def->kind == MFH_PARAM_CHOICE) {
-    if (def->kind == MFH_PARAM_CHOICE && !choice_ok(def->choices, text))
-      return mfh_err_at(err, MFH_EINPUT, at, "%s: must be %s (got '%s')", where, expect, text);
+    if (def->kind == MFH_PARAM_CHOICE && !choice_ok(def->choices, text)) return refuse(def, text, at, where, 1, err);
     out->str = strdup(text);
     return out->str ? MFH_OK : mfh_err_set(err, MFH_ENOMEM, "out of memory");
   }
@@ -80,13 +88,12 @@ int mfh_param_parse(const mfh_param_def *def, const char *text, mfh_mark at, con
   errno = 0;
   double x = strtod(text, &end);
   while (*end == ' ') end++;
-  if (end == text || *end || errno == ERANGE || !isfinite(x))
-    return mfh_err_at(err, MFH_EINPUT, at, "%s: must be %s (got '%s')", where, expect, text);
+  if (end == text || *end || errno == ERANGE || !isfinite(x)) return refuse(def, text, at, where, 1, err);
   if (def->kind == MFH_PARAM_INT && (x != floor(x) || fabs(x) > 9007199254740992.0))
-    return mfh_err_at(err, MFH_EINPUT, at, "%s: must be %s (got '%s')", where, expect, text);
+    return refuse(def, text, at, where, 1, err);
   if ((def->min_open ? !(x > def->min) : !(x >= def->min)) ||
       (def->max_open ? !(x < def->max) : !(x <= def->max)))
-    return mfh_err_at(err, MFH_EINPUT, at, "%s: must be %s (got %s)", where, expect, text);
+    return refuse(def, text, at, where, 0, err);
   out->num = x;
   return MFH_OK;
 }

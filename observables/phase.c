@@ -1,24 +1,52 @@
+/* Observables on phase-space clouds of particles (x_1..x_d, v_1..v_d per
+ * particle; THEOREMS.md section 3, the classical mean-field limit): the
+ * coupling distance D_N^p (MF-1, MF-2, DT-1, RBM-4), the exact W_1 at t and 0
+ * (DOB-1), the moments M_q at t and 0 (MOM-1) and weak errors of two test
+ * functions (RBM-4).  The geometry (space dimension d, torus period L or the
+ * whole space) is read from the clouds themselves (mfh_cloud d, period), so
+ * they measure any engine that produces particles. */
 #include "observables/phase.h"
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <gsl/gsl_math.h>
 
+#include "core/kinds.h"
 #include "metrics/assignment.h"
 
-/* Geometry of the phase space of a state: d = dim, torus period L (0: R^d). */
+/* Geometry of a phase space: d = dim, torus period L (0: R^d). */
 typedef struct geom {
   size_t d;
   double L;
 } geom;
 
-static geom geom_of(const mfh_params *p) {
-  geom g;
-  g.d = (size_t)mfh_params_int(p, "dim");
-  g.L = strcmp(mfh_params_str(p, "domain"), "torus") == 0 ? mfh_params_real(p, "L") : 0;
-  return g;
+/* The cloud of role r and its geometry; MFH_EINPUT if it is not a phase
+ * cloud of particles. */
+static int phase_cloud(const mfh_obs_args *in, int r, const mfh_cloud **c, geom *g, mfh_err *err) {
+  static const char *const role[MFH_NROLES] = {"a", "b", "a at t = 0", "b at t = 0"};
+  *c = in->s[r] ? mfh_state_get(in->s[r], &mfh_kind_cloud, NULL) : NULL;
+  if (!*c || !(*c)->x || !(*c)->d || (*c)->dim != 2 * (*c)->d)
+    return mfh_err_set(err, MFH_EINPUT, "%s: not a phase-space cloud of particles (positions and velocities)",
+                       role[r]);
+  g->d = (*c)->d;
+  g->L = (*c)->period;
+  return MFH_OK;
+}
+
+/* The clouds of roles r and r + 1 (a and b, or a0 and b0): the same
+ * particles in the same phase space. */
+static int cloud_pair(const mfh_obs_args *in, int r, const mfh_cloud **a, const mfh_cloud **b, geom *g,
+                      mfh_err *err) {
+  geom gb;
+  int rc = phase_cloud(in, r, a, g, err);
+  if (!rc) rc = phase_cloud(in, r + 1, b, &gb, err);
+  if (!rc && ((*a)->n != (*b)->n || g->d != gb.d || g->L != gb.L))
+    rc = mfh_err_set(err, MFH_EINPUT,
+                     "the two clouds differ: %zu particles in d = %zu (period %g) against %zu in d = %zu (period "
+                     "%g)",
+                     (*a)->n, g->d, g->L, (*b)->n, gb.d, gb.L);
+  return rc;
 }
 
 /* |x - y| in R^d, minimum image on the torus. */
@@ -38,47 +66,40 @@ static double vdist(const geom *g, const double *v, const double *w) {
   return sqrt(s);
 }
 
-static int same_shape(const mfh_cloud *a, const mfh_cloud *b, const geom *g, mfh_err *err) {
-  if (!a->x || !b->x || a->n != b->n || a->dim != 2 * g->d || b->dim != 2 * g->d)
-    return mfh_err_set(err, MFH_EINTERNAL, "phase clouds missing or of different shapes");
-  return MFH_OK;
-}
-
 /* ---- coupling ------------------------------------------------------------ */
 
 static const mfh_param_def coupling_params[] = {
     {"p", MFH_PARAM_REAL, "2", 1, 16, 0, 0, NULL, "exponent p of the coupling distance D_N^p", 0},
 };
 
-static int coupling_eval(const mfh_params *p, const mfh_state *s, mfh_values *out, mfh_err *err) {
-  geom g = geom_of(p);
+static int coupling_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err) {
+  const mfh_cloud *a, *b;
+  geom g;
   double pp = mfh_params_real(p, "p");
-  int rc = same_shape(&s->cloud, &s->twin, &g, err);
+  int rc = cloud_pair(in, MFH_ROLE_A, &a, &b, &g, err);
   if (rc) return rc;
   double dx = 0, dv = 0;
   size_t D = 2 * g.d;
-  for (size_t j = 0; j < s->cloud.n; j++) {
-    const double *a = &s->cloud.x[j * D], *b = &s->twin.x[j * D];
-    dx += pow(xdist(&g, a, b), pp);
-    dv += pow(vdist(&g, a + g.d, b + g.d), pp);
+  for (size_t j = 0; j < a->n; j++) {
+    const double *x = &a->x[j * D], *y = &b->x[j * D];
+    dx += pow(xdist(&g, x, y), pp);
+    dv += pow(vdist(&g, x + g.d, y + g.d), pp);
   }
-  double n = (double)s->cloud.n;
+  double n = (double)a->n;
   rc = mfh_values_set(out, "D", (dx + dv) / n);
   if (!rc) rc = mfh_values_set(out, "Dx", dx / n);
   if (!rc) rc = mfh_values_set(out, "Dv", dv / n);
-  const double *drift = mfh_values_get(&s->values, "energy_drift");
-  if (!rc && drift) rc = mfh_values_set(out, "energy_drift", *drift);
   return rc;
 }
 
-const mfh_observable_type mfh_observable_coupling = {
+const mfh_obs_type mfh_obs_coupling = {
     "coupling",
-    "coupling distance D (and its parts Dx, Dv) between the system and its twin, same particle "
-    "indices: (1/N) sum_j |x_j - xbar_j|^p + |v_j - vbar_j|^p",
+    "coupling distance D (and its parts Dx, Dv) between two particle clouds, same particle indices: "
+    "(1/N) sum_j |x_j - xbar_j|^p + |v_j - vbar_j|^p (torus distance in x)",
     coupling_params,
     sizeof coupling_params / sizeof coupling_params[0],
-    MFH_HAS_CLOUD | MFH_HAS_TWIN,
-    "D Dx Dv energy_drift",
+    "a:cloud b:cloud",
+    "D Dx Dv",
     NULL,
     coupling_eval,
 };
@@ -105,26 +126,28 @@ static int w1_cost(const geom *g, const mfh_cloud *a, const mfh_cloud *b, double
   return rc;
 }
 
-static int w1_phase_eval(const mfh_params *p, const mfh_state *s, mfh_values *out, mfh_err *err) {
-  geom g = geom_of(p);
-  int rc = same_shape(&s->cloud, &s->twin, &g, err);
-  if (!rc) rc = same_shape(&s->cloud0, &s->twin0, &g, err);
+static int w1_phase_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err) {
+  (void)p;
+  const mfh_cloud *a, *b, *a0, *b0;
+  geom g, g0;
   double w, w0;
-  if (!rc) rc = w1_cost(&g, &s->cloud, &s->twin, &w, err);
-  if (!rc) rc = w1_cost(&g, &s->cloud0, &s->twin0, &w0, err);
+  int rc = cloud_pair(in, MFH_ROLE_A, &a, &b, &g, err);
+  if (!rc) rc = cloud_pair(in, MFH_ROLE_A0, &a0, &b0, &g0, err);
+  if (!rc) rc = w1_cost(&g, a, b, &w, err);
+  if (!rc) rc = w1_cost(&g0, a0, b0, &w0, err);
   if (!rc) rc = mfh_values_set(out, "w1", w);
   if (!rc) rc = mfh_values_set(out, "w1_0", w0);
   if (!rc) rc = mfh_values_set(out, "ratio", w / w0);
   return rc;
 }
 
-const mfh_observable_type mfh_observable_w1_phase = {
+const mfh_obs_type mfh_obs_w1_phase = {
     "w1_phase",
-    "exact W_1 between the system and its twin (cost |x - y| + |v - w|, torus distance in x) at t "
-    "(w1) and at 0 (w1_0), and their ratio",
+    "exact W_1 between two particle clouds (cost |x - y| + |v - w|, torus distance in x) at t (w1) "
+    "and at 0 (w1_0), and their ratio",
     NULL,
     0,
-    MFH_HAS_CLOUD | MFH_HAS_TWIN | MFH_HAS_INITIAL,
+    "a:cloud b:cloud a0:cloud b0:cloud",
     "w1 w1_0 ratio",
     NULL,
     w1_phase_eval,
@@ -150,70 +173,69 @@ static double moment(const geom *g, const mfh_cloud *c, double q) {
   return m / (double)c->n;
 }
 
-static int moments_validate(const mfh_params *p, const char **param, mfh_err *err) {
-  if (strcmp(mfh_params_str(p, "domain"), "free") != 0) {
-    *param = "domain";
-    return mfh_err_set(err, MFH_EINPUT, "moments of |x|^q need the whole space: domain free");
-  }
-  return MFH_OK;
-}
-
-static int moments_eval(const mfh_params *p, const mfh_state *s, mfh_values *out, mfh_err *err) {
-  geom g = geom_of(p);
+static int moments_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err) {
   double q = mfh_params_real(p, "q");
-  if (!s->cloud.x || !s->cloud0.x) return mfh_err_set(err, MFH_EINTERNAL, "no phase cloud");
-  double m = moment(&g, &s->cloud, q), m0 = moment(&g, &s->cloud0, q);
-  int rc = mfh_values_set(out, "Mq", m);
+  const mfh_cloud *a, *a0;
+  geom g, g0;
+  int rc = phase_cloud(in, MFH_ROLE_A, &a, &g, err);
+  if (!rc) rc = phase_cloud(in, MFH_ROLE_A0, &a0, &g0, err);
+  if (!rc && (g.L > 0 || g0.L > 0))
+    rc = mfh_err_set(err, MFH_EINPUT, "moments of |x|^q need particles on the whole space, not on a torus");
+  if (rc) return rc;
+  double m = moment(&g, a, q), m0 = moment(&g0, a0, q);
+  rc = mfh_values_set(out, "Mq", m);
   if (!rc) rc = mfh_values_set(out, "Mq_0", m0);
   if (!rc) rc = mfh_values_set(out, "ratio", m / m0);
   return rc;
 }
 
-const mfh_observable_type mfh_observable_moments = {
+const mfh_obs_type mfh_obs_moments = {
     "moments",
-    "phase-space moment M_q = (1/N) sum_j |x_j|^q + |v_j|^q of the system at t (Mq) and 0 (Mq_0), "
-    "and their ratio",
+    "phase-space moment M_q = (1/N) sum_j |x_j|^q + |v_j|^q of particles on R^d at t (Mq) and 0 "
+    "(Mq_0), and their ratio",
     moments_params,
     sizeof moments_params / sizeof moments_params[0],
-    MFH_HAS_CLOUD | MFH_HAS_INITIAL,
+    "a:cloud a0:cloud",
     "Mq Mq_0 ratio",
-    moments_validate,
+    NULL,
     moments_eval,
 };
 
 /* ---- weak error ------------------------------------------------------------ */
 
 /* Differences of two smooth observables of the empirical measure between the
- * system and its twin: phi_cos = (1/N) sum_j cos(2 pi x_{j,1} / L) (or
+ * clouds b and a: phi_cos = (1/N) sum_j cos(2 pi x_{j,1} / L) (or
  * exp(-x_1^2/2) on R^d) and phi_kin = (1/N) sum_j |v_j|^2 / 2.  Signed: the
  * mean over replicas is the weak error (a bias) when the initial data are
  * the same for every replica. */
-static int weak_eval(const mfh_params *p, const mfh_state *s, mfh_values *out, mfh_err *err) {
-  geom g = geom_of(p);
-  int rc = same_shape(&s->cloud, &s->twin, &g, err);
+static int weak_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err) {
+  (void)p;
+  const mfh_cloud *a, *b;
+  geom g;
+  int rc = cloud_pair(in, MFH_ROLE_A, &a, &b, &g, err);
   if (rc) return rc;
   size_t D = 2 * g.d;
   double dc = 0, dk = 0;
-  for (size_t j = 0; j < s->cloud.n; j++) {
-    const double *a = &s->cloud.x[j * D], *b = &s->twin.x[j * D];
-    double pa = g.L > 0 ? cos(2 * M_PI * a[0] / g.L) : exp(-a[0] * a[0] / 2);
-    double pb = g.L > 0 ? cos(2 * M_PI * b[0] / g.L) : exp(-b[0] * b[0] / 2);
+  for (size_t j = 0; j < a->n; j++) {
+    const double *x = &a->x[j * D], *y = &b->x[j * D];
+    double pa = g.L > 0 ? cos(2 * M_PI * x[0] / g.L) : exp(-x[0] * x[0] / 2);
+    double pb = g.L > 0 ? cos(2 * M_PI * y[0] / g.L) : exp(-y[0] * y[0] / 2);
     dc += pb - pa;
-    for (size_t i = 0; i < g.d; i++) dk += (b[g.d + i] * b[g.d + i] - a[g.d + i] * a[g.d + i]) / 2;
+    for (size_t i = 0; i < g.d; i++) dk += (y[g.d + i] * y[g.d + i] - x[g.d + i] * x[g.d + i]) / 2;
   }
-  double n = (double)s->cloud.n;
+  double n = (double)a->n;
   rc = mfh_values_set(out, "dphi_cos", dc / n);
   if (!rc) rc = mfh_values_set(out, "dphi_kin", dk / n);
   return rc;
 }
 
-const mfh_observable_type mfh_observable_weak = {
+const mfh_obs_type mfh_obs_weak = {
     "weak",
-    "twin minus system for phi_cos = mean cos(2 pi x_1 / L) and phi_kin = mean |v|^2/2 (signed; "
-    "averaged over replicas it is a weak error)",
+    "b minus a for phi_cos = mean cos(2 pi x_1 / L) (exp(-x_1^2/2) on R^d) and phi_kin = mean "
+    "|v|^2/2 (signed; averaged over replicas it is a weak error)",
     NULL,
     0,
-    MFH_HAS_CLOUD | MFH_HAS_TWIN,
+    "a:cloud b:cloud",
     "dphi_cos dphi_kin",
     NULL,
     weak_eval,

@@ -28,7 +28,6 @@
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
-    &mfh_solver_nbody,
     &mfh_solver_hv1,
     &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
@@ -41,11 +40,6 @@ const mfh_solver_type *const mfh_solvers[] = {
 
 const mfh_observable_type *const mfh_observables[] = {
     &mfh_observable_value,
-    &mfh_observable_coupling,
-    &mfh_observable_w1_phase,
-    &mfh_observable_moments,
-    &mfh_observable_weak,
-    &mfh_observable_w1_grid,
     NULL,
 };
 
@@ -55,6 +49,8 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_hartree,
     &mfh_engine_qstate,
     &mfh_engine_vlasov,
+    &mfh_engine_nbody,
+    &mfh_engine_characteristics,
     NULL,
 };
 
@@ -70,6 +66,11 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_husimi_w2,
     &mfh_obs_grid_l2,
     &mfh_obs_field_l2,
+    &mfh_obs_coupling,
+    &mfh_obs_w1_phase,
+    &mfh_obs_moments,
+    &mfh_obs_weak,
+    &mfh_obs_w1_grid,
     NULL,
 };
 

@@ -111,12 +111,12 @@ static void plan_text(const char *text, mfh_study *s, mfh_plan *plan) {
 }
 
 START_TEST(streams_follow_what_is_sampled) {
-  const char *base = "id: s\ntitle: t\ntheorem: DT-1\nsolver: nbody\n"
-                     "model: {dim: 1, N: 64, t: 0.1, dt: 0.01, reference: refined}\n"
+  const char *base = "id: s\ntitle: t\ntheorem: DT-1\nsystem: nbody\n"
+                     "model: {dim: 1, N: 64, t: 0.1, dt: 0.01}\nreference: {refined: {dt: 8}}\n"
                      "observable: {name: coupling, p: 1}\nmeasure: D\n"
                      "sweep: {dt: [0.02, 0.01], N: [64, 128]}\nreplicas: 2\nseed: 5\n";
-  const char *other = "id: s\ntitle: t\ntheorem: DT-1\nsolver: nbody\n"
-                      "model: {dim: 1, N: 64, t: 0.1, dt: 0.01, reference: refined}\n"
+  const char *other = "id: s\ntitle: t\ntheorem: DT-1\nsystem: nbody\n"
+                      "model: {dim: 1, N: 64, t: 0.1, dt: 0.01}\nreference: {refined: {dt: 8}}\n"
                       "observable: weak\nmeasure: dphi_kin\n"
                       "sweep: {dt: [0.02, 0.01], N: [64, 128]}\nreplicas: 2\nseed: 5\n";
   mfh_study a, b;

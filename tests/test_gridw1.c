@@ -1,5 +1,5 @@
 /* Tests for metrics/gridw1 (W_1 between a 1D1V cloud and a grid density,
- * certified bracket) and the observable w1_grid.  References are
+ * certified bracket) and the observable w1_grid over states.  References are
  * independent of the bracket's code: brute-force transport against every
  * fine cell cut into s x s sub-cells with the mass at their centres (exact to
  * within (dx + dv) / (4 s)), closed forms for product laws, and the direct
@@ -11,8 +11,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "core/kinds.h"
 #include "core/param.h"
-#include "core/plugin.h"
 #include "pipeline/registry.h"
 #include "core/status.h"
 #include "core/cloud.h"
@@ -451,24 +451,12 @@ END_TEST
 
 /* ---- the observable -------------------------------------------------------- */
 
-static const mfh_param_def test_defs[] = {
-    {"dim", MFH_PARAM_INT, "1", 1, 3, 0, 0, NULL, "space dimension", 0},
-    {"domain", MFH_PARAM_CHOICE, "torus", 0, 0, 0, 0, "torus|free", "domain", 0},
-    {"L", MFH_PARAM_REAL, "6.283185307179586", 0, 1e6, 1, 0, NULL, "torus period", 0},
-};
-
-static mfh_params make_params(const char *dim) {
+/* The observable's parameters at their defaults. */
+static mfh_params obs_params(void) {
   mfh_params ps = {0, NULL};
   mfh_mark none = {NULL, 0, 0};
   mfh_err err;
-  for (size_t k = 0; k < 3; k++) {
-    mfh_param_val v;
-    const char *text = k == 0 ? dim : test_defs[k].def;
-    ck_assert_int_eq(mfh_param_parse(&test_defs[k], text, none, test_defs[k].name, &v, &err),
-                     MFH_OK);
-    ck_assert_int_eq(mfh_params_put(&ps, &v), MFH_OK);
-  }
-  const mfh_observable_type *o = &mfh_observable_w1_grid;
+  const mfh_obs_type *o = &mfh_obs_w1_grid;
   for (size_t k = 0; k < o->nparams; k++) {
     mfh_param_val v;
     const mfh_param_def *d = &o->params[k];
@@ -478,41 +466,56 @@ static mfh_params make_params(const char *dim) {
   return ps;
 }
 
-START_TEST(test_observable_validate) {
-  const mfh_observable_type *o = mfh_observable_find("w1_grid");
-  ck_assert_ptr_eq(o, &mfh_observable_w1_grid);
-  ck_assert_uint_eq(o->needs, MFH_HAS_CLOUD | MFH_HAS_GRID | MFH_HAS_INITIAL);
+/* A state holding a heap copy of a cloud of particles in d = 1 on the torus L, or of a grid. */
+static void put_cloud(mfh_state2 *s, const mfh_cloud *c, double L) {
+  void *copy = NULL;
   mfh_err err;
-  const char *param = NULL;
-  mfh_params p1 = make_params("1"), p2 = make_params("2");
-  ck_assert_int_eq(o->validate(&p1, &param, &err), MFH_OK);
-  ck_assert_int_eq(o->validate(&p2, &param, &err), MFH_EINPUT);
-  ck_assert_str_eq(param, "dim");
-  mfh_params_free(&p1);
-  mfh_params_free(&p2);
+  ck_assert_int_eq(mfh_kind_cloud.copy(c, &copy, &err), MFH_OK);
+  ((mfh_cloud *)copy)->d = 1;
+  ((mfh_cloud *)copy)->period = L;
+  ck_assert_int_eq(mfh_state_put(s, "particles", &mfh_kind_cloud, copy, &err), MFH_OK);
+}
+
+static void put_grid(mfh_state2 *s, const mfh_phase_grid *g) {
+  void *copy = NULL;
+  mfh_err err;
+  ck_assert_int_eq(mfh_kind_phase_grid.copy(g, &copy, &err), MFH_OK);
+  ck_assert_int_eq(mfh_state_put(s, "f", &mfh_kind_phase_grid, copy, &err), MFH_OK);
+}
+
+START_TEST(test_observable_registered) {
+  const mfh_obs_type *o = mfh_obs_find("w1_grid");
+  ck_assert_ptr_eq(o, &mfh_obs_w1_grid);
+  ck_assert_str_eq(o->needs, "a:cloud b:phase_grid a0:cloud b0:phase_grid");
+  ck_assert_ptr_nonnull(strstr(o->outputs, "ratio_hi"));
 }
 END_TEST
 
+/* The observable gives the metric's bracket at t and at 0 (the same numbers
+ * as mfh_gridw1 on the same inputs), their ratios, and refuses particles
+ * that are not in d = 1 or live on another torus than the grid. */
 START_TEST(test_observable_eval) {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 11);
-  mfh_state s;
-  memset(&s, 0, sizeof s);
   double L = 2 * M_PI;
-  s.grid = grid_new(16, 12, 0, L / 16, -3, 6.0 / 11, 1);
-  s.grid0 = grid_new(16, 12, 0, L / 16, -3, 6.0 / 11, 1);
-  grid_fill_random(&s.grid, r);
-  grid_fill_random(&s.grid0, r);
-  s.cloud = cloud_new(30);
-  s.cloud0 = cloud_new(30);
+  mfh_phase_grid g = grid_new(16, 12, 0, L / 16, -3, 6.0 / 11, 1), g0 = grid_new(16, 12, 0, L / 16, -3, 6.0 / 11, 1);
+  grid_fill_random(&g, r);
+  grid_fill_random(&g0, r);
+  mfh_cloud c = cloud_new(30), c0 = cloud_new(30);
   for (size_t k = 0; k < 60; k++) {
-    s.cloud.x[k] = (k % 2 ? 4 : L) * gsl_rng_uniform(r) - (k % 2 ? 2 : 0);
-    s.cloud0.x[k] = (k % 2 ? 4 : L) * gsl_rng_uniform(r) - (k % 2 ? 2 : 0);
+    c.x[k] = (k % 2 ? 4 : L) * gsl_rng_uniform(r) - (k % 2 ? 2 : 0);
+    c0.x[k] = (k % 2 ? 4 : L) * gsl_rng_uniform(r) - (k % 2 ? 2 : 0);
   }
-  mfh_params p = make_params("1");
+  mfh_state2 sa = {0}, sb = {0}, sa0 = {0}, sb0 = {0};
+  put_cloud(&sa, &c, L);
+  put_cloud(&sa0, &c0, L);
+  put_grid(&sb, &g);
+  put_grid(&sb0, &g0);
+  mfh_obs_args in = {{&sa, &sb, &sa0, &sb0}, 1.0};
+  mfh_params p = obs_params();
   mfh_values out = {0, 0, NULL};
   mfh_err err;
-  int rc = mfh_observable_w1_grid.eval(&p, &s, &out, &err);
+  int rc = mfh_obs_w1_grid.eval(&p, &in, &out, &err);
   ck_assert_msg(rc == MFH_OK, "%s", err.msg);
   const double *w1 = mfh_values_get(&out, "w1"), *lo = mfh_values_get(&out, "w1_lo"),
                *hi = mfh_values_get(&out, "w1_hi"), *w0 = mfh_values_get(&out, "w1_0"),
@@ -522,13 +525,31 @@ START_TEST(test_observable_eval) {
   ck_assert(*lo > 0 && *lo <= *w1 && *w1 <= *hi && *lo0 > 0 && *lo0 <= *w0 && *w0 <= *hi0);
   ck_assert_double_eq_tol(*ratio, *w1 / *w0, 1e-15);
   ck_assert_double_eq_tol(*rhi, *hi / *lo0, 1e-15);
-  /* a grid whose period is not the torus length is an internal error */
-  s.grid.dx = 0.3;
-  s.grid.period = 16 * 0.3;
-  ck_assert_int_eq(mfh_observable_w1_grid.eval(&p, &s, &out, &err), MFH_EINTERNAL);
+  mfh_gridw1_opts o;
+  mfh_gridw1_opts_init(&o);
+  o.cells_per_point = 2;
+  mfh_gridw1_result direct;
+  ck_assert_int_eq(mfh_gridw1(&c, &g, &o, &direct, &err), MFH_OK);
+  ck_assert(direct.est == *w1 && direct.lo == *lo && direct.hi == *hi);
+  /* particles on another torus than the grid's */
+  ((mfh_cloud *)sa.item[0].data)->period = 16 * 0.3;
+  ck_assert_int_eq(mfh_obs_w1_grid.eval(&p, &in, &out, &err), MFH_EINPUT);
+  ck_assert_ptr_nonnull(strstr(err.msg, "period"));
+  /* particles in d = 2 */
+  ((mfh_cloud *)sa.item[0].data)->period = L;
+  ((mfh_cloud *)sa.item[0].data)->d = 2;
+  ck_assert_int_eq(mfh_obs_w1_grid.eval(&p, &in, &out, &err), MFH_EINPUT);
+  ck_assert_ptr_nonnull(strstr(err.msg, "d = 1"));
   mfh_values_free(&out);
   mfh_params_free(&p);
-  mfh_state_free(&s);
+  mfh_state_clear(&sa);
+  mfh_state_clear(&sb);
+  mfh_state_clear(&sa0);
+  mfh_state_clear(&sb0);
+  mfh_cloud_free(&c);
+  mfh_cloud_free(&c0);
+  free(g.f);
+  free(g0.f);
   gsl_rng_free(r);
 }
 END_TEST
@@ -546,7 +567,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_bad_input);
   suite_add_tcase(s, tc);
   TCase *to = tcase_create("observable");
-  tcase_add_test(to, test_observable_validate);
+  tcase_add_test(to, test_observable_registered);
   tcase_add_test(to, test_observable_eval);
   suite_add_tcase(s, to);
   return s;

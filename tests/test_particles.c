@@ -1,5 +1,7 @@
 /* Tests for engines/particles/: pair potentials, the vectorised exp/sin,
- * N-body forces, integrators, random batch method and diagnostics.
+ * N-body forces, integrators, random batch method and diagnostics, and the
+ * engines nbody and characteristics (initial draws, the stream and
+ * declaration contracts, shared work, refined steps, exact free streaming).
  * References are independent of the code under test: naive double loops with
  * libm, closed-form solutions (harmonic oscillator, forced oscillator),
  * algebraic properties (momentum, reversibility, N = 2 identities) and
@@ -15,8 +17,11 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "core/kinds.h"
+#include "core/rng.h"
 #include "core/status.h"
 #include "engines/particles/nbody.h"
+#include "engines/particles/particles.h"
 #include "engines/particles/potential.h"
 #include "engines/particles/vmath.h"
 #include "tests/testutil.h"
@@ -970,6 +975,301 @@ START_TEST(test_bad_parameters) {
 }
 END_TEST
 
+/* ---- the engines ------------------------------------------------------------ */
+
+static const mfh_cloud *cloud_of(const mfh_state2 *s) {
+  const mfh_cloud *c = mfh_state_get(s, &mfh_kind_cloud, "particles");
+  ck_assert_ptr_nonnull(c);
+  return c;
+}
+
+static void clear_states(mfh_state2 *s, size_t n) {
+  for (size_t k = 0; k < n; k++) mfh_state_clear(&s[k]);
+}
+
+/* The initial cloud is N draws of the law from the initial data's stream,
+ * in the documented order: positions particle by particle (x_1 by rejection
+ * for init perturbed), then velocities; with init_seed > 0 from a stream of
+ * its own, whatever the task's. */
+START_TEST(test_engine_initial_draws) {
+  const double L = 3.0, alpha = 0.4, sv = 0.7, sx = 1.3;
+  mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, "dim=2 N=40 L=3 init=perturbed alpha=0.4 sv=0.7");
+  mfh_state2 s0;
+  mfh_test_engine_initial(&mfh_engine_nbody, &ps, 99, &s0);
+  const mfh_cloud *c = cloud_of(&s0);
+  ck_assert(c->n == 40 && c->dim == 4 && c->d == 2 && c->period == L);
+  gsl_rng *r = mfh_rng_alloc(99);
+  for (size_t j = 0; j < 40; j++) {
+    double x;
+    for (;;) {
+      x = L * gsl_rng_uniform(r);
+      if (gsl_rng_uniform(r) * (1 + alpha) <= 1 + alpha * cos(2 * PI * x / L)) break;
+    }
+    ck_assert(c->x[j * 4] == x);
+    ck_assert(c->x[j * 4 + 1] == L * gsl_rng_uniform(r));
+  }
+  for (size_t m = 0; m < 80; m++) ck_assert(c->x[(m / 2) * 4 + 2 + m % 2] == sv * gsl_ran_gaussian_ziggurat(r, 1.0));
+  gsl_rng_free(r);
+  mfh_state_clear(&s0);
+  mfh_params_free(&ps);
+  /* the Gaussian law on R^3 */
+  ps = mfh_test_engine_params(&mfh_engine_nbody, "dim=3 N=7 domain=free potential=gaussian init=gaussian sx=1.3");
+  mfh_test_engine_initial(&mfh_engine_nbody, &ps, 5, &s0);
+  c = cloud_of(&s0);
+  ck_assert(c->d == 3 && c->period == 0);
+  r = mfh_rng_alloc(5);
+  for (size_t m = 0; m < 21; m++) ck_assert(c->x[(m / 3) * 6 + m % 3] == sx * gsl_ran_gaussian_ziggurat(r, 1.0));
+  gsl_rng_free(r);
+  mfh_state_clear(&s0);
+  mfh_params_free(&ps);
+  /* init_seed: the same data from any task stream */
+  ps = mfh_test_engine_params(&mfh_engine_nbody, "N=16 init_seed=7");
+  mfh_state2 s1;
+  mfh_test_engine_initial(&mfh_engine_nbody, &ps, 1, &s0);
+  mfh_test_engine_initial(&mfh_engine_nbody, &ps, 2, &s1);
+  ck_assert(mfh_test_state_hash(&s0) == mfh_test_state_hash(&s1));
+  r = mfh_rng_alloc(7);
+  ck_assert(cloud_of(&s0)->x[0] == 2 * PI * gsl_rng_uniform(r));
+  gsl_rng_free(r);
+  mfh_state_clear(&s0);
+  mfh_state_clear(&s1);
+  mfh_params_free(&ps);
+}
+END_TEST
+
+/* The engine's trajectory is the library's (no arithmetic of its own), and a
+ * run with dt / 8 takes exactly the steps of the legacy "dt / refine, refine
+ * substeps per step" reference of DT-1 (the harness's refined reference). */
+START_TEST(test_engine_refined_steps) {
+  const char *methods[2] = {"verlet", "yoshida4"};
+  for (int q = 0; q < 2; q++) {
+    char over[256];
+    snprintf(over, sizeof over, "N=64 init=perturbed method=%s dt=0.0125", methods[q]);
+    mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, over);
+    mfh_state2 s0, out[1];
+    mfh_test_engine_initial(&mfh_engine_nbody, &ps, 3, &s0);
+    double t = 1.0;
+    mfh_test_engine_run(&mfh_engine_nbody, &ps, &s0, 1, &t, 3, out);
+    /* legacy: 10 coarse steps of 0.1, each 8 substeps of 0.1 / 8 */
+    const mfh_cloud *c0 = cloud_of(&s0);
+    mfh_potential p = cosine(1, 1.0, 2 * PI);
+    mfh_nbody *sys = NULL;
+    mfh_err err;
+    mfh_err_clear(&err);
+    ck_assert_int_eq(mfh_nbody_create(64, 1, &p, 1.0 / 64, &sys, &err), MFH_OK);
+    double x[64], v[64];
+    for (size_t j = 0; j < 64; j++) x[j] = c0->x[2 * j], v[j] = c0->x[2 * j + 1];
+    ck_assert_int_eq(mfh_nbody_set_positions(sys, x, &err), MFH_OK);
+    ck_assert_int_eq(mfh_nbody_set_velocities(sys, v, &err), MFH_OK);
+    double dt = 0.1;
+    int refine = 8;
+    for (long long step = 0; step < llround(t / dt); step++)
+      for (int r = 0; r < refine; r++) step_n(sys, q ? MFH_NBODY_YOSHIDA4 : MFH_NBODY_VERLET, dt / (double)refine, 1);
+    const mfh_cloud *c = cloud_of(&out[0]);
+    for (size_t j = 0; j < 64; j++) {
+      ck_assert_msg(c->x[2 * j] == mfh_nbody_x(sys, 0)[j], "%s: x[%zu] differs", methods[q], j);
+      ck_assert(c->x[2 * j + 1] == mfh_nbody_v(sys, 0)[j]);
+    }
+    mfh_nbody_destroy(sys);
+    clear_states(out, 1);
+    mfh_state_clear(&s0);
+    mfh_params_free(&ps);
+  }
+}
+END_TEST
+
+/* The stream contract (out[k] equals a run asked only for t[k]) for the
+ * full dynamics and for random batches (their draws from the engine's own
+ * stream); a start outside the torus is wrapped; energy is conserved. */
+START_TEST(test_engine_stream_contract) {
+  const char *overs[2] = {"N=32 dim=2 init=perturbed", "N=32 init=perturbed coupling=1/(N-1) batches=random"};
+  double t[4] = {0, 0.05, 0.1, 0.3};
+  for (int q = 0; q < 2; q++) {
+    mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, overs[q]);
+    mfh_state2 all[4], one[1];
+    mfh_test_engine_run(&mfh_engine_nbody, &ps, NULL, 4, t, 11, all);
+    for (size_t k = 0; k < 4; k++) {
+      mfh_test_engine_run(&mfh_engine_nbody, &ps, NULL, 1, &t[k], 11, one);
+      ck_assert_msg(mfh_test_state_hash(&all[k]) == mfh_test_state_hash(&one[0]), "%s: t = %g", overs[q], t[k]);
+      clear_states(one, 1);
+    }
+    const double *drift = mfh_values_get(&all[3].scalars, "energy_drift");
+    ck_assert_msg(drift && (q || *drift < 1e-5), "energy drift %g", drift ? *drift : NAN); /* Verlet: O(dt^2) */
+    ck_assert(*mfh_values_get(&all[0].scalars, "energy_drift") == 0);
+    clear_states(all, 4);
+    mfh_params_free(&ps);
+  }
+  /* a perturbed start (positions moved outside [0, L)) is wrapped */
+  mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, "N=8");
+  mfh_state2 s0, out[1];
+  mfh_test_engine_initial(&mfh_engine_nbody, &ps, 4, &s0);
+  mfh_cloud *c0 = s0.item[0].data;
+  c0->x[0] = -0.25;
+  c0->x[2] = 2 * PI + 0.5;
+  double t0 = 0;
+  mfh_test_engine_run(&mfh_engine_nbody, &ps, &s0, 1, &t0, 4, out);
+  const mfh_cloud *c = cloud_of(&out[0]);
+  ck_assert_double_eq_tol(c->x[0], 2 * PI - 0.25, 1e-14);
+  ck_assert_double_eq_tol(c->x[2], 0.5, 1e-14);
+  clear_states(out, 1);
+  mfh_state_clear(&s0);
+  mfh_params_free(&ps);
+}
+END_TEST
+
+/* KLIM-1: with coupling 1/N the empirical measure is a weak Vlasov solution
+ * (residual at round-off); with 1/(N-1) it is off by O(1/N). */
+START_TEST(test_engine_klim) {
+  double t = 0.1, res[2];
+  const char *overs[2] = {"N=256 init=perturbed klim=yes dt=0.01", "N=256 init=perturbed klim=yes coupling=1/(N-1)"};
+  for (int q = 0; q < 2; q++) {
+    mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, overs[q]);
+    mfh_state2 out[1];
+    mfh_test_engine_run(&mfh_engine_nbody, &ps, NULL, 1, &t, 21, out);
+    res[q] = *mfh_values_get(&out[0].scalars, "klim");
+    ck_assert(*mfh_values_get(&out[0].scalars, "klim_scale") > 0.01);
+    clear_states(out, 1);
+    mfh_params_free(&ps);
+  }
+  printf("KLIM-1 residual at N = 256: %.3g (1/N), %.3g (1/(N-1))\n", res[0], res[1]);
+  ck_assert_msg(res[0] < 1e-14, "%g", res[0]);
+  ck_assert_msg(res[1] > 1e-5, "%g", res[1]);
+}
+END_TEST
+
+/* Field zero: free streaming x0 + v0 t on the torus, velocities unchanged,
+ * at the whole number of steps nearest t. */
+START_TEST(test_characteristics_free_streaming) {
+  mfh_params pn = mfh_test_engine_params(&mfh_engine_nbody, "dim=3 N=50 L=2");
+  mfh_params pc = mfh_test_engine_params(&mfh_engine_characteristics, "dim=3 L=2 field=zero dt=0.01");
+  mfh_state2 s0, out[2];
+  mfh_test_engine_initial(&mfh_engine_nbody, &pn, 8, &s0);
+  double t[2] = {0, 0.37};
+  mfh_test_engine_run(&mfh_engine_characteristics, &pc, &s0, 2, t, 8, out);
+  const mfh_cloud *c0 = cloud_of(&s0);
+  for (int k = 0; k < 2; k++) {
+    const mfh_cloud *c = cloud_of(&out[k]);
+    ck_assert(c->n == 50 && c->d == 3 && c->period == 2);
+    for (size_t m = 0; m < 150; m++) {
+      size_t j = m / 3, i = m % 3;
+      double v = c0->x[j * 6 + 3 + i], x = fmod(c0->x[j * 6 + i] + v * t[k], 2.0);
+      ck_assert(c->x[j * 6 + 3 + i] == v);
+      ck_assert_msg(fabs(min_image(c->x[j * 6 + i] - x, 2.0)) < 1e-14, "t = %g: %.17g vs %.17g", t[k],
+                    c->x[j * 6 + i], x);
+      ck_assert(c->x[j * 6 + i] >= 0 && c->x[j * 6 + i] < 2.0);
+    }
+  }
+  clear_states(out, 2);
+  mfh_state_clear(&s0);
+  mfh_params_free(&pn);
+  mfh_params_free(&pc);
+}
+END_TEST
+
+/* Field vlasov: the work prepared once per point changes nothing (and a
+ * preparation that does not reach the times asked is not used); the stream
+ * contract; for homogeneous data the Vlasov field vanishes and the
+ * characteristics are free streaming; grid: yes gives f(t) of mass 1. */
+START_TEST(test_characteristics_vlasov) {
+  mfh_params pn = mfh_test_engine_params(&mfh_engine_nbody, "N=40 init=perturbed alpha=0.5");
+  mfh_params pc = mfh_test_engine_params(&mfh_engine_characteristics,
+                                         "field=vlasov init=perturbed alpha=0.5 nx=64 nv=64 grid=yes");
+  mfh_state2 s0, a[3], b[3], one[1];
+  mfh_test_engine_initial(&mfh_engine_nbody, &pn, 12, &s0);
+  double t[3] = {0, 0.1, 0.25};
+  void *shared = NULL, *short_prep = NULL;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_int_eq(mfh_engine_characteristics.prepare(&pc, 3, t, &shared, &err), MFH_OK);
+  ck_assert_int_eq(mfh_engine_characteristics.prepare(&pc, 2, t, &short_prep, &err), MFH_OK);
+  ck_assert_ptr_nonnull(shared);
+  mfh_test_engine_run_shared(&mfh_engine_characteristics, &pc, &s0, 3, t, 12, shared, a);
+  mfh_test_engine_run(&mfh_engine_characteristics, &pc, &s0, 3, t, 12, b);
+  for (int k = 0; k < 3; k++) ck_assert(mfh_test_state_hash(&a[k]) == mfh_test_state_hash(&b[k]));
+  clear_states(b, 3);
+  mfh_test_engine_run_shared(&mfh_engine_characteristics, &pc, &s0, 3, t, 12, short_prep, b);
+  for (int k = 0; k < 3; k++) ck_assert(mfh_test_state_hash(&a[k]) == mfh_test_state_hash(&b[k]));
+  for (int k = 0; k < 3; k++) {
+    mfh_test_engine_run(&mfh_engine_characteristics, &pc, &s0, 1, &t[k], 12, one);
+    ck_assert_msg(mfh_test_state_hash(&a[k]) == mfh_test_state_hash(&one[0]), "t = %g", t[k]);
+    clear_states(one, 1);
+    const mfh_phase_grid *g = mfh_state_get(&a[k], &mfh_kind_phase_grid, "f");
+    ck_assert_ptr_nonnull(g);
+    double mass;
+    ck_assert_int_eq(mfh_phase_grid_moments(g, &mass, NULL, NULL, &err), MFH_OK);
+    ck_assert_double_eq_tol(mass, 1.0, 1e-9);
+    ck_assert_double_eq_tol(g->period, 2 * PI, 1e-15);
+  }
+  /* the particles feel the field: not free streaming */
+  ck_assert(cloud_of(&a[2])->x[1] != cloud_of(&s0)->x[1]);
+  mfh_engine_characteristics.release(shared);
+  mfh_engine_characteristics.release(short_prep);
+  clear_states(a, 3);
+  clear_states(b, 3);
+  mfh_state_clear(&s0);
+  mfh_params_free(&pn);
+  mfh_params_free(&pc);
+  /* homogeneous data: the Vlasov characteristics are free streaming */
+  pn = mfh_test_engine_params(&mfh_engine_nbody, "N=40");
+  pc = mfh_test_engine_params(&mfh_engine_characteristics, "field=vlasov nx=64 nv=64");
+  mfh_params pz = mfh_test_engine_params(&mfh_engine_characteristics, "field=zero");
+  mfh_test_engine_initial(&mfh_engine_nbody, &pn, 13, &s0);
+  mfh_test_engine_run(&mfh_engine_characteristics, &pc, &s0, 1, &t[2], 13, a);
+  mfh_test_engine_run(&mfh_engine_characteristics, &pz, &s0, 1, &t[2], 13, b);
+  const mfh_cloud *ca = cloud_of(&a[0]), *cb = cloud_of(&b[0]);
+  double e = 0;
+  for (size_t j = 0; j < 40; j++)
+    e = fmax(e, fmax(fabs(min_image(ca->x[2 * j] - cb->x[2 * j], 2 * PI)), fabs(ca->x[2 * j + 1] - cb->x[2 * j + 1])));
+  ck_assert_msg(e < 1e-10, "homogeneous data: %g from free streaming", e);
+  clear_states(a, 1);
+  clear_states(b, 1);
+  mfh_state_clear(&s0);
+  mfh_params_free(&pn);
+  mfh_params_free(&pc);
+  mfh_params_free(&pz);
+}
+END_TEST
+
+START_TEST(test_engine_bad_parameters) {
+  const mfh_engine_type *n = &mfh_engine_nbody, *c = &mfh_engine_characteristics;
+  mfh_test_engine_expect_bad(n, "domain=free", "potential", "the cosine potential lives on the torus");
+  mfh_test_engine_expect_bad(n, "init=gaussian", "init", "init gaussian is for domain: free");
+  mfh_test_engine_expect_bad(n, "domain=free potential=gaussian", "init", "on the whole space use init: gaussian");
+  mfh_test_engine_expect_bad(n, "potential=gaussian s=1", "s", "s <= L/8");
+  mfh_test_engine_expect_bad(n, "t=0.105 dt=0.01", "t", "not a whole number of steps");
+  mfh_test_engine_expect_bad(n, "N=7 batches=random coupling=1/(N-1)", "N", "N must be even");
+  mfh_test_engine_expect_bad(n, "N=8 batches=random", "coupling", "coupling 1/(N-1)");
+  mfh_test_engine_expect_bad(n, "N=8 batches=random coupling=1/(N-1) method=yoshida4", "method", "Verlet");
+  mfh_test_engine_expect_bad(c, "init=perturbed", "field", "homogeneous");
+  mfh_test_engine_expect_bad(c, "grid=yes", "grid", "field: vlasov");
+  mfh_test_engine_expect_bad(c, "field=vlasov dim=2", "dim", "1D");
+  mfh_test_engine_expect_bad(c, "field=vlasov domain=free potential=gaussian init=gaussian", "domain", "torus");
+  mfh_test_engine_expect_bad(c, "field=vlasov init=gaussian", "init", "domain: free");
+  mfh_test_engine_expect_bad(c, "t=0.105", "t", "not a whole number of steps");
+  /* a start from a cloud of another geometry is refused at run time */
+  mfh_params pn = mfh_test_engine_params(n, "dim=2 N=4"), pc = mfh_test_engine_params(c, "");
+  mfh_state2 s0, out[1];
+  mfh_test_engine_initial(n, &pn, 1, &s0);
+  double t = 0.1;
+  gsl_rng *r = mfh_rng_alloc(1);
+  mfh_engine_ctx ctx = {1, &t, &s0, r, r, 1, 0, ".", NULL, 0, 0, NULL};
+  memset(out, 0, sizeof out);
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_int_eq(c->run(&pc, &ctx, out, &err), MFH_EINPUT);
+  ck_assert_ptr_nonnull(strstr(err.msg, "d = 2"));
+  mfh_params_free(&pn);
+  pn = mfh_test_engine_params(n, "N=5");
+  ck_assert_int_eq(n->run(&pn, &ctx, out, &err), MFH_EINPUT);
+  ck_assert_ptr_nonnull(strstr(err.msg, "not N = 5"));
+  clear_states(out, 1);
+  gsl_rng_free(r);
+  mfh_state_clear(&s0);
+  mfh_params_free(&pn);
+  mfh_params_free(&pc);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("particles");
   TCase *tc = tcase_create("potential");
@@ -1002,6 +1302,16 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_rbm_pair_frequency);
   tcase_add_test(tc, test_rbm_zero_potential);
   tcase_add_test(tc, test_rbm_momentum);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("engines");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_engine_initial_draws);
+  tcase_add_test(tc, test_engine_refined_steps);
+  tcase_add_test(tc, test_engine_stream_contract);
+  tcase_add_test(tc, test_engine_klim);
+  tcase_add_test(tc, test_characteristics_free_streaming);
+  tcase_add_test(tc, test_characteristics_vlasov);
+  tcase_add_test(tc, test_engine_bad_parameters);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -226,13 +226,14 @@ START_TEST(plan_is_content_addressed) {
 }
 END_TEST
 
-/* Bad parameters of the classical solver, each named at its study line. */
+/* Bad parameters of the classical engines, each named at its study line. */
 static const char *NBODY =
     "id: t2\n"
     "title: test\n"
     "theorem: MF-1\n"
-    "solver: nbody\n"
-    "model: {dim: 1, domain: torus, potential: cosine, reference: exact, N: 64, t: 1, dt: 0.01}\n"
+    "system: nbody\n"
+    "model: {dim: 1, domain: torus, potential: cosine, init: homogeneous, N: 64, t: 1, dt: 0.01}\n"
+    "reference: {coupled: characteristics, field: zero}\n"
     "observable: {name: coupling, p: 2}\n"
     "sweep:\n"
     "  N: [64, 128, 256]\n"
@@ -240,69 +241,112 @@ static const char *NBODY =
     "checks:\n"
     "  - bound: {name: mf1}\n";
 
-static const bad_case NBODY_BAD[] = {
-    {"  N: [64, 128, 256]\n", "  N: [64, -128, 256]\n",
-     "s.yaml:8:11: sweep.N: must be an integer in [2, 1e+07] (got -128)"},
-    {"dim: 1,", "dim: 4,", "s.yaml:5:14: model.dim: must be an integer in [1, 3] (got 4)"},
-    {"reference: exact, N: 64,", "reference: rbm, coupling: 1/(N-1), N: 64,", "s.yaml:8:6: the random batch method pairs particles: N must be even"},
-    {"  N: [64, 128, 256]\n", "  N: [64, 127, 256]\n", "s.yaml:8:11: the random batch method pairs particles: N must be even (got 127)"},
-    {"t: 1, dt: 0.01}", "t: 1.005, dt: 0.01}", "s.yaml:5:79: t = 1.005 is not a whole number of steps dt = 0.01"},
-    {"dim: 1, domain: torus, potential: cosine, reference: exact,", "dim: 2, domain: torus, potential: cosine, reference: vlasov,", "s.yaml:5:14: reference vlasov is 1D"},
-    {"  - bound: {name: mf1}\n", "  - bound: {formula: \"vhat_l1/N\"}\n", ""},
-    {"potential: cosine,", "potential: gaussian, s: 0.5,", ""},
+/* Up to three replacements of NBODY, and the message expected (its start). */
+typedef struct {
+  const char *edit[3][2];
+  const char *expect;
+} nbody_case;
+
+static const nbody_case NBODY_BAD[] = {
+    {{{"  N: [64, 128, 256]\n", "  N: [64, -128, 256]\n"}},
+     "s.yaml:9:11: sweep.N: must be an integer in [2, 1e+07] (got -128)"},
+    {{{"dim: 1,", "dim: 4,"}}, "s.yaml:5:14: model.dim: must be an integer in [1, 3] (got 4)"},
+    /* random batches pair the particles, estimate the 1/(N-1) system, step with Verlet */
+    {{{"{coupled: characteristics, field: zero}", "{coupled: nbody, batches: random}"},
+      {"N: 64,", "N: 64, coupling: 1/(N-1),"},
+      {"  N: [64, 128, 256]", "  N: [64, 127, 256]"}},
+     "s.yaml:9:11: reference (engine nbody): the random batch method pairs particles: N must be even (got 127)"},
+    {{{"{coupled: characteristics, field: zero}", "{coupled: nbody, batches: random}"}},
+     "s.yaml:1:1: reference (engine nbody): random batches estimate the unbiased full system: coupling 1/(N-1)"},
+    {{{"{coupled: characteristics, field: zero}", "{coupled: nbody, batches: random}"},
+      {"N: 64,", "N: 64, coupling: 1/(N-1), method: yoshida4,"}},
+     "s.yaml:5:104: reference (engine nbody): the random batch method steps with Verlet"},
+    {{{"t: 1, dt: 0.01}", "t: 1.005, dt: 0.01}"}}, "s.yaml:5:80: t = 1.005 is not a whole number of steps dt = 0.01"},
+    /* the characteristics: which field for which data */
+    {{{"field: zero}", "field: vlasov}"}, {"dim: 1,", "dim: 2,"}},
+     "s.yaml:5:14: reference (engine characteristics): field vlasov is 1D (dim: 1)"},
+    {{{"init: homogeneous,", "init: perturbed,"}},
+     "s.yaml:6:46: reference (engine characteristics): field zero is the mean field of spatially homogeneous data"},
+    {{{"field: zero}", "field: zero, grid: yes}"}},
+     "s.yaml:6:58: reference (engine characteristics): grid: yes gives the Vlasov density: it needs field: vlasov"},
+    /* an observable reading what the reference does not produce */
+    {{{"{name: coupling, p: 2}", "w1_grid"}, {"field: zero}", "field: vlasov}"}},
+     "s.yaml:7:13: observable: observable w1_grid needs a phase_grid from reference, which engine characteristics "
+     "does not produce"},
+    /* a bound needing a constant the model cannot provide (no vhat_l1 for the minimum-image Gaussian) */
+    {{{"potential: cosine,", "potential: gaussian, s: 0.5,"}, {"  - bound: {name: mf1}", "  - bound: {formula: \"vhat_l1/N\"}"}},
+     "s.yaml:12:22: checks[1].bound.formula: unknown name 'vhat_l1'"},
+    /* a Gaussian on a torus too small for the minimum image */
+    {{{"potential: cosine,", "potential: gaussian, s: 1.5,"}}, "s.yaml:5:"},
+    {{{"domain: torus,", "domain: free,"}}, "s.yaml:5:42: the cosine potential lives on the torus: use domain: torus"},
 };
 
-static char *nbody_variant(const bad_case *bc) {
-  const char *p = strstr(NBODY, bc->from);
-  ck_assert_msg(p != NULL, "test bug: '%s' not in NBODY", bc->from);
-  size_t n = strlen(NBODY) - strlen(bc->from) + strlen(bc->to) + 1;
-  char *s = malloc(n);
-  snprintf(s, n, "%.*s%s%s", (int)(p - NBODY), NBODY, bc->to, p + strlen(bc->from));
-  return s;
-}
-
 START_TEST(nbody_bad_parameters) {
-  bad_case bc = NBODY_BAD[_i];
-  char *text;
-  if (_i == 2) { /* rbm needs even N: make N odd too */
-    char *t1 = nbody_variant(&bc);
-    const char *q = strstr(t1, "  N: [64, 128, 256]");
-    text = malloc(strlen(t1) + 8);
-    snprintf(text, strlen(t1) + 8, "%.*s  N: [64, 127, 256]%s", (int)(q - t1), t1, q + strlen("  N: [64, 128, 256]"));
-    free(t1);
-    bc.expect = "s.yaml:8:11: the random batch method pairs particles: N must be even (got 127)";
-  } else if (_i == 3) {
-    bad_case b2 = {"reference: exact, N: 64,", "reference: rbm, coupling: 1/(N-1), N: 64,", ""};
-    char *t1 = nbody_variant(&b2);
-    const char *q = strstr(t1, "  N: [64, 128, 256]");
-    text = malloc(strlen(t1) + 8);
-    snprintf(text, strlen(t1) + 8, "%.*s  N: [64, 127, 256]%s", (int)(q - t1), t1, q + strlen("  N: [64, 128, 256]"));
-    free(t1);
-  } else if (_i == 6) { /* a bound needing a constant the model cannot provide */
-    bad_case b2 = {"potential: cosine,", "potential: gaussian, s: 0.5,", ""};
-    char *t1 = nbody_variant(&b2);
-    const char *q = strstr(t1, "  - bound: {name: mf1}");
-    const char *rep = "  - bound: {formula: \"vhat_l1/N\"}";
-    text = malloc(strlen(t1) + 64);
-    snprintf(text, strlen(t1) + 64, "%.*s%s%s", (int)(q - t1), t1, rep, q + strlen("  - bound: {name: mf1}"));
-    free(t1);
-    bc.expect = "s.yaml:11:22: checks[1].bound.formula: unknown name 'vhat_l1'";
-  } else if (_i == 7) { /* Gaussian on a torus too small for minimum image */
-    text = nbody_variant(&bc);
-    char *q = strstr(text, "s: 0.5,");
-    memcpy(q, "s: 1.5,", 7);
-    bc.expect = "s.yaml:5:";
-  } else {
-    text = nbody_variant(&bc);
+  const nbody_case *bc = &NBODY_BAD[_i];
+  char *text = strdup(NBODY);
+  for (int e = 0; e < 3 && bc->edit[e][0]; e++) {
+    const char *from = bc->edit[e][0], *to = bc->edit[e][1], *p = strstr(text, from);
+    ck_assert_msg(p != NULL, "test bug: '%s' not in the study", from);
+    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+    char *next = malloc(n);
+    snprintf(next, n, "%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
+    free(text);
+    text = next;
   }
   mfh_study s;
   char msg[1200];
   int rc = load_text(text, "full", &s, msg, sizeof msg);
   free(text);
+  if (rc == 0) mfh_study_free(&s);
   ck_assert_msg(rc == MFH_EINPUT, "case %d: expected MFH_EINPUT, got %d (%s)", _i, rc, msg);
-  ck_assert_msg(strncmp(msg, bc.expect, strlen(bc.expect)) == 0, "case %d:\n  got:    %s\n  wanted: %s", _i, msg,
-                bc.expect);
-  if (_i == 7) ck_assert_msg(strstr(msg, "s <= L/8") != NULL, "%s", msg);
+  ck_assert_msg(strncmp(msg, bc->expect, strlen(bc->expect)) == 0, "case %d:\n  got:    %s\n  wanted: %s", _i, msg,
+                bc->expect);
+  if (_i == (int)(sizeof NBODY_BAD / sizeof NBODY_BAD[0]) - 2) ck_assert_msg(strstr(msg, "s <= L/8") != NULL, "%s", msg);
+}
+END_TEST
+
+/* The classical studies' parts: the random streams follow the union of the
+ * parts' sampled parameters, and the characteristics engine, which declares
+ * the law's parameters unsampled, adds nothing to it: its streams are those
+ * of the N-body system alone (one line per name=value, however many engines
+ * declare it). */
+START_TEST(nbody_streams_from_the_system) {
+  static const char *alone =
+      "id: t3\ntitle: test\ntheorem: MOM-1\nsystem: nbody\n"
+      "model: {dim: 1, domain: torus, init: perturbed, alpha: 0.25, N: 64, t: 1, dt: 0.01}\n"
+      "observable: value\nsweep:\n  N: [64, 128, 256]\nreplicas: 2\n";
+  static const char *coupled =
+      "id: t3\ntitle: test\ntheorem: MF-1\nsystem: nbody\n"
+      "model: {dim: 1, domain: torus, init: perturbed, alpha: 0.25, N: 64, t: 1, dt: 0.01}\n"
+      "reference: {coupled: characteristics, field: vlasov, nx: 64}\n"
+      "observable: coupling\nsweep:\n  N: [64, 128, 256]\nreplicas: 2\n";
+  static const char *other_law =
+      "id: t3\ntitle: test\ntheorem: MF-1\nsystem: nbody\n"
+      "model: {dim: 1, domain: torus, init: perturbed, alpha: 0.5, N: 64, t: 1, dt: 0.01}\n"
+      "reference: {coupled: characteristics, field: vlasov, nx: 64}\n"
+      "observable: coupling\nsweep:\n  N: [64, 128, 256]\nreplicas: 2\n";
+  mfh_study a, b, c;
+  char msg[1200];
+  ck_assert_msg(load_text(alone, "full", &a, msg, sizeof msg) == 0, "%s", msg);
+  ck_assert_msg(load_text(coupled, "full", &b, msg, sizeof msg) == 0, "%s", msg);
+  ck_assert_msg(load_text(other_law, "full", &c, msg, sizeof msg) == 0, "%s", msg);
+  mfh_plan pa, pb, pc;
+  mfh_err err;
+  ck_assert_int_eq(mfh_plan_build(&a, &pa, &err), 0);
+  ck_assert_int_eq(mfh_plan_build(&b, &pb, &err), 0);
+  ck_assert_int_eq(mfh_plan_build(&c, &pc, &err), 0);
+  ck_assert_uint_eq(pa.ntasks, pb.ntasks);
+  for (size_t i = 0; i < pa.ntasks; i++) {
+    ck_assert(pa.tasks[i].seed_init == pb.tasks[i].seed_init && pa.tasks[i].seed == pb.tasks[i].seed &&
+              pa.tasks[i].seed_ref == pb.tasks[i].seed_ref);
+    ck_assert(pb.tasks[i].seed_init != pc.tasks[i].seed_init); /* alpha shapes the draws */
+  }
+  mfh_plan_free(&pa);
+  mfh_plan_free(&pb);
+  mfh_plan_free(&pc);
+  mfh_study_free(&a);
+  mfh_study_free(&b);
+  mfh_study_free(&c);
 }
 END_TEST
 
@@ -344,6 +388,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, plan_is_content_addressed);
   tcase_add_test(tc, hartree_bad_input);
   tcase_add_loop_test(tc, nbody_bad_parameters, 0, (int)(sizeof NBODY_BAD / sizeof NBODY_BAD[0]));
+  tcase_add_test(tc, nbody_streams_from_the_system);
   suite_add_tcase(s, tc);
   return s;
 }

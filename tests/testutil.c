@@ -182,6 +182,11 @@ void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, uns
 
 void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
                          const double *times, unsigned long long seed, mfh_state2 *out) {
+  mfh_test_engine_run_shared(e, ps, from, n, times, seed, NULL, out);
+}
+
+void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                                const double *times, unsigned long long seed, const void *shared, mfh_state2 *out) {
   mfh_state2 own;
   memset(&own, 0, sizeof own);
   if (!from && e->initial) {
@@ -191,7 +196,7 @@ void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const m
   gsl_rng *rng = mfh_rng_alloc(seed), *init = mfh_rng_alloc(seed ^ 0x1);
   ck_assert(rng && init);
   double t0 = 0;
-  mfh_engine_ctx ctx = {n ? n : 1, n ? times : &t0, from, rng, init, seed, 0, ".", NULL, 0, 0, NULL};
+  mfh_engine_ctx ctx = {n ? n : 1, n ? times : &t0, from, rng, init, seed, 0, ".", shared, 0, 0, NULL};
   memset(out, 0, (n ? n : 1) * sizeof *out);
   mfh_err err;
   mfh_err_clear(&err);

@@ -54,6 +54,9 @@ void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, uns
  * succeed and every output match e->declare. */
 void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
                          const double *times, unsigned long long seed, mfh_state2 *out);
+/* The same with ctx->shared = shared (an engine's prepare() result, or NULL). */
+void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                                const double *times, unsigned long long seed, const void *shared, mfh_state2 *out);
 /* e->validate must accept the overrides. */
 void mfh_test_engine_valid(const mfh_engine_type *e, const char *overrides);
 /* Run e like mfh_test_engine_run (from its own initial() when from is NULL,
