@@ -6,6 +6,7 @@
 
 #include "bounds/classical.h"
 #include "bounds/fg1.h"
+#include "observables/modulated.h"
 #include "observables/phase.h"
 #include "observables/value.h"
 #include "observables/w1grid.h"
@@ -60,6 +61,8 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_value,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
+    &mfh_obs_modulated_energy,
+    &mfh_obs_modulated_energy0,
     NULL,
 };
 

@@ -63,15 +63,16 @@ int mfh_test_main(Suite *s) {
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static const mfh_param_def *def_of(const mfh_solver_type *t, const char *name) {
-  for (size_t i = 0; i < t->nparams; i++)
-    if (!strcmp(t->params[i].name, name)) return &t->params[i];
+static const mfh_param_def *def_of(const mfh_param_def *defs, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(defs[i].name, name)) return &defs[i];
   return NULL;
 }
 
-static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, const char *text) {
-  const mfh_param_def *d = def_of(t, name);
-  ck_assert_msg(d != NULL, "solver %s has no parameter %s", t->name, name);
+static void put(const char *owner, const mfh_param_def *defs, size_t n, mfh_params *ps, const char *name,
+                const char *text) {
+  const mfh_param_def *d = def_of(defs, n, name);
+  ck_assert_msg(d != NULL, "%s has no parameter %s", owner, name);
   mfh_param_val v;
   mfh_err err;
   mfh_err_clear(&err);
@@ -81,34 +82,49 @@ static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, cons
   ck_assert_int_eq(mfh_params_put(ps, &v), MFH_OK);
 }
 
-mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+/* Defaults of the table, then the overrides. */
+static mfh_params table_params(const char *owner, const mfh_param_def *defs, size_t n, const char *overrides) {
   mfh_params ps = {0, NULL};
-  for (size_t i = 0; i < t->nparams; i++)
-    if (t->params[i].def) put(t, &ps, t->params[i].name, t->params[i].def);
+  for (size_t i = 0; i < n; i++)
+    if (defs[i].def) put(owner, defs, n, &ps, defs[i].name, defs[i].def);
   char buf[1024];
   snprintf(buf, sizeof buf, "%s", overrides);
-  for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+  for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
     char *eq = strchr(tok, '=');
     ck_assert_msg(eq != NULL, "override '%s' is not name=value", tok);
     *eq = '\0';
-    put(t, &ps, tok, eq + 1);
+    put(owner, defs, n, &ps, tok, eq + 1);
   }
   return ps;
 }
 
-void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
-                         const char *needle) {
-  mfh_params ps = mfh_test_params(t, overrides);
+mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+  return table_params(t->name, t->params, t->nparams, overrides);
+}
+
+typedef int (*validate_fn)(const mfh_params *p, const char **param, mfh_err *err);
+
+/* validate on the defaults and overrides of a table must fail with
+ * MFH_EINPUT, name `param`, and a message containing `needle`. */
+static void expect_bad(const char *owner, const mfh_param_def *defs, size_t n, validate_fn validate,
+                       const char *overrides, const char *param, const char *needle) {
+  mfh_params ps = table_params(owner, defs, n, overrides);
   const char *bad = NULL;
   mfh_err err;
   mfh_err_clear(&err);
-  int rc = t->validate(&ps, &bad, &err);
+  ck_assert_msg(validate != NULL, "%s has no validate", owner);
+  int rc = validate(&ps, &bad, &err);
   ck_assert_msg(rc == MFH_EINPUT, "%s: accepted", overrides);
   ck_assert_msg(bad && !strcmp(bad, param), "%s: names '%s', expected '%s' (%s)", overrides,
                 bad ? bad : "(none)", param, err.msg);
   ck_assert_msg(strstr(err.msg, needle) != NULL, "%s: message '%s' lacks '%s'", overrides, err.msg,
                 needle);
   mfh_params_free(&ps);
+}
+
+void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
+                         const char *needle) {
+  expect_bad(t->name, t->params, t->nparams, t->validate, overrides, param, needle);
 }
 
 void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t n, const double *times,
@@ -137,4 +153,57 @@ double mfh_test_value(const mfh_state *s, const char *name) {
   const double *v = mfh_values_get(&s->values, name);
   ck_assert_msg(v != NULL, "no value '%s'", name);
   return *v;
+}
+
+/* ---- engines and observables ------------------------------------------------ */
+
+mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides) {
+  return table_params(e->name, e->params, e->nparams, overrides);
+}
+
+void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
+                                const char *needle) {
+  expect_bad(e->name, e->params, e->nparams, e->validate, overrides, param, needle);
+}
+
+void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                         const double *times, unsigned long long seed, mfh_state2 *out) {
+  gsl_rng *rng = mfh_rng_alloc(seed), *init_rng = mfh_rng_alloc(seed ^ 0x1);
+  ck_assert(rng && init_rng);
+  mfh_err err;
+  mfh_err_clear(&err);
+  mfh_state2 init;
+  memset(&init, 0, sizeof init);
+  if (!from && e->initial) {
+    ck_assert_msg(e->initial(ps, init_rng, &init, &err) == MFH_OK, "%s: initial failed: %s", e->name, err.msg);
+    from = &init;
+  }
+  mfh_engine_ctx ctx = {n, times, from, rng, init_rng, seed, 0, ".", NULL};
+  memset(out, 0, n * sizeof *out);
+  int rc = e->run(ps, &ctx, out, &err);
+  ck_assert_msg(rc == MFH_OK, "%s: run failed: %s", e->name, err.msg);
+  mfh_decl d;
+  memset(&d, 0, sizeof d);
+  ck_assert_msg(e->declare(ps, &d, &err) == MFH_OK, "%s: declare failed: %s", e->name, err.msg);
+  for (size_t k = 0; k < n; k++)
+    ck_assert_msg(mfh_decl_check(&d, &out[k], &err) == MFH_OK, "%s at t = %g: %s", e->name, times[k], err.msg);
+  mfh_state_clear(&init);
+  gsl_rng_free(rng);
+  gsl_rng_free(init_rng);
+}
+
+double mfh_test_scalar(const mfh_state2 *s, const char *name) {
+  const double *v = mfh_values_get(&s->scalars, name);
+  ck_assert_msg(v != NULL, "no scalar '%s'", name);
+  return *v;
+}
+
+int mfh_test_obs_eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, const mfh_state2 *a0,
+                      const mfh_state2 *b0, double t, mfh_values *out, mfh_err *err) {
+  mfh_params ps = table_params(o->name, o->params, o->nparams, "");
+  mfh_obs_args in = {{a, b, a0, b0}, t};
+  mfh_err_clear(err);
+  int rc = o->eval(&ps, &in, out, err);
+  mfh_params_free(&ps);
+  return rc;
 }

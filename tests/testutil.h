@@ -33,6 +33,28 @@ void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t 
 /* The value `name` a run put in s (must exist). */
 double mfh_test_value(const mfh_state *s, const char *name);
 
+/* ---- the same for engines and observables (core/engine.h) ----------------- */
+#include "core/engine.h"
+
+/* Every parameter of engine e at its default, then the overrides. */
+mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides);
+/* e->validate on the overrides must fail with MFH_EINPUT, name `param`, and
+ * a message containing `needle`. */
+void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
+                                const char *needle);
+/* Run e for times[0..n-1] from `from`, or (from NULL) from e->initial on the
+ * initial data's stream (seed ^ 1); its own draws on seed.  The run must
+ * succeed and every output match e->declare.  out: n states, zeroed here;
+ * the caller clears them (mfh_state_clear). */
+void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                         const double *times, unsigned long long seed, mfh_state2 *out);
+/* The scalar `name` of a state (must exist). */
+double mfh_test_scalar(const mfh_state2 *s, const char *name);
+/* Evaluate observable o with its default parameters on a, b (a0, b0: the
+ * states at t = 0, or NULL) at time t; its status (values into out). */
+int mfh_test_obs_eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, const mfh_state2 *a0,
+                      const mfh_state2 *b0, double t, mfh_values *out, mfh_err *err);
+
 /* Run a Check suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;
 int mfh_test_main(struct Suite *s);
