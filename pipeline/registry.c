@@ -13,6 +13,7 @@
 #include "observables/wasserstein.h"
 #include "engines/command/command.h"
 #include "engines/coulomb3d/solver.h"
+#include "engines/ep1d/exact.h"
 #include "engines/hartree/solver.h"
 #include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
@@ -31,7 +32,6 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_hartree,
     &mfh_solver_qstates,
     &mfh_solver_hv1,
-    &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
     &mfh_solver_schrodinger,
     &mfh_solver_coulomb3d,
@@ -53,6 +53,8 @@ const mfh_observable_type *const mfh_observables[] = {
 /* Engines: what a study's system or reference runs (core/engine.h). */
 const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
+    &mfh_engine_sheet,
+    &mfh_engine_ep1d,
     NULL,
 };
 
