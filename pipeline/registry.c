@@ -12,7 +12,7 @@
 #include "observables/w1grid.h"
 #include "observables/wasserstein.h"
 #include "engines/command/command.h"
-#include "engines/coulomb3d/solver.h"
+#include "engines/coulomb3d/coulomb3d.h"
 #include "engines/ep1d/exact.h"
 #include "engines/hartree/solver.h"
 #include "engines/hartree_ep/hartree_ep.h"
@@ -34,7 +34,6 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_hv1,
     &mfh_solver_hartree_ep,
     &mfh_solver_schrodinger,
-    &mfh_solver_coulomb3d,
     &mfh_solver_rbm,
     &mfh_solver_rbm_identities,
     NULL,
@@ -55,6 +54,8 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
     &mfh_engine_sheet,
     &mfh_engine_ep1d,
+    &mfh_engine_coulomb3d,
+    &mfh_engine_ep3d,
     NULL,
 };
 
