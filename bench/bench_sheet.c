@@ -1,6 +1,6 @@
 /* Throughput of the 1D sheet model (engines/sheet/sheet.h; THEOREMS.md
  * CEP-2, CEP-3): particle-steps per second of velocity Verlet with the rank
- * force (r - 1/2)/N - 1/2, the loop of the `sheet` solver:
+ * force (r - 1/2)/N - 1/2, the loop of the `sheet` engine:
  *   v += dt/2 f;  x += dt v;  f = mfh_sheet_forces(x)  (re-sort from the
  *   previous order: insertion sort, merge sort when it moved too much);
  *   v += dt/2 f.
@@ -25,6 +25,7 @@
 #include "bench/benchutil.h"
 #include "core/rng.h"
 #include "core/status.h"
+#include "engines/ep1d/lagrange.h"
 #include "engines/sheet/sheet.h"
 
 #define BENCH_MAX_REPS 101
@@ -56,7 +57,7 @@ static int sys_init(sheet_sys *s, size_t n, int iid, double beta) {
   if (iid && !rng) return MFH_ENOMEM;
   for (size_t j = 0; j < n; j++) {
     double u = iid ? gsl_rng_uniform(rng) : ((double)j + 0.5) / (double)n;
-    s->x[j] = mfh_sheet_quantile(u);
+    s->x[j] = mfh_ep1d_parabolic_quantile(u);
     s->v[j] = -beta * s->x[j];
     s->perm[j] = j;
   }

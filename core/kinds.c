@@ -7,5 +7,6 @@ const mfh_kind *const mfh_kinds[] = {
     &mfh_kind_phase_grid,
     &mfh_kind_density,
     &mfh_kind_field,
+    &mfh_kind_fluid,
     NULL,
 };

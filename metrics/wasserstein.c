@@ -1,6 +1,7 @@
 /* Exact W_p^p: 1D quantile coupling, assignment, transportation problem,
  * and cloud-to-law distances in 1D. */
 #include "metrics/wasserstein.h"
+#include "metrics/sort.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -112,62 +113,9 @@ static int cmp_wpt(const void *pa, const void *pb) {
   return (a > b) - (a < b);
 }
 
-/* LSD radix sort of (key, payload) pairs, 11-bit digits, for large n
- * (qsort is 5-10x slower at n = 10^6).  Keys are the order-preserving
- * unsigned images of finite doubles.  Returns 0 or MFH_ENOMEM. */
+/* Large clouds are sorted by the radix sort of metrics/sort.h (qsort is
+ * 5-10x slower at n = 10^6). */
 #define RADIX_MIN 1024
-#define RADIX_BITS 11
-#define RADIX_PASSES 6 /* 6 * 11 >= 64 */
-
-typedef struct kv {
-  uint64_t k;
-  double w;
-} kv;
-
-static uint64_t dkey(double x) {
-  uint64_t b;
-  memcpy(&b, &x, sizeof b);
-  return (b >> 63) ? ~b : b | ((uint64_t)1 << 63);
-}
-
-static double dval(uint64_t k) {
-  uint64_t b = (k >> 63) ? k & ~((uint64_t)1 << 63) : ~k;
-  double x;
-  memcpy(&x, &b, sizeof x);
-  return x;
-}
-
-static int radix_sort(kv *a, size_t n) {
-  const size_t nb = (size_t)1 << RADIX_BITS, mask = nb - 1;
-  kv *tmp = malloc(n * sizeof *tmp);
-  size_t *cnt = calloc(RADIX_PASSES * nb, sizeof *cnt);
-  if (!tmp || !cnt) {
-    free(tmp);
-    free(cnt);
-    return MFH_ENOMEM;
-  }
-  for (size_t i = 0; i < n; i++)
-    for (int d = 0; d < RADIX_PASSES; d++) cnt[d * nb + ((a[i].k >> (d * RADIX_BITS)) & mask)]++;
-  kv *src = a, *dst = tmp;
-  for (int d = 0; d < RADIX_PASSES; d++) {
-    size_t *c = cnt + d * nb, shift = (size_t)d * RADIX_BITS;
-    if (c[(src[0].k >> shift) & mask] == n) continue; /* digit constant */
-    size_t sum = 0;
-    for (size_t b = 0; b < nb; b++) {
-      size_t t = c[b];
-      c[b] = sum;
-      sum += t;
-    }
-    for (size_t i = 0; i < n; i++) dst[c[(src[i].k >> shift) & mask]++] = src[i];
-    kv *t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src != a) memcpy(a, src, n * sizeof *a);
-  free(tmp);
-  free(cnt);
-  return MFH_OK;
-}
 
 /* Sorted (x, normalised w) pairs of a 1D cloud; NULL when out of memory. */
 static wpt *sorted_pairs(const mfh_cloud *c, double wsum) {
@@ -182,23 +130,23 @@ static wpt *sorted_pairs(const mfh_cloud *c, double wsum) {
     qsort(v, n, sizeof *v, cmp_wpt);
     return v;
   }
-  kv *a = malloc(n * sizeof *a);
+  mfh_sort_kv *a = malloc(n * sizeof *a);
   if (!a) {
     free(v);
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
-    a[i].k = dkey(c->x[i]);
-    a[i].w = weight(c, wsum, i);
+    a[i].k = mfh_sort_key(c->x[i]);
+    a[i].v = weight(c, wsum, i);
   }
-  if (radix_sort(a, n) != MFH_OK) {
+  if (mfh_sort_kv_stable(a, n) != MFH_OK) {
     free(a);
     free(v);
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
-    v[i].x = dval(a[i].k);
-    v[i].w = a[i].w;
+    v[i].x = mfh_sort_unkey(a[i].k);
+    v[i].w = a[i].v;
   }
   free(a);
   return v;

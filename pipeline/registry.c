@@ -8,14 +8,16 @@
 #include "bounds/fg1.h"
 #include "observables/density.h"
 #include "observables/gridl2.h"
+#include "observables/modulated.h"
 #include "observables/phase.h"
 #include "observables/semiclassical.h"
 #include "observables/value.h"
 #include "observables/w1grid.h"
 #include "observables/wasserstein.h"
 #include "engines/command/command.h"
-#include "engines/coulomb3d/solver.h"
 #include "engines/hartree/engine.h"
+#include "engines/coulomb3d/coulomb3d.h"
+#include "engines/ep1d/exact.h"
 #include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
 #include "engines/nbodyq/rbm.h"
@@ -29,10 +31,8 @@
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
     &mfh_solver_hv1,
-    &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
     &mfh_solver_schrodinger,
-    &mfh_solver_coulomb3d,
     &mfh_solver_rbm,
     &mfh_solver_rbm_identities,
     NULL,
@@ -51,6 +51,10 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_vlasov,
     &mfh_engine_nbody,
     &mfh_engine_characteristics,
+    &mfh_engine_sheet,
+    &mfh_engine_ep1d,
+    &mfh_engine_coulomb3d,
+    &mfh_engine_ep3d,
     NULL,
 };
 
@@ -71,6 +75,8 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_moments,
     &mfh_obs_weak,
     &mfh_obs_w1_grid,
+    &mfh_obs_modulated_energy,
+    &mfh_obs_modulated_energy0,
     NULL,
 };
 

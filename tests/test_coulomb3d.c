@@ -1,6 +1,7 @@
-/* Tests for engines/coulomb3d/: the radial Euler-Poisson reference, the 3D
- * Coulomb N-body system and the `coulomb3d` registry solver (THEOREMS.md
- * CEP-1, CEP-4).
+/* Tests for engines/coulomb3d/: the radial Euler-Poisson reference (and its
+ * engine ep3d with its fluids), the 3D Coulomb N-body system (and its engine
+ * coulomb3d), measured through the observables modulated_energy and
+ * modulated_energy0 (THEOREMS.md CEP-1, CEP-4).
  *
  * Independent references: the closed form of the shell energy integral,
  *   t = tau(a) [sqrt(y(y-1)) + ln(sqrt y + sqrt(y-1))], y = R/a,
@@ -25,7 +26,10 @@
 #include "core/values.h"
 #include "engines/coulomb3d/pairs.h"
 #include "engines/coulomb3d/radial.h"
-#include "engines/coulomb3d/solver.h"
+#include "core/fluid.h"
+#include "core/kinds.h"
+#include "engines/coulomb3d/coulomb3d.h"
+#include "observables/modulated.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846
@@ -431,80 +435,190 @@ START_TEST(pn0_mean_identity) {
 }
 END_TEST
 
-/* ---- the registry solver --------------------------------------------------- */
-
-static mfh_params with(const char *list) { return mfh_test_params(&mfh_solver_coulomb3d, list); }
+/* ---- the engines ------------------------------------------------------------ */
 
 START_TEST(validate_refusals) {
-  mfh_test_expect_bad(&mfh_solver_coulomb3d, "t=30", "t", "past the first shell crossing");
-  mfh_test_expect_bad(&mfh_solver_coulomb3d, "sigma=0.5 t=9", "t", "first shell crossing");
-  mfh_test_expect_bad(&mfh_solver_coulomb3d, "t=1.005 dt=0.01", "t", "whole number of steps");
-  mfh_test_expect_bad(&mfh_solver_coulomb3d, "dt=0.5 t=1", "dt", "too coarse");
+  mfh_test_engine_expect_bad(&mfh_engine_ep3d, "t=30", "t", "past the first shell crossing");
+  mfh_test_engine_expect_bad(&mfh_engine_ep3d, "sigma=0.5 t=9", "t", "first shell crossing");
+  mfh_test_engine_expect_bad(&mfh_engine_coulomb3d, "t=1.005 dt=0.01", "t", "whole number of steps");
+  mfh_test_engine_expect_bad(&mfh_engine_coulomb3d, "dt=0.5 t=1", "dt", "too coarse");
   /* N < 2 is outside the parameter range */
   const mfh_param_def *def = NULL;
-  for (size_t i = 0; i < mfh_solver_coulomb3d.nparams; i++)
-    if (!strcmp(mfh_solver_coulomb3d.params[i].name, "N")) def = &mfh_solver_coulomb3d.params[i];
+  for (size_t i = 0; i < mfh_engine_coulomb3d.nparams; i++)
+    if (!strcmp(mfh_engine_coulomb3d.params[i].name, "N")) def = &mfh_engine_coulomb3d.params[i];
   ck_assert_ptr_nonnull(def);
   mfh_param_val val;
   mfh_err err;
   mfh_mark at = {NULL, 0, 0};
   ck_assert_int_eq(mfh_param_parse(def, "1", at, "model.N", &val, &err), MFH_EINPUT);
-  /* a good one passes */
-  mfh_params ok = with("t=24 dt=0.02");
+  /* good ones pass */
   const char *bad = NULL;
-  ck_assert_int_eq(mfh_solver_coulomb3d.validate(&ok, &bad, &err), MFH_OK);
+  mfh_params ok = mfh_test_engine_params(&mfh_engine_ep3d, "t=24");
+  ck_assert_int_eq(mfh_engine_ep3d.validate(&ok, &bad, &err), MFH_OK);
+  mfh_params_free(&ok);
+  ok = mfh_test_engine_params(&mfh_engine_coulomb3d, "t=24 dt=0.02");
+  ck_assert_int_eq(mfh_engine_coulomb3d.validate(&ok, &bad, &err), MFH_OK);
   mfh_params_free(&ok);
 }
 END_TEST
 
-/* The solver's values: P_N(0) from the table equals the closed form, the
- * Onsager bound holds, a single-time run equals the same time of a sweep
- * (bit for bit), and threads do not change any bit. */
-START_TEST(solver_values) {
-  mfh_params ps = with("N=300 dt=0.05 refine=2");
-  double times[] = {0, 1, 2};
-  mfh_state out[3], one, thr[3];
-  mfh_test_solver_run(&mfh_solver_coulomb3d, &ps, 3, times, 11, out);
-  double np0 = mfh_test_value(&out[0], "NP0"), np = mfh_test_value(&out[0], "NP");
-  ck_assert_msg(fabs(np - np0) < 1e-10 * fabs(np0), "N P_N(0) table %.15g vs closed form %.15g", np, np0);
-  ck_assert_double_eq_tol(mfh_test_value(&out[0], "K_N"), 0, 1e-30);
-  for (int k = 0; k < 3; k++) {
-    ck_assert(mfh_test_value(&out[k], "lb_ratio") < 1);
-    ck_assert(mfh_test_value(&out[k], "drift") < 1e-3);
-    double E = mfh_test_value(&out[k], "E_N");
-    ck_assert_double_eq_tol(mfh_test_value(&out[k], "absdE_dt"), 0, 0.05 * fabs(E) + 1e-12);
-    ck_assert_double_eq_tol(mfh_test_value(&out[k], "e_fluid"), mfh_radial_self_energy0(1) / 2, 1e-15);
-  }
-  ck_assert(mfh_test_value(&out[2], "K_N") > 0);
-  mfh_test_solver_run(&mfh_solver_coulomb3d, &ps, 1, &times[2], 11, &one);
-  for (size_t i = 0; i < out[2].values.n; i++) {
-    double a = out[2].values.v[i].v, b = mfh_test_value(&one, out[2].values.v[i].name);
-    ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "%s: %.17g vs %.17g", out[2].values.v[i].name, a, b);
-  }
-  mfh_params_free(&ps);
-  ps = with("N=300 dt=0.05 refine=2 threads=2");
-  mfh_test_solver_run(&mfh_solver_coulomb3d, &ps, 3, times, 11, thr);
-  for (int k = 0; k < 3; k++)
-    for (size_t i = 0; i < out[k].values.n; i++) {
-      double a = out[k].values.v[i].v, b = mfh_test_value(&thr[k], out[k].values.v[i].name);
-      ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "threads: %s", out[k].values.v[i].name);
+/* One modulated-energy value of particles s against the fluid of f. */
+static double me(const mfh_state2 *s, const mfh_state2 *f, const char *item, const char *name) {
+  mfh_state2 view = *f; /* a shallow view with the fluid `item` first */
+  for (size_t i = 0; i < f->n; i++)
+    if (!strcmp(f->item[i].name, item)) {
+      view.item[0] = f->item[i];
+      view.item[i] = f->item[0];
     }
-  for (int k = 0; k < 3; k++) {
-    mfh_state_free(&out[k]);
-    mfh_state_free(&thr[k]);
-  }
-  mfh_state_free(&one);
-  mfh_params_free(&ps);
-  /* model constants */
-  mfh_params pc = with("sigma=1");
-  mfh_values cv = {0};
+  mfh_values v = {0};
   mfh_err err;
-  ck_assert_int_eq(mfh_solver_coulomb3d.constants(&pc, &cv, &err), MFH_OK);
+  ck_assert_msg(mfh_test_obs_eval(&mfh_obs_modulated_energy, s, &view, NULL, NULL, 0, &v, &err) == MFH_OK, "%s",
+                err.msg);
+  double r = *mfh_values_get(&v, name);
+  mfh_values_free(&v);
+  return r;
+}
+
+/* The engines' values: P_N(0) from the table equals the closed form, the
+ * Onsager bound holds, halving dt changes E_N little, a single-time run
+ * equals the same time of a sweep (bit for bit), and threads do not change
+ * any bit. */
+START_TEST(engine_values) {
+  mfh_params ps = mfh_test_engine_params(&mfh_engine_coulomb3d, "N=300 dt=0.05");
+  mfh_params pf = mfh_test_engine_params(&mfh_engine_coulomb3d, "N=300 dt=0.025");
+  mfh_params pe = mfh_test_engine_params(&mfh_engine_ep3d, "");
+  double times[] = {0, 1, 2}, N = 300;
+  mfh_state2 out[3], fine[3], ref[3], one, thr[3];
+  mfh_test_engine_run(&mfh_engine_coulomb3d, &ps, NULL, 3, times, 11, out);
+  mfh_test_engine_run(&mfh_engine_coulomb3d, &pf, NULL, 3, times, 11, fine);
+  mfh_test_engine_run(&mfh_engine_ep3d, &pe, NULL, 3, times, 11, ref);
+  double np = N * me(&out[0], &ref[0], "fluid", "P_N"), np0 = N * me(&out[0], &ref[0], "initial", "P_N");
+  ck_assert_msg(fabs(np - np0) < 1e-10 * fabs(np0), "N P_N(0) table %.15g vs closed form %.15g", np, np0);
+  ck_assert_double_eq_tol(me(&out[0], &ref[0], "fluid", "K_N"), 0, 1e-30);
+  double D0 = mfh_radial_self_energy0(1);
+  for (int k = 0; k < 3; k++) {
+    double P = me(&out[k], &ref[k], "fluid", "P_N"), E = me(&out[k], &ref[k], "fluid", "E_N");
+    double lb = -cbrt(N * N) * P / (MFH_C3_ONSAGER * cbrt(mfh_test_scalar(&ref[k], "rho_max")));
+    ck_assert_msg(lb < 1, "Onsager ratio %g at t = %g", lb, times[k]);
+    ck_assert(mfh_test_scalar(&out[k], "drift") < 1e-3);
+    ck_assert_double_eq_tol(me(&fine[k], &ref[k], "fluid", "E_N"), E, 0.05 * fabs(E) + 1e-12);
+    ck_assert_double_eq_tol(mfh_test_scalar(&ref[k], "e_fluid"), D0 / 2, 1e-15);
+  }
+  ck_assert(me(&out[2], &ref[2], "fluid", "K_N") > 0);
+  /* one time alone: the same bits (particles, scalars, fluid) */
+  mfh_test_engine_run(&mfh_engine_coulomb3d, &ps, NULL, 1, &times[2], 11, &one);
+  uint64_t h1, h2;
+  mfh_err err;
+  ck_assert_int_eq(mfh_state_hash(&one, &h1, &err), MFH_OK);
+  ck_assert_int_eq(mfh_state_hash(&out[2], &h2, &err), MFH_OK);
+  ck_assert(h1 == h2);
+  mfh_state_clear(&one);
+  mfh_test_engine_run(&mfh_engine_ep3d, &pe, NULL, 1, &times[2], 11, &one);
+  ck_assert_int_eq(mfh_state_hash(&one, &h1, &err), MFH_OK);
+  ck_assert_int_eq(mfh_state_hash(&ref[2], &h2, &err), MFH_OK);
+  ck_assert(h1 == h2);
+  mfh_state_clear(&one);
+  mfh_params_free(&ps);
+  ps = mfh_test_engine_params(&mfh_engine_coulomb3d, "N=300 dt=0.05 threads=2");
+  mfh_test_engine_run(&mfh_engine_coulomb3d, &ps, NULL, 3, times, 11, thr);
+  for (int k = 0; k < 3; k++) {
+    ck_assert_int_eq(mfh_state_hash(&thr[k], &h1, &err), MFH_OK);
+    ck_assert_int_eq(mfh_state_hash(&out[k], &h2, &err), MFH_OK);
+    ck_assert_msg(h1 == h2, "threads: t = %g", times[k]);
+  }
+  for (int k = 0; k < 3; k++) {
+    mfh_state_clear(&out[k]);
+    mfh_state_clear(&fine[k]);
+    mfh_state_clear(&ref[k]);
+    mfh_state_clear(&thr[k]);
+  }
+  mfh_params_free(&ps);
+  mfh_params_free(&pf);
+  mfh_params_free(&pe);
+  /* model constants */
+  mfh_params pc = mfh_test_engine_params(&mfh_engine_coulomb3d, "sigma=1");
+  mfh_values cv = {0};
+  ck_assert_int_eq(mfh_engine_coulomb3d.constants(&pc, &cv, &err), MFH_OK);
   ck_assert_double_eq_tol(*mfh_values_get(&cv, "mD0"), -1 / (4 * pow(PI, 1.5)), 1e-17);
   ck_assert_double_eq_tol(*mfh_values_get(&cv, "tcross"), 24.7739417, 1e-6);
   ck_assert_double_eq_tol(*mfh_values_get(&cv, "C_O"), 0.9 * 2 / (4 * PI) * cbrt(4 * PI / 3), 1e-15);
   mfh_values_free(&cv);
   mfh_params_free(&pc);
+}
+END_TEST
+
+/* The pair-energy form against a brute-force double loop: P_N(0) of a
+ * small system with the closed-form phi_0. */
+START_TEST(pair_form_vs_brute_force) {
+  enum { N = 50 };
+  mfh_params ps = mfh_test_engine_params(&mfh_engine_coulomb3d, "N=50 sigma=1.5 dt=0.05");
+  mfh_params pe = mfh_test_engine_params(&mfh_engine_ep3d, "sigma=1.5");
+  double t = 0;
+  mfh_state2 s, f;
+  mfh_test_engine_run(&mfh_engine_coulomb3d, &ps, NULL, 1, &t, 5, &s);
+  mfh_test_engine_run(&mfh_engine_ep3d, &pe, NULL, 1, &t, 5, &f);
+  const mfh_cloud *c = mfh_state_get(&s, &mfh_kind_cloud, NULL);
+  double pot = 0, sphi = 0, sigma = 1.5;
+  for (size_t i = 0; i < N; i++) {
+    const double *x = c->x + 6 * i;
+    for (size_t j = 0; j < N; j++) {
+      if (j == i) continue;
+      const double *y = c->x + 6 * j;
+      pot += 1 / (4 * PI * sqrt((x[0] - y[0]) * (x[0] - y[0]) + (x[1] - y[1]) * (x[1] - y[1]) + (x[2] - y[2]) * (x[2] - y[2])));
+    }
+    double r = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+    sphi += erf(r / (sqrt(2) * sigma)) / (4 * PI * r);
+  }
+  double P = pot / (N * N) - 2 * sphi / N + mfh_radial_self_energy0(sigma);
+  ck_assert_double_eq_tol(me(&s, &f, "initial", "P_N"), P, 1e-14);
+  ck_assert_double_eq_tol(mfh_test_scalar(&s, "pair_energy"), pot / (N * N), 1e-15);
+  mfh_state_clear(&s);
+  mfh_state_clear(&f);
+  mfh_params_free(&ps);
+  mfh_params_free(&pe);
+}
+END_TEST
+
+/* The fluids of shared tables outlive the harness's release of them
+ * (reference counting), copy and hash like the original. */
+START_TEST(fluid_outlives_shared_tables) {
+  mfh_params pe = mfh_test_engine_params(&mfh_engine_ep3d, "");
+  double times[2] = {0, 3};
+  void *shared = NULL;
+  mfh_err err;
+  ck_assert_int_eq(mfh_engine_ep3d.prepare(&pe, 2, times, &shared, &err), MFH_OK);
+  mfh_state2 out;
+  memset(&out, 0, sizeof out);
+  mfh_engine_ctx ctx = {1, &times[1], NULL, NULL, NULL, 0, 0, ".", shared, 0, 0, NULL};
+  ck_assert_int_eq(mfh_engine_ep3d.run(&pe, &ctx, &out, &err), MFH_OK);
+  mfh_engine_ep3d.release(shared);
+  const mfh_fluid *f = mfh_state_get(&out, &mfh_kind_fluid, "fluid");
+  void *copy = NULL;
+  ck_assert_int_eq(mfh_kind_fluid.copy(f, &copy, &err), MFH_OK);
+  mfh_state_clear(&out); /* the copy holds the last reference */
+  double x[3] = {0.5, -1, 2}, r = sqrt(5.25);
+  mfh_fluid_point q;
+  ck_assert_int_eq(((mfh_fluid *)copy)->ops->eval(copy, x, &q, &err), MFH_OK);
+  mfh_radial *rad = NULL;
+  ck_assert_int_eq(mfh_radial_create(1, 1, &times[1], 0, 0, &rad, &err), MFH_OK);
+  mfh_radial_point rp;
+  ck_assert_int_eq(mfh_radial_eval(rad, 0, r, &rp, &err), MFH_OK);
+  ck_assert(memcmp(&q.phi, &rp.phi, sizeof q.phi) == 0 && memcmp(&q.rho, &rp.rho, sizeof q.rho) == 0);
+  ck_assert_double_eq_tol(q.u[2], rp.u * 2 / r, 1e-15);
+  mfh_radial_destroy(rad);
+  /* the same fluid from a run without shared tables hashes alike */
+  mfh_state2 again;
+  mfh_test_engine_run(&mfh_engine_ep3d, &pe, NULL, 1, &times[1], 0, &again);
+  uint64_t h1, h2;
+  ck_assert_int_eq(mfh_kind_fluid.hash(copy, &h1, &err), MFH_OK);
+  ck_assert_int_eq(mfh_kind_fluid.hash(mfh_state_get(&again, &mfh_kind_fluid, "fluid"), &h2, &err), MFH_OK);
+  ck_assert(h1 == h2);
+  char buf[256];
+  mfh_kind_fluid.describe(copy, buf, sizeof buf);
+  ck_assert_msg(strstr(buf, "R^3 at t = 3") && strstr(buf, "sigma 1"), "%s", buf);
+  mfh_kind_fluid.free(copy);
+  mfh_state_clear(&again);
+  mfh_params_free(&pe);
 }
 END_TEST
 
@@ -523,7 +637,9 @@ static Suite *suite(void) {
   tcase_add_test(tc, threads_bit_identical);
   tcase_add_test(tc, pn0_mean_identity);
   tcase_add_test(tc, validate_refusals);
-  tcase_add_test(tc, solver_values);
+  tcase_add_test(tc, engine_values);
+  tcase_add_test(tc, pair_form_vs_brute_force);
+  tcase_add_test(tc, fluid_outlives_shared_tables);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -87,6 +87,7 @@ START_TEST(test_values) {
   CHECK_VAL("abs(-3)", 3);
   CHECK_VAL("sin(0)+cos(0)", 1);
   CHECK_VAL("tanh(0)", 0);
+  CHECK_VAL("cbrt(-27)", -3);
   CHECK_VAL("pow(2,10)", 1024);
   CHECK_VAL("min(3,4)", 3);
   CHECK_VAL("max(3, 4)", 4);

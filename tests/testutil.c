@@ -220,6 +220,18 @@ double mfh_test_scalar(const mfh_state2 *s, const char *name) {
   return *v;
 }
 
+int mfh_test_obs_eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, const mfh_state2 *a0,
+                      const mfh_state2 *b0, double t, mfh_values *out, mfh_err *err) {
+  char owner[96];
+  snprintf(owner, sizeof owner, "observable %s", o->name);
+  mfh_params ps = params_of(o->params, o->nparams, owner, "");
+  mfh_obs_args in = {{a, b, a0, b0}, t};
+  mfh_err_clear(err);
+  int rc = o->eval(&ps, &in, out, err);
+  mfh_params_free(&ps);
+  return rc;
+}
+
 uint64_t mfh_test_state_hash(const mfh_state2 *s) {
   uint64_t h = 0;
   mfh_err err;

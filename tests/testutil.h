@@ -71,6 +71,10 @@ void mfh_test_engine_run_ok(const mfh_engine_type *e, const mfh_params *ps, size
 double mfh_test_scalar(const mfh_state2 *s, const char *name);
 /* mfh_state_hash of s (must succeed). */
 uint64_t mfh_test_state_hash(const mfh_state2 *s);
+/* Evaluate observable o with its default parameters on a, b (a0, b0: the
+ * states at t = 0, or NULL) at time t; its status (values into out). */
+int mfh_test_obs_eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, const mfh_state2 *a0,
+                      const mfh_state2 *b0, double t, mfh_values *out, mfh_err *err);
 
 /* Run a Check suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;

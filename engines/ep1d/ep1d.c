@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include <gsl/gsl_cdf.h>
+
 #define EP_PI 3.14159265358979323846
 
 double mfh_ep1d_rho_in(double a) { return MFH_EP1D_RHO_MAX * exp(-2 * a * a); }
@@ -24,19 +26,28 @@ double mfh_ep1d_sqrt_rho_in(double a) { return 0.89324384173800226 * exp(-a * a)
 /* F_in(a) - 1/2 = erf(sqrt 2 a)/2, without the cancellation of cdf - 1/2 */
 static double force_in(double a) { return 0.5 * erf(sqrt(2.0) * a); }
 
-static const mfh_ep1d_profile gauss_profile = {force_in, mfh_ep1d_rho_in, MFH_EP1D_RHO_MAX};
+/* F_in^{-1}(u): the standard normal quantile times sigma = 1/2 */
+static double quantile_in(double u) {
+  if (u <= 0) return -HUGE_VAL;
+  if (u >= 1) return HUGE_VAL;
+  return MFH_EP1D_SIGMA * gsl_cdf_ugaussian_Pinv(u);
+}
 
-double mfh_ep1d_X(double t, double a, double beta) { return mfh_ep1d_lag_X(&gauss_profile, t, a, beta); }
+const mfh_ep1d_profile mfh_ep1d_gaussian = {
+    "gaussian", force_in, mfh_ep1d_rho_in, mfh_ep1d_cdf_in, quantile_in, MFH_EP1D_RHO_MAX, -HUGE_VAL, HUGE_VAL,
+};
 
-double mfh_ep1d_Xa(double t, double a, double beta) { return mfh_ep1d_lag_Xa(&gauss_profile, t, a, beta); }
+double mfh_ep1d_X(double t, double a, double beta) { return mfh_ep1d_lag_X(&mfh_ep1d_gaussian, t, a, beta); }
 
-double mfh_ep1d_U(double t, double a, double beta) { return mfh_ep1d_lag_U(&gauss_profile, t, a, beta); }
+double mfh_ep1d_Xa(double t, double a, double beta) { return mfh_ep1d_lag_Xa(&mfh_ep1d_gaussian, t, a, beta); }
+
+double mfh_ep1d_U(double t, double a, double beta) { return mfh_ep1d_lag_U(&mfh_ep1d_gaussian, t, a, beta); }
 
 double mfh_ep1d_Ua(double t, double a, double beta) { return -beta + mfh_ep1d_rho_in(a) * t; }
 
 double mfh_ep1d_breaking_time(double beta) { return mfh_ep1d_lag_breaking_time(beta); }
 
-double mfh_ep1d_label(double t, double x, double beta) { return mfh_ep1d_lag_label(&gauss_profile, t, x, beta); }
+double mfh_ep1d_label(double t, double x, double beta) { return mfh_ep1d_lag_label(&mfh_ep1d_gaussian, t, x, beta); }
 
 /* u_xxx(s, X(s, a)) from the closed form. */
 static double uxxx_at_label(double s, double a, double beta) {
@@ -59,7 +70,7 @@ void mfh_ep1d_eval(double t, double x, double beta, mfh_ep1d_point *pt) {
   pt->uxxx = uxxx_at_label(t, a, beta);
 }
 
-double mfh_ep1d_lip(double t, double beta) { return mfh_ep1d_lag_lip(&gauss_profile, t, beta); }
+double mfh_ep1d_lip(double t, double beta) { return mfh_ep1d_lag_lip(&mfh_ep1d_gaussian, t, beta); }
 
 /* Golden-section search for the max of f on [lo, hi]; returns the value. */
 typedef double (*scalar_fn)(double x, const void *ctx);

@@ -1,3 +1,4 @@
+/* The Lagrangian solution of 1D Euler-Poisson for a profile (lagrange.h). */
 #include "engines/ep1d/lagrange.h"
 
 #include <math.h>
@@ -61,4 +62,55 @@ double mfh_ep1d_lag_lip(const mfh_ep1d_profile *p, double t, double beta) {
     }
   }
   return m;
+}
+
+/* ---- compactly supported profiles ------------------------------------------ */
+
+static int compact(const mfh_ep1d_profile *p) { return isfinite(p->alo) && isfinite(p->ahi); }
+
+static const double gl_x[5] = {-0.9061798459386640, -0.5384693101056831, 0.0, 0.5384693101056831,
+                                0.9061798459386640};
+static const double gl_w[5] = {0.2369268850561891, 0.4786286704993665, 0.5688888888888889,
+                                0.4786286704993665, 0.2369268850561891};
+
+double mfh_ep1d_lag_supp(const mfh_ep1d_profile *p, double t, double beta) {
+  if (!compact(p)) return NAN;
+  return mfh_ep1d_lag_X(p, t, p->ahi, beta) - mfh_ep1d_lag_X(p, t, p->alo, beta);
+}
+
+double mfh_ep1d_lag_ff(const mfh_ep1d_profile *p, double t, double beta) {
+  if (!compact(p)) return NAN;
+  double h = 0.5 * (p->ahi - p->alo), m = 0.5 * (p->ahi + p->alo), s = 0;
+  for (int i = 0; i < 5; i++) {
+    double a = m + h * gl_x[i], F = p->cdf(a);
+    s += gl_w[i] * F * (1 - F) * mfh_ep1d_lag_Xa(p, t, a, beta);
+  }
+  return h * s;
+}
+
+/* int_{a0}^{a1} (c - F_in(a))^2 X_a(t, a) da, [a0, a1] inside the support. */
+static double piece(const mfh_ep1d_profile *p, double c, double a0, double a1, double t, double beta) {
+  double h = 0.5 * (a1 - a0), m = 0.5 * (a1 + a0), s = 0;
+  for (int i = 0; i < 5; i++) {
+    double a = m + h * gl_x[i], d = c - p->cdf(a);
+    s += gl_w[i] * d * d * mfh_ep1d_lag_Xa(p, t, a, beta);
+  }
+  return h * s;
+}
+
+double mfh_ep1d_lag_cdf_l2(const mfh_ep1d_profile *p, const double *y, size_t n, double t, double beta) {
+  if (!compact(p) || n == 0) return NAN;
+  double lo = mfh_ep1d_lag_X(p, t, p->alo, beta), hi = mfh_ep1d_lag_X(p, t, p->ahi, beta), sum = 0;
+  double prev = -HUGE_VAL, ap = p->alo; /* left end of the current step and its label */
+  for (size_t k = 0; k <= n; k++) {
+    double c = (double)k / (double)n, q = k < n ? y[k] : HUGE_VAL;
+    double aq = (q > lo && q < hi) ? mfh_ep1d_lag_label(p, t, q, beta) : (q <= lo ? p->alo : p->ahi);
+    if (c > 0 && prev < lo) sum += c * c * (fmin(q, lo) - prev);
+    if (c < 1 && q > hi) sum += (1 - c) * (1 - c) * (q - fmax(prev, hi));
+    double s = fmax(prev, lo), e = fmin(q, hi);
+    if (s < e) sum += piece(p, c, prev > lo ? ap : p->alo, q < hi ? aq : p->ahi, t, beta);
+    prev = q;
+    ap = aq;
+  }
+  return sum;
 }
