@@ -80,6 +80,11 @@ typedef struct mfh_engine_type {
    * does not depend on the draws); freed by release(). */
   int (*prepare)(const mfh_params *p, size_t nout, const double *t, void **shared, mfh_err *err);
   void (*release)(void *shared);
+  /* A small, fast configuration for the conformance suite
+   * (tests/test_conformance.c): "name=value ..." over the defaults, e.g.
+   * "N=64 dt=0.05"; NULL: the defaults are small enough.  With a stream
+   * parameter the suite asks for its value here and half of it. */
+  const char *conformance;
 } mfh_engine_type;
 
 /* The roles an observable reads: the two states it compares at time t and,

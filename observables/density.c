@@ -1,17 +1,27 @@
-/* Observable `orbital_l2`: the distance between two orbital densities
+/* Observables over two density operators (core/density.h):
+ *
+ * `orbital_l2`: the distance between two orbital densities
  * R_a = sum_k w_k |a_k><a_k| and R_b = sum_k w'_k |b_k><b_k| with the same
  * number of orbitals, orbital by orbital on a's nodes,
  *   l2 = sqrt(sum_k w_k dx^d sum_j |a_k(x_j) - b_k(x_j)|^2)   (w the weights of a),
  * where b lives on the same box refined by an integer factor r (nested
  * grids: a's node j is b's node r j).  Against the same engine with dt / r
  * (same grid) it is the time discretisation error of a split-step run; against
- * r n points, the spatial one (DT-1). */
+ * r n points, the spatial one (DT-1).
+ *
+ * `density_norms`: the trace, Hilbert-Schmidt and operator norms
+ * of the difference a - b of two density operators on the same grid
+ * (metrics/semiclassical/distances.h: Hermitian eigenvalues by LAPACK on the
+ * dense kernel, or the rank-r route when both are given by few orbitals).
+ * The operator of a kernel K on the grid is (K psi)(x_i) = dx^d sum_j K_ij
+ * psi_j, so the norms are those of operators on L^2, not of matrices. */
 #include "observables/density.h"
 
 #include <complex.h>
 #include <math.h>
 
 #include "core/kinds.h"
+#include "metrics/semiclassical/distances.h"
 
 /* The refinement factor of b's grid over a's (1, 2, ...), or 0 when the
  * grids are not nested on the same box. */
@@ -60,4 +70,28 @@ const mfh_obs_type mfh_obs_orbital_l2 = {
     "l2",
     NULL,
     l2_eval,
+};
+
+static int norms_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err) {
+  (void)p;
+  const mfh_density *a = mfh_state_get(in->s[MFH_ROLE_A], &mfh_kind_density, NULL);
+  const mfh_density *b = mfh_state_get(in->s[MFH_ROLE_B], &mfh_kind_density, NULL);
+  mfh_sc_norms n;
+  int rc = mfh_sc_norms_diff(a, b, &n, err);
+  if (!rc) rc = mfh_values_set(out, "tr", n.trace);
+  if (!rc) rc = mfh_values_set(out, "hs", n.hs);
+  if (!rc) rc = mfh_values_set(out, "op", n.op);
+  return rc ? (rc == MFH_ENOMEM ? mfh_err_set(err, rc, "out of memory") : rc) : MFH_OK;
+}
+
+const mfh_obs_type mfh_obs_density_norms = {
+    "density_norms",
+    "trace (tr), Hilbert-Schmidt (hs) and operator (op) norms of a - b, two density operators on the "
+    "same grid (Hermitian eigenvalues, LAPACK)",
+    NULL,
+    0,
+    "a:density b:density",
+    "tr hs op",
+    NULL,
+    norms_eval,
 };

@@ -59,6 +59,7 @@ const mfh_engine_type *const mfh_engines[] = {
 /* Observables over parts (core/engine.h). */
 const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_value,
+    &mfh_obs_density_norms,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
     &mfh_obs_orbital_l2,

@@ -1368,6 +1368,7 @@ static int add_measure(const ctx *c, mfh_study *s, const yaml_node_t *k, const c
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "measure: bad or repeated name '%s'", name);
   snprintf(s->measures[s->nmeasures], 64, "%s", name);
   snprintf(s->labels[s->nmeasures], 128, "%s", label ? label : name);
+  s->measure_marks[s->nmeasures] = mark_of(c, k);
   s->nmeasures++;
   return MFH_OK;
 }

@@ -112,6 +112,7 @@ typedef struct mfh_study {
   size_t nmeasures;
   char measures[MFH_MAX_MEASURES][64];
   char labels[MFH_MAX_MEASURES][128];
+  mfh_mark measure_marks[MFH_MAX_MEASURES]; /* where each measure was named (file NULL: by default) */
   size_t replicas;
   unsigned long long seed;
   size_t nchecks;
