@@ -8,6 +8,7 @@
 #include "bounds/fg1.h"
 #include "observables/density.h"
 #include "observables/phase.h"
+#include "observables/semiclassical.h"
 #include "observables/value.h"
 #include "observables/w1grid.h"
 #include "observables/wasserstein.h"
@@ -20,15 +21,14 @@
 #include "engines/nbodyq/solver.h"
 #include "engines/particles/particles.h"
 #include "engines/semiclassical/hv1.h"
+#include "engines/semiclassical/qstate.h"
 #include "engines/sheet/sheet.h"
-#include "engines/semiclassical/solver.h"
 #include "engines/vlasov/solver.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
     &mfh_solver_nbody,
     &mfh_solver_vlasov,
-    &mfh_solver_qstates,
     &mfh_solver_hv1,
     &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
@@ -53,6 +53,7 @@ const mfh_observable_type *const mfh_observables[] = {
 const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
     &mfh_engine_hartree,
+    &mfh_engine_qstate,
     NULL,
 };
 
@@ -63,6 +64,9 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_wp,
     &mfh_obs_wp_law,
     &mfh_obs_orbital_l2,
+    &mfh_obs_mk2eps,
+    &mfh_obs_wigner,
+    &mfh_obs_husimi_w2,
     NULL,
 };
 
