@@ -46,6 +46,7 @@ static const struct {
     {"sqrt", 1, sqrt, NULL}, {"abs", 1, fabs, NULL},  {"sin", 1, sin, NULL},
     {"cos", 1, cos, NULL},   {"tanh", 1, tanh, NULL}, {"pow", 2, NULL, pow},
     {"min", 2, NULL, fn_min}, {"max", 2, NULL, fn_max}, {"div0", 2, NULL, fn_div0},
+    {"expm1", 1, expm1, NULL}, {"round", 1, round, NULL},
 };
 #define FN_COUNT (sizeof fn_table / sizeof fn_table[0])
 

@@ -7,6 +7,8 @@
 #include "bounds/classical.h"
 #include "bounds/fg1.h"
 #include "observables/density.h"
+#include "observables/dual.h"
+#include "observables/meanfield.h"
 #include "observables/phase.h"
 #include "observables/semiclassical.h"
 #include "observables/value.h"
@@ -17,8 +19,8 @@
 #include "engines/hartree/engine.h"
 #include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
-#include "engines/nbodyq/rbm.h"
-#include "engines/nbodyq/solver.h"
+#include "engines/nbodyq/engine.h"
+#include "engines/nbodyq/identities.h"
 #include "engines/particles/particles.h"
 #include "engines/semiclassical/hv1.h"
 #include "engines/semiclassical/qstate.h"
@@ -32,10 +34,7 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_hv1,
     &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
-    &mfh_solver_schrodinger,
     &mfh_solver_coulomb3d,
-    &mfh_solver_rbm,
-    &mfh_solver_rbm_identities,
     NULL,
 };
 
@@ -54,6 +53,8 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
     &mfh_engine_hartree,
     &mfh_engine_qstate,
+    &mfh_engine_nbodyq,
+    &mfh_engine_rbm_identities,
     NULL,
 };
 
@@ -67,6 +68,10 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_mk2eps,
     &mfh_obs_wigner,
     &mfh_obs_husimi_w2,
+    &mfh_obs_pickl,
+    &mfh_obs_pair_norms,
+    &mfh_obs_dual_proxy,
+    &mfh_obs_smooth_obs,
     NULL,
 };
 

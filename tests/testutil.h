@@ -58,6 +58,15 @@ void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const m
 double mfh_test_scalar(const mfh_state2 *s, const char *name);
 /* mfh_state_hash of s (must succeed). */
 uint64_t mfh_test_state_hash(const mfh_state2 *s);
+/* Observable o with its default parameters and the "name=value" overrides,
+ * on the states a and b (b NULL when unused; items as the harness hands
+ * them: the first of each kind) at time t: its output `name` (the
+ * evaluation must succeed and give it). */
+double mfh_test_obs(const mfh_obs_type *o, const char *overrides, const mfh_state2 *a, const mfh_state2 *b,
+                    double t, const char *name);
+/* The same evaluation expected to fail with status rc and needle in the message. */
+void mfh_test_obs_fails(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, int rc,
+                        const char *needle);
 
 /* Run a Check suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;
