@@ -30,23 +30,6 @@
 static const mfh_engine_type *E = &mfh_engine_nbodyq;
 static const char *BASE = "N=3 M=16 L=8 eps=0.65 a=1 s=1 q=0.3 p=0.5 dt=0.05";
 
-static mfh_params valid(const mfh_engine_type *e, const char *overrides) {
-  mfh_params ps = mfh_test_engine_params(e, overrides);
-  const char *bad = NULL;
-  mfh_err err;
-  mfh_err_clear(&err);
-  ck_assert_msg(e->validate(&ps, &bad, &err) == MFH_OK, "%s: %s", overrides, err.msg);
-  return ps;
-}
-
-static char *cat(const char *a, const char *b) {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *s = malloc(n);
-  ck_assert_ptr_nonnull(s);
-  snprintf(s, n, "%s %s", a, b);
-  return s;
-}
-
 static const mfh_density *item(const mfh_state2 *s, const char *name) {
   const mfh_density *d = mfh_state_get(s, &mfh_kind_density, name);
   ck_assert_msg(d != NULL, "no density '%s'", name);
@@ -64,9 +47,8 @@ static mfh_state2 only(const mfh_state2 *s, const char *name) {
 }
 
 START_TEST(initial_orbital) {
-  mfh_params pn = valid(E, BASE);
-  char *o = cat(BASE, "orbital=sampled");
-  mfh_params ps = valid(E, o);
+  mfh_params pn = mfh_test_engine_valid(E, "%s", BASE);
+  mfh_params ps = mfh_test_engine_valid(E, "%s orbital=sampled", BASE);
   mfh_state2 sn, ss;
   mfh_test_engine_initial(E, &pn, 1, &sn);
   mfh_test_engine_initial(E, &ps, 1, &ss);
@@ -87,15 +69,13 @@ START_TEST(initial_orbital) {
   mfh_state_clear(&ss);
   mfh_params_free(&pn);
   mfh_params_free(&ps);
-  free(o);
 }
 END_TEST
 
 /* V = 0: Hartree's free evolution of the same orbital is exact. */
 START_TEST(free_product_against_hartree) {
-  char *o = cat(BASE, "a=0 rdm2=yes");
-  mfh_params pq = valid(E, o);
-  mfh_params ph = valid(&mfh_engine_hartree, "n=16 L=8 eps=0.65 q=0.3 p=0.5 dt=0.05 interaction=none");
+  mfh_params pq = mfh_test_engine_valid(E, "%s a=0 rdm2=yes", BASE);
+  mfh_params ph = mfh_test_engine_valid(&mfh_engine_hartree, "n=16 L=8 eps=0.65 q=0.3 p=0.5 dt=0.05 interaction=none");
   mfh_state2 s0, nq[2], nh[2];
   double t[2] = {0.5, 1};
   mfh_test_engine_initial(E, &pq, 1, &s0);
@@ -121,15 +101,13 @@ START_TEST(free_product_against_hartree) {
   mfh_state_clear(&s0);
   mfh_params_free(&pq);
   mfh_params_free(&ph);
-  free(o);
 }
 END_TEST
 
 /* Interacting: tr R_{N:1} = 1, the partial trace of R_{N:2} is R_{N:1},
  * the Pickl functional is small but positive, the stream contract holds. */
 START_TEST(marginals_and_stream) {
-  char *o = cat(BASE, "rdm2=yes");
-  mfh_params ps = valid(E, o);
+  mfh_params ps = mfh_test_engine_valid(E, "%s rdm2=yes", BASE);
   double t[2] = {0.25, 0.5};
   mfh_state2 two[2], one;
   mfh_test_engine_run(E, &ps, NULL, 2, t, 5, two);
@@ -156,7 +134,6 @@ START_TEST(marginals_and_stream) {
   mfh_state_clear(&one);
   mfh_state_clear(&s0);
   mfh_params_free(&ps);
-  free(o);
 }
 END_TEST
 
@@ -224,7 +201,7 @@ START_TEST(refusals) {
   mfh_test_engine_expect_bad(E, "N=2 M=16 L=8 eps=0.1", "M", "under-resolved");
   mfh_test_engine_expect_bad(E, "N=3 batches=random", "N", "must be even");
   /* a kernel is not a product's factor */
-  mfh_params ps = valid(E, BASE);
+  mfh_params ps = mfh_test_engine_valid(E, "%s", BASE);
   mfh_xgrid g = {1, 16, -4, 0.5};
   mfh_state2 s0 = {0}, out[1];
   mfh_err err;

@@ -33,33 +33,16 @@
 static const mfh_engine_type *E = &mfh_engine_nbodyq;
 static const char *BASE = "N=4 M=16 L=8 eps=0.65 a=1 s=1 q=0 p=0 coupling=1/(N-1) orbital=sampled";
 
-static char *cat(const char *a, const char *b) {
-  size_t n = strlen(a) + strlen(b) + 2;
-  char *s = malloc(n);
-  ck_assert_ptr_nonnull(s);
-  snprintf(s, n, "%s %s", a, b);
-  return s;
-}
-
 static void clear_states(mfh_state2 *s, size_t n) {
   for (size_t i = 0; i < n; i++) mfh_state_clear(&s[i]);
-}
-
-static mfh_params valid(const mfh_engine_type *e, const char *overrides) {
-  mfh_params ps = mfh_test_engine_params(e, overrides);
-  const char *bad = NULL;
-  mfh_err err;
-  mfh_err_clear(&err);
-  ck_assert_msg(e->validate(&ps, &bad, &err) == MFH_OK, "%s: %s", overrides, err.msg);
-  return ps;
 }
 
 /* The two parts of an RBM study from one initial orbital: random batches
  * (stream seed) into rbm[0..n-1], the full dynamics into full[0..n-1]. */
 static void run_parts(const char *over, size_t n, const double *t, unsigned long long seed, mfh_state2 *rbm,
                       mfh_state2 *full) {
-  char *o = cat(BASE, over), *ro = cat(o, "batches=random"), *fo = cat(o, "batches=none");
-  mfh_params pr = valid(E, ro), pf = valid(E, fo);
+  mfh_params pr = mfh_test_engine_valid(E, "%s %s batches=random", BASE, over);
+  mfh_params pf = mfh_test_engine_valid(E, "%s %s batches=none", BASE, over);
   mfh_state2 s0;
   mfh_test_engine_initial(E, &pr, 1, &s0);
   mfh_test_engine_run(E, &pr, &s0, n, t, seed, rbm);
@@ -67,9 +50,6 @@ static void run_parts(const char *over, size_t n, const double *t, unsigned long
   mfh_state_clear(&s0);
   mfh_params_free(&pr);
   mfh_params_free(&pf);
-  free(o);
-  free(ro);
-  free(fo);
 }
 
 START_TEST(test_refusals) {
@@ -83,10 +63,8 @@ START_TEST(test_refusals) {
   mfh_test_engine_expect_bad(u, "t=0.5 dt=0.3", "t", "not a whole number of steps");
   mfh_test_engine_expect_bad(u, "N=4 M=64 memory_gb=0.01", "N", "needs");
   /* A good configuration validates. */
-  char *o = cat(BASE, "batches=random");
-  mfh_params ps = valid(E, o);
+  mfh_params ps = mfh_test_engine_valid(E, "%s batches=random", BASE);
   mfh_params_free(&ps);
-  free(o);
 }
 END_TEST
 
@@ -209,8 +187,8 @@ START_TEST(test_identities) {
   const mfh_engine_type *u = &mfh_engine_rbm_identities;
   double tr[2];
   for (int r = 0; r < 2; r++) {
-    char *o = cat("N=4 M=16 L=8 eps=0.65 a=1 s=1 q=0 p=0", r == 0 ? "t=0.2 dt=0.05 draws=20000" : "t=0.2 dt=0.025 draws=20000");
-    mfh_params ps = valid(u, o);
+    mfh_params ps = mfh_test_engine_valid(u, "N=4 M=16 L=8 eps=0.65 a=1 s=1 q=0 p=0 t=0.2 dt=%g draws=20000",
+                                          r == 0 ? 0.05 : 0.025);
     mfh_state2 out[1];
     mfh_test_engine_run(u, &ps, NULL, 0, NULL, 7 + r, out);
     ck_assert(mfh_test_scalar(&out[0], "matchings") == 3);
@@ -224,7 +202,6 @@ START_TEST(test_identities) {
     ck_assert(tr[r] > 0);
     clear_states(out, 1);
     mfh_params_free(&ps);
-    free(o);
   }
   double ratio = tr[0] / tr[1];
   ck_assert_msg(ratio > 3.6 && ratio < 4.4, "one-step bias ratio %g (%g, %g)", ratio, tr[0], tr[1]);

@@ -1,6 +1,7 @@
 #include "tests/testutil.h"
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,20 @@ mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *override
   char owner[96];
   snprintf(owner, sizeof owner, "engine %s", e->name);
   return params_of(e->params, e->nparams, owner, overrides);
+}
+
+mfh_params mfh_test_engine_valid(const mfh_engine_type *e, const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  mfh_params ps = mfh_test_engine_params(e, buf);
+  const char *bad = NULL;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_msg(!e->validate || e->validate(&ps, &bad, &err) == MFH_OK, "%s: %s: %s", e->name, buf, err.msg);
+  return ps;
 }
 
 void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,

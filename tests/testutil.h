@@ -41,6 +41,10 @@ double mfh_test_value(const mfh_state *s, const char *name);
 /* Every parameter of engine e at its default, then the "name=value"
  * overrides (as mfh_test_params).  Free with mfh_params_free. */
 mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides);
+/* The same, the overrides given printf-style, and e->validate must accept
+ * them. */
+mfh_params mfh_test_engine_valid(const mfh_engine_type *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* e->validate on the overrides must fail with MFH_EINPUT, name `param`, and
  * a message containing `needle`. */
 void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
