@@ -200,8 +200,10 @@ START_TEST(refusals) {
   mfh_test_engine_expect_bad(E, "N=5 M=64 memory_gb=0.1", "N", "needs");
   mfh_test_engine_expect_bad(E, "N=2 M=16 L=8 eps=0.1", "M", "under-resolved");
   mfh_test_engine_expect_bad(E, "N=3 batches=random", "N", "must be even");
+  mfh_params ps = mfh_test_engine_valid(E, "%s", E->conformance);
+  mfh_params_free(&ps);
   /* a kernel is not a product's factor */
-  mfh_params ps = mfh_test_engine_valid(E, "%s", BASE);
+  ps = mfh_test_engine_valid(E, "%s", BASE);
   mfh_xgrid g = {1, 16, -4, 0.5};
   mfh_state2 s0 = {0}, out[1];
   mfh_err err;

@@ -62,8 +62,10 @@ START_TEST(test_refusals) {
   mfh_test_engine_expect_bad(u, "N=5", "N", "must be even");
   mfh_test_engine_expect_bad(u, "t=0.5 dt=0.3", "t", "not a whole number of steps");
   mfh_test_engine_expect_bad(u, "N=4 M=64 memory_gb=0.01", "N", "needs");
-  /* A good configuration validates. */
+  /* A good configuration validates, and so do the conformance suite's. */
   mfh_params ps = mfh_test_engine_valid(E, "%s batches=random", BASE);
+  mfh_params_free(&ps);
+  ps = mfh_test_engine_valid(u, "%s", u->conformance);
   mfh_params_free(&ps);
 }
 END_TEST

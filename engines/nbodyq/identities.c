@@ -346,5 +346,5 @@ const mfh_engine_type mfh_engine_rbm_identities = {
     .validate = rbmid_validate,
     .declare = rbmid_declare,
     .run = rbmid_run,
-    .conformance = "M=8 L=8 eps=1 t=0.1 dt=0.05 draws=200",
+    .conformance = "M=16 L=8 eps=0.65 t=0.1 dt=0.05 draws=200",
 };
