@@ -47,6 +47,7 @@ static const struct {
     {"cos", 1, cos, NULL},   {"tanh", 1, tanh, NULL}, {"pow", 2, NULL, pow},
     {"min", 2, NULL, fn_min}, {"max", 2, NULL, fn_max}, {"div0", 2, NULL, fn_div0},
     {"cbrt", 1, cbrt, NULL},
+    {"expm1", 1, expm1, NULL}, {"round", 1, round, NULL},
 };
 #define FN_COUNT (sizeof fn_table / sizeof fn_table[0])
 

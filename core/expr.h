@@ -11,7 +11,8 @@
  *   primary := number | name | func '(' expr (',' expr)* ')' | '(' expr ')'
  * Numbers: 12, 1.5, .5, 1e-3, 2.5E+4 (decimal only).  Names:
  * [A-Za-z_][A-Za-z0-9_]*.  Functions: exp log (natural) log10 sqrt abs sin
- * cos tanh cbrt (one argument), pow min max div0 (two; div0(a, b) = a / b, and 0
+ * cos tanh cbrt expm1 (exp(x) - 1 without cancellation) round (half away
+ * from zero) (one argument), pow min max div0 (two; div0(a, b) = a / b, and 0
  * when b = 0).  Constants: pi, e (they are
  * never looked up).  Columns in messages are 1-based byte offsets.
  * Evaluation follows IEEE arithmetic: log(-1) or 1/0 give NaN/Inf, which the

@@ -9,6 +9,8 @@
 #include "observables/density.h"
 #include "observables/gridl2.h"
 #include "observables/modulated.h"
+#include "observables/dual.h"
+#include "observables/meanfield.h"
 #include "observables/phase.h"
 #include "observables/semiclassical.h"
 #include "observables/value.h"
@@ -20,8 +22,8 @@
 #include "engines/ep1d/exact.h"
 #include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
-#include "engines/nbodyq/rbm.h"
-#include "engines/nbodyq/solver.h"
+#include "engines/nbodyq/engine.h"
+#include "engines/nbodyq/identities.h"
 #include "engines/particles/particles.h"
 #include "engines/semiclassical/hv1.h"
 #include "engines/semiclassical/qstate.h"
@@ -32,9 +34,6 @@ const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
     &mfh_solver_hv1,
     &mfh_solver_hartree_ep,
-    &mfh_solver_schrodinger,
-    &mfh_solver_rbm,
-    &mfh_solver_rbm_identities,
     NULL,
 };
 
@@ -55,6 +54,8 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_ep1d,
     &mfh_engine_coulomb3d,
     &mfh_engine_ep3d,
+    &mfh_engine_nbodyq,
+    &mfh_engine_rbm_identities,
     NULL,
 };
 
@@ -77,6 +78,10 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_w1_grid,
     &mfh_obs_modulated_energy,
     &mfh_obs_modulated_energy0,
+    &mfh_obs_pickl,
+    &mfh_obs_pair_norms,
+    &mfh_obs_dual_proxy,
+    &mfh_obs_smooth_obs,
     NULL,
 };
 

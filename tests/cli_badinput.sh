@@ -127,7 +127,7 @@ study_bad 'a task over limits.memory_gb' "$(variant 'N: [16, 64, 256]' 'N: [16, 
 study_bad 'over limits.cpu_hours' "$(variant 'N: [16, 64, 256]' 'N: [16, 1000, 100000000]' | sed 's/seed: 3/seed: 3\nlimits: {cpu_hours: 0.0001}/')" \
   "9:17: sweep.N = 100000000: the solver time reaches"
 study_bad 'nbodyq grid beyond memory_gb' "$(sed -e 's/N: \[2, 3, 4\]/N: [2, 5]/' -e 's/M: 32,/M: 64,/' "$MFH_SOURCE_DIR/studies/quantum/sh1-bosons-1d.yaml")" \
-  "17:10: N = 5, M = 64 needs"
+  "24:10: N = 5, M = 64 needs"
 # ---- solver: command templates
 CMD='id: c
 title: "c"

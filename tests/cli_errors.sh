@@ -12,12 +12,12 @@ if [ -e run1 ]; then bad "bad study: nothing written (run1 exists)"; else ok "ba
 
 # memory: an N-body Schroedinger sweep point too big for the machine is refused
 # before anything is allocated or written, pointing at the sweep value (N: [2, 5]
-#                                                    ^ line 17, col 10) with the size
+#                                                    ^ line 24, col 10) with the size
 sed -e 's/N: \[2, 3, 4\]/N: [2, 5]/' -e 's/M: 32,/M: 256,/' \
   "$MFH_SOURCE_DIR/studies/quantum/sh1-bosons-1d.yaml" >huge.yaml
 set +e; out=$("$MFH" run huge.yaml --out run2 --profile quick 2>&1); rc=$?; set -e
 expect_eq "$rc" 2 "oversize N-body grid: exit 2"
-expect_contains "$out" "huge.yaml:17:10: N = 5, M = 256 needs 1.76e+04 GB" "oversize N-body grid: message"
+expect_contains "$out" "huge.yaml:24:10: N = 5, M = 256 needs 1.76e+04 GB" "oversize N-body grid: message"
 if [ -e run2 ]; then bad "oversize N-body grid: nothing written"; else ok "oversize N-body grid: nothing written"; fi
 sed -i 's/M: 256,/M: 64,/' huge.yaml
 set +e; out=$("$MFH" validate huge.yaml 2>&1); rc=$?; set -e
@@ -67,7 +67,7 @@ for sub in run validate list report bless metric fit; do
   expect_contains "$out" "usage: mfh $sub" "mfh $sub --help text"
 done
 expect_contains "$("$MFH" --version)" "mfh " "--version"
-expect_contains "$("$MFH" list solvers)" "N            int" "list solvers prints the parameter table"
+expect_contains "$("$MFH" list engines)" "N            int" "list engines prints the parameter table"
 # gnuplot missing: said once, scripts and data still written; exit 3 only with --render
 set +e
 out=$(MFH_GNUPLOT=/nonexistent/gnuplot "$MFH" run "$MFH_SOURCE_DIR/studies/examples" --out nognu 2>&1); rc=$?

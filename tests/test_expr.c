@@ -95,6 +95,11 @@ START_TEST(test_values) {
   CHECK_VAL("div0(3, 4)", 0.75);
   CHECK_VAL("div0(3, 0)", 0);
   CHECK_VAL("div0(0, 0)", 0);
+  CHECK_VAL("expm1(1e-20) * 1e20", 1); /* exp(1e-20) - 1 would be 0 */
+  CHECK_VAL("round(2.5)", 3);
+  CHECK_VAL("round(-2.5)", -3);
+  CHECK_VAL("round(0.49999999999999994)", 0);
+  CHECK_VAL("round(12.5 / 0.5) * 0.5", 12.5);
   CHECK_VAL("x*y", -6);
 }
 END_TEST

@@ -110,7 +110,10 @@ START_TEST(test_table) {
                          "model=none init=perturbed",
                          "model=pair_free init=gaussian L=8",
                          "model=pair_free init=gaussian L=8 vgrid=husimi nv=129 vmax=4 eps=0.1 n=512"};
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) mfh_test_engine_valid(E, cases[i]);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    mfh_params ps = mfh_test_engine_valid(E, "%s", cases[i]);
+    mfh_params_free(&ps);
+  }
 }
 END_TEST
 
@@ -132,7 +135,10 @@ START_TEST(test_bad_params) {
   expect_bad("init=gaussian L=8 vgrid=husimi nv=129 vmax=6 eps=0.05 n=256", "vmax", "momentum band");
   /* fine when the rate fit is off */
   const char *ok[] = {"alpha=0 fit=none", "init=perturbed alpha=0", "fit_from=10 fit_to=5 fit=none"};
-  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) mfh_test_engine_valid(E, ok[i]);
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    mfh_params ps = mfh_test_engine_valid(E, "%s", ok[i]);
+    mfh_params_free(&ps);
+  }
   /* a stream time that is not a whole number of steps (the loader checks
    * the ends of a sweep only) is rejected by run() */
   mfh_params ps = with("t=2 dt=0.1 fit=none");

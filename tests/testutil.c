@@ -1,6 +1,7 @@
 #include "tests/testutil.h"
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,20 @@ mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *override
   return params_of(e->params, e->nparams, owner, overrides);
 }
 
+mfh_params mfh_test_engine_valid(const mfh_engine_type *e, const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  mfh_params ps = mfh_test_engine_params(e, buf);
+  const char *bad = NULL;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_msg(!e->validate || e->validate(&ps, &bad, &err) == MFH_OK, "%s: %s: %s", e->name, buf, err.msg);
+  return ps;
+}
+
 void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
                                 const char *needle) {
   mfh_params ps = mfh_test_engine_params(e, overrides);
@@ -214,6 +229,42 @@ void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, 
   mfh_state_clear(&own);
 }
 
+static int obs_eval(const mfh_obs_type *o, const char *overrides, const mfh_state2 *a, const mfh_state2 *b,
+                    double t, mfh_values *v, mfh_err *err) {
+  char owner[96];
+  snprintf(owner, sizeof owner, "observable %s", o->name);
+  mfh_params ps = params_of(o->params, o->nparams, owner, overrides);
+  mfh_obs_args in = {{a, b, NULL, NULL}, t};
+  mfh_err_clear(err);
+  int rc = o->eval(&ps, &in, v, err);
+  mfh_params_free(&ps);
+  return rc;
+}
+
+double mfh_test_obs(const mfh_obs_type *o, const char *overrides, const mfh_state2 *a, const mfh_state2 *b,
+                    double t, const char *name) {
+  mfh_values v = {0};
+  mfh_err err;
+  int rc = obs_eval(o, overrides, a, b, t, &v, &err);
+  ck_assert_msg(rc == MFH_OK, "%s: %s", o->name, err.msg);
+  const double *x = mfh_values_get(&v, name);
+  ck_assert_msg(x != NULL, "%s gave no '%s'", o->name, name);
+  double r = *x;
+  mfh_values_free(&v);
+  return r;
+}
+
+void mfh_test_obs_fails(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, int rc,
+                        const char *needle) {
+  mfh_values v = {0};
+  mfh_err err;
+  int got = obs_eval(o, "", a, b, 0, &v, &err);
+  mfh_values_free(&v);
+  ck_assert_msg(got == rc, "%s: status %d, expected %d (%s)", o->name, got, rc, err.msg);
+  ck_assert_msg(strstr(err.msg, needle) != NULL, "%s: message '%s' lacks '%s'", o->name, err.msg, needle);
+}
+
+
 double mfh_test_scalar(const mfh_state2 *s, const char *name) {
   const double *v = mfh_values_get(&s->scalars, name);
   ck_assert_msg(v != NULL, "no scalar '%s'", name);
@@ -238,16 +289,6 @@ uint64_t mfh_test_state_hash(const mfh_state2 *s) {
   mfh_err_clear(&err);
   ck_assert_msg(mfh_state_hash(s, &h, &err) == MFH_OK, "hash: %s", err.msg);
   return h;
-}
-
-void mfh_test_engine_valid(const mfh_engine_type *e, const char *overrides) {
-  mfh_params ps = mfh_test_engine_params(e, overrides);
-  const char *bad = NULL;
-  mfh_err err;
-  mfh_err_clear(&err);
-  int rc = e->validate ? e->validate(&ps, &bad, &err) : MFH_OK;
-  ck_assert_msg(rc == MFH_OK, "%s: '%s' rejected: %s (%s)", e->name, overrides, err.msg, bad ? bad : "");
-  mfh_params_free(&ps);
 }
 
 int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,

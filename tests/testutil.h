@@ -41,6 +41,10 @@ double mfh_test_value(const mfh_state *s, const char *name);
 /* Every parameter of engine e at its default, then the "name=value"
  * overrides (as mfh_test_params).  Free with mfh_params_free. */
 mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides);
+/* The same, the overrides given printf-style, and e->validate must accept
+ * them. */
+mfh_params mfh_test_engine_valid(const mfh_engine_type *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* e->validate on the overrides must fail with MFH_EINPUT, name `param`, and
  * a message containing `needle`. */
 void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
@@ -57,8 +61,6 @@ void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const m
 /* The same with ctx->shared = shared (an engine's prepare() result, or NULL). */
 void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
                                 const double *times, unsigned long long seed, const void *shared, mfh_state2 *out);
-/* e->validate must accept the overrides. */
-void mfh_test_engine_valid(const mfh_engine_type *e, const char *overrides);
 /* Run e like mfh_test_engine_run (from its own initial() when from is NULL,
  * outputs checked against e->declare) but return run()'s status instead of
  * requiring success (err filled), for tests of refusals. */
@@ -75,6 +77,15 @@ uint64_t mfh_test_state_hash(const mfh_state2 *s);
  * states at t = 0, or NULL) at time t; its status (values into out). */
 int mfh_test_obs_eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, const mfh_state2 *a0,
                       const mfh_state2 *b0, double t, mfh_values *out, mfh_err *err);
+/* Observable o with its default parameters and the "name=value" overrides,
+ * on the states a and b (b NULL when unused; items as the harness hands
+ * them: the first of each kind) at time t: its output `name` (the
+ * evaluation must succeed and give it). */
+double mfh_test_obs(const mfh_obs_type *o, const char *overrides, const mfh_state2 *a, const mfh_state2 *b,
+                    double t, const char *name);
+/* The same evaluation expected to fail with status rc and needle in the message. */
+void mfh_test_obs_fails(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, int rc,
+                        const char *needle);
 
 /* Run a Check suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;

@@ -1,7 +1,7 @@
-/* What the two registry front ends of the N-body Schroedinger solver
- * (`schrodinger` in solver.c, `rbm` and `rbm_identities` in rbm.c) share:
- * their common parameters read into one struct, and the checks every one of
- * them makes before running. */
+/* What the two engines over the N-body Schroedinger solver (`nbodyq` in
+ * engine.c, `rbm_identities` in identities.c) share: their common
+ * parameters read into one struct, and the checks both make before
+ * running. */
 #ifndef MFH_ENGINES_NBODYQ_COMMON_H
 #define MFH_ENGINES_NBODYQ_COMMON_H
 

@@ -1,0 +1,12 @@
+/* Observables of a many-body marginal against its mean-field state: the
+ * Pickl functional (`pickl`) and the norms of a two-particle marginal minus
+ * the product state (`pair_norms`) (meanfield.c). */
+#ifndef MFH_OBSERVABLES_MEANFIELD_H
+#define MFH_OBSERVABLES_MEANFIELD_H
+
+#include "core/engine.h"
+
+extern const mfh_obs_type mfh_obs_pickl;
+extern const mfh_obs_type mfh_obs_pair_norms;
+
+#endif
