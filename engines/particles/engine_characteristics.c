@@ -360,4 +360,5 @@ const mfh_engine_type mfh_engine_characteristics = {
     .prepare = characteristics_prepare,
     .release = vlasov_ref_free,
     .estimate = characteristics_estimate,
+    .conformance = "field=vlasov grid=yes nx=32 nv=32 t=0.1 dt=0.05",
 };
