@@ -148,7 +148,7 @@ int mfh_cli_cmd_list(int argc, char **argv) {
     }
     mfh_cli_sl_free(&files);
   }
-  if (!any) return mfh_cli_usage_error("list", "unknown list '%s' (solvers, observables, metrics, bounds, checks, studies)", what);
+  if (!any) return mfh_cli_usage_error("list", "unknown list '%s' (engines, observables, kinds, metrics, bounds, checks, solvers, studies)", what);
   return 0;
 }
 

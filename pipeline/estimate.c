@@ -40,8 +40,8 @@ void mfh_estimate_format(const mfh_estimate *e, char *buf, size_t len) {
   char mem[32], cpu[32];
   human_bytes(e->peak_bytes, mem, sizeof mem);
   human_seconds(e->cpu_seconds, cpu, sizeof cpu);
-  snprintf(buf, len, "%.0f tasks, peak memory ~%s%s, solver time %s%s", e->tasks, mem,
-           e->known ? "" : " (the harness's share; the solver gives no estimate)", e->known ? "~" : "",
+  snprintf(buf, len, "%.0f tasks, peak memory ~%s%s, compute time %s%s", e->tasks, mem,
+           e->known ? "" : " (the harness's share; an engine gives no estimate)", e->known ? "~" : "",
            e->known ? cpu : "unknown");
 }
 
@@ -140,7 +140,7 @@ int mfh_study_estimate(const mfh_study *s, int jobs, mfh_estimate *e, mfh_err *e
                    jobs, have);
         } else if (s->limits.cpu_hours > 0 && cpu > s->limits.cpu_hours * 3600) {
           why = "cpu";
-          snprintf(lim, sizeof lim, "the solver time reaches ~%.3g h here, above limits.cpu_hours = %.3g",
+          snprintf(lim, sizeof lim, "the compute time reaches ~%.3g h here, above limits.cpu_hours = %.3g",
                    cpu / 3600, s->limits.cpu_hours);
         }
         if (why) {

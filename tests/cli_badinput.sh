@@ -125,7 +125,7 @@ study_bad '3e7 tasks up to N = 1e8' "$(variant 'N: [16, 64, 256]' 'N: [16, 1000,
 study_bad 'a task over limits.memory_gb' "$(variant 'N: [16, 64, 256]' 'N: [16, 1000, 100000000]' | sed 's/seed: 3/seed: 3\nlimits: {memory_gb: 0.5}/')" \
   "9:17: sweep.N = 100000000: a task needs ~800 MB (engine iid's estimate)"
 study_bad 'over limits.cpu_hours' "$(variant 'N: [16, 64, 256]' 'N: [16, 1000, 100000000]' | sed 's/seed: 3/seed: 3\nlimits: {cpu_hours: 0.0001}/')" \
-  "9:17: sweep.N = 100000000: the solver time reaches"
+  "9:17: sweep.N = 100000000: the compute time reaches"
 study_bad 'nbodyq grid beyond memory_gb' "$(sed -e 's/N: \[2, 3, 4\]/N: [2, 5]/' -e 's/M: 32,/M: 64,/' "$MFH_SOURCE_DIR/studies/quantum/sh1-bosons-1d.yaml")" \
   "24:10: N = 5, M = 64 needs"
 # ---- solver: command templates
