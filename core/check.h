@@ -121,6 +121,10 @@ typedef struct mfh_check_type {
    * drawn when several judge one series: the first of the highest rank. */
   void (*fit_opts)(const void *data, mfh_fit_opts *o);
   int fit_rank;
+  /* 1: the series it judges is a value converging to a limit, not an error
+   * decaying like a power (gci): no default rate fit is drawn on it unless
+   * a kind with fit_opts judges it too. */
+  int values_series;
   /* A curve drawn with the series (may be NULL): its value at one sweep
    * point, names resolved through lookup; and its legend. */
   int (*curve)(const void *data, mfh_lookup_fn lookup, void *ctx, double *y, mfh_err *err);

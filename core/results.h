@@ -34,13 +34,20 @@ typedef struct mfh_series {
   char bound_label[128];
   int has_expansion;           /* an `expansion` check fitted sum_k c_k x^p_k */
   mfh_expansion_fit expansion; /* valid when has_expansion (drawn dashed) */
+  int has_extrap;              /* a `gci` check's Richardson extrapolation (drawn as a line) */
+  double extrap;               /* the extrapolated value phi_ext */
+  double extrap_x;             /* the finest level, where the GCI band is drawn */
+  double extrap_lo, extrap_hi; /* phi_1 (1 -/+ GCI_fine): the fine level's uncertainty band */
+  double extrap_gci;           /* GCI_fine, relative */
+  double extrap_p;             /* the order it used: observed (3 levels) or given (2 levels) */
+  int extrap_levels;           /* 3, or 2 */
 } mfh_series;
 
 enum mfh_verdict { MFH_PASS = 0, MFH_FAIL = 1, MFH_INCONCLUSIVE = 2, MFH_CHECK_ERROR = 3 };
 const char *mfh_verdict_text(int verdict); /* "pass", "fail", "inconclusive", "error" */
 
 typedef struct mfh_check_result {
-  char kind[32];         /* "rate", "bound", "expected", "uniform", "constant", "expansion" */
+  char kind[32];         /* "rate", "bound", "expected", "uniform", "constant", "expansion", "gci" */
   char name[160];        /* unique within the study, e.g. "rate[N] wpp" */
   int verdict;           /* enum mfh_verdict */
   char summary[512];     /* one line: "proved slope -0.5, observed -0.98 +/- 0.03 (95%)" */

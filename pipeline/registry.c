@@ -88,7 +88,8 @@ const mfh_metric_type *const mfh_metrics[] = {&metric_w1, &metric_w2, &metric_wp
   X(expected)              \
   X(uniform)               \
   X(constant)              \
-  X(expansion)
+  X(expansion)             \
+  X(gci)
 
 #define MFH_X_DECLARE(name) extern const mfh_check_type mfh_check_##name;
 MFH_CHECK_KINDS(MFH_X_DECLARE)

@@ -249,14 +249,16 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
        * fit_rank (a rate's over a uniform's; else the default), the curve of
        * the first check that has one (a bound) */
       const mfh_check_spec *fitter = NULL, *drawn = NULL;
+      int values = 0; /* a value series (gci): no default rate fit */
       for (size_t k = 0; k < st->nchecks; k++) {
         const mfh_check_spec *ck = &st->checks[k];
         if (ck->axis != (int)a || ck->measure != (int)m) continue;
+        values |= ck->type->values_series;
         if (ck->type->annotate) ck->type->annotate(ck->data, s);
         if (ck->type->fit_opts && (!fitter || ck->type->fit_rank > fitter->type->fit_rank)) fitter = ck;
         if (ck->type->curve && !drawn) drawn = ck;
       }
-      if (ax->n >= 2 && ax->refine_dir != 0 && series_complete(s)) {
+      if (ax->n >= 2 && ax->refine_dir != 0 && series_complete(s) && (fitter || !values)) {
         mfh_fit_opts fo;
         fit_opts_for(fitter, ax->refine_dir, &fo);
         int rc = fit_series(s, &fo, &s->fit, err);

@@ -1,8 +1,8 @@
 /* plot.gp: the gnuplot script of a study's plot (report/gnuplot.h).  One
  * panel per series: points with standard-error bars (hollow when excluded
  * from the fit), the fitted line and its confidence band, the proved rate,
- * the explicit bound, the expansion; tics and the key placed so that they
- * do not cover the data. */
+ * the explicit bound, the expansion, a gci check's extrapolated value and
+ * GCI band; tics and the key placed so that they do not cover the data. */
 #include "report/gnuplot.h"
 
 #include <math.h>
@@ -19,6 +19,7 @@
 #define C_BOUND "#7048a8"
 #define C_FAILED "#d62728"
 #define C_EXPN "#0b7285"
+#define C_EXTRAP "#c2255c"
 
 /* Tic label for a log axis: "0.02", "2×10^{-5}"; on a linear axis any
  * value, 0 and negatives included ("-0.5", "0", "-3×10^{6}"). */
@@ -199,6 +200,10 @@ static void gp_fit_line(mfh_sbuf *b, const mfh_series *s, int compact) {
       mfh_sb_puts(b, " (no CI");
     mfh_sb_printf(b, ", %zu/%zu %s)", f->n_used, f->n, compact ? "pts" : "points");
     if (f->model == MFH_FIT_POWER_LOG) mfh_sb_puts(b, " with log");
+  } else if (s->has_extrap) {
+    mfh_sb_printf(b, "%s p = %.3g (%d finest levels)%s extrapolated %.6g%s GCI_{fine} %.3g%%",
+                  s->extrap_levels == 3 ? "observed order" : "given order", s->extrap_p, s->extrap_levels,
+                  compact ? "," : "  ·", s->extrap, compact ? "," : "  ·", 100 * s->extrap_gci);
   } else if (s->has_fit) {
     size_t zero = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -269,6 +274,11 @@ static size_t key_hits(const mfh_series *s, const mfh_plot_geom *g, const kbox *
     for (int t = 0; t <= 8; t++) n += in_box(k, p->x, loglerp(lo, hi, t / 8.0));
     if (p->nfailed) n += in_box(k, p->x, p->mean * pow(10, 0.09 * (k->ly1 - k->ly0)));
   }
+  for (int t = 0; g->extrap && t <= 20; t++)
+    n += in_box(k, xlerp(k->xlin, g->xmin, g->xmax, t / 20.0), s->extrap);
+  if (g->gciband)
+    for (int t = 0; t <= 8; t++)
+      n += in_box(k, s->extrap_x, loglerp(ok_pos(s->extrap_lo) ? s->extrap_lo : pow(10, k->ly0), s->extrap_hi, t / 8.0));
   for (size_t j = 0; j < g->ncurve; j++) {
     if (g->line && j >= g->ia && j <= g->ib) n += in_box(k, g->cx[j], g->cfit[j]);
     if (g->band && j >= g->ia && j <= g->ib)
@@ -394,6 +404,24 @@ static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const mfh
     }
     mfh_sb_puts(&pc.b, "\"");
     pc_key(&pc, len);
+  }
+  if (g->extrap) {
+    char v[40], lab[64];
+    pc_next(&pc);
+    snprintf(lab, sizeof lab, "Richardson extrapolation %.6g", s->extrap);
+    mfh_sb_printf(&pc.b, "%s with lines lc rgb \"%s\" dt 5 lw 2 title \"%s\"", mfh_fmt_g17(v, s->extrap), C_EXTRAP,
+                  lab);
+    pc_key(&pc, strlen(lab));
+  }
+  if (g->gciband) {
+    char lab[64];
+    pc_next(&pc);
+    snprintf(lab, sizeof lab, "finest level ± GCI_{fine} %.3g%%", 100 * s->extrap_gci);
+    mfh_sb_printf(&pc.b,
+                  "'%s.gci.dat' using 1:2:($3 > 0 ? $3 : 1e-300):4 with yerrorbars lc rgb \"%s\" pt 13 ps 1.5 "
+                  "lw 2 title \"%s\"",
+                  base, C_EXTRAP, lab);
+    pc_key(&pc, text_len(lab) - 3);
   }
   if (g->n_bound) {
     pc_next(&pc);

@@ -172,6 +172,13 @@ static int compute_geom(const mfh_series *s, mfh_plot_geom *g) {
   }
 
   double ylo = INFINITY, yhi = -INFINITY;
+  g->extrap = s->has_extrap && ok_pos(s->extrap);
+  g->gciband = s->has_extrap && x_ok(xlin, s->extrap_x) && ok_pos(s->extrap_hi);
+  if (g->extrap) widen(&ylo, &yhi, s->extrap);
+  if (g->gciband) {
+    widen(&ylo, &yhi, s->extrap_hi);
+    widen(&ylo, &yhi, s->extrap_lo); /* when positive */
+  }
   for (size_t i = 0; i < s->n; i++) {
     const mfh_point_stats *p = &s->pts[i];
     if (!x_ok(xlin, p->x)) continue;
@@ -260,6 +267,7 @@ int mfh_plot_model_build(const mfh_study_result *r, mfh_plot_model *m, mfh_err *
         v->pts[i].mean = fabs(s->pts[i].mean);
       }
       snprintf(v->label, sizeof v->label, "|%.120s|", s->label);
+      v->has_extrap = 0; /* a signed value's extrapolation has no place on |mean| axes (numbers in the JSON) */
     }
     if (compute_geom(v, &m->geom[k]) != MFH_OK) goto fail;
   }

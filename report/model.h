@@ -85,6 +85,8 @@ typedef struct mfh_plot_geom {
   double xmin, xmax, ymin, ymax; /* plot ranges */
   double dxmin, dxmax;           /* extent of the sweep values that can be placed on x */
   int line, band, proved, expn;  /* curves present (fitted line, band, proved rate, expansion) */
+  int extrap, gciband;           /* a gci check's extrapolated value (a level line) and the finest
+                                    level's GCI band (an error bar) can be drawn */
   size_t ncurve, ia, ib;         /* curve rows; the fit lives in rows ia..ib */
   double *cx, *cfit, *clo, *chi, *cref, *cexp; /* ncurve values each, NaN where absent */
   size_t n_filled_se, n_filled_nose, n_hollow_se, n_hollow_nose, n_failed, n_bound;

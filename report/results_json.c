@@ -16,6 +16,9 @@
  *       "proved": null | { "slope": number, "log": bool },  slope: the exponent
  *                    s of x^s, or of e^{s x} when fit.model is "exp" (log unused)
  *       "bound_label": null (no explicit bound) | string,
+ *       "extrapolated": null | { "value", "gci_fine", "x", "lo", "hi": number|null },
+ *                    a gci check's Richardson value, GCI_fine, and the band
+ *                    phi1 (1 -/+ GCI_fine) at the finest level x
  *       "points": [ { "x", "mean", "sd", "se", "min", "max": number|null,
  *                     "nrep", "nfailed": integer,
  *                     "used": bool (entered the fit; false when no fit),
@@ -170,6 +173,19 @@ static json_t *json_study(const mfh_study_result *r, int *bad) {
       jset(js, "proved", json_null(), bad);
     }
     jset(js, "bound_label", s->bound ? jstr(s->bound_label) : json_null(), bad);
+    if (s->has_extrap) {
+      json_t *e = json_object();
+      if (e) {
+        jset(e, "value", jnum(s->extrap), bad);
+        jset(e, "gci_fine", jnum(s->extrap_gci), bad);
+        jset(e, "x", jnum(s->extrap_x), bad);
+        jset(e, "lo", jnum(s->extrap_lo), bad);
+        jset(e, "hi", jnum(s->extrap_hi), bad);
+      }
+      jset(js, "extrapolated", e, bad);
+    } else {
+      jset(js, "extrapolated", json_null(), bad);
+    }
     json_t *pts = json_array();
     for (size_t i = 0; pts && i < s->n; i++) {
       const mfh_point_stats *p = &s->pts[i];
