@@ -23,6 +23,14 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* CPU time of the calling thread (an engine's own worker threads are not
+ * counted); NaN when the clock is not available. */
+static double thread_cpu_s(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return NAN;
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* Run the tasks tk[0..n-1] of one group (same point but for the stream
  * parameter, same replica, stream values ascending) with one solver run;
  * values[k] receives task tk[k]'s values. */
@@ -383,8 +391,9 @@ static int store_load(const char *dir, const mfh_task *t, mfh_outcome *o) {
     json_object_foreach(vals, k, v) {
       if (!json_is_number(v) || mfh_values_set(&o->values, k, json_number_value(v))) ok = 0;
     }
-    json_t *el = json_object_get(root, "elapsed_s");
+    json_t *el = json_object_get(root, "elapsed_s"), *cpu = json_object_get(root, "cpu_s");
     o->elapsed_s = json_is_number(el) ? json_number_value(el) : 0;
+    o->cpu_s = json_is_number(cpu) ? json_number_value(cpu) : NAN;
   }
   json_decref(root);
   return ok;
@@ -403,6 +412,7 @@ static int store_save(const char *dir, const mfh_task *t, const mfh_outcome *o, 
     json_object_set_new(vals, o->values.v[i].name, json_real(o->values.v[i].v));
   json_object_set_new(root, "values", vals);
   json_object_set_new(root, "elapsed_s", json_real(o->elapsed_s));
+  if (isfinite(o->cpu_s)) json_object_set_new(root, "cpu_s", json_real(o->cpu_s));
   char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
   json_decref(root);
   if (!text) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
@@ -559,7 +569,7 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
     if (o->interrupt && *o->interrupt) continue;
     mfh_err terr;
     mfh_err_clear(&terr);
-    double ts = now_s();
+    double ts = now_s(), cs = thread_cpu_s();
     mfh_values *vals[512];
     mfh_values **vp = gr->n <= 512 ? vals : malloc(gr->n * sizeof *vp);
     int trc = vp ? MFH_OK : mfh_err_set(&terr, MFH_ENOMEM, "out of memory");
@@ -575,10 +585,11 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
     }
     if (!trc) trc = any_group_run(plan, gr->task, gr->n, vp, shared, &terr);
     if (vp != vals) free(vp);
-    double el = (now_s() - ts) / (double)gr->n;
+    double el = (now_s() - ts) / (double)gr->n, cpu = (thread_cpu_s() - cs) / (double)gr->n;
     for (size_t j = 0; j < gr->n; j++) {
       size_t i = gr->task[j];
       out[i].elapsed_s = el;
+      out[i].cpu_s = cpu;
       int src = trc;
       if (!src) src = store_save(dirs[0], &plan->tasks[i], &out[i], &terr);
       if (src) {

@@ -3,8 +3,8 @@
  *
  * Storage: <dir>/tasks/<key>.json per task, written to a temporary file and
  * renamed, holding the task's canonical text (checked on load, so a hash
- * collision or a stale file is never reused), its values ("%.17g") and its
- * wall time.  Failed tasks are not stored: they are retried next run.
+ * collision or a stale file is never reused), its values ("%.17g"), its
+ * wall time (elapsed_s) and its CPU time (cpu_s).  Failed tasks are not stored: they are retried next run.
  *
  * The executor is a small interface (mfh_executor_type) so another backend
  * (MPI) can be added beside the OpenMP one without touching callers. */
@@ -27,7 +27,10 @@ typedef struct mfh_outcome {
   int state;           /* enum mfh_outcome_state */
   int status;          /* failure status */
   mfh_values values;
-  double elapsed_s;
+  double elapsed_s;    /* wall time of its group run / tasks in the group */
+  double cpu_s;        /* CPU time of the thread that ran it, divided the same way; NaN when
+                          unknown (a store written before it was recorded).  Not in the task key,
+                          never in a verdict: the cost axis of work-precision reports. */
   char msg[MFH_ERR_MSG];
 } mfh_outcome;
 

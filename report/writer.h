@@ -65,6 +65,8 @@ typedef struct mfh_writer_type {
   X(html)                  \
   X(junit)                 \
   X(run_markdown)          \
+  X(work_precision)        \
+  X(work_precision_set)    \
   X(table)
 
 #define MFH_WRITER_DECLARE(x) extern const mfh_writer_type mfh_writer_##x;

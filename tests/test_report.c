@@ -1084,6 +1084,145 @@ START_TEST(test_all_zero_series) {
 }
 END_TEST
 
+
+/* ---- work-precision ------------------------------------------------------------- */
+
+/* A cost axis N for study r: cost = c0 (N/100)^2 at the N of its first
+ * series, fitted as the verdict does (power law, log-log). */
+static void add_cost(mfh_study_result *r, double c0, int wall) {
+  const mfh_series *s = &r->series[0];
+  r->cost = calloc(1, sizeof *r->cost);
+  ck_assert_ptr_nonnull(r->cost);
+  r->ncost = 1;
+  mfh_cost_axis *c = &r->cost[0];
+  snprintf(c->axis, sizeof c->axis, "%s", s->axis);
+  c->n = s->n;
+  c->wall = wall;
+  c->pts = calloc(c->n, sizeof *c->pts);
+  ck_assert_ptr_nonnull(c->pts);
+  double x[16], y[16];
+  for (size_t i = 0; i < c->n; i++) {
+    double t = c0 * pow(s->pts[i].x / 100, 2);
+    c->pts[i] = (mfh_cost_point){s->pts[i].x, 4, wall ? t / 50 : t, 0.01 * t, wall ? t : 1.5 * t};
+    x[i] = c->pts[i].x;
+    y[i] = mfh_cost_of(c, i);
+  }
+  mfh_fit_opts fo;
+  mfh_fit_opts_default(&fo);
+  mfh_err err;
+  ck_assert_int_eq(mfh_fit_rate(c->n, x, y, NULL, &fo, &c->fit, &err), MFH_OK);
+  c->has_fit = 1;
+}
+
+/* Per study: a block per series that has a cost on its axis (the eps series
+ * has none), the cost in column 2, the exponent in the panel title, the
+ * numbers in results.json; the cost is wall time when the axis says so. */
+START_TEST(test_work_precision_study) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("wp");
+  add_cost(r, 1e-3, 0);
+  r->cpu_s = 7.25;
+  mfh_err err;
+  mfh_report_opts o = {have_gnuplot() ? 2 : 0, NULL, NULL, NULL}; /* gnuplot runs the script */
+  ck_assert_msg(mfh_report_study(r, dir, &o, NULL, &err) == MFH_OK, "%s", err.msg);
+  if (have_gnuplot()) assert_nonempty(dir, "work-precision.png");
+  o.render = 0;
+  char *dat = slurp(dir, "work-precision.dat"), *gp = slurp(dir, "work-precision.gp");
+  ck_assert_msg(strstr(dat, "# block 0: wpp along N (CPU seconds)\n100 0.001 1.0000000000000001e-05 "), "%s", dat);
+  ck_assert_msg(strstr(dat, "\n400 0.016 "), "%s", dat);
+  ck_assert_ptr_null(strstr(dat, "block 1")); /* err_x along eps: no cost axis eps */
+  ck_assert_msg(strstr(gp, "set title \"along N: cost ∝ N^{2 ± "), "%s", gp);
+  ck_assert_ptr_nonnull(strstr(gp, "set xlabel \"CPU seconds per task\""));
+  ck_assert_ptr_nonnull(strstr(gp, "'work-precision.dat' index 0 using 2:4 with linespoints"));
+  ck_assert_ptr_nonnull(strstr(gp, "sprintf(\"N=%g\", $1)"));
+  char *js = slurp(dir, "results.json");
+  ck_assert_ptr_nonnull(strstr(js, "\"cpu_s\": 7.25"));
+  ck_assert_ptr_nonnull(strstr(js, "\"basis\": \"cpu_s\""));
+  const char *ex = strstr(js, "\"exponent\": ");
+  ck_assert(ex && fabs(strtod(ex + 12, NULL) - 2) < 1e-12);
+  ck_assert_ptr_nonnull(strstr(js, "\"compare\": null"));
+  const char *cost = strstr(js, "\n  \"cost\": ["), *checks = strstr(js, "\n  \"checks\": [");
+  ck_assert_msg(cost && checks && cost > checks && !strstr(cost + 1, "\n  \""), "cost is not the last key");
+  free(dat);
+  free(gp);
+  free(js);
+  free_study(r);
+  /* the wall-time basis */
+  r = make_study("wp");
+  add_cost(r, 1e-3, 1);
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, NULL, &err), MFH_OK);
+  dat = slurp(dir, "work-precision.dat");
+  gp = slurp(dir, "work-precision.gp");
+  ck_assert_msg(strstr(dat, "(wall seconds)\n100 0.001 NaN "), "%s", dat);
+  ck_assert_ptr_nonnull(strstr(gp, "set xlabel \"wall seconds per task\""));
+  free(dat);
+  free(gp);
+  free_study(r);
+  /* no cost at all: one panel that says so */
+  r = make_study("wp");
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, NULL, &err), MFH_OK);
+  gp = slurp(dir, "work-precision.gp");
+  ck_assert_ptr_nonnull(strstr(gp, "no cost data"));
+  ck_assert_ptr_null(strstr(gp, "index 0"));
+  free(gp);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
+/* Per run: studies sharing theorem, axis and measure form one panel, a
+ * curve each named by id; a `compare` group overrides (curves named by
+ * method); a study alone in its group draws nothing. */
+START_TEST(test_work_precision_set) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *a = make_study("verlet"), *b = make_study("yoshida"), *c = make_study("other");
+  add_cost(a, 1e-3, 0);
+  add_cost(b, 4e-3, 0);
+  add_cost(c, 2e-3, 0);
+  snprintf(c->theorem, sizeof c->theorem, "MF-1");
+  const mfh_study_result *st[3] = {a, b, c};
+  mfh_err err;
+  mfh_report_opts o = {have_gnuplot() ? 2 : 0, NULL, NULL, NULL};
+  ck_assert_msg(mfh_report_run(st, 3, dir, &o, &err) == MFH_OK, "%s", err.msg);
+  if (have_gnuplot()) assert_nonempty(dir, "work-precision.png");
+  o.render = 0;
+  char *gp = slurp(dir, "work-precision.gp"), *dat = slurp(dir, "work-precision.dat");
+  ck_assert_msg(strstr(gp, "set title \"FG-1: wpp along N\""), "%s", gp);
+  ck_assert_ptr_nonnull(strstr(gp, "title \"verlet (cost ∝ N^{2"));
+  ck_assert_ptr_nonnull(strstr(gp, "title \"yoshida (cost ∝ N^{2"));
+  ck_assert_ptr_null(strstr(gp, "other"));
+  ck_assert_ptr_nonnull(strstr(gp, "set multiplot layout 1,1"));
+  ck_assert_ptr_nonnull(strstr(dat, "# block 1: study yoshida, wpp along N\n100 0.0040000000000000001 "));
+  free(gp);
+  free(dat);
+  /* compare groups: a and c compare, b is alone */
+  snprintf(a->compare_group, sizeof a->compare_group, "integrators");
+  snprintf(a->compare_method, sizeof a->compare_method, "Verlet");
+  snprintf(c->compare_group, sizeof c->compare_group, "integrators");
+  snprintf(c->compare_method, sizeof c->compare_method, "Yoshida_4");
+  char *dir2 = path2(dir, "second");
+  ck_assert_int_eq(mfh_report_run(st, 3, dir2, &o, &err), MFH_OK);
+  gp = slurp(dir2, "work-precision.gp");
+  ck_assert_msg(strstr(gp, "set title \"integrators: wpp along N\""), "%s", gp);
+  ck_assert_ptr_nonnull(strstr(gp, "title \"Verlet (cost"));
+  ck_assert_ptr_nonnull(strstr(gp, "title \"Yoshida\\\\_4 (cost")); /* gnuplot-escaped */
+  ck_assert_ptr_null(strstr(gp, "yoshida ("));
+  free(gp);
+  /* nothing to compare */
+  char *dir3 = path2(dir, "third");
+  ck_assert_int_eq(mfh_report_run(st, 1, dir3, &o, &err), MFH_OK);
+  gp = slurp(dir3, "work-precision.gp");
+  ck_assert_ptr_nonnull(strstr(gp, "no two studies compare methods"));
+  free(gp);
+  free(dir2);
+  free(dir3);
+  free_study(a);
+  free_study(b);
+  free_study(c);
+  free(dir);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("core");
@@ -1104,6 +1243,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_writer_registry);
   tcase_add_test(tc, test_expansion_curve);
   tcase_add_test(tc, test_all_zero_series);
+  tcase_add_test(tc, test_work_precision_study);
+  tcase_add_test(tc, test_work_precision_set);
   suite_add_tcase(s, tc);
   return s;
 }
