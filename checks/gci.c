@@ -258,6 +258,7 @@ static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c,
       tu += (size_t)snprintf(trend + tu, sizeof trend - tu, "%s%.3g", i ? ", " : "; p trend ", pu);
   }
   mfh_check_num(c, "order", g->order);
+  mfh_check_num(c, "asserted", strcmp(g->label, "proved") == 0); /* 0: a formal order, reported */
   mfh_check_num(c, "tol", g->tol);
   mfh_check_num(c, "levels", e.levels);
   mfh_check_num(c, "h1", t->h1);

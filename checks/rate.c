@@ -115,6 +115,9 @@ static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c,
   double tol = r->tol;
   (void)err;
   mfh_check_num(c, "proved", r->proved);
+  mfh_check_num(c, "asserted", strcmp(r->label, "proved") == 0); /* 0: a literature rate, reported */
+  mfh_check_num(c, "log", r->log);
+  mfh_check_num(c, "exp_model", r->exp_model);
   mfh_check_num(c, "tol", tol);
   mfh_check_num(c, "slope", f->slope);
   mfh_check_num(c, "slope_se", f->slope_se);

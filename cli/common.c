@@ -217,6 +217,11 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
     } else if (!strcmp(a, "--history")) {
       NEEDS_VALUE();
       o->history = val;
+    } else if (!strcmp(a, "--table")) {
+      NEEDS_VALUE();
+      if (strcmp(val, "latex") && strcmp(val, "markdown"))
+        return mfh_cli_usage_error(cmd, "--table must be latex or markdown (got '%s')", val);
+      o->table = val;
     } else if (!strcmp(a, "--expected")) {
       NEEDS_VALUE();
       o->expected = val;

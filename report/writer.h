@@ -67,6 +67,8 @@ typedef struct mfh_writer_type {
   X(run_markdown)          \
   X(work_precision)        \
   X(work_precision_set)    \
+  X(table_latex)           \
+  X(table_markdown)        \
   X(table)
 
 #define MFH_WRITER_DECLARE(x) extern const mfh_writer_type mfh_writer_##x;

@@ -1223,6 +1223,174 @@ START_TEST(test_work_precision_set) {
 }
 END_TEST
 
+/* ---- paper tables ----------------------------------------------------------------- */
+
+static void set_nums(mfh_check_result *c, const char *const *names, const double *v, size_t n) {
+  for (size_t i = 0; i < n; i++) ck_assert_int_eq(mfh_values_set(&c->numbers, names[i], v[i]), MFH_OK);
+}
+
+/* Four studies: FG-1 (a proved rate whose series also has a failing bound,
+ * a rate with a log factor), CEP-4 (a literature rate, a gci order), DOB-1
+ * (a growth exponent and a bound-only series), and one without checks. */
+static void paper_studies(mfh_study_result *st[4]) {
+  static const char *const rn[] = {"proved", "asserted", "log", "exp_model", "slope", "slope_lo", "slope_hi",
+                                   "level"};
+  st[0] = make_study("fg1-x");
+  mfh_check_result *c = st[0]->checks;
+  set_nums(&c[0], rn, (double[]){-0.5, 1, 0, 0, -0.5, -0.51, -0.49, 0.95}, 8);
+  set_nums(&c[1], (const char *const[]){"max_ratio"}, (double[]){1.2}, 1);
+  set_nums(&c[2], rn, (double[]){1, 1, 1, 0, 1.2, 0.9, 1.5, 0.95}, 8);
+  st[1] = make_study("cep4");
+  snprintf(st[1]->theorem, sizeof st[1]->theorem, "CEP-4");
+  snprintf(st[1]->title, sizeof st[1]->title, "3D Coulomb explosion: |E_N(t)| vs N (proved -1/3, sharp -2/3)");
+  for (size_t i = 0; i < st[1]->nchecks; i++) mfh_values_free(&st[1]->checks[i].numbers);
+  st[1]->nchecks = 0;
+  add_check(st[1], "rate", "rate[N] wpp #2", MFH_INCONCLUSIVE,
+            "sharp (Rosenzweig-Serfaty) slope -2/3, observed -0.41 +/- 0.02 - slower (not a proved rate)", 0, -0.41);
+  set_nums(&st[1]->checks[0], rn, (double[]){-2.0 / 3, 0, 0, 0, -0.41, -0.43, -0.39, 0.95}, 8);
+  add_check(st[1], "gci", "gci[eps] err_x", MFH_PASS, "proved order 2, observed p = 1.98", 1, NAN);
+  set_nums(&st[1]->checks[1], (const char *const[]){"order", "asserted", "p"}, (double[]){2, 1, 1.98}, 3);
+  st[2] = make_study("dob1");
+  snprintf(st[2]->theorem, sizeof st[2]->theorem, "DOB-1");
+  snprintf(st[2]->title, sizeof st[2]->title, "W_1 ratio, 100%% of $ & # ~ ^ \\ {x}");
+  for (size_t i = 0; i < st[2]->nchecks; i++) mfh_values_free(&st[2]->checks[i].numbers);
+  st[2]->nchecks = 0;
+  add_check(st[2], "rate", "rate[eps] err_x", MFH_PASS, "proved exponent <= 3/2", 1, 0.83);
+  set_nums(&st[2]->checks[0], rn, (double[]){1.5, 1, 0, 1, 0.83, 0.78, 0.88, 0.9}, 8);
+  add_check(st[2], "bound", "bound[N] wpp", MFH_PASS, "measured <= bound", 0, NAN);
+  set_nums(&st[2]->checks[1], (const char *const[]){"max_ratio"}, (double[]){0.004197}, 1);
+  st[3] = make_study("empty");
+  snprintf(st[3]->theorem, sizeof st[3]->theorem, "FG-1");
+  for (size_t i = 0; i < st[3]->nchecks; i++) mfh_values_free(&st[3]->checks[i].numbers);
+  st[3]->nchecks = 0;
+}
+
+/* A LaTeX table's structure: one table and one tabular, booktabs rules in
+ * order, every row 6 cells (5 unescaped &) ending in \\, braces and dollars
+ * balanced. */
+static void assert_tex_structure(const char *t) {
+  const char *top = strstr(t, "\\toprule"), *bot = strstr(t, "\\bottomrule");
+  ck_assert_msg(strstr(t, "\\begin{table}") && strstr(t, "\\end{table}") && top && bot && top < bot, "%.1500s", t);
+  ck_assert_ptr_nonnull(strstr(t, "\\begin{tabularx}{\\linewidth}{@{}lXllll@{}}"));
+  ck_assert_ptr_nonnull(strstr(bot, "\\end{tabularx}"));
+  long depth = 0;
+  for (const char *p = t; *p; p++) {
+    if (*p == '%' && (p == t || p[-1] != '\\')) { /* a comment runs to the end of its line */
+      while (*p && *p != '\n') p++;
+      if (!*p) break;
+    }
+    if ((*p == '{' || *p == '}') && p > t && p[-1] == '\\') continue;
+    depth += *p == '{' ? 1 : *p == '}' ? -1 : 0;
+    ck_assert_msg(depth >= 0, "unbalanced } near: %.40s", p);
+  }
+  ck_assert_int_eq(depth, 0);
+  size_t rows = 0;
+  for (const char *line = top; line && line < bot; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line), amp = 0, dollars = 0;
+    if (len < 2 || strncmp(line + len - 2, "\\\\", 2) != 0) continue;
+    for (size_t i = 0; i < len; i++) {
+      int escaped = i > 0 && line[i - 1] == '\\';
+      amp += line[i] == '&' && !escaped;
+      dollars += line[i] == '$' && !escaped;
+    }
+    ck_assert_msg(amp == 5 || strstr(line, "\\multicolumn{6}"), "row with %zu cells: %.*s", amp + 1, (int)len, line);
+    ck_assert_msg(dollars % 2 == 0, "unbalanced $ in: %.*s", (int)len, line);
+    rows++;
+  }
+  ck_assert_uint_ge(rows, 2);
+}
+
+START_TEST(test_paper_table) {
+  mfh_study_result *st[4];
+  paper_studies(st);
+  const mfh_study_result *cst[4] = {st[0], st[1], st[2], st[3]};
+  char *dir = mfh_test_tmpdir(), *tex, *md;
+  mfh_err err;
+  mfh_report_opts o = {0, NULL, NULL, NULL};
+  ck_assert_int_eq(mfh_report_run(cst, 4, dir, &o, &err), MFH_OK);
+  tex = slurp(dir, "table.tex");
+  md = slurp(dir, "table.md");
+  /* the command's text is the file's */
+  char *t2 = NULL;
+  ck_assert_int_eq(mfh_report_paper_table(cst, 4, "latex", &t2, &err), MFH_OK);
+  ck_assert_str_eq(t2, tex);
+  free(t2);
+  ck_assert_int_eq(mfh_report_paper_table(cst, 4, "html", &t2, &err), MFH_EUSAGE);
+  assert_tex_structure(tex);
+  static const char *const tex_rows[] = {
+      /* theorems in order, a rule between them; the claim's verdict joined with its series' bound */
+      "\\midrule\nCEP-4 & 3D Coulomb explosion: \\textbar{}E\\_N(t)\\textbar{} vs N (proved -1/3, sharp -2/3) "
+      "{\\footnotesize(wpp vs N; sharp (Rosenzweig-Serfaty))} & ${N}^{-2/3}$$^\\dagger$ & $-0.410 \\pm 0.020$ & -- & "
+      "inconclusive \\\\\n",
+      " & \\quad {\\footnotesize(err\\_x vs eps)} & ${\\varepsilon}^{2}$$^\\ddagger$ & $1.980$ & -- & pass \\\\\n",
+      "\\midrule\nDOB-1 & W\\_1 ratio, 100\\% of \\$ \\& \\# \\~{} \\^{} \\textbackslash{} \\{x\\} "
+      "{\\footnotesize(err\\_x vs eps)} & $\\le e^{3/2\\,\\varepsilon}$ & $0.830 \\pm 0.050$ & -- & pass \\\\\n",
+      " & \\quad {\\footnotesize(wpp vs N)} & -- & -- & 0.0042 & pass \\\\\n",
+      "\\midrule\nFG-1 & Propagation of chaos in W\\_1 \\& \"friends\" \\textless{}T\\textgreater{} "
+      "& -- & -- & -- & pass \\\\\n",
+      " & Propagation of chaos in W\\_1 \\& \"friends\" \\textless{}T\\textgreater{} {\\footnotesize(wpp vs N)} & "
+      "${N}^{-1/2}$ & $-0.500 \\pm 0.010$ & 1.2 & \\textbf{fail} \\\\\n",
+      " & \\quad {\\footnotesize(err\\_x vs eps)} & ${\\varepsilon}^{1}\\log \\varepsilon$ & $1.200 \\pm 0.300$ & -- & "
+      "inconclusive \\\\\n",
+  };
+  const char *at = tex;
+  for (size_t i = 0; i < sizeof tex_rows / sizeof *tex_rows; i++) {
+    const char *hit = strstr(at, tex_rows[i]);
+    ck_assert_msg(hit, "row %zu missing or out of order:\n%s\nin:\n%.1500s", i, tex_rows[i], tex);
+    at = hit + strlen(tex_rows[i]);
+  }
+  /* the levels differ (0.9 and 0.95): the caption does not claim one */
+  ck_assert_ptr_nonnull(strstr(tex, "of its stated confidence interval"));
+  ck_assert_ptr_nonnull(strstr(tex, "$^\\dagger$A literature rate, reported, not asserted."));
+  ck_assert_ptr_nonnull(strstr(tex, "$^\\ddagger$Observed order of the three finest levels"));
+  ck_assert_ptr_nonnull(strstr(tex, "(profile quick)"));
+  static const char *const md_rows[] = {
+      "| Theorem | Statement | Proved | Observed | Bound (max ratio) | Verdict |\n|---|---|---|---|---|---|\n",
+      "| CEP-4 | 3D Coulomb explosion: \\|E_N(t)\\| vs N (proved -1/3, sharp -2/3) (wpp vs N; sharp (Rosenzweig-Serfaty)) | "
+      "N^(-2/3) † | -0.410 ± 0.020 | - | inconclusive |\n",
+      "|  | (err_x vs eps) | eps^(2) ‡ | 1.980 | - | pass |\n",
+      "| DOB-1 |",
+      "|  | (wpp vs N) | - | - | 0.0042 | pass |\n",
+      "| FG-1 | Propagation of chaos in W_1 & \"friends\" &lt;T> | - | - | - | pass |\n",
+      "N^(-1/2) | -0.500 ± 0.010 | 1.2 | **fail** |\n",
+      "|  | (err_x vs eps) | eps^(1) log eps | 1.200 ± 0.300 | - | inconclusive |\n",
+  };
+  at = md;
+  for (size_t i = 0; i < sizeof md_rows / sizeof *md_rows; i++) {
+    const char *hit = strstr(at, md_rows[i]);
+    ck_assert_msg(hit, "markdown row %zu missing or out of order:\n%s\nin:\n%.1500s", i, md_rows[i], md);
+    at = hit + strlen(md_rows[i]);
+  }
+  /* LaTeX accepts it, without an overfull line in an article's text width,
+   * when a LaTeX is installed (Debian: texlive-latex-base, texlive-latex-recommended) */
+  if (mfh_test_run("command -v pdflatex >/dev/null && kpsewhich booktabs.sty >/dev/null", NULL) == 0) {
+    char *doc = path2(dir, "doc.tex"), cmd[2048], *out = NULL;
+    mfh_test_write(doc, "\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{tabularx}\n"
+                        "\\begin{document}\n\\input{table.tex}\n\\end{document}\n");
+    snprintf(cmd, sizeof cmd, "cd '%s' && pdflatex -interaction=nonstopmode -halt-on-error doc.tex 2>&1", dir);
+    int rc = mfh_test_run(cmd, &out);
+    ck_assert_msg(rc == 0, "pdflatex failed on table.tex:\n%.1500s", out ? out + (strlen(out) > 1500 ? strlen(out) - 1500 : 0) : "");
+    ck_assert_msg(out && !strstr(out, "Overfull"), "pdflatex: overfull box:\n%.1500s", out ? strstr(out, "Overfull") : "");
+    assert_nonempty(dir, "doc.pdf");
+    free(out);
+    free(doc);
+  }
+  free(tex);
+  free(md);
+  /* no studies: a table that says so, still well formed */
+  char *dir2 = path2(dir, "none");
+  ck_assert_int_eq(mfh_report_run(cst, 0, dir2, &o, &err), MFH_OK);
+  tex = slurp(dir2, "table.tex");
+  assert_tex_structure(tex);
+  ck_assert_ptr_nonnull(strstr(tex, "\\multicolumn{6}{@{}l}{no studies}"));
+  free(tex);
+  free(dir2);
+  for (int i = 0; i < 4; i++) free_study(st[i]);
+  free(dir);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("core");
@@ -1245,6 +1413,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_all_zero_series);
   tcase_add_test(tc, test_work_precision_study);
   tcase_add_test(tc, test_work_precision_set);
+  tcase_add_test(tc, test_paper_table);
   suite_add_tcase(s, tc);
   return s;
 }
