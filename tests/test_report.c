@@ -1347,8 +1347,8 @@ START_TEST(test_paper_table) {
   ck_assert_ptr_nonnull(strstr(tex, "(profile quick)"));
   static const char *const md_rows[] = {
       "| Theorem | Statement | Proved | Observed | Bound (max ratio) | Verdict |\n|---|---|---|---|---|---|\n",
-      "| CEP-4 | 3D Coulomb explosion: \\|E_N(t)\\| vs N (proved -1/3, sharp -2/3) (wpp vs N; sharp (Rosenzweig-Serfaty)) | "
-      "N^(-2/3) † | -0.410 ± 0.020 | - | inconclusive |\n",
+      ("| CEP-4 | 3D Coulomb explosion: \\|E_N(t)\\| vs N (proved -1/3, sharp -2/3) (wpp vs N; sharp "
+       "(Rosenzweig-Serfaty)) | N^(-2/3) † | -0.410 ± 0.020 | - | inconclusive |\n"),
       "|  | (err_x vs eps) | eps^(2) ‡ | 1.980 | - | pass |\n",
       "| DOB-1 |",
       "|  | (wpp vs N) | - | - | 0.0042 | pass |\n",
@@ -1391,6 +1391,50 @@ START_TEST(test_paper_table) {
 }
 END_TEST
 
+/* A gci check's series (a value converging to a limit, no rate fit): a
+ * linear y axis, the extrapolated value as a level line, the finest level's
+ * GCI band from its .gci.dat, and the numbers in results.json. */
+START_TEST(test_gci_series_plot) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("gci");
+  mfh_series *s = &r->series[1];
+  mfh_fit_result_free(&s->fit);
+  memset(&s->fit, 0, sizeof s->fit);
+  s->has_fit = 0;
+  s->has_proved = 0;
+  for (size_t i = 0; i < s->n; i++) s->pts[i].mean = 2 - s->pts[i].x; /* 1.9, 1.95, ... -> 2 */
+  s->has_extrap = 1;
+  s->extrap = 2;
+  s->extrap_x = s->pts[s->n - 1].x;
+  s->extrap_gci = 0.004;
+  s->extrap_lo = s->pts[s->n - 1].mean * (1 - 0.004);
+  s->extrap_hi = s->pts[s->n - 1].mean * (1 + 0.004);
+  s->extrap_p = 1;
+  s->extrap_levels = 3;
+  mfh_err err;
+  mfh_report_opts o = {have_gnuplot() ? 2 : 0, NULL, NULL, NULL};
+  ck_assert_msg(mfh_report_study(r, dir, &o, NULL, &err) == MFH_OK, "%s", err.msg);
+  char *gp = slurp(dir, "plot.gp"), *dat = slurp(dir, "s2-eps-err_x.gci.dat"), *js = slurp(dir, "results.json");
+  const char *panel = strstr(gp, "# ---- series 2");
+  ck_assert_ptr_nonnull(panel);
+  ck_assert_msg(strstr(panel, "unset logscale\nset logscale x\n"), "series 2 is not on a linear y axis:\n%.1500s",
+                panel);
+  ck_assert_ptr_nonnull(strstr(panel, "observed order p = 1 (3 finest levels), extrapolated 2, GCI_{fine} 0.4%"));
+  ck_assert_ptr_nonnull(strstr(panel, "2 with lines lc rgb \"#c2255c\" dt 5 lw 2 title \"Richardson extrapolation 2\""));
+  ck_assert_ptr_nonnull(strstr(panel, "'s2-eps-err_x.gci.dat' using 1:2:($3):4 with yerrorbars"));
+  ck_assert_ptr_null(strstr(panel, "'s2-eps-err_x.curve.dat' every")); /* no fitted line */
+  ck_assert_msg(strstr(dat, "\n0.00625 1.99375 "), "%s", dat);
+  ck_assert_ptr_nonnull(strstr(js, "\"extrapolated\": {\n        \"value\": 2"));
+  ck_assert_ptr_nonnull(strstr(js, "\"extrapolated\": null")); /* the other series */
+  if (have_gnuplot()) assert_png(dir);
+  free(gp);
+  free(dat);
+  free(js);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("core");
@@ -1414,6 +1458,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_work_precision_study);
   tcase_add_test(tc, test_work_precision_set);
   tcase_add_test(tc, test_paper_table);
+  tcase_add_test(tc, test_gci_series_plot);
   suite_add_tcase(s, tc);
   return s;
 }
