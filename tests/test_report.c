@@ -1423,7 +1423,7 @@ START_TEST(test_gci_series_plot) {
   ck_assert_ptr_nonnull(strstr(panel, "2 with lines lc rgb \"#c2255c\" dt 5 lw 2 title \"Richardson extrapolation 2\""));
   ck_assert_ptr_nonnull(strstr(panel, "'s2-eps-err_x.gci.dat' using 1:2:($3):4 with yerrorbars"));
   ck_assert_ptr_null(strstr(panel, "'s2-eps-err_x.curve.dat' every")); /* no fitted line */
-  ck_assert_msg(strstr(dat, "\n0.00625 1.99375 "), "%s", dat);
+  ck_assert_msg(strstr(dat, "\n0.0062500000000000003 1.9937499999999999 1.98577"), "%s", dat);
   ck_assert_ptr_nonnull(strstr(js, "\"extrapolated\": {\n        \"value\": 2"));
   ck_assert_ptr_nonnull(strstr(js, "\"extrapolated\": null")); /* the other series */
   if (have_gnuplot()) assert_png(dir);
