@@ -79,7 +79,6 @@ static int parse(const mfh_check_input *in, void *data, mfh_err *err) {
   g->sigma = 3;
   g->max_gci = NAN;
   g->dim = 1;
-  snprintf(g->label, sizeof g->label, "proved");
   if (!(v = mfh_check_get(in, "order")))
     return mfh_err_at(err, MFH_EINPUT, in->spec_mark,
                       "%s: missing required key 'order' (the proved or formal order in the spacing, e.g. 2)", in->where);
@@ -87,12 +86,7 @@ static int parse(const mfh_check_input *in, void *data, mfh_err *err) {
   if (!(g->order > 0 && g->order <= 20))
     return mfh_err_at(err, MFH_EINPUT, v->mark, "%s.order: must be in (0, 20] (got %s)", in->where, v->text);
   snprintf(g->order_text, sizeof g->order_text, "%s", v->text);
-  if ((v = mfh_check_get(in, "label"))) {
-    if ((rc = mfh_check_want_scalar(v, "label", err))) return rc;
-    if (!*v->text || strlen(v->text) >= sizeof g->label)
-      return mfh_err_at(err, MFH_EINPUT, v->mark, "%s.label: give 1..%zu characters", in->where, sizeof g->label - 1);
-    snprintf(g->label, sizeof g->label, "%s", v->text);
-  }
+  if ((rc = mfh_check_label(in, g->label, sizeof g->label, err))) return rc;
   if ((rc = mfh_check_real_in(in, "tol", 0, 10, &g->tol, err))) return rc;
   if ((rc = mfh_check_real_in(in, "sigma", 0, 100, &g->sigma, err))) return rc;
   if ((rc = mfh_check_real_in(in, "max_gci", 0, 100, &g->max_gci, err))) return rc;

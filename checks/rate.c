@@ -52,14 +52,7 @@ static int parse(const mfh_check_input *in, void *data, mfh_err *err) {
                       "%s: missing required key 'proved' (the proved log-log slope, e.g. -1/2)", in->where);
   if ((rc = mfh_check_value_real(v, "proved", &r->proved, err))) return rc;
   snprintf(r->proved_text, sizeof r->proved_text, "%s", v->text);
-  snprintf(r->label, sizeof r->label, "proved");
-  if ((v = mfh_check_get(in, "label"))) {
-    if ((rc = mfh_check_want_scalar(v, "label", err))) return rc;
-    if (!*v->text || strlen(v->text) >= sizeof r->label)
-      return mfh_err_at(err, MFH_EINPUT, v->mark, "%s.label: give 1..%zu characters", in->where,
-                        sizeof r->label - 1);
-    snprintf(r->label, sizeof r->label, "%s", v->text);
-  }
+  if ((rc = mfh_check_label(in, r->label, sizeof r->label, err))) return rc;
   if ((v = mfh_check_get(in, "log")) && (rc = mfh_check_value_bool(v, "log", &r->log, err))) return rc;
   if ((v = mfh_check_get(in, "model"))) {
     if ((rc = mfh_check_want_scalar(v, "model", err))) return rc;

@@ -123,6 +123,24 @@ static void claim_label(const mfh_check_result *c, char *buf, size_t n) {
     snprintf(buf, n, "literature");
 }
 
+/* What tells a study's rows apart: "(measure[ vs axis][; literature label])",
+ * escaped with mode. */
+static void row_note(mfh_sbuf *b, const row *w, int mode) {
+  mfh_sb_puts(b, "(");
+  mfh_sb_esc(b, w->r->series[w->series].measure, mode);
+  if (w->axes) {
+    mfh_sb_puts(b, " vs ");
+    mfh_sb_esc(b, w->r->series[w->series].axis, mode);
+  }
+  if (w->claim && num(w->claim, "asserted") == 0) {
+    char lab[96];
+    claim_label(w->claim, lab, sizeof lab);
+    mfh_sb_puts(b, "; ");
+    mfh_sb_esc(b, lab, mode);
+  }
+  mfh_sb_puts(b, ")");
+}
+
 /* ---- LaTeX ------------------------------------------------------------------- */
 
 /* An axis name in math mode: dt, eps, hbar as the symbols papers use. */
@@ -192,48 +210,83 @@ static int observed(const row *w, double *v, double *h) {
 
 static const char *verdict_word(int v) { return mfh_report_verdict_class(v); }
 
-static void tex_row(mfh_sbuf *b, const row *w, int new_theorem) {
-  if (new_theorem) mfh_sb_esc(b, w->r->theorem[0] ? w->r->theorem : "--", MFH_ESC_TEX);
-  mfh_sb_puts(b, " & ");
-  if (w->first_of_study) mfh_sb_esc(b, w->r->title[0] ? w->r->title : w->r->id, MFH_ESC_TEX);
-  if (w->study_rows > 1 && w->series >= 0) {
-    mfh_sb_puts(b, w->first_of_study ? " " : "\\quad ");
-    mfh_sb_puts(b, "{\\footnotesize(");
-    mfh_sb_esc(b, w->r->series[w->series].measure, MFH_ESC_TEX);
-    if (w->axes) {
-      mfh_sb_puts(b, " vs ");
-      mfh_sb_esc(b, w->r->series[w->series].axis, MFH_ESC_TEX);
-    }
-    if (w->claim && num(w->claim, "asserted") == 0) {
-      char lab[96];
-      claim_label(w->claim, lab, sizeof lab);
-      mfh_sb_puts(b, "; ");
-      mfh_sb_esc(b, lab, MFH_ESC_TEX);
-    }
-    mfh_sb_puts(b, ")}");
+static int marks_of(const row *rows, size_t n);
+static double common_level(const row *rows, size_t n);
+
+/* How a row is written in one language. */
+typedef struct lang {
+  int esc;                                   /* enum mfh_esc */
+  const char *open, *sep, *close;            /* row start, between cells, row end */
+  const char *none;                          /* an empty cell */
+  const char *note_first, *note_next, *note_end; /* around a study's row note */
+  const char *pm, *one;                      /* observed +/- half-width; observed alone */
+  const char *strong, *strong_end;           /* around a failing verdict */
+  void (*proved)(mfh_sbuf *b, const row *w);
+  /* the caption's symbols: plus-minus, percent, e^{s t}, the two footnote marks, "et al." */
+  const char *c_pm, *c_percent, *c_exp, *c_dagger, *c_ddagger, *c_etal;
+} lang;
+
+/* The caption (the same words in both languages). */
+static void caption(mfh_sbuf *b, const lang *l, const row *rows, size_t n, const char *profile) {
+  double lv = common_level(rows, n);
+  int marks = marks_of(rows, n);
+  mfh_sb_puts(b, "Convergence rates observed by mfh");
+  if (profile && profile[0]) {
+    mfh_sb_puts(b, " (profile ");
+    mfh_sb_esc(b, profile, l->esc);
+    mfh_sb_puts(b, ")");
   }
-  mfh_sb_puts(b, " & ");
-  tex_proved(b, w);
-  mfh_sb_puts(b, " & ");
+  mfh_sb_printf(b, " against the proved ones.  Observed: the fitted log-log slope %s the half-width of its ", l->c_pm);
+  if (isfinite(lv))
+    mfh_sb_printf(b, "%g%s confidence interval", 100 * lv, l->c_percent);
+  else
+    mfh_sb_puts(b, "stated confidence interval");
+  mfh_sb_printf(b,
+                " (exponent of %s for growth rates).  Bound: the largest ratio measured / explicit bound over the "
+                "sweep (at most 1 when the bound holds).  Verdict: the worst of the rate's and the bound's.",
+                l->c_exp);
+  if (marks & 1) mfh_sb_printf(b, "  %sA literature rate, reported, not asserted.", l->c_dagger);
+  if (marks & 2)
+    mfh_sb_printf(b,
+                  "  %sObserved order of the three finest levels (Richardson extrapolation, Roache's GCI; Celik %s "
+                  "2008), no interval.",
+                  l->c_ddagger, l->c_etal);
+}
+
+static void put_row(mfh_sbuf *b, const lang *l, const row *w, int new_theorem) {
+  mfh_sb_puts(b, l->open);
+  if (new_theorem) mfh_sb_esc(b, w->r->theorem[0] ? w->r->theorem : l->none, l->esc);
+  mfh_sb_puts(b, l->sep);
+  if (w->first_of_study) mfh_sb_esc(b, w->r->title[0] ? w->r->title : w->r->id, l->esc);
+  if (w->study_rows > 1 && w->series >= 0) {
+    mfh_sb_puts(b, w->first_of_study ? l->note_first : l->note_next);
+    row_note(b, w, l->esc);
+    mfh_sb_puts(b, l->note_end);
+  }
+  mfh_sb_puts(b, l->sep);
+  l->proved(b, w);
+  mfh_sb_puts(b, l->sep);
   double v, h;
   if (!observed(w, &v, &h))
-    mfh_sb_puts(b, "--");
+    mfh_sb_puts(b, l->none);
   else if (isfinite(h))
-    mfh_sb_printf(b, "$%.3f \\pm %.3f$", v, h);
+    mfh_sb_printf(b, l->pm, v, h);
   else
-    mfh_sb_printf(b, "$%.3f$", v);
-  mfh_sb_puts(b, " & ");
+    mfh_sb_printf(b, l->one, v);
+  mfh_sb_puts(b, l->sep);
   if (isfinite(w->ratio))
     mfh_sb_printf(b, "%.3g", w->ratio);
   else
-    mfh_sb_puts(b, "--");
-  mfh_sb_puts(b, " & ");
-  if (w->verdict == MFH_FAIL || w->verdict == MFH_CHECK_ERROR)
-    mfh_sb_printf(b, "\\textbf{%s}", verdict_word(w->verdict));
-  else
-    mfh_sb_puts(b, verdict_word(w->verdict));
-  mfh_sb_puts(b, " \\\\\n");
+    mfh_sb_puts(b, l->none);
+  mfh_sb_puts(b, l->sep);
+  int strong = w->verdict == MFH_FAIL || w->verdict == MFH_CHECK_ERROR;
+  mfh_sb_printf(b, "%s%s%s%s", strong ? l->strong : "", verdict_word(w->verdict), strong ? l->strong_end : "",
+                l->close);
 }
+
+static const lang TEX = {MFH_ESC_TEX, "", " & ", " \\\\\n", "--", " {\\footnotesize", "\\quad {\\footnotesize", "}",
+                         "$%.3f \\pm %.3f$", "$%.3f$", "\\textbf{", "}", tex_proved,
+                         "$\\pm$", "\\%", "$e^{s t}$", "$^\\dagger$", "$^\\ddagger$", "et al.\\"};
 
 /* Footnote marks used by the rows: bit 1 literature rate, bit 2 gci. */
 static int marks_of(const row *rows, size_t n) {
@@ -265,13 +318,6 @@ static double common_level(const row *rows, size_t n) {
 #define PAGE_ROWS 40
 
 static void tex_table(mfh_sbuf *b, const row *rows, size_t n, const char *profile) {
-  double lv = common_level(rows, n);
-  int marks = marks_of(rows, n);
-  char level[40];
-  if (isfinite(lv))
-    snprintf(level, sizeof level, "%g\\%%", 100 * lv);
-  else
-    snprintf(level, sizeof level, "stated");
   mfh_sb_puts(b,
               "% table.tex: written by mfh from the checks' numbers (results.json).\n"
               "% Needs \\usepackage{booktabs} and \\usepackage{tabularx} in the preamble; the\n"
@@ -289,27 +335,12 @@ static void tex_table(mfh_sbuf *b, const row *rows, size_t n, const char *profil
   for (size_t i = 0; i < n; i++) {
     int new_theorem = !prev || strcmp(prev, rows[i].r->theorem) != 0;
     if (new_theorem) mfh_sb_puts(b, "\\midrule\n");
-    tex_row(b, &rows[i], new_theorem);
+    put_row(b, &TEX, &rows[i], new_theorem);
     prev = rows[i].r->theorem;
   }
   if (!n) mfh_sb_puts(b, "\\midrule\n\\multicolumn{6}{@{}l}{no studies} \\\\\n");
-  mfh_sb_puts(b, "\\bottomrule\n\\end{tabularx}\n\\caption{Convergence rates observed by mfh");
-  if (profile && profile[0]) {
-    mfh_sb_puts(b, " (profile ");
-    mfh_sb_esc(b, profile, MFH_ESC_TEX);
-    mfh_sb_puts(b, ")");
-  }
-  mfh_sb_printf(b,
-                " against the proved ones.  Observed: the fitted log-log slope $\\pm$ the half-width of its "
-                "%s confidence interval (exponent of $e^{s t}$ for growth rates).  Bound: the largest ratio "
-                "measured / explicit bound over the sweep (at most 1 when the bound holds).  Verdict: the worst "
-                "of the rate's and the bound's.",
-                level);
-  if (marks & 1) mfh_sb_puts(b, "  $^\\dagger$A literature rate, reported, not asserted.");
-  if (marks & 2)
-    mfh_sb_puts(b,
-                "  $^\\ddagger$Observed order of the three finest levels (Richardson extrapolation, Roache's "
-                "GCI; Celik et al.\\ 2008), no interval.");
+  mfh_sb_puts(b, "\\bottomrule\n\\end{tabularx}\n\\caption{");
+  caption(b, &TEX, rows, n, profile);
   mfh_sb_puts(b, "}\n\\label{tab:mfh}\n\\end{table}\n");
 }
 
@@ -342,73 +373,20 @@ static void md_proved(mfh_sbuf *b, const row *w) {
   if (gci) mfh_sb_puts(b, " ‡");
 }
 
+static const lang MD = {MFH_ESC_MD, "| ", " | ", " |\n", "-", " ", "", "", "%.3f ± %.3f", "%.3f", "**", "**",
+                        md_proved, "±", "%", "e^(s t)", "† ", "‡ ", "et al."};
+
 static void md_table(mfh_sbuf *b, const row *rows, size_t n, const char *profile) {
-  double lv = common_level(rows, n);
-  int marks = marks_of(rows, n);
   mfh_sb_puts(b,
               "| Theorem | Statement | Proved | Observed | Bound (max ratio) | Verdict |\n"
               "|---|---|---|---|---|---|\n");
   const char *prev = NULL;
   for (size_t i = 0; i < n; i++) {
-    const row *w = &rows[i];
-    mfh_sb_puts(b, "| ");
-    if (!prev || strcmp(prev, w->r->theorem) != 0) mfh_sb_esc(b, w->r->theorem[0] ? w->r->theorem : "-", MFH_ESC_MD);
-    prev = w->r->theorem;
-    mfh_sb_puts(b, " | ");
-    if (w->first_of_study) mfh_sb_esc(b, w->r->title[0] ? w->r->title : w->r->id, MFH_ESC_MD);
-    if (w->study_rows > 1 && w->series >= 0) {
-      mfh_sb_puts(b, w->first_of_study ? " (" : "(");
-      mfh_sb_esc(b, w->r->series[w->series].measure, MFH_ESC_MD);
-      if (w->axes) {
-        mfh_sb_puts(b, " vs ");
-        mfh_sb_esc(b, w->r->series[w->series].axis, MFH_ESC_MD);
-      }
-      if (w->claim && num(w->claim, "asserted") == 0) {
-        char lab[96];
-        claim_label(w->claim, lab, sizeof lab);
-        mfh_sb_puts(b, "; ");
-        mfh_sb_esc(b, lab, MFH_ESC_MD);
-      }
-      mfh_sb_puts(b, ")");
-    }
-    mfh_sb_puts(b, " | ");
-    md_proved(b, w);
-    mfh_sb_puts(b, " | ");
-    double v, h;
-    if (!observed(w, &v, &h))
-      mfh_sb_puts(b, "-");
-    else if (isfinite(h))
-      mfh_sb_printf(b, "%.3f ± %.3f", v, h);
-    else
-      mfh_sb_printf(b, "%.3f", v);
-    mfh_sb_puts(b, " | ");
-    if (isfinite(w->ratio))
-      mfh_sb_printf(b, "%.3g", w->ratio);
-    else
-      mfh_sb_puts(b, "-");
-    mfh_sb_puts(b, " | ");
-    int strong = w->verdict == MFH_FAIL || w->verdict == MFH_CHECK_ERROR;
-    mfh_sb_printf(b, "%s%s%s |\n", strong ? "**" : "", verdict_word(w->verdict), strong ? "**" : "");
+    put_row(b, &MD, &rows[i], !prev || strcmp(prev, rows[i].r->theorem) != 0);
+    prev = rows[i].r->theorem;
   }
-  mfh_sb_puts(b, "\nConvergence rates observed by mfh");
-  if (profile && profile[0]) {
-    mfh_sb_puts(b, " (profile ");
-    mfh_sb_esc(b, profile, MFH_ESC_LINE);
-    mfh_sb_puts(b, ")");
-  }
-  if (isfinite(lv))
-    mfh_sb_printf(b, " against the proved ones. Observed: the fitted log-log slope ± the half-width of its %g%% ",
-                  100 * lv);
-  else
-    mfh_sb_puts(b, " against the proved ones. Observed: the fitted log-log slope ± the half-width of its ");
-  mfh_sb_puts(b,
-              "confidence interval (exponent of e^(s t) for growth rates). Bound: the largest ratio measured / "
-              "explicit bound over the sweep (at most 1 when the bound holds).");
-  if (marks & 1) mfh_sb_puts(b, " † A literature rate, reported, not asserted.");
-  if (marks & 2)
-    mfh_sb_puts(b,
-                " ‡ Observed order of the three finest levels (Richardson extrapolation, Roache's GCI; Celik et "
-                "al. 2008), no interval.");
+  mfh_sb_puts(b, "\n");
+  caption(b, &MD, rows, n, profile);
   mfh_sb_puts(b, "\n");
 }
 
@@ -449,25 +427,19 @@ int mfh_report_paper_table(const mfh_study_result *const *st, size_t n, const ch
   return rc;
 }
 
-static int write_latex(mfh_writer_ctx *ctx, mfh_err *err) {
+/* The run folder's table in one language. */
+static int write_table(mfh_writer_ctx *ctx, int latex, const char *name, mfh_err *err) {
   mfh_sbuf b = {0};
-  int rc = build(ctx->studies, ctx->nstudies, 1, &b, err);
+  int rc = build(ctx->studies, ctx->nstudies, latex, &b, err);
   if (rc) {
     mfh_sb_free(&b);
     return rc;
   }
-  return mfh_sb_save(&b, ctx->dir, "table.tex", err);
+  return mfh_sb_save(&b, ctx->dir, name, err);
 }
 
-static int write_markdown(mfh_writer_ctx *ctx, mfh_err *err) {
-  mfh_sbuf b = {0};
-  int rc = build(ctx->studies, ctx->nstudies, 0, &b, err);
-  if (rc) {
-    mfh_sb_free(&b);
-    return rc;
-  }
-  return mfh_sb_save(&b, ctx->dir, "table.md", err);
-}
+static int write_latex(mfh_writer_ctx *ctx, mfh_err *err) { return write_table(ctx, 1, "table.tex", err); }
+static int write_markdown(mfh_writer_ctx *ctx, mfh_err *err) { return write_table(ctx, 0, "table.md", err); }
 
 const mfh_writer_type mfh_writer_table_latex = {
     .name = "table_latex",

@@ -134,6 +134,23 @@ static const char *cost_label(const mfh_cost_axis *c) {
   return c && c->wall ? "wall seconds per task" : "CPU seconds per task";
 }
 
+/* Save the data and the script (both buffers released) and draw the images
+ * as the render mode says; images of an earlier run never stay beside new
+ * data. */
+static int save_and_render(mfh_writer_ctx *ctx, mfh_sbuf *d, mfh_sbuf *g, mfh_err *err) {
+  int rc = mfh_sb_save(d, ctx->dir, "work-precision.dat", err);
+  if (!rc) rc = mfh_sb_save(g, ctx->dir, "work-precision.gp", err);
+  mfh_sb_free(g);
+  if (rc) return rc;
+  int rendered = 0;
+  rc = mfh_gnuplot_render_as(ctx->dir, "work-precision", ctx->opts, &rendered, err);
+  if (!rendered) {
+    mfh_report_remove(ctx->dir, "work-precision.png");
+    mfh_report_remove(ctx->dir, "work-precision.svg");
+  }
+  return rc;
+}
+
 /* ---- per study --------------------------------------------------------------- */
 
 static int write_study(mfh_writer_ctx *ctx, mfh_err *err) {
@@ -204,17 +221,7 @@ static int write_study(mfh_writer_ctx *ctx, mfh_err *err) {
     mfh_sb_free(&plot);
   }
   wp_end(&g);
-  int rc = mfh_sb_save(&d, ctx->dir, "work-precision.dat", err);
-  if (!rc) rc = mfh_sb_save(&g, ctx->dir, "work-precision.gp", err);
-  else mfh_sb_free(&g);
-  if (rc) return rc;
-  int rendered = 0;
-  rc = mfh_gnuplot_render_as(ctx->dir, "work-precision", ctx->opts, &rendered, err);
-  if (!rendered) { /* never leave images of an earlier run next to new data */
-    mfh_report_remove(ctx->dir, "work-precision.png");
-    mfh_report_remove(ctx->dir, "work-precision.svg");
-  }
-  return rc;
+  return save_and_render(ctx, &d, &g, err);
 }
 
 const mfh_writer_type mfh_writer_work_precision = {
@@ -333,17 +340,7 @@ static int write_set(mfh_writer_ctx *ctx, mfh_err *err) {
   free(m);
   free(keys);
   free(done);
-  int rc = mfh_sb_save(&d, ctx->dir, "work-precision.dat", err);
-  if (!rc) rc = mfh_sb_save(&g, ctx->dir, "work-precision.gp", err);
-  else mfh_sb_free(&g);
-  if (rc) return rc;
-  int rendered = 0;
-  rc = mfh_gnuplot_render_as(ctx->dir, "work-precision", ctx->opts, &rendered, err);
-  if (!rendered) {
-    mfh_report_remove(ctx->dir, "work-precision.png");
-    mfh_report_remove(ctx->dir, "work-precision.svg");
-  }
-  return rc;
+  return save_and_render(ctx, &d, &g, err);
 }
 
 const mfh_writer_type mfh_writer_work_precision_set = {

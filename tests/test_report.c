@@ -851,16 +851,21 @@ START_TEST(test_exp_series) {
 }
 END_TEST
 
+/* Drop a series' fit; returns the series. */
+static mfh_series *unfit(mfh_series *s) {
+  mfh_fit_result_free(&s->fit);
+  memset(&s->fit, 0, sizeof s->fit);
+  s->has_fit = 0;
+  return s;
+}
+
 /* A series without a fit whose x values include 0 and negatives gets a
  * linear x axis (a log axis would drop or break on them); a power-law panel
  * next to it keeps its log-log axes. */
 START_TEST(test_linear_x_without_fit) {
   char *dir = mfh_test_tmpdir();
   mfh_study_result *r = make_study("mixed-axes");
-  mfh_series *s = &r->series[1];
-  mfh_fit_result_free(&s->fit);
-  memset(&s->fit, 0, sizeof s->fit);
-  s->has_fit = 0;
+  mfh_series *s = unfit(&r->series[1]);
   s->proved_log = 0;
   s->proved_slope = -0.5; /* drawn where it is defined (t > 0) */
   snprintf(s->axis, sizeof s->axis, "t");
@@ -1397,10 +1402,7 @@ END_TEST
 START_TEST(test_gci_series_plot) {
   char *dir = mfh_test_tmpdir();
   mfh_study_result *r = make_study("gci");
-  mfh_series *s = &r->series[1];
-  mfh_fit_result_free(&s->fit);
-  memset(&s->fit, 0, sizeof s->fit);
-  s->has_fit = 0;
+  mfh_series *s = unfit(&r->series[1]);
   s->has_proved = 0;
   for (size_t i = 0; i < s->n; i++) s->pts[i].mean = 2 - s->pts[i].x; /* 1.9, 1.95, ... -> 2 */
   s->has_extrap = 1;
