@@ -9,7 +9,10 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libfftw3-dev libyaml-dev libjansson-dev
           libxxhash-dev liblapacke-dev libopenblas-dev libsqlite3-dev sqlite3 check gnuplot-nox
-          help2man slurm-wlm munge openmpi-bin debhelper dpkg-dev fakeroot)  # tests: Slurm, MPI, .deb
+          help2man slurm-wlm munge openmpi-bin debhelper dpkg-dev fakeroot  # tests: Slurm, MPI, .deb
+          # the tests' sanitizer build and fuzzers (clang, its runtimes and OpenMP),
+          # valgrind, and /usr/bin/time for the fault-injection test
+          clang llvm libclang-rt-14-dev libomp-dev valgrind time)
 
 install_packages() {
   local missing=()

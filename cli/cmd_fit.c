@@ -295,6 +295,10 @@ int mfh_cmd_fit(int argc, char **argv) {
   }
   if ((st = mfh_fit_rate(n, x, y, a.ecol ? e : NULL, &a.opts, &r, &err))) goto out;
   print_report(&a, &csv, cols, x, &r, inferred, sorted);
+  /* the command's answer is a slope: without one the input was not fit to give it */
+  if (!isfinite(r.slope))
+    st = mfh_err_set(&err, MFH_EINPUT, "%s: no slope could be computed from %zu usable of %zu rows (see the flags above)",
+                     a.file, r.n_used, n);
 
 out:
   if (st) mfh_err_print(&err, stderr);

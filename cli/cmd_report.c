@@ -17,7 +17,14 @@
 #include "pipeline/exec.h"
 #include "pipeline/plan.h"
 #include "pipeline/registry.h"
+#include "pipeline/store.h"
 #include "pipeline/verdict.h"
+
+/* 1 if a and b are the same folder (however they are spelled). */
+static int same_folder(const char *a, const char *b) {
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 int mfh_cli_cmd_report(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
@@ -45,6 +52,12 @@ int mfh_cli_cmd_report(int argc, char **argv) {
   int explicit_out = 0;
   for (int i = 1; i < argc; i++) explicit_out |= !strcmp(argv[i], "--out");
   const char *outdir = explicit_out ? o.out : o.paths.v[0];
+  mfh_err err;
+  mfh_err_clear(&err);
+  if (explicit_out && mfh_outdir_check(o.out, &err)) {
+    mfh_cli_sl_free(&o.paths);
+    return mfh_cli_usage_error("report", "%s", err.msg);
+  }
   /* the studies: every <rundir>/<id>/run.json, by id */
   mfh_strlist ids = {0};
   for (size_t d = 0; d < o.paths.n; d++) {
@@ -66,16 +79,22 @@ int mfh_cli_cmd_report(int argc, char **argv) {
     }
     closedir(dh);
   }
-  qsort(ids.v, ids.n, sizeof *ids.v, mfh_cli_cmp_str);
+  if (ids.n) qsort(ids.v, ids.n, sizeof *ids.v, mfh_cli_cmp_str); /* v is NULL when nothing is found */
   if (ids.n == 0) {
     fprintf(stderr, "mfh report: no stored studies (<id>/run.json) under the given folders\n");
     mfh_cli_sl_free(&o.paths);
     return 2;
   }
-  mfh_err err;
-  mfh_err_clear(&err);
   int warned = 0, solver_failed = 0, code = 0;
   mfh_report_opts ro = {o.render, getenv("MFH_GNUPLOT"), &warned, stderr};
+  mfh_store_lock *out_lock = NULL;
+  rc = mfh_mkdirs(outdir, &err);
+  if (!rc) rc = mfh_store_lock_out(outdir, 1, &out_lock, &err);
+  if (rc) {
+    mfh_cli_sl_free(&ids);
+    mfh_cli_sl_free(&o.paths);
+    return mfh_cli_fail(&err);
+  }
   mfh_study_result **rs = calloc(ids.n, sizeof *rs);
   size_t done = 0;
   for (size_t k = 0; k < ids.n && !code; k++) {
@@ -110,16 +129,33 @@ int mfh_cli_cmd_report(int argc, char **argv) {
       code = mfh_cli_fail(&err);
       break;
     }
+    if (strcmp(s.id, ids.v[k]) != 0) { /* the report goes to <out>/<id>: it must be this folder */
+      fprintf(stderr, "%s: the study's id is '%s', not the folder's name '%s'\n", study_path, s.id, ids.v[k]);
+      mfh_study_free(&s);
+      json_decref(meta);
+      code = 2;
+      break;
+    }
+    /* no run may be writing the folders read or the one written */
+    mfh_store_lock *locks[65] = {NULL};
+    for (size_t d = 0; !rc && d < nd; d++) rc = mfh_store_lock_read(dirs[d], &locks[d], &err);
     rs[done] = calloc(1, sizeof **rs);
     mfh_cli_opts lo = o;
     lo.shard_n = 0;
     /* report into outdir/<id>: when that is a different folder, keep its meta too */
     char *od = mfh_path_join(outdir, ids.v[k]);
-    rc = od ? mfh_mkdirs(od, &err) : MFH_ENOMEM;
-    if (!rc && strcmp(od, dirs[0]) != 0) rc = mfh_cli_write_run_meta(od, &s, expected, &err);
+    if (!rc) rc = od ? mfh_mkdirs(od, &err) : mfh_err_set(&err, MFH_ENOMEM, "out of memory");
+    if (!rc) rc = mfh_path_inside(outdir, od, &err);
+    int od_is_source = 0;
+    for (size_t d = 0; !rc && d < nd; d++) od_is_source |= same_folder(od, dirs[d]);
+    if (!rc && !od_is_source) {
+      rc = mfh_store_lock_read(od, &locks[nd], &err);
+      if (!rc) rc = mfh_cli_write_run_meta(od, &s, expected, &err);
+    }
     free(od);
     if (!rc)
       rc = mfh_cli_process_study(&s, expected, outdir, dirs, nd, &lo, 1, 0, &ro, rs[done], &solver_failed, &err);
+    for (size_t d = 0; d <= nd; d++) mfh_store_unlock(locks[d]);
     if (rc) code = mfh_cli_fail(&err);
     else done++;
     mfh_study_free(&s);
@@ -140,6 +176,7 @@ int mfh_cli_cmd_report(int argc, char **argv) {
       if (hc > code) code = hc;
     }
   }
+  mfh_store_unlock(out_lock);
   for (size_t i = 0; i < ids.n; i++) {
     if (rs[i]) mfh_study_result_free(rs[i]);
     free(rs[i]);

@@ -17,6 +17,7 @@
 #include "pipeline/exec.h"
 #include "pipeline/plan.h"
 #include "pipeline/registry.h"
+#include "pipeline/store.h"
 #include "pipeline/verdict.h"
 
 static const char *run_help =
@@ -30,8 +31,9 @@ static const char *run_help =
     "  --jobs N      threads (default: all cores); results do not depend on N\n"
     "  --seed S      replace every study's seed\n"
     "  --fresh       ignore stored results and recompute\n"
-    "  --shard I/N   run a deterministic 1/N of the task groups (batch arrays); shards may share\n"
-    "                one --out folder; when all are done, mfh report DIR renders the results\n"
+    "  --shard I/N   run a deterministic 1/N of the task groups (batch arrays); the shards of one\n"
+    "                run share --out (any other second run on it is refused); when all are done,\n"
+    "                mfh report DIR renders the results\n"
     "  --shard auto  I/N from the launcher: Slurm array or srun step, mpirun (Open MPI, MPICH),\n"
     "                SGE array; --shard auto/N for LSF, PBS, Kubernetes indexed jobs (N jobs)\n"
     "  --quiet       no progress line and no table\n"
@@ -68,6 +70,12 @@ static int run_or_bless(int argc, char **argv, int bless) {
     mfh_cli_sl_free(&o.paths);
     return rc;
   }
+  mfh_err err;
+  mfh_err_clear(&err);
+  if (mfh_outdir_check(o.out, &err)) {
+    mfh_cli_sl_free(&o.paths);
+    return mfh_cli_usage_error(cmd, "%s", err.msg);
+  }
   mfh_loaded *ls;
   size_t n;
   rc = mfh_cli_load_all(cmd, &o, &ls, &n);
@@ -76,24 +84,41 @@ static int run_or_bless(int argc, char **argv, int bless) {
     mfh_cli_sl_free(&o.paths);
     return rc;
   }
-  mfh_err err;
-  mfh_err_clear(&err);
   int warned = 0, solver_failed = 0;
   mfh_report_opts ro = {o.render, getenv("MFH_GNUPLOT"), &warned, stderr};
   mfh_study_result **rs = calloc(n, sizeof *rs);
   size_t done = 0;
   signal(SIGINT, mfh_cli_on_signal);
   signal(SIGTERM, mfh_cli_on_signal);
+  /* the output folder: one unsharded run at a time, or the shards of one */
+  mfh_store_lock *out_lock = NULL;
+  rc = mfh_mkdirs(o.out, &err);
+  if (!rc) rc = mfh_store_lock_out(o.out, !o.shard_n, &out_lock, &err);
   for (size_t i = 0; !rc && i < n; i++) {
     const mfh_study *s = &ls[i].study;
-    char *dir = mfh_path_join(o.out, s->id);
-    if (!dir || (rc = mfh_mkdirs(dir, &err)) || (rc = mfh_cli_write_run_meta(dir, s, ls[i].expected, &err))) {
-      free(dir);
-      break;
+    /* <out>/<id>: the id is one plain name (the loader checks it), and the
+     * folder must not lead elsewhere through a symbolic link */
+    char *dir = mfh_path_join(o.out, s->id), *rec = NULL;
+    mfh_store_lock *lock = NULL;
+    if (!dir || !rs) rc = mfh_err_set(&err, MFH_ENOMEM, "out of memory");
+    if (!rc) rc = mfh_mkdirs(dir, &err);
+    if (!rc) rc = mfh_path_inside(o.out, dir, &err);
+    if (!rc && !(rec = mfh_cli_run_record(s, ls[i].expected, o.shard_n)))
+      rc = mfh_err_set(&err, MFH_ENOMEM, "out of memory");
+    if (!rc) rc = mfh_store_lock_run(dir, o.shard_i, o.shard_n, o.fresh, rec, &lock, &err);
+    if (!rc) rc = mfh_cli_copy_study(dir, s, &err);
+    if (!rc && !o.quiet) {
+      char est[256];
+      mfh_estimate_format(&ls[i].estimate, est, sizeof est);
+      fprintf(stderr, "%s: %s\n", s->id, est);
     }
-    const char *dirs[1] = {dir};
-    rs[i] = calloc(1, sizeof **rs);
-    rc = mfh_cli_process_study(s, ls[i].expected, o.out, dirs, 1, &o, 0, bless, &ro, rs[i], &solver_failed, &err);
+    if (!rc && !(rs[i] = calloc(1, sizeof **rs))) rc = mfh_err_set(&err, MFH_ENOMEM, "out of memory");
+    if (!rc) {
+      const char *dirs[1] = {dir};
+      rc = mfh_cli_process_study(s, ls[i].expected, o.out, dirs, 1, &o, 0, bless, &ro, rs[i], &solver_failed, &err);
+    }
+    mfh_store_unlock(lock);
+    free(rec);
     free(dir);
     if (!rc) done++;
   }
@@ -114,6 +139,7 @@ static int run_or_bless(int argc, char **argv, int bless) {
       if (hc > code) code = hc;
     }
   }
+  mfh_store_unlock(out_lock);
   for (size_t i = 0; i < n; i++) {
     if (rs && rs[i]) mfh_study_result_free(rs[i]);
     free(rs ? rs[i] : NULL);

@@ -32,12 +32,18 @@ int mfh_cli_cmd_validate(int argc, char **argv) {
     int rc = mfh_cli_parse_opts("validate", argc, argv, &o, "");
     if (rc) return rc;
     o.profile = mfh_profiles[p];
+    o.jobs = 1; /* can it run at all: one task at a time */
     mfh_loaded *ls;
     size_t n;
     rc = mfh_cli_load_all("validate", &o, &ls, &n);
     if (rc && !worst) worst = rc;
-    if (p == 0 && !rc)
-      for (size_t i = 0; i < n; i++) printf("%s: ok (%s, %s)\n", ls[i].study.file, ls[i].study.id, ls[i].study.theorem);
+    if (!rc)
+      for (size_t i = 0; i < n; i++) {
+        char est[256];
+        mfh_estimate_format(&ls[i].estimate, est, sizeof est);
+        if (p == 0) printf("%s: ok (%s, %s)\n", ls[i].study.file, ls[i].study.id, ls[i].study.theorem);
+        printf("%s [%s]: %s\n", ls[i].study.file, mfh_profiles[p], est);
+      }
     mfh_cli_free_loaded(ls, n);
     mfh_cli_sl_free(&o.paths);
     if (rc) break; /* the same error would repeat for every profile */

@@ -18,6 +18,7 @@
 #include "pipeline/plan.h"
 #include "pipeline/registry.h"
 #include "pipeline/shard.h"
+#include "pipeline/store.h"
 #include "pipeline/verdict.h"
 
 volatile sig_atomic_t mfh_cli_interrupted = 0;
@@ -132,7 +133,7 @@ int mfh_cli_collect(const char *path, mfh_strlist *out, mfh_err *err) {
     free(sub);
   }
   closedir(d);
-  qsort(here.v, here.n, sizeof *here.v, mfh_cli_cmp_str);
+  if (here.n) qsort(here.v, here.n, sizeof *here.v, mfh_cli_cmp_str); /* v is NULL for an empty folder */
   for (size_t i = 0; !rc && i < here.n; i++) rc = mfh_cli_collect(here.v[i], out, err);
   mfh_cli_sl_free(&here);
   return rc;
@@ -156,6 +157,25 @@ void mfh_cli_expected_dir_for(const char *study, const char *override, char *buf
   snprintf(buf, len, "expected");
 }
 
+static int parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed);
+
+int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed) {
+  int rc = parse_opts(cmd, argc, argv, o, allowed);
+  if (rc) mfh_cli_sl_free(&o->paths); /* a usage error leaves nothing to free */
+  return rc;
+}
+
+/* A whole number in [lo, hi] (no sign, no overflow, nothing after it). */
+static int parse_count(const char *s, unsigned long long lo, unsigned long long hi, unsigned long long *out) {
+  if (!*s || strspn(s, "0123456789") != strlen(s)) return -1;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno == ERANGE || *end || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
 static const char *getenv_lookup(const char *name, void *ctx) {
   (void)ctx;
   return getenv(name);
@@ -163,16 +183,14 @@ static const char *getenv_lookup(const char *name, void *ctx) {
 
 /* --shard I/N, auto or auto/N (the launcher's environment, pipeline/shard.h). */
 static int parse_shard(const char *cmd, const char *val, mfh_cli_opts *o) {
-  unsigned long si, sn;
-  char c;
   if (!strncmp(val, "auto", 4)) {
-    sn = 0;
-    if (val[4] && (sscanf(val + 4, "/%lu%c", &sn, &c) != 1 || sn < 1))
+    unsigned long long sn = 0;
+    if (val[4] && (val[4] != '/' || parse_count(val + 5, 1, 1000000, &sn)))
       return mfh_cli_usage_error(cmd, "--shard must be I/N, auto or auto/N with N >= 1 (got '%s')", val);
     mfh_shard sh;
     mfh_err err;
     mfh_err_clear(&err);
-    if (mfh_shard_from_env(getenv_lookup, NULL, sn, &sh, &err)) {
+    if (mfh_shard_from_env(getenv_lookup, NULL, (size_t)sn, &sh, &err)) {
       fprintf(stderr, "mfh %s: %s\n", cmd, err.msg);
       return 2;
     }
@@ -181,14 +199,22 @@ static int parse_shard(const char *cmd, const char *val, mfh_cli_opts *o) {
     snprintf(o->shard_source, sizeof o->shard_source, "%s", sh.source);
     return 0;
   }
-  if (sscanf(val, "%lu/%lu%c", &si, &sn, &c) != 2 || sn < 1 || si < 1 || si > sn)
-    return mfh_cli_usage_error(cmd, "--shard must be I/N with 1 <= I <= N, auto or auto/N (got '%s')", val);
-  o->shard_i = si;
-  o->shard_n = sn;
+  unsigned long long i = 0, n = 0;
+  const char *slash = strchr(val, '/');
+  char first[32];
+  int ok = slash && (size_t)(slash - val) < sizeof first;
+  if (ok) {
+    snprintf(first, sizeof first, "%.*s", (int)(slash - val), val);
+    ok = !parse_count(first, 1, 1000000, &i) && !parse_count(slash + 1, 1, 1000000, &n) && i <= n;
+  }
+  if (!ok)
+    return mfh_cli_usage_error(cmd, "--shard must be I/N with 1 <= I <= N <= 10^6, auto or auto/N (got '%s')", val);
+  o->shard_i = (size_t)i;
+  o->shard_n = (size_t)n;
   return 0;
 }
 
-int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed) {
+static int parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, const char *allowed) {
   memset(o, 0, sizeof *o);
   o->profile = "quick";
   o->out = "reports";
@@ -227,16 +253,16 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
       o->expected = val;
     } else if (!strcmp(a, "--jobs")) {
       NEEDS_VALUE();
-      char *end;
-      long j = strtol(val, &end, 10);
-      if (*end || j < 1 || j > 1024) return mfh_cli_usage_error(cmd, "--jobs must be an integer in [1, 1024] (got '%s')", val);
+      unsigned long long j;
+      if (parse_count(val, 1, 1024, &j))
+        return mfh_cli_usage_error(cmd, "--jobs must be an integer in [1, 1024] (got '%s')", val);
       o->jobs = (int)j;
     } else if (!strcmp(a, "--seed")) {
       NEEDS_VALUE();
-      char *end;
-      long long s = strtoll(val, &end, 10);
-      if (*end || s < 0) return mfh_cli_usage_error(cmd, "--seed must be a non-negative integer (got '%s')", val);
-      o->seed = s;
+      unsigned long long sd; /* the bound of a study's seed: 2^53, exact in JSON readers */
+      if (parse_count(val, 0, 9007199254740992ULL, &sd))
+        return mfh_cli_usage_error(cmd, "--seed must be an integer in [0, 2^53] (got '%s')", val);
+      o->seed = (long long)sd;
     } else if (!strcmp(a, "--shard")) {
       NEEDS_VALUE();
       int rc = parse_shard(cmd, val, o);
@@ -290,6 +316,11 @@ int mfh_cli_load_all(const char *cmd, const mfh_cli_opts *o, mfh_loaded **out, s
       bad = bad ? bad : mfh_status_exit_code(err.status);
       continue;
     }
+    if (mfh_study_estimate(&ls[i].study, o->jobs, &ls[i].estimate, &err)) {
+      mfh_err_print(&err, stderr);
+      bad = bad ? bad : mfh_status_exit_code(err.status);
+      continue;
+    }
     mfh_cli_expected_dir_for(files.v[i], o->expected, ls[i].expected, sizeof ls[i].expected);
     for (size_t j = 0; j < i; j++)
       if (ls[j].study.file && !strcmp(ls[j].study.id, ls[i].study.id)) {
@@ -310,29 +341,62 @@ void mfh_cli_free_loaded(mfh_loaded *ls, size_t n) {
 
 /* ---- run / bless / report ---------------------------------------------------- */
 
-int mfh_cli_write_run_meta(const char *dir, const mfh_study *s, const char *expected, mfh_err *err) {
+int mfh_cli_copy_study(const char *dir, const mfh_study *s, mfh_err *err) {
   char *copy = NULL;
   size_t len;
   int rc = mfh_read_file(s->file, &copy, &len, err);
   char *p = mfh_path_join(dir, "study.yaml");
-  if (!rc && p) rc = mfh_write_atomic(p, copy, len, err);
+  if (!rc) rc = p ? mfh_write_atomic(p, copy, len, err) : mfh_err_set(err, MFH_ENOMEM, "out of memory");
   free(p);
   free(copy);
-  if (rc) return rc;
+  return rc;
+}
+
+char *mfh_cli_run_record(const mfh_study *s, const char *expected, size_t shards) {
   json_t *meta = json_object();
   char real[PATH_MAX];
   json_object_set_new(meta, "study_file", json_string(s->file));
   json_object_set_new(meta, "profile", json_string(s->profile));
   json_object_set_new(meta, "seed", json_integer((json_int_t)s->seed));
+  json_object_set_new(meta, "shards", json_integer((json_int_t)shards));
   json_object_set_new(meta, "expected", json_string(realpath(expected, real) ? real : expected));
   json_object_set_new(meta, "mfh_version", json_string(MFH_VERSION));
   char *text = json_dumps(meta, JSON_INDENT(2));
   json_decref(meta);
-  p = mfh_path_join(dir, "run.json");
+  return text;
+}
+
+int mfh_cli_write_run_meta(const char *dir, const mfh_study *s, const char *expected, mfh_err *err) {
+  int rc = mfh_cli_copy_study(dir, s, err);
+  if (rc) return rc;
+  char *text = mfh_cli_run_record(s, expected, 0);
+  char *p = mfh_path_join(dir, "run.json");
   rc = (text && p) ? mfh_write_atomic(p, text, strlen(text), err) : mfh_err_set(err, MFH_ENOMEM, "out of memory");
   free(p);
   free(text);
   return rc;
+}
+
+/* Say how many stored task files failed verification, and why. */
+static void say_rejected(const mfh_study *s, const mfh_outcome *out, size_t n, int load_only) {
+  size_t count[MFH_STORED_NKINDS] = {0}, total = 0;
+  for (size_t i = 0; i < n; i++)
+    if (out[i].stored != MFH_STORED_OK && out[i].stored != MFH_STORED_ABSENT && out[i].stored >= 0 &&
+        out[i].stored < MFH_STORED_NKINDS) {
+      count[out[i].stored]++;
+      total++;
+    }
+  if (!total) return;
+  fprintf(stderr, "%s: %zu stored task file%s failed verification and %s %s:", s->id, total, total == 1 ? "" : "s",
+          total == 1 ? "was" : "were",
+          load_only ? "left out (run the study again to recompute them)" : "recomputed");
+  const char *sep = " ";
+  for (int k = 0; k < MFH_STORED_NKINDS; k++)
+    if (count[k]) {
+      fprintf(stderr, "%s%zu %s", sep, count[k], mfh_stored_text(k));
+      sep = "; ";
+    }
+  fputc('\n', stderr);
 }
 
 /* Plan, execute (or only load), judge and report one study. */
@@ -351,6 +415,7 @@ int mfh_cli_process_study(const mfh_study *s, const char *expected, const char *
   mfh_exec_opts eo = {o->jobs, o->fresh, o->shard_i, o->shard_n, load_only,
                       !o->quiet && isatty(STDERR_FILENO), s->id, &mfh_cli_interrupted};
   rc = mfh_executor_openmp.run(&plan, dirs, ndirs, &eo, out, err);
+  say_rejected(s, out, plan.ntasks, load_only);
   json_t *baseline = NULL;
   if (!rc) rc = mfh_baseline_load(expected, s->id, s->profile, &baseline, err);
   if (!rc && !o->shard_n) rc = mfh_verdict_build(&plan, out, baseline, res, err);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pipeline/estimate.h"
 #include "pipeline/study.h"
 #include "report/report.h"
 
@@ -64,13 +65,21 @@ int mfh_cli_parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, 
 typedef struct {
   mfh_study study;
   char expected[PATH_MAX];
+  mfh_estimate estimate; /* confirmed before running (pipeline/estimate.h) */
 } mfh_loaded;
-/* Load every study under o->paths; on bad input print every error and
+/* Load every study under o->paths and estimate it for o->jobs tasks at
+ * once; on bad input or a study beyond its limits print every error and
  * return 2 (nothing has been written).  *out has *n entries (free with
  * mfh_cli_free_loaded even on error). */
 int mfh_cli_load_all(const char *cmd, const mfh_cli_opts *o, mfh_loaded **out, size_t *n);
 void mfh_cli_free_loaded(mfh_loaded *ls, size_t n);
-/* Copy the study file and write run.json (profile, seed, expected) into dir. */
+/* Copy the study file into dir/study.yaml. */
+int mfh_cli_copy_study(const char *dir, const mfh_study *s, mfh_err *err);
+/* The run record (run.json): study file, profile, seed, number of shards
+ * (0: unsharded), expected folder, version.  malloc'd JSON text, NULL on
+ * out-of-memory. */
+char *mfh_cli_run_record(const mfh_study *s, const char *expected, size_t shards);
+/* Copy the study file and write an unsharded run record into dir. */
 int mfh_cli_write_run_meta(const char *dir, const mfh_study *s, const char *expected, mfh_err *err);
 /* Plan, execute (or only load), judge and report one study. */
 int mfh_cli_process_study(const mfh_study *s, const char *expected, const char *outdir,

@@ -25,6 +25,7 @@
 #ifndef MFH_CORE_ENGINE_H
 #define MFH_CORE_ENGINE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <gsl/gsl_rng.h>
@@ -50,6 +51,11 @@ typedef struct mfh_engine_ctx {
   size_t replica;
   const char *workdir;   /* folder of the study file (external programs run there) */
   const void *shared;    /* what prepare() made for this point, or NULL */
+  /* the harness's limits on one task (study key `limits`) and its stop flag,
+   * for engines that run external programs (core/proc.h) */
+  double time_limit_s;     /* wall time a program may take (<= 0: none) */
+  size_t output_limit;     /* bytes a program may print on standard output */
+  volatile sig_atomic_t *interrupt; /* non-zero when mfh was asked to stop; may be NULL */
 } mfh_engine_ctx;
 
 typedef struct mfh_engine_type {
@@ -80,6 +86,10 @@ typedef struct mfh_engine_type {
    * does not depend on the draws); freed by release(). */
   int (*prepare)(const mfh_params *p, size_t nout, const double *t, void **shared, mfh_err *err);
   void (*release)(void *shared);
+  /* Optional: what one run costs at most, in bytes of memory and seconds of
+   * one core (rough, for the harness's refusal of oversize studies before
+   * anything runs: pipeline/estimate.c sums the parts of a task). */
+  int (*estimate)(const mfh_params *p, double *bytes, double *seconds);
   /* A small, fast configuration for the conformance suite
    * (tests/test_conformance.c): "name=value ..." over the defaults, e.g.
    * "N=64 dt=0.05"; NULL: the defaults are small enough.  With a stream

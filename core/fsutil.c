@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 int mfh_mkdirs(const char *path, mfh_err *err) {
+  if (!path[0]) return mfh_err_set(err, MFH_EUSAGE, "an empty folder name");
   char *p = strdup(path);
   if (!p) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   for (char *s = p + 1; *s; s++) {
@@ -176,4 +178,102 @@ char *mfh_path_join(const char *a, const char *b) {
   char *s = malloc(n);
   if (s) snprintf(s, n, "%.*s/%s", (int)la, a, b);
   return s;
+}
+
+int mfh_name_ok(const char *name) {
+  size_t n = strlen(name);
+  return n > 0 && n < 256 && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !strchr(name, '/');
+}
+
+int mfh_path_inside(const char *base, const char *path, mfh_err *err) {
+  char rb[PATH_MAX], rp[PATH_MAX];
+  if (!realpath(base, rb)) return mfh_err_set(err, MFH_EIO, "cannot resolve %s: %s", base, strerror(errno));
+  if (!realpath(path, rp)) return mfh_err_set(err, MFH_EIO, "cannot resolve %s: %s", path, strerror(errno));
+  size_t n = strlen(rb);
+  if (strcmp(rb, "/") == 0 || (strncmp(rp, rb, n) == 0 && (rp[n] == '/' || rp[n] == '\0'))) return MFH_OK;
+  return mfh_err_set(err, MFH_EINPUT, "%s resolves to %s, outside %s (a symbolic link?)", path, rp, rb);
+}
+
+int mfh_outdir_check(const char *dir, mfh_err *err) {
+  if (!dir[0]) return mfh_err_set(err, MFH_EUSAGE, "--out: an empty folder name");
+  struct stat st;
+  if (stat(dir, &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return mfh_err_set(err, MFH_EUSAGE, "--out %s: exists and is not a folder", dir);
+    if (access(dir, W_OK | X_OK) != 0)
+      return mfh_err_set(err, MFH_EUSAGE, "--out %s: not writable: %s", dir, strerror(errno));
+    return MFH_OK;
+  }
+  if (errno != ENOENT) return mfh_err_set(err, MFH_EUSAGE, "--out %s: %s", dir, strerror(errno));
+  /* the nearest existing ancestor must be a writable folder */
+  char *p = strdup(dir);
+  if (!p) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  int rc = MFH_OK;
+  for (;;) {
+    char *slash = strrchr(p, '/');
+    while (slash && slash > p && slash[-1] == '/') slash--;
+    if (!slash) {
+      strcpy(p, ".");
+    } else if (slash == p) {
+      p[1] = '\0';
+    } else {
+      *slash = '\0';
+    }
+    if (stat(p, &st) == 0) {
+      if (!S_ISDIR(st.st_mode))
+        rc = mfh_err_set(err, MFH_EUSAGE, "--out %s: %s is not a folder", dir, p);
+      else if (access(p, W_OK | X_OK) != 0)
+        rc = mfh_err_set(err, MFH_EUSAGE, "--out %s: cannot create it in %s: %s", dir, p, strerror(errno));
+      break;
+    }
+    if (errno != ENOENT) {
+      rc = mfh_err_set(err, MFH_EUSAGE, "--out %s: %s: %s", dir, p, strerror(errno));
+      break;
+    }
+    if (!strcmp(p, ".") || !strcmp(p, "/")) break;
+  }
+  free(p);
+  return rc;
+}
+
+static int is_exe(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+}
+
+/* malloc'd absolute form of p (a child may change folder before exec). */
+static char *abs_path(const char *p) {
+  if (p[0] == '/') return strdup(p);
+  size_t cap = 256;
+  for (;;) {
+    char *cwd = malloc(cap);
+    if (!cwd) return NULL;
+    if (getcwd(cwd, cap)) {
+      char *r = mfh_path_join(cwd, p);
+      free(cwd);
+      return r;
+    }
+    free(cwd);
+    if (errno != ERANGE || cap > 65536) return NULL;
+    cap *= 2;
+  }
+}
+
+char *mfh_find_program(const char *prog) {
+  if (!prog || !prog[0]) return NULL;
+  if (strchr(prog, '/')) return is_exe(prog) ? abs_path(prog) : NULL;
+  const char *path = getenv("PATH");
+  if (!path || !path[0]) path = "/usr/local/bin:/usr/bin:/bin";
+  for (const char *p = path;;) {
+    const char *colon = strchr(p, ':');
+    size_t len = colon ? (size_t)(colon - p) : strlen(p);
+    size_t n = len + strlen(prog) + 3;
+    char *cand = malloc(n);
+    if (!cand) return NULL;
+    snprintf(cand, n, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", prog);
+    char *abs = is_exe(cand) ? abs_path(cand) : NULL;
+    free(cand);
+    if (abs) return abs;
+    if (!colon) return NULL;
+    p = colon + 1;
+  }
 }

@@ -45,4 +45,23 @@ int mfh_is_dir(const char *path);
 /* malloc'd "a/b" (a single '/' between). NULL on out-of-memory. */
 char *mfh_path_join(const char *a, const char *b);
 
+/* Absolute path of an executable program: prog itself when it has a '/'
+ * (made absolute), else the first match in PATH.  malloc'd; NULL when there
+ * is none (or out of memory). */
+char *mfh_find_program(const char *prog);
+
+/* Confinement: every file mfh writes is <out>/<name>/... with names that
+ * cannot leave their folder. */
+/* 1 if name is one path component that stays in its folder: not empty, not
+ * "." or "..", no '/', shorter than 256 bytes. */
+int mfh_name_ok(const char *name);
+/* 0 if path (which must exist) resolves, symbolic links followed, to base or
+ * a folder below it; MFH_EINPUT naming where it leads otherwise, MFH_EIO when
+ * either cannot be resolved. */
+int mfh_path_inside(const char *base, const char *path, mfh_err *err);
+/* An output folder the user named (--out): not empty; an existing folder we
+ * may write in, or creatable (its nearest existing ancestor is a writable
+ * folder).  0 or MFH_EUSAGE with the reason; writes nothing. */
+int mfh_outdir_check(const char *dir, mfh_err *err);
+
 #endif

@@ -6,5 +6,6 @@ const mfh_kind *const mfh_kinds[] = {
     &mfh_kind_law1d,
     &mfh_kind_phase_grid,
     &mfh_kind_density,
+    &mfh_kind_field,
     NULL,
 };

@@ -13,6 +13,7 @@ extern const mfh_kind mfh_kind_cloud;       /* mfh_cloud */
 extern const mfh_kind mfh_kind_law1d;       /* const mfh_law1d (static, not freed) */
 extern const mfh_kind mfh_kind_phase_grid;  /* mfh_phase_grid */
 extern const mfh_kind mfh_kind_density;     /* mfh_density */
+extern const mfh_kind mfh_kind_field;       /* mfh_field (core/field.h) */
 
 /* A heap cloud for a state item (mfh_cloud_alloc inside); NULL when out of memory. */
 mfh_cloud *mfh_cloud_new(size_t n, size_t dim);

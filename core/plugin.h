@@ -9,6 +9,7 @@
 #ifndef MFH_CORE_PLUGIN_H
 #define MFH_CORE_PLUGIN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <gsl/gsl_rng.h>
@@ -62,6 +63,11 @@ typedef struct mfh_task_ctx {
    * changing one part never shifts the draws of another. */
   gsl_rng *init_rng;
   gsl_rng *ref_rng;
+  /* the harness's limits on one task (study key `limits`) and its stop flag,
+   * for solvers that run external programs (core/proc.h) */
+  double time_limit_s;     /* wall time a program may take (<= 0: none) */
+  size_t output_limit;     /* bytes a program may print on standard output */
+  volatile sig_atomic_t *interrupt; /* non-zero when mfh was asked to stop; may be NULL */
 } mfh_task_ctx;
 
 typedef struct mfh_solver_type {
@@ -95,6 +101,11 @@ typedef struct mfh_solver_type {
   int (*prepare)(const mfh_params *p, size_t nstream, const double *stream, void **shared,
                  mfh_err *err);
   void (*release)(void *shared);
+  /* Optional (may be NULL): what one run of the solver costs at p, for the
+   * harness's estimate before anything runs (pipeline/estimate.c): *bytes
+   * of memory at its peak and *seconds on one core, as orders of magnitude
+   * (0 when unknown).  Must be cheap and allocate nothing.  0 or a status. */
+  int (*estimate)(const mfh_params *p, double *bytes, double *seconds);
 } mfh_solver_type;
 
 /* GSL's rng type for task streams is in core/rng.h; FFTW plans must be

@@ -22,7 +22,8 @@
   X(MFH_ESOLVER, -6, "solver failed", 3)                     \
   X(MFH_EEXTERNAL, -7, "external program failed", 3)         \
   X(MFH_EINTERRUPT, -8, "interrupted", 3)                    \
-  X(MFH_EINTERNAL, -9, "internal error", 3)
+  X(MFH_EINTERNAL, -9, "internal error", 3)                  \
+  X(MFH_EBUSY, -10, "in use by another run", 3)
 
 enum mfh_status {
 #define MFH_X_ENUM(name, value, text, code) name = value,

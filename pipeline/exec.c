@@ -1,6 +1,5 @@
 #include "pipeline/exec.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "core/fsutil.h"
 #include "core/kinds.h"
 #include "core/rng.h"
+#include "pipeline/store.h"
 
 static double now_s(void) {
   struct timespec ts;
@@ -35,7 +35,7 @@ static double thread_cpu_s(void) {
  * parameter, same replica, stream values ascending) with one solver run;
  * values[k] receives task tk[k]'s values. */
 static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_values *const *values,
-                     const void *shared, mfh_err *err) {
+                     const void *shared, volatile sig_atomic_t *interrupt, mfh_err *err) {
   const mfh_study *s = plan->study;
   const mfh_task *t0 = &plan->tasks[tk[n - 1]];
   /* the point of the last (largest) stream value carries every other parameter */
@@ -47,7 +47,8 @@ static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_value
   int rc = MFH_OK;
   if (!stream || !st || !rng || !init_rng || !ref_rng) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
   for (size_t k = 0; !rc && k < n; k++) stream[k] = plan->tasks[tk[k]].stream;
-  mfh_task_ctx ctx = {s->observable->needs, t0->seed, t0->replica, s->dir, n, stream, shared, init_rng, ref_rng};
+  mfh_task_ctx ctx = {s->observable->needs, t0->seed, t0->replica, s->dir, n, stream, shared, init_rng, ref_rng,
+                      s->limits.task_seconds, (size_t)(s->limits.output_mb * 1e6), interrupt};
   if (!rc) rc = s->solver->run(p, &ctx, rng, st, err);
   for (size_t k = 0; !rc && k < n; k++) {
     const mfh_params *pk = &plan->points[plan->tasks[tk[k]].point].params;
@@ -116,7 +117,7 @@ static void state_view(const mfh_state2 *src, const char *item, mfh_state2 *view
  * same replica, stream ascending): every part run once over all output
  * times, then the observables at each. */
 static int parts_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_values *const *values,
-                           void *const *shared, mfh_err *err) {
+                           void *const *shared, volatile sig_atomic_t *interrupt, mfh_err *err) {
   const mfh_study *s = plan->study;
   const mfh_task *t0 = &plan->tasks[tk[n - 1]];
   const mfh_params *p = &plan->points[t0->point].params;
@@ -158,7 +159,8 @@ static int parts_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh
       from = &init[i];
     }
     mfh_engine_ctx ctx = {nout, times, from, own, irng, pt->kind == MFH_PART_SYSTEM ? t0->seed : t0->seed_ref,
-                          t0->replica, s->dir, shared ? shared[i] : NULL};
+                          t0->replica, s->dir, shared ? shared[i] : NULL, s->limits.task_seconds,
+                          (size_t)(s->limits.output_mb * 1e6), interrupt};
     if (!rc) rc = e->run(&ep[i], &ctx, &st[i * nout], err);
     for (size_t k = 0; !rc && k < nout; k++) rc = mfh_decl_check(&pt->decl, &st[i * nout + k], err);
     if (rc && s->nparts > 1) mfh_err_prefix(err, "%s (engine %s)", pt->name, e->name);
@@ -220,13 +222,13 @@ static int parts_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh
 }
 
 static int any_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_values *const *values,
-                         void *const *shared, mfh_err *err) {
-  if (plan->study->solver) return group_run(plan, tk, n, values, shared ? shared[0] : NULL, err);
-  return parts_group_run(plan, tk, n, values, shared, err);
+                         void *const *shared, volatile sig_atomic_t *interrupt, mfh_err *err) {
+  if (plan->study->solver) return group_run(plan, tk, n, values, shared ? shared[0] : NULL, interrupt, err);
+  return parts_group_run(plan, tk, n, values, shared, interrupt, err);
 }
 
 int mfh_task_run(const mfh_plan *plan, size_t ti, mfh_values *out, mfh_err *err) {
-  int rc = any_group_run(plan, &ti, 1, &out, NULL, err);
+  int rc = any_group_run(plan, &ti, 1, &out, NULL, NULL, err);
   if (!rc) rc = mfh_derive_values(plan->study, &plan->points[plan->tasks[ti].point].params, out, err);
   return rc;
 }
@@ -364,107 +366,6 @@ static int prepare_shared(const mfh_plan *plan, const size_t *todo, size_t ntodo
   return MFH_OK;
 }
 
-/* ---- storage --------------------------------------------------------- */
-
-static char *task_path(const char *dir, const mfh_task *t) {
-  size_t n = strlen(dir) + 64;
-  char *p = malloc(n);
-  if (p) snprintf(p, n, "%s/tasks/%s.json", dir, t->key);
-  return p;
-}
-
-/* 1 if found and valid (values filled), 0 otherwise. */
-static int store_load(const char *dir, const mfh_task *t, mfh_outcome *o) {
-  char *path = task_path(dir, t);
-  if (!path) return 0;
-  json_error_t jerr;
-  json_t *root = json_load_file(path, 0, &jerr);
-  free(path);
-  if (!root) return 0;
-  int ok = 0;
-  json_t *canon = json_object_get(root, "task"), *vals = json_object_get(root, "values");
-  if (json_is_string(canon) && strcmp(json_string_value(canon), t->canon) == 0 && json_is_object(vals)) {
-    const char *k;
-    json_t *v;
-    ok = 1;
-    mfh_values_clear(&o->values);
-    json_object_foreach(vals, k, v) {
-      if (!json_is_number(v) || mfh_values_set(&o->values, k, json_number_value(v))) ok = 0;
-    }
-    json_t *el = json_object_get(root, "elapsed_s"), *cpu = json_object_get(root, "cpu_s");
-    o->elapsed_s = json_is_number(el) ? json_number_value(el) : 0;
-    o->cpu_s = json_is_number(cpu) ? json_number_value(cpu) : NAN;
-  }
-  json_decref(root);
-  return ok;
-}
-
-static int store_save(const char *dir, const mfh_task *t, const mfh_outcome *o, mfh_err *err) {
-  json_t *root = json_object(), *vals = json_object();
-  if (!root || !vals) {
-    json_decref(root);
-    json_decref(vals);
-    return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  }
-  json_object_set_new(root, "key", json_string(t->key));
-  json_object_set_new(root, "task", json_string(t->canon));
-  for (size_t i = 0; i < o->values.n; i++)
-    json_object_set_new(vals, o->values.v[i].name, json_real(o->values.v[i].v));
-  json_object_set_new(root, "values", vals);
-  json_object_set_new(root, "elapsed_s", json_real(o->elapsed_s));
-  if (isfinite(o->cpu_s)) json_object_set_new(root, "cpu_s", json_real(o->cpu_s));
-  char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
-  json_decref(root);
-  if (!text) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  char *path = task_path(dir, t);
-  /* No fsync per task: the rename is atomic and the loader checks every
-   * file, so a crash can only cost tasks (recomputed identically), never
-   * corrupt one; the executor syncs the folder once a second instead. */
-  int rc = path ? mfh_write_atomic_nosync(path, text, strlen(text), err) : MFH_ENOMEM;
-  free(path);
-  free(text);
-  return rc;
-}
-
-/* Names of the stored task files of a run folder, sorted, so that looking
- * for a task that was never stored costs no failed open() (slow on
- * overlay file systems with thousands of files). */
-typedef struct {
-  char (*key)[33];
-  size_t n;
-} keyset;
-
-static int cmp_key(const void *a, const void *b) { return strcmp(a, b); }
-
-static void keyset_load(const char *dir, keyset *ks) {
-  ks->key = NULL;
-  ks->n = 0;
-  char *tdir = mfh_path_join(dir, "tasks");
-  DIR *d = tdir ? opendir(tdir) : NULL;
-  free(tdir);
-  if (!d) return;
-  size_t cap = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    size_t len = strlen(e->d_name);
-    if (len != 37 || strcmp(e->d_name + 32, ".json") != 0) continue;
-    if (ks->n == cap) {
-      cap = cap ? 2 * cap : 1024;
-      char(*nk)[33] = realloc(ks->key, cap * sizeof *nk);
-      if (!nk) break;
-      ks->key = nk;
-    }
-    memcpy(ks->key[ks->n], e->d_name, 32);
-    ks->key[ks->n++][32] = '\0';
-  }
-  closedir(d);
-  if (ks->n) qsort(ks->key, ks->n, sizeof *ks->key, cmp_key);
-}
-
-static int keyset_has(const keyset *ks, const char *key) {
-  return ks->n && bsearch(key, ks->key, ks->n, sizeof *ks->key, cmp_key) != NULL;
-}
-
 /* ---- progress -------------------------------------------------------- */
 
 static void fmt_dur(double s, char *buf, size_t len) {
@@ -500,26 +401,35 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
   char *tdir = mfh_path_join(dirs[0], "tasks");
   if (!tdir) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   int rc = o->load_only ? MFH_OK : mfh_mkdirs(tdir, err);
+  if (!rc && !o->load_only) rc = mfh_path_inside(dirs[0], tdir, err); /* not a link elsewhere */
   free(tdir);
   if (rc) return rc;
   /* 1. what is stored already; shards and work units are groups */
   size_t *todo = malloc((ng ? ng : 1) * sizeof *todo), ntodo = 0, mine = 0;
   if (!todo) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  keyset *ks = calloc(ndirs, sizeof *ks);
+  mfh_store_keys *ks = calloc(ndirs, sizeof *ks);
   if (!ks) {
     free(todo);
     return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   }
   if (!o->fresh || o->load_only)
-    for (size_t d = 0; d < ndirs; d++) keyset_load(dirs[d], &ks[d]);
+    for (size_t d = 0; d < ndirs; d++) mfh_store_keys_load(dirs[d], &ks[d]);
   for (size_t i = 0; i < n; i++) {
     out[i].state = MFH_TASK_PENDING;
+    out[i].stored = MFH_STORED_ABSENT;
     if (!o->fresh || o->load_only) {
-      for (size_t d = 0; d < ndirs; d++)
-        if (keyset_has(&ks[d], plan->tasks[i].key) && store_load(dirs[d], &plan->tasks[i], &out[i])) {
+      for (size_t d = 0; d < ndirs; d++) {
+        if (!mfh_store_keys_has(&ks[d], plan->tasks[i].key)) continue;
+        /* a file that fails verification is remembered (the caller says so)
+         * and the task is computed again */
+        int v = mfh_store_load(dirs[d], plan, i, &out[i].values, &out[i].elapsed_s, &out[i].cpu_s);
+        if (v == MFH_STORED_OK) {
           out[i].state = MFH_TASK_CACHED;
+          out[i].stored = v;
           break;
         }
+        if (out[i].stored == MFH_STORED_ABSENT) out[i].stored = v;
+      }
     }
   }
   size_t mine_done = 0;
@@ -534,7 +444,7 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
     else
       mine_done += gr->n;
   }
-  for (size_t d = 0; d < ndirs; d++) free(ks[d].key);
+  for (size_t d = 0; d < ndirs; d++) mfh_store_keys_free(&ks[d]);
   free(ks);
   if (o->load_only || ntodo == 0) {
     free(todo);
@@ -544,9 +454,10 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
    * because each task owns its RNG stream and output slot. */
   double t0 = now_s(), last = 0, last_sync = t0;
   size_t done = mine_done, finished = 0, ntodo_tasks = mine - mine_done;
-  int first_fail = MFH_OK;
-  mfh_err first_err;
-  mfh_err_clear(&first_err);
+  size_t stored = 0;
+  int io_failed = MFH_OK;
+  mfh_err io_err;
+  mfh_err_clear(&io_err);
   int jobs = o->jobs > 0 ? o->jobs : 1;
   if (o->progress) progress(o, done, mine, 0, ntodo_tasks, t0, 0);
   shared_slot *slots = NULL;
@@ -566,7 +477,10 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
     /* Sweeps run coarse to fine, so the last tasks are usually the costliest:
      * start them first so no thread is left with a long task at the end. */
     const mfh_group *gr = &plan->groups[todo[ntodo - 1 - k]];
-    if (o->interrupt && *o->interrupt) continue;
+    int stop;
+#pragma omp atomic read
+    stop = io_failed;
+    if ((o->interrupt && *o->interrupt) || stop) continue;
     mfh_err terr;
     mfh_err_clear(&terr);
     double ts = now_s(), cs = thread_cpu_s();
@@ -583,31 +497,39 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
       if (!trc && sl[i].status) trc = mfh_err_set(&terr, sl[i].status, "%s", sl[i].msg);
       shared[i] = sl[i].ptr;
     }
-    if (!trc) trc = any_group_run(plan, gr->task, gr->n, vp, shared, &terr);
+    if (!trc) trc = any_group_run(plan, gr->task, gr->n, vp, shared, o->interrupt, &terr);
     if (vp != vals) free(vp);
     double el = (now_s() - ts) / (double)gr->n, cpu = (thread_cpu_s() - cs) / (double)gr->n;
+    size_t nstored = 0;
+    int store_rc = MFH_OK;
     for (size_t j = 0; j < gr->n; j++) {
       size_t i = gr->task[j];
       out[i].elapsed_s = el;
       out[i].cpu_s = cpu;
       int src = trc;
-      if (!src) src = store_save(dirs[0], &plan->tasks[i], &out[i], &terr);
-      if (src) {
+      if (!src) src = store_rc = mfh_store_save(dirs[0], plan, i, &out[i].values, el, cpu, &terr);
+      if (src == MFH_EINTERRUPT) {
+        out[i].state = MFH_TASK_PENDING; /* stopped, not failed: the next run does it */
+      } else if (src) {
         out[i].state = MFH_TASK_FAILED;
         out[i].status = src;
         snprintf(out[i].msg, sizeof out[i].msg, "%s", terr.msg);
         trc = src;
       } else {
         out[i].state = MFH_TASK_COMPUTED;
+        nstored++;
       }
     }
 #pragma omp critical(mfh_exec_progress)
     {
-      if (trc && !first_fail) {
-        first_fail = trc;
-        first_err = terr;
+      /* the store cannot be written (a full disk): start no more tasks */
+      if (store_rc && !io_failed) {
+        io_err = terr;
+#pragma omp atomic write
+        io_failed = store_rc;
       }
       finished += gr->n;
+      stored += nstored;
       double t = now_s();
       if (t - last_sync > 1.0) {
         last_sync = t;
@@ -625,12 +547,15 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
   free(slots);
   free(todo);
   mfh_sync_dir(dirs[0], NULL);
+  if (io_failed) {
+    *err = io_err;
+    mfh_err_prefix(err, "%zu of %zu tasks stored, then the store failed", done + stored, mine);
+    return io_failed;
+  }
   if (o->interrupt && *o->interrupt)
     return mfh_err_set(err, MFH_EINTERRUPT,
                        "interrupted: %zu of %zu tasks stored; run the same command again to finish",
-                       done + finished, mine);
-  (void)first_fail;
-  (void)first_err;
+                       done + stored, mine);
   return MFH_OK;
 }
 

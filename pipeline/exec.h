@@ -1,10 +1,11 @@
 /* Execute: run a plan's tasks (solver + observable), storing each finished
  * task atomically, reusing stored results.
  *
- * Storage: <dir>/tasks/<key>.json per task, written to a temporary file and
- * renamed, holding the task's canonical text (checked on load, so a hash
- * collision or a stale file is never reused), its values ("%.17g"), its
- * wall time (elapsed_s) and its CPU time (cpu_s).  Failed tasks are not stored: they are retried next run.
+ * Storage: <dir>/tasks/<key>.json per task (pipeline/store.h): verified on
+ * load, so a changed, foreign, truncated or incomplete file is never reused
+ * but recomputed (and its outcome says why).  Each holds the task's wall
+ * time (elapsed_s) and CPU time (cpu_s).  Failed tasks are not stored: they
+ * are retried next run.
  *
  * The executor is a small interface (mfh_executor_type) so another backend
  * (MPI) can be added beside the OpenMP one without touching callers. */
@@ -26,6 +27,8 @@ enum mfh_outcome_state {
 typedef struct mfh_outcome {
   int state;           /* enum mfh_outcome_state */
   int status;          /* failure status */
+  int stored;          /* enum mfh_stored (pipeline/store.h): what the store held for this
+                          task; anything but OK or ABSENT was rejected and recomputed */
   mfh_values values;
   double elapsed_s;    /* wall time of its group run / tasks in the group */
   double cpu_s;        /* CPU time of the thread that ran it, divided the same way; NaN when

@@ -7,29 +7,28 @@
 #include "bounds/classical.h"
 #include "bounds/fg1.h"
 #include "observables/density.h"
+#include "observables/gridl2.h"
 #include "observables/phase.h"
+#include "observables/semiclassical.h"
 #include "observables/value.h"
 #include "observables/w1grid.h"
 #include "observables/wasserstein.h"
 #include "engines/command/command.h"
 #include "engines/coulomb3d/solver.h"
-#include "engines/hartree/solver.h"
+#include "engines/hartree/engine.h"
 #include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
 #include "engines/nbodyq/rbm.h"
 #include "engines/nbodyq/solver.h"
 #include "engines/particles/particles.h"
 #include "engines/semiclassical/hv1.h"
+#include "engines/semiclassical/qstate.h"
 #include "engines/sheet/sheet.h"
-#include "engines/semiclassical/solver.h"
-#include "engines/vlasov/solver.h"
+#include "engines/vlasov/engine.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
     &mfh_solver_nbody,
-    &mfh_solver_vlasov,
-    &mfh_solver_hartree,
-    &mfh_solver_qstates,
     &mfh_solver_hv1,
     &mfh_solver_sheet,
     &mfh_solver_hartree_ep,
@@ -53,6 +52,9 @@ const mfh_observable_type *const mfh_observables[] = {
 /* Engines: what a study's system or reference runs (core/engine.h). */
 const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
+    &mfh_engine_hartree,
+    &mfh_engine_qstate,
+    &mfh_engine_vlasov,
     NULL,
 };
 
@@ -62,6 +64,12 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_density_norms,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
+    &mfh_obs_orbital_l2,
+    &mfh_obs_mk2eps,
+    &mfh_obs_wigner,
+    &mfh_obs_husimi_w2,
+    &mfh_obs_grid_l2,
+    &mfh_obs_field_l2,
     NULL,
 };
 

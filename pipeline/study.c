@@ -153,6 +153,21 @@ static int parse_real(const ctx *c, const yaml_node_t *n, const char *where, dou
   return MFH_OK;
 }
 
+/* An optional number under key in map, within [lo, hi] (default kept when absent). */
+static int parse_real_key(const ctx *c, const yaml_node_t *map, const char *key, const char *where,
+                          double lo, double hi, double *out) {
+  yaml_node_t *n = map_get(c, map, key);
+  if (!n) return MFH_OK; /* keep default */
+  char w[160];
+  snprintf(w, sizeof w, "%s.%s", where, key);
+  int rc = parse_real(c, n, w, out);
+  if (rc) return rc;
+  if (!(*out >= lo && *out <= hi))
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: must be in [%g, %g] (got %s)", w, lo,
+                      hi, scalar_text(n));
+  return MFH_OK;
+}
+
 static int parse_bool(const ctx *c, const yaml_node_t *n, const char *where, int *out) {
   int rc = want(c, n, YAML_SCALAR_NODE, where);
   if (rc) return rc;
@@ -175,11 +190,23 @@ static int parse_count(const ctx *c, const yaml_node_t *n, const char *where, do
   return MFH_OK;
 }
 
+/* An id names the folder <out>/<id> beside the run's own files (index.html,
+ * junit.xml, summary.md, ...): lower-case letters, digits, '-', '_', '.',
+ * starting with a letter or digit, never "..", and not ending like a file
+ * name (a '.' followed by letters only). */
 static int valid_id(const char *s) {
-  if (!*s || strlen(s) > 100) return 0;
-  for (; *s; s++)
-    if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-' || *s == '_' || *s == '.'))
+  size_t n = strlen(s);
+  if (!n || n > 100 || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])) || strstr(s, ".."))
+    return 0;
+  for (const char *q = s; *q; q++)
+    if (!(islower((unsigned char)*q) || isdigit((unsigned char)*q) || *q == '-' || *q == '_' || *q == '.'))
       return 0;
+  const char *dot = strrchr(s, '.');
+  if (dot) {
+    const char *q = dot + 1;
+    while (*q && islower((unsigned char)*q)) q++;
+    if (!*q) return 0;
+  }
   return 1;
 }
 
@@ -407,6 +434,15 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
     if ((vals[i] - vals[i - 1]) * (vals[1] - vals[0]) < 0)
       return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, v),
                         "%s: values must go one way, coarse to fine (N up, eps or dt down)", where);
+  /* The sweep order is the direction of refinement every check reads (a
+   * rate's one-sided test, a constant's `from`).  Integer parameters are
+   * counts and resolutions (N, M, n, nx, realisations): finer is larger, so
+   * a descending integer sweep would be judged backwards (a false FAIL). */
+  if (d->kind == MFH_PARAM_INT && n >= 2 && vals[1] < vals[0])
+    return mfh_err_at(c->err, MFH_EINPUT, vmarks[1],
+                      "%s: values go down (%.17g, %.17g, ...), but %s is an integer parameter (a count or a "
+                      "resolution), refined upward: list it coarse to fine, ascending",
+                      where, vals[0], vals[1], name);
   ax->values = malloc(n * sizeof *ax->values);
   ax->marks = malloc(n * sizeof *ax->marks);
   if (!ax->values || !ax->marks) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
@@ -1401,7 +1437,7 @@ static int parse_measures(const ctx *c, mfh_study *s, const yaml_node_t *n) {
 static const char *const top_keys[] = {"id", "title", "theorem", "source", "description", "system",
                                        "reference", "references", "model", "observable", "observables",
                                        "derive", "measure", "sweep", "replicas", "seed", "checks",
-                                       "profiles", "solver", NULL};
+                                       "profiles", "limits", "solver", NULL};
 static const char *const profile_keys[] = {"sweep", "replicas", "model", NULL};
 
 static int copy_text(const ctx *c, const yaml_node_t *root, const char *key, int required, char *dst,
@@ -1596,7 +1632,9 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
   if ((rc = copy_text(c, root, "id", 1, s->id, sizeof s->id))) return rc;
   if (!valid_id(s->id))
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, map_get(c, root, "id")),
-                      "id: use lower-case letters, digits, '-', '_' or '.' (it names the report folder)");
+                      "id: '%s': use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit, "
+                      "without '..' and not ending like a file name (.html, .json, ...): it names the report folder",
+                      s->id);
   if ((rc = copy_text(c, root, "title", 1, s->title, sizeof s->title))) return rc;
   if ((rc = copy_text(c, root, "theorem", 1, s->theorem, sizeof s->theorem))) return rc;
   if ((rc = copy_text(c, root, "source", 0, s->source, sizeof s->source))) return rc;
@@ -1667,6 +1705,20 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
   }
   if (seed_override >= 0) s->seed = (unsigned long long)seed_override;
 
+  /* limits */
+  s->limits = (mfh_limits){0, 1e7, 0, 600, 16, {NULL, 0, 0}};
+  if ((n = map_get(c, root, "limits"))) {
+    static const char *const limit_keys[] = {"memory_gb", "tasks", "cpu_hours", "task_seconds", "output_mb", NULL};
+    if ((rc = check_map(c, n, "limits", limit_keys))) return rc;
+    s->limits.mark = mark_of(c, n);
+    if ((rc = parse_real_key(c, n, "memory_gb", "limits", 0.001, 1e6, &s->limits.memory_gb)) ||
+        (rc = parse_real_key(c, n, "tasks", "limits", 1, 1e9, &s->limits.tasks)) ||
+        (rc = parse_real_key(c, n, "cpu_hours", "limits", 0, 1e9, &s->limits.cpu_hours)) ||
+        (rc = parse_real_key(c, n, "task_seconds", "limits", 0.01, 1e7, &s->limits.task_seconds)) ||
+        (rc = parse_real_key(c, n, "output_mb", "limits", 0.001, 1e5, &s->limits.output_mb)))
+      return rc;
+  }
+
   /* checks */
   yaml_node_t *checks = map_get(c, root, "checks");
   if (checks) {
@@ -1681,6 +1733,72 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
     }
   }
   return MFH_OK;
+}
+
+/* Bounds on a study file, so hostile YAML (100 000 levels of nesting, 40 000
+ * keys, /dev/zero) is refused in milliseconds: a study is a few hundred
+ * nodes; a sweep list may have 4096 values per axis. */
+#define MFH_STUDY_MAX_BYTES (1 << 20)
+#define MFH_STUDY_MAX_DEPTH 32
+#define MFH_STUDY_MAX_NODES 100000
+#define MFH_STUDY_MAX_KEYS 256
+
+static int read_bounded(const char *path, char **text, size_t *len, mfh_err *err) {
+  *text = NULL;
+  mfh_mark at = {path, 0, 0};
+  FILE *f = fopen(path, "rb");
+  if (!f) return mfh_err_at(err, MFH_EINPUT, at, "cannot open: %s", strerror(errno));
+  char *buf = malloc(MFH_STUDY_MAX_BYTES + 2);
+  size_t n = buf ? fread(buf, 1, MFH_STUDY_MAX_BYTES + 1, f) : 0;
+  int bad = ferror(f);
+  fclose(f);
+  if (!buf) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if (bad || n > MFH_STUDY_MAX_BYTES) {
+    free(buf);
+    return bad ? mfh_err_at(err, MFH_EINPUT, at, "cannot read: %s", strerror(errno))
+               : mfh_err_at(err, MFH_EINPUT, at, "larger than %d bytes: not a study file", MFH_STUDY_MAX_BYTES);
+  }
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
+  return MFH_OK;
+}
+
+/* Walk the YAML events once and refuse nesting, node counts and mapping
+ * sizes beyond the bounds above.  Syntax errors are left to the loader,
+ * which reports them with their position. */
+static int yaml_bounded(const char *file, const char *text, size_t len, mfh_err *err) {
+  yaml_parser_t p;
+  yaml_event_t ev;
+  if (!yaml_parser_initialize(&p)) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+  size_t items[MFH_STUDY_MAX_DEPTH + 1] = {0}, nodes = 0;
+  int is_map[MFH_STUDY_MAX_DEPTH + 1] = {0}, depth = 0, rc = MFH_OK, done = 0;
+  while (!done && !rc && yaml_parser_parse(&p, &ev)) {
+    mfh_mark m = {file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1};
+    int node = ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT ||
+               ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT;
+    if (node) {
+      if (++nodes > MFH_STUDY_MAX_NODES)
+        rc = mfh_err_at(err, MFH_EINPUT, m, "more than %d YAML nodes: not a study file", MFH_STUDY_MAX_NODES);
+      else if (depth > 0 && is_map[depth] && ++items[depth] > 2 * MFH_STUDY_MAX_KEYS)
+        rc = mfh_err_at(err, MFH_EINPUT, m, "more than %d keys in one mapping", MFH_STUDY_MAX_KEYS);
+    }
+    if (!rc && (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)) {
+      if (depth == MFH_STUDY_MAX_DEPTH) {
+        rc = mfh_err_at(err, MFH_EINPUT, m, "nested more than %d levels deep", MFH_STUDY_MAX_DEPTH);
+      } else {
+        depth++;
+        items[depth] = 0;
+        is_map[depth] = ev.type == YAML_MAPPING_START_EVENT;
+      }
+    }
+    if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) depth = depth > 0 ? depth - 1 : 0;
+    done = ev.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&p);
+  return rc;
 }
 
 int mfh_study_load(const char *path, const char *profile, long long seed_override, mfh_study *s,
@@ -1702,19 +1820,23 @@ int mfh_study_load(const char *path, const char *profile, long long seed_overrid
       return mfh_err_set(err, MFH_ENOMEM, "out of memory");
     }
   }
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    mfh_err_set(err, MFH_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+  char *text = NULL;
+  size_t len = 0;
+  int rc = read_bounded(path, &text, &len, err);
+  if (!rc) rc = yaml_bounded(s->file, text, len, err);
+  if (rc) {
+    free(text);
     mfh_study_free(s);
-    return MFH_EINPUT;
+    return rc;
   }
   yaml_parser_t parser;
   yaml_document_t doc;
   yaml_parser_initialize(&parser);
-  yaml_parser_set_input_file(&parser, f);
-  int rc = MFH_OK;
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
   ctx c = {s->file, &doc, err};
-  if (!yaml_document_initialize(&doc, NULL, NULL, NULL, 1, 1) || !yaml_parser_load(&parser, &doc)) {
+  /* yaml_parser_load initialises the document itself (initialising it
+   * before, as this did, leaked one document per study) */
+  if (!yaml_parser_load(&parser, &doc)) {
     mfh_mark m = {s->file, (int)parser.problem_mark.line + 1, (int)parser.problem_mark.column + 1};
     char where[96] = "";
     if (parser.context)
@@ -1723,7 +1845,7 @@ int mfh_study_load(const char *path, const char *profile, long long seed_overrid
     rc = mfh_err_at(err, MFH_EINPUT, m, "not valid YAML: %s%s%s%s", parser.problem ? parser.problem : "parse error",
                     parser.context ? " " : "", parser.context ? parser.context : "", where);
     yaml_parser_delete(&parser);
-    fclose(f);
+    free(text);
     mfh_study_free(s);
     return rc;
   }
@@ -1750,7 +1872,7 @@ int mfh_study_load(const char *path, const char *profile, long long seed_overrid
   /* marks in params point at s->file, which stays alive with the study */
   yaml_document_delete(&doc);
   yaml_parser_delete(&parser);
-  fclose(f);
+  free(text);
   if (rc) mfh_study_free(s);
   return rc;
 }

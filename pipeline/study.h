@@ -85,6 +85,17 @@ typedef struct mfh_derived {
   mfh_mark mark;
 } mfh_derived;
 
+/* What the harness allows one study (study key `limits`); the estimate
+ * (pipeline/estimate.h) refuses a study beyond them before anything runs. */
+typedef struct mfh_limits {
+  double memory_gb;    /* plan + concurrent tasks at their peak; 0: the machine's memory */
+  double tasks;        /* most tasks (default 1e7) */
+  double cpu_hours;    /* most estimated CPU time; 0: no limit (default) */
+  double task_seconds; /* wall time of an external program per task (default 600) */
+  double output_mb;    /* standard output of an external program per task (default 16) */
+  mfh_mark mark;       /* where `limits` was written (file NULL when absent) */
+} mfh_limits;
+
 typedef struct mfh_study {
   char *file;            /* path as given (owned) */
   char *dir;             /* absolute folder of the file (owned) */
@@ -118,6 +129,7 @@ typedef struct mfh_study {
   size_t nchecks;
   mfh_check_spec checks[MFH_MAX_CHECKS]; /* one per `checks:` item; kinds are plug-ins
                                             (core/check.h, checks/, pipeline/registry.c) */
+  mfh_limits limits;
 } mfh_study;
 
 /* Load and validate a study for a profile ("quick", "nightly" or "full";

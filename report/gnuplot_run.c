@@ -15,49 +15,6 @@
 #include "core/fsutil.h"
 #include "report/sbuf.h"
 
-static int is_exe(const char *p) {
-  struct stat st;
-  return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
-}
-
-/* malloc'd absolute form of p (the child changes folder before exec). */
-static char *abs_path(const char *p) {
-  if (p[0] == '/') return strdup(p);
-  size_t cap = 256;
-  for (;;) {
-    char *cwd = malloc(cap);
-    if (!cwd) return NULL;
-    if (getcwd(cwd, cap)) {
-      char *r = mfh_path_join(cwd, p);
-      free(cwd);
-      return r;
-    }
-    free(cwd);
-    if (errno != ERANGE || cap > 65536) return NULL;
-    cap *= 2;
-  }
-}
-
-/* Absolute path of prog (searched in PATH when it has no '/'), or NULL. */
-static char *find_exe(const char *prog) {
-  if (!prog || !prog[0]) return NULL;
-  if (strchr(prog, '/')) return is_exe(prog) ? abs_path(prog) : NULL;
-  const char *path = getenv("PATH");
-  if (!path || !path[0]) path = "/usr/local/bin:/usr/bin:/bin";
-  for (const char *p = path;;) {
-    const char *colon = strchr(p, ':');
-    size_t len = colon ? (size_t)(colon - p) : strlen(p);
-    size_t n = len + strlen(prog) + 3;
-    char *cand = malloc(n);
-    if (!cand) return NULL;
-    snprintf(cand, n, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", prog);
-    char *abs = is_exe(cand) ? abs_path(cand) : NULL;
-    free(cand);
-    if (abs) return abs;
-    if (!colon) return NULL;
-    p = colon + 1;
-  }
-}
 
 static int rename_in(const char *dir, const char *from, const char *to, mfh_err *err) {
   char *a = mfh_path_join(dir, from), *b = mfh_path_join(dir, to);
@@ -173,7 +130,7 @@ int mfh_gnuplot_render_as(const char *dir, const char *name, const mfh_report_op
   *rendered = 0;
   if (o->render <= 0) return MFH_OK;
   const char *prog = o->gnuplot ? o->gnuplot : "gnuplot";
-  char *exe = find_exe(prog);
+  char *exe = mfh_find_program(prog);
   if (!exe) {
     if (o->render >= 2)
       return mfh_err_set(err, MFH_EEXTERNAL,

@@ -212,11 +212,25 @@ START_TEST(registry_conformance) {
       if (d->kind == MFH_PARAM_INT || d->kind == MFH_PARAM_REAL)
         ck_assert_int_eq(mfh_param_parse(d, "not-a-number", none, d->name, &v, &err), MFH_EINPUT);
     }
+    /* a cost estimate, where there is one, is finite, positive, and grows with N */
+    if (t->estimate && runnable) {
+      double b = -1, sec = -1;
+      ck_assert_int_eq(t->estimate(&ps, &b, &sec), 0);
+      ck_assert_msg(isfinite(b) && b > 0 && isfinite(sec) && sec >= 0, "%s: %g bytes, %g s", t->name, b, sec);
+      mfh_param_val *nv = (mfh_param_val *)mfh_params_find(&ps, "N");
+      if (nv) {
+        double b2, s2, n0 = nv->num;
+        nv->num = n0 + 1;
+        ck_assert_int_eq(t->estimate(&ps, &b2, &s2), 0);
+        ck_assert_msg(b2 > b, "%s: the estimate does not grow with N", t->name);
+        nv->num = n0;
+      }
+    }
     if (runnable) {
       gsl_rng *rng = mfh_rng_alloc(1), *r1 = mfh_rng_alloc(2), *r2 = mfh_rng_alloc(3);
       mfh_state st = {0};
       double t0 = 0;
-      mfh_task_ctx ctx = {t->provides, 1, 0, ".", 1, &t0, NULL, r1, r2};
+      mfh_task_ctx ctx = {t->provides, 1, 0, ".", 1, &t0, NULL, r1, r2, 60, 1000000, NULL};
       mfh_err err;
       ck_assert_msg(t->run(&ps, &ctx, rng, &st, &err) == 0, "%s: %s", t->name, err.msg);
       mfh_state_free(&st);

@@ -160,7 +160,10 @@ static const bad_case BAD[] = {
     {"  - rate: {proved: -1/2, tol: 0.1}\n", "  - rate: {proved: -1/2, tol: 0.1, label: \"\"}\n",
      "s.yaml:12:43: checks[1].rate.label: give 1..63 characters"},
     /* bad id */
-    {"id: t1\n", "id: My Study\n", "s.yaml:1:5: id: use lower-case letters"},
+    {"id: t1\n", "id: My Study\n", "s.yaml:1:5: id: 'My Study': use lower-case letters"},
+    {"id: t1\n", "id: \"..\"\n", "s.yaml:1:5: id: '..': use lower-case letters"},
+    {"id: t1\n", "id: index.html\n", "s.yaml:1:5: id: 'index.html': use"},
+    {"id: t1\n", "id: .\n", "s.yaml:1:5: id: '.'"},
 };
 
 START_TEST(bad_input_messages) {
@@ -307,7 +310,7 @@ END_TEST
  * coarse for eps. */
 START_TEST(hartree_bad_input) {
   static const char *base =
-      "id: w\ntitle: t\ntheorem: HV-2\nsolver: hartree\n"
+      "id: w\ntitle: t\ntheorem: HV-2\nsystem: hartree\n"
       "model: {state: mixture, weights: \"%s\", eps: %s, n: %s}\n"
       "observable: value\nmeasure: x2\nsweep:\n  t: [1, 2]\n";
   static const char *cases[][4] = {

@@ -63,15 +63,16 @@ int mfh_test_main(Suite *s) {
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static const mfh_param_def *def_of(const mfh_solver_type *t, const char *name) {
-  for (size_t i = 0; i < t->nparams; i++)
-    if (!strcmp(t->params[i].name, name)) return &t->params[i];
+static const mfh_param_def *def_in(const mfh_param_def *defs, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(defs[i].name, name)) return &defs[i];
   return NULL;
 }
 
-static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, const char *text) {
-  const mfh_param_def *d = def_of(t, name);
-  ck_assert_msg(d != NULL, "solver %s has no parameter %s", t->name, name);
+static void put_in(const mfh_param_def *defs, size_t n, const char *owner, mfh_params *ps, const char *name,
+                   const char *text) {
+  const mfh_param_def *d = def_in(defs, n, name);
+  ck_assert_msg(d != NULL, "%s has no parameter %s", owner, name);
   mfh_param_val v;
   mfh_err err;
   mfh_err_clear(&err);
@@ -81,34 +82,47 @@ static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, cons
   ck_assert_int_eq(mfh_params_put(ps, &v), MFH_OK);
 }
 
-mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+/* Defaults of a parameter table, then the "name=value" overrides. */
+static mfh_params params_of(const mfh_param_def *defs, size_t n, const char *owner, const char *overrides) {
   mfh_params ps = {0, NULL};
-  for (size_t i = 0; i < t->nparams; i++)
-    if (t->params[i].def) put(t, &ps, t->params[i].name, t->params[i].def);
+  for (size_t i = 0; i < n; i++)
+    if (defs[i].def) put_in(defs, n, owner, &ps, defs[i].name, defs[i].def);
   char buf[1024];
   snprintf(buf, sizeof buf, "%s", overrides);
   for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
     char *eq = strchr(tok, '=');
     ck_assert_msg(eq != NULL, "override '%s' is not name=value", tok);
     *eq = '\0';
-    put(t, &ps, tok, eq + 1);
+    put_in(defs, n, owner, &ps, tok, eq + 1);
   }
   return ps;
 }
 
-void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
-                         const char *needle) {
-  mfh_params ps = mfh_test_params(t, overrides);
+/* validate() must refuse with MFH_EINPUT, naming param, with needle in the message. */
+static void expect_bad(int (*validate)(const mfh_params *, const char **, mfh_err *), mfh_params *ps,
+                       const char *overrides, const char *param, const char *needle) {
   const char *bad = NULL;
   mfh_err err;
   mfh_err_clear(&err);
-  int rc = t->validate(&ps, &bad, &err);
+  int rc = validate(ps, &bad, &err);
   ck_assert_msg(rc == MFH_EINPUT, "%s: accepted", overrides);
   ck_assert_msg(bad && !strcmp(bad, param), "%s: names '%s', expected '%s' (%s)", overrides,
                 bad ? bad : "(none)", param, err.msg);
   ck_assert_msg(strstr(err.msg, needle) != NULL, "%s: message '%s' lacks '%s'", overrides, err.msg,
                 needle);
-  mfh_params_free(&ps);
+  mfh_params_free(ps);
+}
+
+mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+  char owner[96];
+  snprintf(owner, sizeof owner, "solver %s", t->name);
+  return params_of(t->params, t->nparams, owner, overrides);
+}
+
+void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
+                         const char *needle) {
+  mfh_params ps = mfh_test_params(t, overrides);
+  expect_bad(t->validate, &ps, overrides, param, needle);
 }
 
 void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t n, const double *times,
@@ -137,4 +151,123 @@ double mfh_test_value(const mfh_state *s, const char *name) {
   const double *v = mfh_values_get(&s->values, name);
   ck_assert_msg(v != NULL, "no value '%s'", name);
   return *v;
+}
+
+/* ---- engines ------------------------------------------------------------- */
+
+mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides) {
+  char owner[96];
+  snprintf(owner, sizeof owner, "engine %s", e->name);
+  return params_of(e->params, e->nparams, owner, overrides);
+}
+
+void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
+                                const char *needle) {
+  mfh_params ps = mfh_test_engine_params(e, overrides);
+  expect_bad(e->validate, &ps, overrides, param, needle);
+}
+
+void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, unsigned long long seed,
+                             mfh_state2 *s0) {
+  ck_assert_msg(e->initial != NULL, "engine %s has no initial state", e->name);
+  gsl_rng *r = mfh_rng_alloc(seed);
+  ck_assert(r != NULL);
+  memset(s0, 0, sizeof *s0);
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = e->initial(ps, r, s0, &err);
+  gsl_rng_free(r);
+  ck_assert_msg(rc == MFH_OK, "%s: initial: %s", e->name, err.msg);
+}
+
+void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                         const double *times, unsigned long long seed, mfh_state2 *out) {
+  mfh_state2 own;
+  memset(&own, 0, sizeof own);
+  if (!from && e->initial) {
+    mfh_test_engine_initial(e, ps, seed ^ 0x1, &own);
+    from = &own;
+  }
+  gsl_rng *rng = mfh_rng_alloc(seed), *init = mfh_rng_alloc(seed ^ 0x1);
+  ck_assert(rng && init);
+  double t0 = 0;
+  mfh_engine_ctx ctx = {n ? n : 1, n ? times : &t0, from, rng, init, seed, 0, ".", NULL, 0, 0, NULL};
+  memset(out, 0, (n ? n : 1) * sizeof *out);
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = e->run(ps, &ctx, out, &err);
+  ck_assert_msg(rc == MFH_OK, "%s: run: %s", e->name, err.msg);
+  mfh_decl d;
+  memset(&d, 0, sizeof d);
+  if (e->declare) {
+    ck_assert_msg(e->declare(ps, &d, &err) == MFH_OK, "%s: declare: %s", e->name, err.msg);
+    for (size_t k = 0; k < (n ? n : 1); k++)
+      ck_assert_msg(mfh_decl_check(&d, &out[k], &err) == MFH_OK, "%s: output %zu: %s", e->name, k, err.msg);
+  }
+  gsl_rng_free(rng);
+  gsl_rng_free(init);
+  mfh_state_clear(&own);
+}
+
+double mfh_test_scalar(const mfh_state2 *s, const char *name) {
+  const double *v = mfh_values_get(&s->scalars, name);
+  ck_assert_msg(v != NULL, "no scalar '%s'", name);
+  return *v;
+}
+
+uint64_t mfh_test_state_hash(const mfh_state2 *s) {
+  uint64_t h = 0;
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_msg(mfh_state_hash(s, &h, &err) == MFH_OK, "hash: %s", err.msg);
+  return h;
+}
+
+void mfh_test_engine_valid(const mfh_engine_type *e, const char *overrides) {
+  mfh_params ps = mfh_test_engine_params(e, overrides);
+  const char *bad = NULL;
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = e->validate ? e->validate(&ps, &bad, &err) : MFH_OK;
+  ck_assert_msg(rc == MFH_OK, "%s: '%s' rejected: %s (%s)", e->name, overrides, err.msg, bad ? bad : "");
+  mfh_params_free(&ps);
+}
+
+int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                            const double *times, unsigned long long seed, mfh_state2 *out, mfh_err *err) {
+  gsl_rng *rng = mfh_rng_alloc(seed), *init_rng = mfh_rng_alloc(seed ^ 0x1);
+  ck_assert(rng && init_rng);
+  memset(out, 0, n * sizeof *out);
+  mfh_state2 s0;
+  memset(&s0, 0, sizeof s0);
+  int rc = MFH_OK;
+  if (!from && e->initial) {
+    rc = e->initial(ps, init_rng, &s0, err);
+    from = &s0;
+  }
+  mfh_engine_ctx ctx = {n, times, from, rng, init_rng, seed, 0, ".", NULL, 0, 0, NULL};
+  if (!rc) rc = e->run(ps, &ctx, out, err);
+  mfh_decl d;
+  memset(&d, 0, sizeof d);
+  if (!rc && e->declare) {
+    ck_assert_int_eq(e->declare(ps, &d, err), MFH_OK);
+    for (size_t k = 0; k < n; k++) {
+      mfh_err e2;
+      mfh_err_clear(&e2);
+      ck_assert_msg(mfh_decl_check(&d, &out[k], &e2) == MFH_OK, "%s: output %zu is not what it declares: %s",
+                    e->name, k, e2.msg);
+    }
+  }
+  mfh_state_clear(&s0);
+  gsl_rng_free(rng);
+  gsl_rng_free(init_rng);
+  return rc;
+}
+
+void mfh_test_engine_run_ok(const mfh_engine_type *e, const mfh_params *ps, size_t n, const double *times,
+                            unsigned long long seed, mfh_state2 *out) {
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rc = mfh_test_engine_try_run(e, ps, NULL, n, times, seed, out, &err);
+  ck_assert_msg(rc == MFH_OK, "%s: run failed: %s", e->name, err.msg);
 }

@@ -1,103 +1,70 @@
-/* `solver: command`.  The parameter `cmd` is a shell command template;
- * {name} is replaced by the value of parameter `name` at the sweep point
- * (any extra parameter in the study's model section is allowed), {seed} by
- * the task's 64-bit seed and {replica} by the replica index.  The command's
- * standard output is either a JSON object whose numeric members become the
- * task's values, or text whose last number becomes the value "value".
- * A non-zero exit status, or output with no number, fails the task with the
- * command's standard error in the message.  The command runs in the folder
- * of the study file, so paths in it are relative to the study. */
+/* `solver: command`.  The parameter `cmd` is a command template run by
+ * /bin/sh -c; {name} is replaced by the value of parameter `name` at the
+ * sweep point (any extra parameter in the study's model section is
+ * allowed), {seed} by the task's 64-bit seed and {replica} by the replica
+ * index, each single-quoted for the shell (core/proc.h: mfh_cmd_expand), so
+ * a value can never become shell syntax; {{ and }} are literal braces.  The
+ * command's standard output is either a JSON object whose numeric members
+ * become the task's values, or text whose last number becomes the value
+ * "value".  A non-zero exit status, or output with no number, fails the task
+ * with the end of the command's standard error in the message.  The command
+ * runs in the folder of the study file, so paths in it are relative to the
+ * study, under the harness's limits (study key `limits`: task_seconds,
+ * output_mb), in its own process group, with a private TMPDIR that is
+ * removed afterwards (core/proc.h). */
 #include "engines/command/command.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "core/proc.h"
+
 static const mfh_param_def command_params[] = {
     {"cmd", MFH_PARAM_STRING, NULL, 0, 0, 0, 0, NULL,
-     "shell command template; {param}, {seed}, {replica} are substituted", 0},
+     "command for /bin/sh -c; {param}, {seed}, {replica} are substituted, shell-quoted; {{ }} are braces", 0},
 };
 
-typedef struct {
-  char *s;
-  size_t n, cap;
-} sbuf;
+typedef struct lookup_ctx {
+  const mfh_params *p;
+  const mfh_task_ctx *task; /* NULL when validating */
+} lookup_ctx;
 
-static int sb_add(sbuf *b, const char *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2;
-    char *ns = realloc(b->s, cap);
-    if (!ns) return MFH_ENOMEM;
-    b->s = ns;
-    b->cap = cap;
-  }
-  memcpy(b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
-  return MFH_OK;
-}
-
-/* Expand the template.  unknown (may be NULL) receives the first unknown
- * {name}, for validation. */
-static int expand(const mfh_params *p, const mfh_task_ctx *task, char **out, char *unknown,
-                  size_t ulen) {
-  const char *t = mfh_params_str(p, "cmd");
-  sbuf b = {0};
-  int rc = sb_add(&b, "", 0);
-  while (!rc && *t) {
-    const char *open = strchr(t, '{');
-    const char *close = open ? strchr(open, '}') : NULL;
-    if (!open || !close) {
-      rc = sb_add(&b, t, strlen(t));
-      break;
-    }
-    rc = sb_add(&b, t, (size_t)(open - t));
-    char name[64];
-    size_t len = (size_t)(close - open - 1);
-    if (len >= sizeof name) len = sizeof name - 1;
-    memcpy(name, open + 1, len);
-    name[len] = '\0';
-    char val[128];
-    const mfh_param_val *v = mfh_params_find(p, name);
-    if (strcmp(name, "seed") == 0)
-      snprintf(val, sizeof val, "%llu", task ? task->seed : 0ULL);
-    else if (strcmp(name, "replica") == 0)
-      snprintf(val, sizeof val, "%zu", task ? task->replica : (size_t)0);
-    else if (v && strcmp(name, "cmd") != 0)
-      mfh_param_format(v, val, sizeof val);
-    else {
-      if (unknown && !unknown[0]) snprintf(unknown, ulen, "%s", name);
-      val[0] = '\0';
-    }
-    if (!rc) rc = sb_add(&b, val, strlen(val));
-    t = close + 1;
-  }
-  if (rc) {
-    free(b.s);
-    return rc;
-  }
-  *out = b.s;
-  return MFH_OK;
+static int lookup(const char *name, char **value, void *vctx) {
+  const lookup_ctx *c = vctx;
+  char buf[64];
+  const mfh_param_val *v = mfh_params_find(c->p, name);
+  *value = NULL;
+  if (strcmp(name, "seed") == 0)
+    snprintf(buf, sizeof buf, "%llu", c->task ? c->task->seed : 0ULL);
+  else if (strcmp(name, "replica") == 0)
+    snprintf(buf, sizeof buf, "%zu", c->task ? c->task->replica : (size_t)0);
+  else if (v && strcmp(name, "cmd") != 0 && v->str)
+    return (*value = strdup(v->str)) ? MFH_OK : MFH_ENOMEM;
+  else if (v && strcmp(name, "cmd") != 0)
+    mfh_param_format(v, buf, sizeof buf);
+  else
+    return MFH_EINPUT;
+  return (*value = strdup(buf)) ? MFH_OK : MFH_ENOMEM;
 }
 
 static int command_validate(const mfh_params *p, const char **param, mfh_err *err) {
-  char *cmd = NULL, unknown[64] = "";
-  if (expand(p, NULL, &cmd, unknown, sizeof unknown)) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  char *cmd = NULL;
+  lookup_ctx lc = {p, NULL};
+  int rc = mfh_cmd_expand(mfh_params_str(p, "cmd"), lookup, &lc, &cmd, err);
   free(cmd);
-  if (unknown[0]) {
+  if (rc == MFH_EINPUT) {
     *param = "cmd";
-    return mfh_err_set(err, MFH_EINPUT,
-                       "cmd: {%s} is not a parameter of this study (known: {seed}, {replica} "
-                       "and the model's parameters)",
-                       unknown);
+    mfh_err_prefix(err, "cmd");
+    if (strstr(err->msg, "is not a parameter of this study"))
+      snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+               " (known: {seed}, {replica} and the model's parameters)");
   }
-  return MFH_OK;
+  return rc;
 }
 
 /* Last number in a text, or NaN. */
@@ -147,60 +114,34 @@ static int command_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *r
                        mfh_err *err) {
   (void)rng;
   char *cmd = NULL;
-  if (expand(p, task, &cmd, NULL, 0)) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  char errpath[] = "/tmp/mfh-cmd-XXXXXX";
-  int fd = mkstemp(errpath);
-  if (fd < 0) {
-    free(cmd);
-    return mfh_err_set(err, MFH_EIO, "cannot create a temporary file: %s", strerror(errno));
-  }
-  close(fd);
-  /* cd into the study's folder: quote it for the shell ('...' with ' as '\'') */
-  const char *wd = task->workdir ? task->workdir : ".";
-  size_t full_len = strlen(cmd) + strlen(errpath) + 4 * strlen(wd) + 48;
-  char *full = malloc(full_len);
-  if (!full) {
-    free(cmd);
-    remove(errpath);
-    return mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  }
-  size_t pos = (size_t)snprintf(full, full_len, "cd '");
-  for (const char *q = wd; *q; q++)
-    pos += (size_t)snprintf(full + pos, full_len - pos, *q == '\'' ? "'\\''" : "%c", *q);
-  snprintf(full + pos, full_len - pos, "' && ( %s ) 2>%s </dev/null", cmd, errpath);
-  FILE *pipe = popen(full, "r");
-  free(full);
-  int rc = MFH_OK;
-  sbuf b = {0};
-  if (!pipe) {
-    rc = mfh_err_set(err, MFH_EEXTERNAL, "cannot start: %s", cmd);
-  } else {
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, pipe)) > 0)
-      if (sb_add(&b, chunk, got)) rc = MFH_ENOMEM;
-    int st = pclose(pipe);
-    if (!rc && (!WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
-      char tail[400] = "";
-      FILE *ef = fopen(errpath, "r");
-      if (ef) {
-        size_t n = fread(tail, 1, sizeof tail - 1, ef);
-        tail[n] = '\0';
-        fclose(ef);
-        for (char *q = tail; *q; q++)
-          if (*q == '\n') *q = ' ';
-      }
-      rc = mfh_err_set(err, MFH_EEXTERNAL, "command exited with status %d: %s%s%s",
-                       WIFEXITED(st) ? WEXITSTATUS(st) : -1, cmd, tail[0] ? " -- stderr: " : "",
-                       tail);
-    }
+  lookup_ctx lc = {p, task};
+  int rc = mfh_cmd_expand(mfh_params_str(p, "cmd"), lookup, &lc, &cmd, err);
+  if (rc) return rc;
+  const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+  mfh_proc_spec spec = {argv, task->workdir, task->time_limit_s, task->output_limit, 1, task->interrupt};
+  mfh_proc_result res;
+  rc = mfh_proc_run(&spec, &res, err);
+  for (char *q = res.err_tail; *q; q++)
+    if (*q == '\n' || *q == '\r') *q = ' ';
+  if (rc == MFH_EEXTERNAL && res.err_tail[0])
+    snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), " -- stderr: ...%.300s",
+             res.err_tail + (strlen(res.err_tail) > 300 ? strlen(res.err_tail) - 300 : 0));
+  if (rc == MFH_EEXTERNAL) mfh_err_prefix(err, "%.200s", cmd);
+  if (!rc && !(res.exited && res.code == 0)) {
+    size_t tl = strlen(res.err_tail);
+    char how[64];
+    if (res.exited)
+      snprintf(how, sizeof how, "exited with status %d", res.code);
+    else
+      snprintf(how, sizeof how, "was killed by signal %d", res.signal);
+    rc = mfh_err_set(err, MFH_EEXTERNAL, "command %s: %.300s%s%.300s", how, cmd, tl ? " -- stderr: " : "",
+                     res.err_tail + (tl > 300 ? tl - 300 : 0));
   }
   if (!rc) {
-    rc = parse_output(b.s ? b.s : "", &out->values, err);
-    if (rc) mfh_err_prefix(err, "%s", cmd);
+    rc = parse_output(res.out, &out->values, err);
+    if (rc) mfh_err_prefix(err, "%.300s", cmd);
   }
-  remove(errpath);
-  free(b.s);
+  mfh_proc_result_free(&res);
   free(cmd);
   return rc;
 }
@@ -208,7 +149,7 @@ static int command_run(const mfh_params *p, const mfh_task_ctx *task, gsl_rng *r
 const mfh_solver_type mfh_solver_command = {
     "command",
     "your own solver: a shell command per task, its stdout gives the observable",
-    "popen(3); output: a JSON object of numbers, or text whose last number is 'value'",
+    "/bin/sh -c under limits (core/proc.h); output: a JSON object of numbers, or text whose last number is 'value'",
     1,
     command_params,
     sizeof command_params / sizeof command_params[0],
@@ -217,6 +158,7 @@ const mfh_solver_type mfh_solver_command = {
     command_validate,
     NULL,
     command_run,
+    NULL,
     NULL,
     NULL,
 };

@@ -336,6 +336,16 @@ done:
   return rc;
 }
 
+/* Positions, velocities, forces of N particles in 3D; the direct sum is
+ * N^2/2 pairs at ~3 ns per step, `refine` substeps each. */
+static int c3_estimate(const mfh_params *p, double *bytes, double *seconds) {
+  double N = (double)mfh_params_int(p, "N");
+  double steps = ceil(mfh_params_real(p, "t") / mfh_params_real(p, "dt")) * (double)mfh_params_int(p, "refine");
+  *bytes = 12 * 3 * 8 * N;
+  *seconds = 1.5e-9 * N * N * (steps + 1);
+  return MFH_OK;
+}
+
 const mfh_solver_type mfh_solver_coulomb3d = {
     .name = "coulomb3d",
     .doc = "3D Coulomb N-body (V = 1/(4 pi |x|), coupling 1/N, no softening) from i.i.d. Gaussian points at "
@@ -352,4 +362,5 @@ const mfh_solver_type mfh_solver_coulomb3d = {
     .run = c3_run,
     .prepare = c3_prepare,
     .release = shared_free,
+    .estimate = c3_estimate,
 };

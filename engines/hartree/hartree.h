@@ -63,7 +63,7 @@
 #ifndef MFH_ENGINES_HARTREE_HARTREE_H
 #define MFH_ENGINES_HARTREE_HARTREE_H
 
-#include <complex.h>
+#include "core/cplx.h"
 #include <stddef.h>
 
 #include "core/grid.h"

@@ -23,7 +23,7 @@
 #ifndef MFH_ENGINES_HARTREE_EP_HARTREE_EP_H
 #define MFH_ENGINES_HARTREE_EP_HARTREE_EP_H
 
-#include <complex.h>
+#include "core/cplx.h"
 #include <stddef.h>
 
 #include "core/plugin.h"

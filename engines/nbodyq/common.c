@@ -1,5 +1,7 @@
 #include "engines/nbodyq/common.h"
 
+#include <math.h>
+
 #include "core/plugin.h"
 #include "engines/hartree/hartree.h"
 #include "engines/nbodyq/nbodyq.h"
@@ -35,4 +37,14 @@ int mfh_nbq_cfg_check(const mfh_params *ps, const mfh_nbq_cfg *c, double extra_b
       mfh_hartree_check_extent(c->eps, -c->L / 2, c->L / 2, c->M, &ext, 6, NULL, &e2))
     return mfh_param_reject(param, "M", err, "%s", e2.msg);
   return MFH_OK;
+}
+
+void mfh_nbq_estimate(const mfh_params *ps, double extra_bytes, double copies, double runs, double *bytes,
+                      double *seconds) {
+  mfh_nbq_cfg c;
+  mfh_nbq_cfg_read(ps, &c);
+  double pts = pow((double)c.M, (double)c.N);
+  double steps = ceil(mfh_params_real(ps, "t") / c.dt);
+  *bytes = copies * mfh_nbodyq_bytes(c.N, c.M) + extra_bytes;
+  *seconds = runs * copies * steps * 5e-9 * pts * log2(pts + 2);
 }

@@ -42,7 +42,7 @@
 #ifndef MFH_ENGINES_NBODYQ_NBODYQ_H
 #define MFH_ENGINES_NBODYQ_NBODYQ_H
 
-#include <complex.h>
+#include "core/cplx.h"
 #include <stddef.h>
 
 #include <gsl/gsl_rng.h>

@@ -135,6 +135,19 @@ static int rbmid_validate(const mfh_params *ps, const char **param, mfh_err *err
   return validate_common(ps, &c, mfh_nbodyq_bytes(c.N, c.M), param, err);
 }
 
+/* R realisations of the RBM and one full dynamics, one wave function at a
+ * time. */
+static int rbm_estimate(const mfh_params *ps, double *bytes, double *seconds) {
+  mfh_nbq_estimate(ps, 0, 1, (double)mfh_params_int(ps, "realisations") + 1, bytes, seconds);
+  return MFH_OK;
+}
+
+/* The RBM and the full wave function at once, a few steps. */
+static int rbmid_estimate(const mfh_params *ps, double *bytes, double *seconds) {
+  mfh_nbq_estimate(ps, 0, 2, 1, bytes, seconds);
+  return MFH_OK;
+}
+
 /* A solver for cfg c with N particles, amplitude a and the paper's coupling
  * 1/(N-1), set to the product of the coherent orbital phi. */
 static int make_q(const cfg *c, int N, double a, const double complex *phi, mfh_nbodyq **q,
@@ -550,6 +563,7 @@ const mfh_solver_type mfh_solver_rbm = {
     .run = rbm_run,
     .prepare = NULL,
     .release = NULL,
+    .estimate = rbm_estimate,
 };
 
 const mfh_solver_type mfh_solver_rbm_identities = {
@@ -567,4 +581,5 @@ const mfh_solver_type mfh_solver_rbm_identities = {
     .run = rbmid_run,
     .prepare = NULL,
     .release = NULL,
+    .estimate = rbmid_estimate,
 };

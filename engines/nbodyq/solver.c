@@ -69,6 +69,13 @@ static int sch_validate(const mfh_params *ps, const char **param, mfh_err *err) 
   return mfh_nbq_cfg_check(ps, &c, extra, param, err);
 }
 
+static int sch_estimate(const mfh_params *ps, double *bytes, double *seconds) {
+  double M = (double)mfh_params_int(ps, "M");
+  double extra = want_rdm2(ps) ? mfh_nbodyq_rdm2_bytes((int)M) + 3 * 16.0 * pow(M, 4) : 0;
+  mfh_nbq_estimate(ps, extra, 1, 1, bytes, seconds);
+  return MFH_OK;
+}
+
 /* ||psi||_{H^1}^2 = ||psi||^2 + ||psi'||^2 on the periodic grid (spectral
  * derivative through the Hartree diagnostics: <P^2> = eps^2 ||psi'||^2). */
 static double h1_norm(mfh_hartree *h, double eps, mfh_err *err) {
@@ -230,4 +237,5 @@ const mfh_solver_type mfh_solver_schrodinger = {
     .run = sch_run,
     .prepare = NULL,
     .release = NULL,
+    .estimate = sch_estimate,
 };

@@ -528,6 +528,23 @@ done:
   return rc;
 }
 
+/* Positions and velocities of the system, its twin and their initial
+ * copies, forces (8 N d doubles); a Vlasov reference grid.  Per step: the
+ * Gaussian pair sum is N^2/2 pairs at ~2 ns, the cosine one O(N); Yoshida
+ * takes 3 force evaluations, a refined twin `refine` steps per step. */
+static int nbody_estimate(const mfh_params *p, double *bytes, double *seconds) {
+  double N = (double)mfh_params_int(p, "N"), d = (double)mfh_params_int(p, "dim");
+  double steps = ceil(mfh_params_real(p, "t") / mfh_params_real(p, "dt"));
+  const char *ref = mfh_params_str(p, "reference");
+  *bytes = 8 * 8 * N * d;
+  if (!strcmp(ref, "vlasov")) *bytes += 6 * 8 * (double)mfh_params_int(p, "nx") * (double)mfh_params_int(p, "nv");
+  double per_force = !strcmp(mfh_params_str(p, "potential"), "gaussian") ? 1e-9 * N * N * d : 2e-8 * N * d;
+  double evals = !strcmp(mfh_params_str(p, "method"), "yoshida4") ? 3 : 1;
+  double twin = !strcmp(ref, "refined") ? (double)mfh_params_int(p, "refine") : 1;
+  *seconds = steps * per_force * evals * (1 + twin);
+  return MFH_OK;
+}
+
 const mfh_solver_type mfh_solver_nbody = {
     "nbody",
     "classical N-body Newton (coupling 1/N) and its reference: characteristics, a perturbed or "
@@ -544,4 +561,5 @@ const mfh_solver_type mfh_solver_nbody = {
     nbody_run,
     nbody_prepare,
     vlasov_ref_free,
+    nbody_estimate,
 };

@@ -296,6 +296,15 @@ done:
   return rc;
 }
 
+/* A few arrays of N doubles; a sort per step. */
+static int sheet_estimate(const mfh_params *p, double *bytes, double *seconds) {
+  double N = (double)mfh_params_int(p, "N");
+  double steps = ceil(mfh_params_real(p, "t") / mfh_params_real(p, "dt"));
+  *bytes = 8 * 8 * N;
+  *seconds = 5e-8 * N * log2(N + 2) * (steps + 1);
+  return MFH_OK;
+}
+
 const mfh_solver_type mfh_solver_sheet = {
     .name = "sheet",
     .doc = "1D sheet model (V = -|x|/2, coupling 1/N) vs exact pressureless Euler-Poisson, rho_in = "
@@ -312,4 +321,5 @@ const mfh_solver_type mfh_solver_sheet = {
     .run = sheet_run,
     .prepare = NULL,
     .release = NULL,
+    .estimate = sheet_estimate,
 };

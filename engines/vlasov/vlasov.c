@@ -229,11 +229,13 @@ int mfh_vlasov_create(const mfh_vlasov_params *p, mfh_vlasov **out, mfh_err *err
   mfh_vlasov *vl = calloc(1, sizeof *vl);
   if (!vl) return mfh_err_set(err, MFH_ENOMEM, "vlasov: out of memory");
   vl->p = *p;
-  vl->nx = (size_t)p->nx;
-  vl->nv = (size_t)p->nv;
-  vl->len = p->xmax - p->xmin;
-  vl->dx = vl->len / (double)vl->nx;
-  vl->dv = (p->vmax - p->vmin) / (double)(vl->nv - 1);
+  mfh_phase_grid g;
+  mfh_vlasov_params_grid(p, &g);
+  vl->nx = g.nx;
+  vl->nv = g.nv;
+  vl->len = g.period;
+  vl->dx = g.dx;
+  vl->dv = g.dv;
   vl->nthr = p->threads > 0 ? p->threads : omp_get_max_threads();
   if (vl->nthr < 1) vl->nthr = 1;
   vl->phase_tau = NAN;
@@ -346,18 +348,36 @@ void mfh_vlasov_get_grid(const mfh_vlasov *vl, mfh_phase_grid *g) {
   g->f = vl->f;
 }
 
-int mfh_vlasov_set_f(mfh_vlasov *vl, mfh_vlasov_fn2 f0, void *ctx, mfh_err *err) {
-  if (!vl || !f0) return mfh_err_set(err, MFH_EINPUT, "vlasov: set_f: NULL argument");
-  for (size_t i = 0; i < vl->nx; i++) {
-    double x = vl->p.xmin + (double)i * vl->dx;
-    for (size_t j = 0; j < vl->nv; j++) {
-      double v = vl->p.vmin + (double)j * vl->dv, val = f0(x, v, ctx);
+void mfh_vlasov_params_grid(const mfh_vlasov_params *p, mfh_phase_grid *g) {
+  g->nx = (size_t)p->nx;
+  g->nv = (size_t)p->nv;
+  g->xmin = p->xmin;
+  g->period = p->xmax - p->xmin;
+  g->dx = g->period / (double)g->nx;
+  g->vmin = p->vmin;
+  g->dv = (p->vmax - p->vmin) / (double)(g->nv - 1);
+  g->f = NULL;
+}
+
+int mfh_vlasov_fill(mfh_phase_grid *g, mfh_vlasov_fn2 f0, void *ctx, mfh_err *err) {
+  if (!g || !g->f || !f0) return mfh_err_set(err, MFH_EINPUT, "vlasov: fill: NULL argument");
+  for (size_t i = 0; i < g->nx; i++) {
+    double x = g->xmin + (double)i * g->dx;
+    for (size_t j = 0; j < g->nv; j++) {
+      double v = g->vmin + (double)j * g->dv, val = f0(x, v, ctx);
       if (!isfinite(val))
         return mfh_err_set(err, MFH_ENUMERIC, "vlasov: f0(%g, %g) = %g is not finite", x, v, val);
-      vl->f[i * vl->nv + j] = val;
+      g->f[i * g->nv + j] = val;
     }
   }
   return MFH_OK;
+}
+
+int mfh_vlasov_set_f(mfh_vlasov *vl, mfh_vlasov_fn2 f0, void *ctx, mfh_err *err) {
+  if (!vl || !f0) return mfh_err_set(err, MFH_EINPUT, "vlasov: set_f: NULL argument");
+  mfh_phase_grid g;
+  mfh_vlasov_get_grid(vl, &g);
+  return mfh_vlasov_fill(&g, f0, ctx, err);
 }
 
 /* ---- the three sub-steps -------------------------------------------------- */

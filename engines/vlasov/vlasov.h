@@ -118,6 +118,16 @@ double *mfh_vlasov_f(mfh_vlasov *vl);
  * not finite (f is then partly written). */
 int mfh_vlasov_set_f(mfh_vlasov *vl, mfh_vlasov_fn2 f0, void *ctx, mfh_err *err);
 
+/* The grid that mfh_vlasov_create(p) makes, without making it: nx, nv,
+ * xmin, dx, vmin, dv, period as mfh_vlasov_get_grid reports them (the same
+ * arithmetic, bit for bit); g->f = NULL.  p is not validated. */
+void mfh_vlasov_params_grid(const mfh_vlasov_params *p, mfh_phase_grid *g);
+
+/* g->f[i * nv + j] = f0(x_i, v_j, ctx) on the nodes of g (the values
+ * mfh_vlasov_set_f writes on the same grid).  MFH_ENUMERIC if a value is not
+ * finite (g->f is then partly written). */
+int mfh_vlasov_fill(mfh_phase_grid *g, mfh_vlasov_fn2 f0, void *ctx, mfh_err *err);
+
 /* One Strang step of length dt > 0 (allocates nothing).  MFH_EINPUT for a
  * bad dt, MFH_ENUMERIC if the field is not finite (f is then undefined). */
 int mfh_vlasov_step(mfh_vlasov *vl, double dt, mfh_err *err);

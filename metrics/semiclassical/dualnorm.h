@@ -43,7 +43,7 @@
 #ifndef MFH_METRICS_SEMICLASSICAL_DUALNORM_H
 #define MFH_METRICS_SEMICLASSICAL_DUALNORM_H
 
-#include <complex.h>
+#include "core/cplx.h"
 #include <stddef.h>
 
 #include "core/status.h"

@@ -26,7 +26,7 @@
 #ifndef MFH_METRICS_SEMICLASSICAL_STATES_H
 #define MFH_METRICS_SEMICLASSICAL_STATES_H
 
-#include <complex.h>
+#include "core/cplx.h"
 #include <stddef.h>
 
 #include "core/density.h"
