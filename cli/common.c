@@ -96,9 +96,7 @@ int mfh_cli_is_yaml(const char *name) {
 int mfh_cli_data_path(const char *rel, char *buf, size_t len) {
 #ifdef MFH_DATADIR_REL
   char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0 || rel[0] == '/') return 0;
-  exe[n] = '\0';
+  if (rel[0] == '/' || mfh_self_exe(exe, sizeof exe)) return 0;
   char *slash = strrchr(exe, '/');
   if (!slash) return 0;
   *slash = '\0';
