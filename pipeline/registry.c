@@ -6,6 +6,7 @@
 
 #include "bounds/classical.h"
 #include "bounds/fg1.h"
+#include "observables/coupling.h"
 #include "observables/density.h"
 #include "observables/gridl2.h"
 #include "observables/phase.h"
@@ -15,6 +16,7 @@
 #include "observables/wasserstein.h"
 #include "engines/command/command.h"
 #include "engines/coulomb3d/solver.h"
+#include "engines/free_stream/free_stream.h"
 #include "engines/hartree/engine.h"
 #include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
@@ -27,7 +29,6 @@
 #include "engines/vlasov/engine.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
-    &mfh_solver_command,
     &mfh_solver_nbody,
     &mfh_solver_hv1,
     &mfh_solver_sheet,
@@ -55,6 +56,8 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_hartree,
     &mfh_engine_qstate,
     &mfh_engine_vlasov,
+    &mfh_engine_command,
+    &mfh_engine_free_stream,
     NULL,
 };
 
@@ -70,6 +73,7 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_husimi_w2,
     &mfh_obs_grid_l2,
     &mfh_obs_field_l2,
+    &mfh_obs_coupling,
     NULL,
 };
 

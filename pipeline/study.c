@@ -1124,11 +1124,13 @@ static int shared_defaults(mfh_study *s, mfh_err *err) {
   return MFH_OK;
 }
 
-/* Copy the values of the names a table declares from src into dst. */
+/* Copy the values of the names a table declares from src into dst; an
+ * open table (a command's) takes every value, other parts' parameters
+ * included, so that its template may name any model parameter. */
 static int take_declared(mfh_params *dst, const mfh_param_def *defs, size_t n, const mfh_params *src, int open) {
   for (size_t i = 0; i < src->n; i++) {
     const mfh_param_def *d = find_def(defs, n, src->v[i].name);
-    if (!d && !(open && !src->v[i].def)) continue;
+    if (!d && !open) continue;
     mfh_param_val v = src->v[i];
     v.str = src->v[i].str ? strdup(src->v[i].str) : NULL;
     if (src->v[i].str && !v.str) return MFH_ENOMEM;

@@ -15,8 +15,8 @@ id: gci-euler
 title: "forward Euler y(1) vs dt"
 theorem: DT-1
 source: "test"
-solver: command
-model: {cmd: "sh euler_y.sh {dt}", dt: 0.1}
+system: {engine: command, cmd: "sh euler_y.sh {dt}", scalars: y}
+model: {dt: 0.1}
 observable: value
 measure: {y: "y(1)"}
 sweep:
