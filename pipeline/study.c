@@ -1229,7 +1229,8 @@ static int validate_point(const ctx *c, mfh_study *s, const mfh_params *pt, mfh_
     }
     if (rc) {
       const mfh_param_val *v = bad ? mfh_params_find(&ep, bad) : NULL;
-      mfh_mark m = v && v->mark.file ? v->mark : fallback;
+      /* the value's place; for a parameter left at its default, the part's */
+      mfh_mark m = v && v->mark.file ? v->mark : s->parts[i].mark.file ? s->parts[i].mark : fallback;
       if (ax && bad && !strcmp(bad, ax->name)) m = ax->marks[j];
       mfh_params_free(&ep);
       return mfh_err_at(c->err, rc, m, "%s", verr.msg);

@@ -118,13 +118,19 @@ static int load_array(const char *path, const char *name, mfh_npy *a, mfh_err *e
   mfh_csv csv;
   int rc = mfh_csv_read(path, &csv, err);
   if (rc) {
-    /* messages name the file as the program knows it, not mfh's folder */
+    /* messages name the file as the program knows it, not mfh's folder,
+     * and hold the place: this is a task's error, not a study file's */
+    char rest[MFH_ERR_MSG];
     size_t pl = strlen(path);
-    if (!strncmp(err->msg, path, pl)) {
-      char rest[MFH_ERR_MSG];
-      snprintf(rest, sizeof rest, "%s", err->msg + pl);
-      snprintf(err->msg, sizeof err->msg, "%s%s", name, rest);
-    }
+    snprintf(rest, sizeof rest, "%s", !strncmp(err->msg, path, pl) ? err->msg + pl : err->msg);
+    if (err->line > 0)
+      snprintf(err->msg, sizeof err->msg, "%.200s:%d:%d: %.700s", name, err->line, err->col, rest);
+    else if (rest[0] == ':')
+      snprintf(err->msg, sizeof err->msg, "%.200s%.700s", name, rest);
+    else
+      snprintf(err->msg, sizeof err->msg, "%.200s: %.700s", name, rest);
+    err->file[0] = '\0';
+    err->line = err->col = 0;
     return rc == MFH_EINPUT ? MFH_EEXTERNAL : rc;
   }
   a->ndim = 2;
