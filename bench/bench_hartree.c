@@ -30,7 +30,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/cmplx.h"
+#include "core/cplx.h"
 #include "core/status.h"
 #include "engines/hartree/hartree.h"
 

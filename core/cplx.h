@@ -1,13 +1,32 @@
-/* <complex.h> with CMPLX on every C11 compiler: glibc defines CMPLX only
- * for GCC >= 4.7, and clang reports itself as GCC 4.2, so without this the
- * engines do not build with clang (the sanitizer and fuzz builds). */
+/* <complex.h> with C11's CMPLX(x, y) (a double complex with these real and
+ * imaginary parts, exact for infinities, NaNs and signed zeros, unlike
+ * x + I * y) on every compiler.  glibc defines it only for GCC >= 4.7
+ * through __builtin_complex; clang (which reports itself as GCC 4.2) has the
+ * same builtin since clang 12 but gets no CMPLX from glibc, so without this
+ * the engines do not build with clang (the sanitizer and fuzz builds). */
 #ifndef MFH_CORE_CPLX_H
 #define MFH_CORE_CPLX_H
 
 #include <complex.h>
 
-#ifndef CMPLX
+#if !defined(CMPLX) && defined(__has_builtin)
+#if __has_builtin(__builtin_complex)
 #define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
+#endif
+
+#ifndef CMPLX
+/* C11 6.2.5p13: a complex has the layout of an array of two reals. */
+static inline double complex mfh_cmplx(double re, double im) {
+  union {
+    double complex z;
+    double p[2];
+  } u;
+  u.p[0] = re;
+  u.p[1] = im;
+  return u.z;
+}
+#define CMPLX(x, y) mfh_cmplx((x), (y))
 #endif
 
 #endif

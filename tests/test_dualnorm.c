@@ -15,7 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "core/cmplx.h"
+#include "core/cplx.h"
 #include "core/status.h"
 #include "metrics/semiclassical/dualnorm.h"
 #include "metrics/semiclassical/states.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/cmplx.h"
+#include "core/cplx.h"
 #include "core/csv.h"
 #include "core/density.h"
 #include "core/field.h"

@@ -5,10 +5,10 @@
 #ifndef MFH_ENGINES_FERMION_INTERNAL_H
 #define MFH_ENGINES_FERMION_INTERNAL_H
 
-#include <complex.h>
 #include <math.h>
 #include <stddef.h>
 
+#include "core/cplx.h"
 #include "core/status.h"
 #include "engines/fermion/fermion.h"
 

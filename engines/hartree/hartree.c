@@ -13,7 +13,7 @@
 #include <fftw3.h>
 #include <omp.h>
 
-#include "core/cmplx.h"
+#include "core/cplx.h"
 
 #define HT_PI 3.14159265358979323846
 #define HT_MAXN1 16777216 /* 2^24: largest n in 1D */

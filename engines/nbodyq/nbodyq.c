@@ -12,7 +12,7 @@
 #include <gsl/gsl_randist.h>
 #include <omp.h>
 
-#include "core/cmplx.h"
+#include "core/cplx.h"
 
 #define NBQ_PI 3.14159265358979323846
 #define NBQ_NMAX 5

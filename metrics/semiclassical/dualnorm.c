@@ -8,7 +8,7 @@
 
 #include <fftw3.h>
 
-#include "core/cmplx.h"
+#include "core/cplx.h"
 
 #define DUAL_PI 3.14159265358979323846
 
