@@ -159,6 +159,8 @@ static int write_study(mfh_writer_ctx *ctx, mfh_err *err) {
   char title[400];
   snprintf(title, sizeof title, "%s%s%s (work-precision)", r->theorem, r->theorem[0] ? ": " : "",
            r->title[0] ? r->title : r->id);
+  if (strlen(title) > 80) /* a long title does not fit one panel's width: the id does */
+    snprintf(title, sizeof title, "%s%s%s (work-precision)", r->theorem, r->theorem[0] ? ": " : "", r->id);
   /* panels: the axes with a cost and a drawable series */
   size_t npanels = 0, block = 0;
   for (size_t a = 0; a < r->ncost; a++) {
