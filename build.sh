@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libfftw3-dev libyaml-dev libjansson-dev
           libxxhash-dev liblapacke-dev libopenblas-dev libsqlite3-dev sqlite3 check gnuplot-nox
+          python3-numpy  # the example PIC code of studies/examples/pic-landau.yaml (/usr/bin/python3)
           help2man slurm-wlm munge openmpi-bin debhelper dpkg-dev fakeroot  # tests: Slurm, MPI, .deb
           # the tests' sanitizer build and fuzzers (clang, its runtimes and OpenMP),
           # valgrind, and /usr/bin/time for the fault-injection test

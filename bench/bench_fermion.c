@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "bench/benchutil.h"
+#include "core/cmplx.h"
 #include "core/status.h"
 #include "engines/fermion/engines.h"
 #include "engines/fermion/fermion.h"

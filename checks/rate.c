@@ -52,14 +52,7 @@ static int parse(const mfh_check_input *in, void *data, mfh_err *err) {
                       "%s: missing required key 'proved' (the proved log-log slope, e.g. -1/2)", in->where);
   if ((rc = mfh_check_value_real(v, "proved", &r->proved, err))) return rc;
   snprintf(r->proved_text, sizeof r->proved_text, "%s", v->text);
-  snprintf(r->label, sizeof r->label, "proved");
-  if ((v = mfh_check_get(in, "label"))) {
-    if ((rc = mfh_check_want_scalar(v, "label", err))) return rc;
-    if (!*v->text || strlen(v->text) >= sizeof r->label)
-      return mfh_err_at(err, MFH_EINPUT, v->mark, "%s.label: give 1..%zu characters", in->where,
-                        sizeof r->label - 1);
-    snprintf(r->label, sizeof r->label, "%s", v->text);
-  }
+  if ((rc = mfh_check_label(in, r->label, sizeof r->label, err))) return rc;
   if ((v = mfh_check_get(in, "log")) && (rc = mfh_check_value_bool(v, "log", &r->log, err))) return rc;
   if ((v = mfh_check_get(in, "model"))) {
     if ((rc = mfh_check_want_scalar(v, "model", err))) return rc;
@@ -115,6 +108,9 @@ static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c,
   double tol = r->tol;
   (void)err;
   mfh_check_num(c, "proved", r->proved);
+  mfh_check_num(c, "asserted", strcmp(r->label, "proved") == 0); /* 0: a literature rate, reported */
+  mfh_check_num(c, "log", r->log);
+  mfh_check_num(c, "exp_model", r->exp_model);
   mfh_check_num(c, "tol", tol);
   mfh_check_num(c, "slope", f->slope);
   mfh_check_num(c, "slope_se", f->slope_se);

@@ -30,14 +30,18 @@ int mfh_cli_cmd_report(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       printf("usage: mfh report RUNDIR... [--out DIR] [--render | --no-render] [--quiet] [--history FILE]\n"
+             "                  [--table latex|markdown]\n"
              "Re-render every report from stored task results (no solver runs).  Several run\n"
              "folders (e.g. one per shard) are merged; the report goes to --out (default: the\n"
              "first RUNDIR).  --history FILE appends the merged run to a history database (after the\n"
-             "shards of one run: mfh run --history).  Exit codes as for mfh run.\n");
+             "shards of one run: mfh run --history).  --table prints the paper table (theorem,\n"
+             "statement, proved, observed +/- CI, bound, verdict; also written as table.tex and\n"
+             "table.md in the report folder) instead of the check table: booktabs LaTeX\n"
+             "(\\usepackage{booktabs}) or Markdown.  Exit codes as for mfh run.\n");
       return 0;
     }
   mfh_cli_opts o;
-  int rc = mfh_cli_parse_opts("report", argc, argv, &o, "out render no-render quiet history");
+  int rc = mfh_cli_parse_opts("report", argc, argv, &o, "out render no-render quiet history table");
   if (rc) return rc;
   double started = mfh_cli_wall_clock();
   if ((rc = mfh_cli_history_precheck(o.history))) {
@@ -158,7 +162,15 @@ int mfh_cli_cmd_report(int argc, char **argv) {
     json_decref(meta);
   }
   if (!code) {
-    code = mfh_cli_finish_run(rs, done, outdir, &ro, solver_failed, o.quiet);
+    code = mfh_cli_finish_run(rs, done, outdir, &ro, solver_failed, o.quiet || o.table);
+    char *text = NULL;
+    if (o.table && mfh_report_paper_table((const mfh_study_result *const *)rs, done, o.table, &text, &err)) {
+      mfh_err_print(&err, stderr);
+      if (code < 3) code = 3;
+    } else if (text) {
+      fputs(text, stdout);
+    }
+    free(text);
     if (o.history && done) {
       int hc = mfh_cli_history_append(o.history, rs, done, rs[0]->profile, started, code, rs[0]->file);
       if (hc > code) code = hc;

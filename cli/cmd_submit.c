@@ -339,13 +339,11 @@ int mfh_cli_cmd_submit(int argc, char **argv) {
       goto fail;
     }
   }
-  ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (el <= 0) {
+  if (mfh_self_exe(exe, sizeof exe)) {
     fprintf(stderr, "mfh submit: cannot find my own executable: %s\n", strerror(errno));
     code = 3;
     goto fail;
   }
-  exe[el] = '\0';
   if (!so.print_script && mfh_mkdirs(o.out, &err)) {
     code = mfh_cli_fail(&err);
     goto fail;

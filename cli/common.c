@@ -96,9 +96,7 @@ int mfh_cli_is_yaml(const char *name) {
 int mfh_cli_data_path(const char *rel, char *buf, size_t len) {
 #ifdef MFH_DATADIR_REL
   char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0 || rel[0] == '/') return 0;
-  exe[n] = '\0';
+  if (rel[0] == '/' || mfh_self_exe(exe, sizeof exe)) return 0;
   char *slash = strrchr(exe, '/');
   if (!slash) return 0;
   *slash = '\0';
@@ -243,6 +241,11 @@ static int parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, c
     } else if (!strcmp(a, "--history")) {
       NEEDS_VALUE();
       o->history = val;
+    } else if (!strcmp(a, "--table")) {
+      NEEDS_VALUE();
+      if (strcmp(val, "latex") && strcmp(val, "markdown"))
+        return mfh_cli_usage_error(cmd, "--table must be latex or markdown (got '%s')", val);
+      o->table = val;
     } else if (!strcmp(a, "--expected")) {
       NEEDS_VALUE();
       o->expected = val;

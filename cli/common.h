@@ -50,6 +50,7 @@ void mfh_cli_expected_dir_for(const char *study, const char *override, char *buf
 /* Options shared by run, bless, validate and report. */
 typedef struct {
   const char *profile, *out, *expected, *history;
+  const char *table;      /* --table latex|markdown (mfh report), or NULL */
   int jobs, fresh, quiet, render;
   long long seed;
   size_t shard_i, shard_n;

@@ -118,6 +118,18 @@ int mfh_check_real_in(const mfh_check_input *in, const char *key, double lo, dou
   return MFH_OK;
 }
 
+int mfh_check_label(const mfh_check_input *in, char *buf, size_t len, mfh_err *err) {
+  const mfh_check_value *v = mfh_check_get(in, "label");
+  snprintf(buf, len, "proved");
+  if (!v) return MFH_OK;
+  int rc = mfh_check_want_scalar(v, "label", err);
+  if (rc) return rc;
+  if (!*v->text || strlen(v->text) >= len)
+    return mfh_err_at(err, MFH_EINPUT, v->mark, "%s.label: give 1..%zu characters", in->where, len - 1);
+  snprintf(buf, len, "%s", v->text);
+  return MFH_OK;
+}
+
 int mfh_check_name_known(const mfh_check_input *in, const char *name) {
   if (in->params && mfh_params_find(in->params, name)) return 1;
   return in->constants && mfh_values_get(in->constants, name) != NULL;

@@ -121,6 +121,10 @@ typedef struct mfh_check_type {
    * drawn when several judge one series: the first of the highest rank. */
   void (*fit_opts)(const void *data, mfh_fit_opts *o);
   int fit_rank;
+  /* 1: the series it judges is a value converging to a limit, not an error
+   * decaying like a power (gci): no default rate fit is drawn on it unless
+   * a kind with fit_opts judges it too. */
+  int values_series;
   /* A curve drawn with the series (may be NULL): its value at one sweep
    * point, names resolved through lookup; and its legend. */
   int (*curve)(const void *data, mfh_lookup_fn lookup, void *ctx, double *y, mfh_err *err);
@@ -173,6 +177,10 @@ int mfh_check_value_count(const mfh_check_value *v, const char *where, double lo
  * absent); the message names "<in->where>.<key>". */
 int mfh_check_real_in(const mfh_check_input *in, const char *key, double lo, double hi, double *out,
                       mfh_err *err);
+/* The optional `label` under in (what a rate or order is: "proved", or a
+ * literature / formal label that is reported, not asserted) into buf
+ * (len bytes; "proved" when absent); 1..len-1 characters. */
+int mfh_check_label(const mfh_check_input *in, char *buf, size_t len, mfh_err *err);
 /* 1 if a formula or bound may use name (a parameter or a model constant). */
 int mfh_check_name_known(const mfh_check_input *in, const char *name);
 

@@ -258,6 +258,14 @@ static char *abs_path(const char *p) {
   }
 }
 
+int mfh_self_exe(char *buf, size_t len) {
+  if (len < 2) return MFH_EIO;
+  ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+  if (n <= 0 || (size_t)n >= len - 1) return MFH_EIO;
+  buf[n] = '\0';
+  return MFH_OK;
+}
+
 char *mfh_find_program(const char *prog) {
   if (!prog || !prog[0]) return NULL;
   if (strchr(prog, '/')) return is_exe(prog) ? abs_path(prog) : NULL;

@@ -49,6 +49,9 @@ char *mfh_path_join(const char *a, const char *b);
  * (made absolute), else the first match in PATH.  malloc'd; NULL when there
  * is none (or out of memory). */
 char *mfh_find_program(const char *prog);
+/* Absolute path of the running executable (Linux: /proc/self/exe) into buf
+ * (len bytes); 0, or MFH_EIO when it cannot be read or does not fit. */
+int mfh_self_exe(char *buf, size_t len);
 
 /* Confinement: every file mfh writes is <out>/<name>/... with names that
  * cannot leave their folder. */

@@ -160,18 +160,32 @@ static void supervise(const child_args *a) {
 
 /* ---- the mfh side -------------------------------------------------------- */
 
-/* environ with TMPDIR and MFH_TASK_DIR replaced when tmpdir is set; the
- * array is malloc'd, the strings in it are environ's or the two in extra. */
-static char **make_env(const char *tmpdir, char *extra[2]) {
-  size_t n = 0;
+/* 1 if the entry "NAME=..." sets a variable that one of the NULL-terminated
+ * entries in set sets too. */
+static int env_replaced(const char *entry, const char *const *set) {
+  size_t len = strcspn(entry, "=");
+  for (size_t i = 0; set && set[i]; i++)
+    if (!strncmp(entry, set[i], len) && set[i][len] == '=') return 1;
+  return 0;
+}
+
+/* environ with TMPDIR and MFH_TASK_DIR replaced when tmpdir is set and the
+ * entries of add (replacing inherited ones); the array is malloc'd, the
+ * strings in it are environ's, add's or the two in extra. */
+static char **make_env(const char *tmpdir, const char *const *add, char *extra[2]) {
+  size_t n = 0, na = 0;
   while (environ && environ[n]) n++;
-  char **env = malloc((n + 3) * sizeof *env);
+  while (add && add[na]) na++;
+  char **env = malloc((n + na + 3) * sizeof *env);
   if (!env) return NULL;
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
     if (tmpdir && (!strncmp(environ[i], "TMPDIR=", 7) || !strncmp(environ[i], "MFH_TASK_DIR=", 13))) continue;
+    if (env_replaced(environ[i], add)) continue;
     env[k++] = environ[i];
   }
+  for (size_t i = 0; i < na; i++)
+    if (!tmpdir || (strncmp(add[i], "TMPDIR=", 7) && strncmp(add[i], "MFH_TASK_DIR=", 13))) env[k++] = (char *)add[i];
   if (tmpdir) {
     size_t len = strlen(tmpdir) + 16;
     extra[0] = malloc(len);
@@ -205,8 +219,29 @@ static int read_full(int fd, void *buf, size_t n) {
   return 0;
 }
 
+int mfh_proc_tmpdir(char **path, mfh_err *err) {
+  const char *base = getenv("TMPDIR");
+  if (!base || base[0] != '/') base = "/tmp";
+  size_t n = strlen(base) + 32;
+  if (!(*path = malloc(n))) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  snprintf(*path, n, "%s/mfh-task-XXXXXX", base);
+  if (!mkdtemp(*path)) {
+    int e = errno;
+    free(*path);
+    *path = NULL;
+    return mfh_err_set(err, MFH_EIO, "cannot create a temporary folder in %s: %s", base, strerror(e));
+  }
+  return MFH_OK;
+}
+
 int mfh_proc_run(const mfh_proc_spec *spec, mfh_proc_result *res, mfh_err *err) {
   memset(res, 0, sizeof *res);
+  /* a folder handed over belongs to the result from here on, whatever happens */
+  if (spec->private_tmp && spec->tmpdir && !(res->tmpdir = strdup(spec->tmpdir))) {
+    mfh_remove_tree(spec->tmpdir);
+    if ((res->out = malloc(1))) res->out[0] = '\0';
+    return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  }
   int pout[2] = {-1, -1}, perr[2] = {-1, -1}, plife[2] = {-1, -1}, pstat[2] = {-1, -1};
   char *path = NULL, **env = NULL, *extra[2] = {NULL, NULL};
   size_t cap = 0;
@@ -216,20 +251,8 @@ int mfh_proc_run(const mfh_proc_spec *spec, mfh_proc_result *res, mfh_err *err) 
     rc = mfh_err_set(err, MFH_EEXTERNAL, "cannot run %s: not found or not executable", spec->argv[0]);
     goto out;
   }
-  if (spec->private_tmp) {
-    const char *base = getenv("TMPDIR");
-    if (!base || base[0] != '/') base = "/tmp";
-    size_t n = strlen(base) + 32;
-    if (!(res->tmpdir = malloc(n))) goto nomem;
-    snprintf(res->tmpdir, n, "%s/mfh-task-XXXXXX", base);
-    if (!mkdtemp(res->tmpdir)) {
-      rc = mfh_err_set(err, MFH_EIO, "cannot create a temporary folder in %s: %s", base, strerror(errno));
-      free(res->tmpdir);
-      res->tmpdir = NULL;
-      goto out;
-    }
-  }
-  if (!(env = make_env(res->tmpdir, extra))) goto nomem;
+  if (spec->private_tmp && !res->tmpdir && (rc = mfh_proc_tmpdir(&res->tmpdir, err))) goto out;
+  if (!(env = make_env(res->tmpdir, spec->env, extra))) goto nomem;
   cap = spec->max_output < 4096 ? spec->max_output + 1 : 4096;
   if (!(res->out = malloc(cap))) goto nomem;
   res->out[0] = '\0';

@@ -1,5 +1,5 @@
-/* Running external programs under limits: the user's solver of `solver:
- * command` today, user programs that write state files next.
+/* Running external programs under limits: the user's program of the engine
+ * `command` (engines/command/), which may also write state files.
  *
  * mfh_proc_run starts a program without a shell (argv as given; run a shell
  * explicitly as {"/bin/sh", "-c", text} - mfh_cmd_expand makes such text
@@ -12,7 +12,10 @@
  *   - a stop flag (the harness's SIGINT/SIGTERM flag): when it is set the
  *     program is stopped at once;
  *   - an optional private temporary folder (TMPDIR and MFH_TASK_DIR point
- *     there), removed with the result.
+ *     there), removed with the result: a fresh one, or one the caller made
+ *     beforehand with mfh_proc_tmpdir (to put input files in it and name it
+ *     in the command line);
+ *   - optional extra environment variables.
  * The program runs in its own process group under a small supervisor
  * process that holds a pipe from mfh: if mfh dies, even by kill -9, the pipe
  * closes and the supervisor kills the program's whole group and removes the
@@ -35,6 +38,13 @@ typedef struct mfh_proc_spec {
   size_t max_output;                /* standard output bytes allowed (0: none allowed) */
   int private_tmp;                  /* 1: a fresh TMPDIR, removed by mfh_proc_result_free */
   volatile sig_atomic_t *interrupt; /* stop the program when this becomes non-zero; may be NULL */
+  /* with private_tmp: this folder (from mfh_proc_tmpdir) instead of a fresh
+   * one; it then belongs to the result (removed by mfh_proc_result_free, or
+   * by the supervisor if mfh dies), also when the run fails.  NULL: fresh. */
+  const char *tmpdir;
+  /* extra "NAME=value" entries, NULL-terminated, replacing inherited
+   * variables of the same name; NULL: none */
+  const char *const *env;
 } mfh_proc_spec;
 
 typedef struct mfh_proc_result {
@@ -54,6 +64,10 @@ typedef struct mfh_proc_result {
  * it, MFH_ENOMEM, MFH_EIO.  res is filled in every case; free it with
  * mfh_proc_result_free. */
 int mfh_proc_run(const mfh_proc_spec *spec, mfh_proc_result *res, mfh_err *err);
+/* Make a private folder for a program ($TMPDIR/mfh-task-XXXXXX, or /tmp)
+ * before running it: *path is malloc'd.  Hand it to mfh_proc_run through
+ * spec.tmpdir, or remove it with mfh_remove_tree.  0 or MFH_EIO, MFH_ENOMEM. */
+int mfh_proc_tmpdir(char **path, mfh_err *err);
 /* Free the output and remove the private folder.  Accepts a zeroed struct. */
 void mfh_proc_result_free(mfh_proc_result *res);
 /* Remove a folder and everything below it (symbolic links are not followed). */

@@ -23,6 +23,11 @@ void mfh_study_result_free(mfh_study_result *r) {
     free(s->bound);
   }
   for (size_t i = 0; r->checks && i < r->nchecks; i++) mfh_values_free(&r->checks[i].numbers);
+  for (size_t i = 0; r->cost && i < r->ncost; i++) {
+    free(r->cost[i].pts);
+    mfh_fit_result_free(&r->cost[i].fit);
+  }
+  free(r->cost);
   free(r->series);
   free(r->checks);
   memset(r, 0, sizeof *r);

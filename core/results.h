@@ -34,13 +34,49 @@ typedef struct mfh_series {
   char bound_label[128];
   int has_expansion;           /* an `expansion` check fitted sum_k c_k x^p_k */
   mfh_expansion_fit expansion; /* valid when has_expansion (drawn dashed) */
+  int has_extrap;              /* a `gci` check's Richardson extrapolation (drawn as a line) */
+  double extrap;               /* the extrapolated value phi_ext */
+  double extrap_x;             /* the finest level, where the GCI band is drawn */
+  double extrap_lo, extrap_hi; /* phi_1 (1 -/+ GCI_fine): the fine level's uncertainty band */
+  double extrap_gci;           /* GCI_fine, relative */
+  double extrap_p;             /* the order it used: observed (3 levels) or given (2 levels) */
+  int extrap_levels;           /* 3, or 2 */
 } mfh_series;
+
+/* The cost of the tasks at one sweep point: the work side of a
+ * work-precision report.  Never part of a task's key or of a verdict. */
+typedef struct mfh_cost_point {
+  double x;              /* value of the swept axis */
+  size_t n;              /* tasks with a known CPU time */
+  double cpu_s, cpu_se;  /* mean CPU seconds per task (of the thread that ran it) and its
+                            standard error (0 for one task); NaN when n == 0 */
+  double wall_s;         /* mean wall seconds per task */
+} mfh_cost_point;
+
+/* Cost along one swept axis (the other axes pinned), and the fitted cost
+ * exponent: cost ~ C x^s, log-log (core/fit.h, power model).  The cost is
+ * the CPU time, or the wall time when the tasks spent most of it outside
+ * their thread (under a tenth of the wall time on CPU: a user's program run
+ * as a child process, I/O), which the thread's CPU clock does not see. */
+typedef struct mfh_cost_axis {
+  char axis[MFH_NAME_MAX];
+  int wall;              /* 1: the cost is wall_s, 0: cpu_s */
+  size_t n;
+  mfh_cost_point *pts;   /* coarse to fine, the points of the series on this axis */
+  int has_fit;
+  mfh_fit_result fit;    /* fit.slope is the cost exponent */
+} mfh_cost_axis;
+
+/* The cost of point i of c, as its axis counts it (NaN when unknown). */
+static inline double mfh_cost_of(const mfh_cost_axis *c, size_t i) {
+  return c->wall ? c->pts[i].wall_s : c->pts[i].cpu_s;
+}
 
 enum mfh_verdict { MFH_PASS = 0, MFH_FAIL = 1, MFH_INCONCLUSIVE = 2, MFH_CHECK_ERROR = 3 };
 const char *mfh_verdict_text(int verdict); /* "pass", "fail", "inconclusive", "error" */
 
 typedef struct mfh_check_result {
-  char kind[32];         /* "rate", "bound", "expected", "uniform", "constant", "expansion" */
+  char kind[32];         /* "rate", "bound", "expected", "uniform", "constant", "expansion", "gci" */
   char name[160];        /* unique within the study, e.g. "rate[N] wpp" */
   int verdict;           /* enum mfh_verdict */
   char summary[512];     /* one line: "proved slope -0.5, observed -0.98 +/- 0.03 (95%)" */
@@ -58,6 +94,13 @@ typedef struct mfh_study_result {
   char solver[64], observable[64];
   size_t ntasks, ntasks_cached, ntasks_run, ntasks_failed;
   double elapsed_s;      /* wall time of the solver runs */
+  double cpu_s;          /* CPU time of the solver runs (tasks computed in this run) */
+  size_t ncost;
+  mfh_cost_axis *cost;   /* one per swept axis: what the tasks cost along it */
+  /* Which method of which comparison this study is, for work-precision sets
+   * joining studies (the `compare:` study key); "" when not given, then the
+   * writers group by theorem, axis and measure and name curves by id. */
+  char compare_group[64], compare_method[64];
   size_t nseries;
   mfh_series *series;
   size_t nchecks;

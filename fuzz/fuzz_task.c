@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const mfh_plan *plan = the_plan();
   if (!plan) __builtin_trap();
   mfh_values v = {0};
-  double el;
-  int verdict = mfh_store_parse((const char *)data, size, plan, 0, &v, &el);
+  double el, cpu;
+  int verdict = mfh_store_parse((const char *)data, size, plan, 0, &v, &el, &cpu);
   if (verdict == MFH_STORED_OK) {
     const double *wp = mfh_values_get(&v, "wp");
     if (!wp || !isfinite(*wp) || !isfinite(el)) __builtin_trap();

@@ -23,6 +23,14 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* CPU time of the calling thread (an engine's own worker threads are not
+ * counted); NaN when the clock is not available. */
+static double thread_cpu_s(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return NAN;
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* Run the tasks tk[0..n-1] of one group (same point but for the stream
  * parameter, same replica, stream values ascending) with one solver run;
  * values[k] receives task tk[k]'s values. */
@@ -414,7 +422,7 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
         if (!mfh_store_keys_has(&ks[d], plan->tasks[i].key)) continue;
         /* a file that fails verification is remembered (the caller says so)
          * and the task is computed again */
-        int v = mfh_store_load(dirs[d], plan, i, &out[i].values, &out[i].elapsed_s);
+        int v = mfh_store_load(dirs[d], plan, i, &out[i].values, &out[i].elapsed_s, &out[i].cpu_s);
         if (v == MFH_STORED_OK) {
           out[i].state = MFH_TASK_CACHED;
           out[i].stored = v;
@@ -475,7 +483,7 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
     if ((o->interrupt && *o->interrupt) || stop) continue;
     mfh_err terr;
     mfh_err_clear(&terr);
-    double ts = now_s();
+    double ts = now_s(), cs = thread_cpu_s();
     mfh_values *vals[512];
     mfh_values **vp = gr->n <= 512 ? vals : malloc(gr->n * sizeof *vp);
     int trc = vp ? MFH_OK : mfh_err_set(&terr, MFH_ENOMEM, "out of memory");
@@ -491,14 +499,15 @@ static int openmp_run_tasks(const mfh_plan *plan, const char *const *dirs, size_
     }
     if (!trc) trc = any_group_run(plan, gr->task, gr->n, vp, shared, o->interrupt, &terr);
     if (vp != vals) free(vp);
-    double el = (now_s() - ts) / (double)gr->n;
+    double el = (now_s() - ts) / (double)gr->n, cpu = (thread_cpu_s() - cs) / (double)gr->n;
     size_t nstored = 0;
     int store_rc = MFH_OK;
     for (size_t j = 0; j < gr->n; j++) {
       size_t i = gr->task[j];
       out[i].elapsed_s = el;
+      out[i].cpu_s = cpu;
       int src = trc;
-      if (!src) src = store_rc = mfh_store_save(dirs[0], plan, i, &out[i].values, el, &terr);
+      if (!src) src = store_rc = mfh_store_save(dirs[0], plan, i, &out[i].values, el, cpu, &terr);
       if (src == MFH_EINTERRUPT) {
         out[i].state = MFH_TASK_PENDING; /* stopped, not failed: the next run does it */
       } else if (src) {

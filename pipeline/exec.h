@@ -3,8 +3,9 @@
  *
  * Storage: <dir>/tasks/<key>.json per task (pipeline/store.h): verified on
  * load, so a changed, foreign, truncated or incomplete file is never reused
- * but recomputed (and its outcome says why).  Failed tasks are not stored:
- * they are retried next run.
+ * but recomputed (and its outcome says why).  Each holds the task's wall
+ * time (elapsed_s) and CPU time (cpu_s).  Failed tasks are not stored: they
+ * are retried next run.
  *
  * The executor is a small interface (mfh_executor_type) so another backend
  * (MPI) can be added beside the OpenMP one without touching callers. */
@@ -29,7 +30,10 @@ typedef struct mfh_outcome {
   int stored;          /* enum mfh_stored (pipeline/store.h): what the store held for this
                           task; anything but OK or ABSENT was rejected and recomputed */
   mfh_values values;
-  double elapsed_s;
+  double elapsed_s;    /* wall time of its group run / tasks in the group */
+  double cpu_s;        /* CPU time of the thread that ran it, divided the same way; NaN when
+                          unknown (a store written before it was recorded).  Not in the task key,
+                          never in a verdict: the cost axis of work-precision reports. */
   char msg[MFH_ERR_MSG];
 } mfh_outcome;
 

@@ -58,6 +58,7 @@ static const struct {
     {"constant", "constant", NULL, NULL},
     {"expansion", "max_rel_resid", NULL, NULL},
     {"expected", "max_rel_dev", NULL, NULL},
+    {"gci", "p", NULL, NULL},
 };
 
 static double number(const mfh_check_result *c, const char *name) {

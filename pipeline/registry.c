@@ -31,7 +31,6 @@
 #include "engines/vlasov/engine.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
-    &mfh_solver_command,
     &mfh_solver_hv1,
     &mfh_solver_hartree_ep,
     NULL,
@@ -56,6 +55,7 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_ep3d,
     &mfh_engine_nbodyq,
     &mfh_engine_rbm_identities,
+    &mfh_engine_command,
     NULL,
 };
 
@@ -108,7 +108,8 @@ const mfh_metric_type *const mfh_metrics[] = {&metric_w1, &metric_w2, &metric_wp
   X(expected)              \
   X(uniform)               \
   X(constant)              \
-  X(expansion)
+  X(expansion)             \
+  X(gci)
 
 #define MFH_X_DECLARE(name) extern const mfh_check_type mfh_check_##name;
 MFH_CHECK_KINDS(MFH_X_DECLARE)

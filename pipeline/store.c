@@ -41,7 +41,9 @@ static int cmp_value_ptr(const void *a, const void *b) {
 }
 
 /* XXH3-128 of "mfh-task 1", the key, the canonical text, the values sorted
- * by name and the wall time, each number as %.17g (what the file holds). */
+ * by name and the wall time, each number as %.17g (what the file holds).
+ * The CPU time is left out: it is optional (files written before it was kept
+ * have none) and read only by the work-precision plots, never a verdict. */
 static int checksum(const mfh_task *t, const mfh_values *vals, double elapsed_s, char hex[33]) {
   size_t cap = strlen(t->canon) + 128 + vals->n * (MFH_NAME_MAX + 40);
   char *text = malloc(cap);
@@ -66,19 +68,20 @@ static int checksum(const mfh_task *t, const mfh_values *vals, double elapsed_s,
 /* ---- task files ------------------------------------------------------ */
 
 int mfh_store_parse(const char *text, size_t len, const mfh_plan *plan, size_t ti, mfh_values *vals,
-                    double *elapsed_s) {
+                    double *elapsed_s, double *cpu_s) {
   const mfh_task *t = &plan->tasks[ti];
   const mfh_study *s = plan->study;
   mfh_values_clear(vals);
   *elapsed_s = 0;
+  *cpu_s = NAN;
   json_error_t jerr;
   json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root) return MFH_STORED_UNREADABLE;
   int verdict = MFH_STORED_OK;
   json_t *key = json_object_get(root, "key"), *canon = json_object_get(root, "task");
   json_t *jv = json_object_get(root, "values"), *el = json_object_get(root, "elapsed_s");
-  json_t *sum = json_object_get(root, "checksum");
-  if (!json_is_object(root) || !json_is_object(jv) || !json_is_number(el)) {
+  json_t *sum = json_object_get(root, "checksum"), *cpu = json_object_get(root, "cpu_s");
+  if (!json_is_object(root) || !json_is_object(jv) || !json_is_number(el) || (cpu && !json_is_number(cpu))) {
     verdict = MFH_STORED_UNREADABLE;
     goto done;
   }
@@ -105,6 +108,7 @@ int mfh_store_parse(const char *text, size_t len, const mfh_plan *plan, size_t t
       goto done;
     }
   *elapsed_s = json_number_value(el);
+  if (cpu) *cpu_s = json_number_value(cpu);
   char hex[33];
   if (checksum(t, vals, *elapsed_s, hex)) {
     verdict = MFH_STORED_UNREADABLE; /* out of memory: do not trust it */
@@ -113,13 +117,18 @@ int mfh_store_parse(const char *text, size_t len, const mfh_plan *plan, size_t t
   if (!json_is_string(sum) || strcmp(json_string_value(sum), hex) != 0) verdict = MFH_STORED_CHECKSUM;
 done:
   json_decref(root);
-  if (verdict != MFH_STORED_OK) mfh_values_clear(vals);
+  if (verdict != MFH_STORED_OK) {
+    mfh_values_clear(vals);
+    *cpu_s = NAN;
+  }
   return verdict;
 }
 
-int mfh_store_load(const char *dir, const mfh_plan *plan, size_t ti, mfh_values *vals, double *elapsed_s) {
+int mfh_store_load(const char *dir, const mfh_plan *plan, size_t ti, mfh_values *vals, double *elapsed_s,
+                   double *cpu_s) {
   mfh_values_clear(vals);
   *elapsed_s = 0;
+  *cpu_s = NAN;
   char *path = task_path(dir, &plan->tasks[ti]);
   if (!path) return MFH_STORED_UNREADABLE;
   char *text = NULL;
@@ -127,13 +136,13 @@ int mfh_store_load(const char *dir, const mfh_plan *plan, size_t ti, mfh_values 
   int rc = mfh_read_file(path, &text, &len, NULL);
   free(path);
   if (rc) return errno == ENOENT ? MFH_STORED_ABSENT : MFH_STORED_UNREADABLE;
-  int verdict = mfh_store_parse(text, len, plan, ti, vals, elapsed_s);
+  int verdict = mfh_store_parse(text, len, plan, ti, vals, elapsed_s, cpu_s);
   free(text);
   return verdict;
 }
 
 int mfh_store_save(const char *dir, const mfh_plan *plan, size_t ti, const mfh_values *vals,
-                   double elapsed_s, mfh_err *err) {
+                   double elapsed_s, double cpu_s, mfh_err *err) {
   const mfh_task *t = &plan->tasks[ti];
   mfh_values fin = {0};
   json_t *root = json_object(), *jv = json_object();
@@ -153,6 +162,7 @@ int mfh_store_save(const char *dir, const mfh_plan *plan, size_t ti, const mfh_v
   if (json_object_set_new(root, "key", json_string(t->key)) ||
       json_object_set_new(root, "task", json_string(t->canon)) || json_object_set(root, "values", jv) ||
       json_object_set_new(root, "elapsed_s", json_real(elapsed_s)) ||
+      (isfinite(cpu_s) && json_object_set_new(root, "cpu_s", json_real(cpu_s))) ||
       json_object_set_new(root, "checksum", json_string(hex)))
     goto nomem;
   text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(17));

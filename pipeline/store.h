@@ -3,9 +3,10 @@
  *
  * Task files.  Each finished task is <dir>/tasks/<key>.json, written to a
  * temporary sibling and renamed (atomic), holding the task's key, its
- * canonical text, its values ("%.17g", read back exactly), its wall time and
- * a checksum: XXH3-128 of the key, the canonical text, every value and the
- * wall time.  A stored file is reused only when it parses, names this task
+ * canonical text, its values ("%.17g", read back exactly), its wall time,
+ * its CPU time when known (cpu_s: never in a key or a verdict, the cost axis
+ * of work-precision reports, so not checksummed either) and a checksum:
+ * XXH3-128 of the key, the canonical text, every value and the wall time.  A stored file is reused only when it parses, names this task
  * (key and canonical text), matches its checksum, and holds every declared
  * measure as a finite number; anything else is reported with a reason and
  * recomputed.  The checksum catches corruption and careless edits, not an
@@ -57,18 +58,20 @@ enum mfh_stored {
 /* Text of an enum mfh_stored value. */
 const char *mfh_stored_text(int stored);
 
-/* Load task ti of plan from dir/tasks/<key>.json into vals (cleared first)
- * and *elapsed_s.  Returns an enum mfh_stored; vals is meaningful only for
- * MFH_STORED_OK. */
-int mfh_store_load(const char *dir, const mfh_plan *plan, size_t ti, mfh_values *vals, double *elapsed_s);
+/* Load task ti of plan from dir/tasks/<key>.json into vals (cleared first),
+ * *elapsed_s and *cpu_s (NaN when the file has none).  Returns an enum
+ * mfh_stored; vals is meaningful only for MFH_STORED_OK. */
+int mfh_store_load(const char *dir, const mfh_plan *plan, size_t ti, mfh_values *vals, double *elapsed_s,
+                   double *cpu_s);
 /* The same check on a task file's text (len bytes, need not be terminated);
  * the fuzz target of the reader. */
 int mfh_store_parse(const char *text, size_t len, const mfh_plan *plan, size_t ti, mfh_values *vals,
-                    double *elapsed_s);
-/* Store task ti's values (non-finite values are not stored) atomically,
- * without fsync (see mfh_write_atomic_nosync).  0, MFH_EIO or MFH_ENOMEM. */
+                    double *elapsed_s, double *cpu_s);
+/* Store task ti's values (non-finite values are not stored) and times
+ * (cpu_s left out when not finite) atomically, without fsync (see
+ * mfh_write_atomic_nosync).  0, MFH_EIO or MFH_ENOMEM. */
 int mfh_store_save(const char *dir, const mfh_plan *plan, size_t ti, const mfh_values *vals,
-                   double elapsed_s, mfh_err *err);
+                   double elapsed_s, double cpu_s, mfh_err *err);
 
 /* The keys of the task files in dir/tasks, sorted, so that a task never
  * stored costs no failed open() (slow with thousands of files on overlay

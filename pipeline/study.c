@@ -1124,11 +1124,13 @@ static int shared_defaults(mfh_study *s, mfh_err *err) {
   return MFH_OK;
 }
 
-/* Copy the values of the names a table declares from src into dst. */
+/* Copy the values of the names a table declares from src into dst; an
+ * open table (a command's) takes every value, other parts' parameters
+ * included, so that its template may name any model parameter. */
 static int take_declared(mfh_params *dst, const mfh_param_def *defs, size_t n, const mfh_params *src, int open) {
   for (size_t i = 0; i < src->n; i++) {
     const mfh_param_def *d = find_def(defs, n, src->v[i].name);
-    if (!d && !(open && !src->v[i].def)) continue;
+    if (!d && !open) continue;
     mfh_param_val v = src->v[i];
     v.str = src->v[i].str ? strdup(src->v[i].str) : NULL;
     if (src->v[i].str && !v.str) return MFH_ENOMEM;
@@ -1227,7 +1229,8 @@ static int validate_point(const ctx *c, mfh_study *s, const mfh_params *pt, mfh_
     }
     if (rc) {
       const mfh_param_val *v = bad ? mfh_params_find(&ep, bad) : NULL;
-      mfh_mark m = v && v->mark.file ? v->mark : fallback;
+      /* the value's place; for a parameter left at its default, the part's */
+      mfh_mark m = v && v->mark.file ? v->mark : s->parts[i].mark.file ? s->parts[i].mark : fallback;
       if (ax && bad && !strcmp(bad, ax->name)) m = ax->marks[j];
       mfh_params_free(&ep);
       return mfh_err_at(c->err, rc, m, "%s", verr.msg);

@@ -133,6 +133,81 @@ static int blessed_build(const json_t *baseline, const mfh_study_result *r, mfh_
   return MFH_OK;
 }
 
+/* ---- cost ------------------------------------------------------------------ */
+
+/* CPU and wall time per task at one point (tasks computed now or stored). */
+static void cost_point(const mfh_plan *plan, const mfh_outcome *out, size_t point, double x, mfh_cost_point *c) {
+  size_t R = plan->study->replicas;
+  double sum = 0, sum2 = 0, wall = 0;
+  memset(c, 0, sizeof *c);
+  c->x = x;
+  for (size_t r = 0; r < R; r++) {
+    const mfh_outcome *o = &out[point * R + r];
+    if ((o->state != MFH_TASK_COMPUTED && o->state != MFH_TASK_CACHED) || !isfinite(o->cpu_s)) continue;
+    c->n++;
+    sum += o->cpu_s;
+    wall += o->elapsed_s;
+  }
+  if (c->n == 0) {
+    c->cpu_s = c->cpu_se = c->wall_s = NAN;
+    return;
+  }
+  c->cpu_s = sum / (double)c->n;
+  c->wall_s = wall / (double)c->n;
+  for (size_t r = 0; r < R; r++) {
+    const mfh_outcome *o = &out[point * R + r];
+    if ((o->state == MFH_TASK_COMPUTED || o->state == MFH_TASK_CACHED) && isfinite(o->cpu_s))
+      sum2 += (o->cpu_s - c->cpu_s) * (o->cpu_s - c->cpu_s);
+  }
+  c->cpu_se = c->n > 1 ? sqrt(sum2 / (double)(c->n - 1) / (double)c->n) : 0;
+}
+
+/* The cost of every swept axis and its exponent: an unweighted log-log fit
+ * of seconds per task (timings scatter for reasons replicas do not
+ * measure), leading points whose local order has not settled (fixed
+ * overheads at small sizes) excluded and reported.  CPU seconds, or wall
+ * seconds when the CPU clock of the task's thread saw under a tenth of the
+ * wall time (core/results.h). */
+static int cost_build(const mfh_plan *plan, const mfh_outcome *out, mfh_study_result *r, mfh_err *err) {
+  const mfh_study *st = plan->study;
+  r->cost = calloc(st->naxes ? st->naxes : 1, sizeof *r->cost);
+  if (!r->cost) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  for (size_t a = 0; a < st->naxes; a++) {
+    const mfh_axis *ax = &st->axes[a];
+    mfh_cost_axis *c = &r->cost[r->ncost++];
+    snprintf(c->axis, sizeof c->axis, "%s", ax->name);
+    c->n = ax->n;
+    c->pts = calloc(ax->n ? ax->n : 1, sizeof *c->pts);
+    double *x = malloc((ax->n ? ax->n : 1) * sizeof *x), *y = malloc((ax->n ? ax->n : 1) * sizeof *y);
+    int rc = (c->pts && x && y) ? MFH_OK : mfh_err_set(err, MFH_ENOMEM, "out of memory");
+    size_t known = 0;
+    double cpu = 0, wall = 0;
+    for (size_t j = 0; !rc && j < ax->n; j++) {
+      cost_point(plan, out, plan->axis_points[a][j], ax->values[j], &c->pts[j]);
+      known += c->pts[j].n > 0;
+      if (c->pts[j].n) cpu += c->pts[j].cpu_s, wall += c->pts[j].wall_s;
+    }
+    c->wall = cpu < 0.1 * wall;
+    for (size_t j = 0; !rc && j < ax->n; j++) {
+      x[j] = c->pts[j].x;
+      y[j] = mfh_cost_of(c, j);
+    }
+    if (!rc && known == ax->n && ax->n >= 2 && ax->refine_dir != 0) {
+      mfh_fit_opts fo;
+      mfh_fit_opts_default(&fo);
+      fo.refine_dir = ax->refine_dir;
+      fo.auto_exclude = 1;
+      rc = mfh_fit_rate(ax->n, x, y, NULL, &fo, &c->fit, err);
+      c->has_fit = rc == MFH_OK;
+      c->fit.flags &= ~(unsigned)MFH_FIT_NOT_DECREASING; /* cost grows along refinement: no remark */
+    }
+    free(x);
+    free(y);
+    if (rc) return rc;
+  }
+  return MFH_OK;
+}
+
 /* ---- the study result -------------------------------------------------- */
 
 static int find_series(const mfh_study_result *r, const char *axis, const char *measure) {
@@ -214,7 +289,11 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
   r->ntasks = plan->ntasks;
   for (size_t i = 0; i < plan->ntasks; i++) {
     if (out[i].state == MFH_TASK_CACHED) r->ntasks_cached++;
-    if (out[i].state == MFH_TASK_COMPUTED) r->ntasks_run++, r->elapsed_s += out[i].elapsed_s;
+    if (out[i].state == MFH_TASK_COMPUTED) {
+      r->ntasks_run++;
+      r->elapsed_s += out[i].elapsed_s;
+      if (isfinite(out[i].cpu_s)) r->cpu_s += out[i].cpu_s;
+    }
     if (out[i].state == MFH_TASK_FAILED) r->ntasks_failed++;
   }
   size_t missing = plan->ntasks - r->ntasks_cached - r->ntasks_run - r->ntasks_failed;
@@ -249,14 +328,16 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
        * fit_rank (a rate's over a uniform's; else the default), the curve of
        * the first check that has one (a bound) */
       const mfh_check_spec *fitter = NULL, *drawn = NULL;
+      int values = 0; /* a value series (gci): no default rate fit */
       for (size_t k = 0; k < st->nchecks; k++) {
         const mfh_check_spec *ck = &st->checks[k];
         if (ck->axis != (int)a || ck->measure != (int)m) continue;
+        values |= ck->type->values_series;
         if (ck->type->annotate) ck->type->annotate(ck->data, s);
         if (ck->type->fit_opts && (!fitter || ck->type->fit_rank > fitter->type->fit_rank)) fitter = ck;
         if (ck->type->curve && !drawn) drawn = ck;
       }
-      if (ax->n >= 2 && ax->refine_dir != 0 && series_complete(s)) {
+      if (ax->n >= 2 && ax->refine_dir != 0 && series_complete(s) && (fitter || !values)) {
         mfh_fit_opts fo;
         fit_opts_for(fitter, ax->refine_dir, &fo);
         int rc = fit_series(s, &fo, &s->fit, err);
@@ -274,9 +355,12 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
         }
       }
     }
+  /* what the tasks cost along each axis (work-precision reports) */
+  int rc = cost_build(plan, out, r, err);
+  if (rc) return rc;
   /* checks */
   mfh_blessed *blessed;
-  int rc = blessed_build(baseline, r, &blessed, err);
+  rc = blessed_build(baseline, r, &blessed, err);
   for (size_t k = 0; !rc && k < st->nchecks; k++) {
     const mfh_check_spec *ck = &st->checks[k];
     mfh_check_result *c = &r->checks[r->nchecks++];

@@ -1,5 +1,6 @@
 /* The gnuplot writer: per series the data files s<k>-<axis>-<measure>.dat
- * (points) and .curve.dat (fitted line, band, proved rate, expansion), the
+ * (points), .curve.dat (fitted line, band, proved rate, expansion) and
+ * .gci.dat (a gci check's extrapolated value and GCI band), the
  * script plot.gp (gnuplot_script.c), and plot.png + plot.svg drawn by the
  * gnuplot program when the render mode asks for it (gnuplot_run.c). */
 #include "report/gnuplot.h"
@@ -68,6 +69,22 @@ static int write_series_data(const mfh_study_result *r, size_t k, const mfh_plot
   }
   snprintf(name, sizeof name, "%s.dat", base);
   int rc = mfh_sb_save(&o, dir, name, err);
+  if (!rc && (g->extrap || g->gciband)) {
+    mfh_sb_puts(&o, "# mfh study ");
+    mfh_sb_esc(&o, r->id, MFH_ESC_LINE);
+    mfh_sb_printf(&o,
+                  ": series %zu: the gci check's Richardson extrapolation (Celik et al. 2008)\n"
+                  "# columns: x phi1 lo hi phi_ext gci_fine\n"
+                  "#   x, phi1: the finest level; lo, hi: phi1 (1 -/+ GCI_fine), its uncertainty band;\n"
+                  "#   phi_ext: the extrapolated value; gci_fine: relative\n",
+                  k + 1);
+    char v[6][40];
+    mfh_sb_printf(&o, "%s %s %s %s %s %s\n", mfh_fmt_g17(v[0], s->extrap_x),
+                  mfh_fmt_g17(v[1], 0.5 * (s->extrap_lo + s->extrap_hi)), mfh_fmt_g17(v[2], s->extrap_lo),
+                  mfh_fmt_g17(v[3], s->extrap_hi), mfh_fmt_g17(v[4], s->extrap), mfh_fmt_g17(v[5], s->extrap_gci));
+    snprintf(name, sizeof name, "%s.gci.dat", base);
+    rc = mfh_sb_save(&o, dir, name, err);
+  }
   if (rc || !(g->line || g->proved || g->expn)) return rc;
 
   mfh_sb_puts(&o, "# mfh study ");

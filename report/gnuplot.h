@@ -26,5 +26,9 @@ int mfh_gnuplot_script(const mfh_plot_model *m, const char *dir, mfh_err *err);
  * o->gnuplot_warned).  0; MFH_EEXTERNAL when gnuplot failed (its output in
  * the message) or is required and missing; MFH_EIO / MFH_ENOMEM. */
 int mfh_gnuplot_render(const char *dir, const mfh_report_opts *o, int *rendered, mfh_err *err);
+/* The same for dir/NAME.gp, which writes NAME.png and NAME.svg (name: at most
+ * 80 characters of [A-Za-z0-9._-]). */
+int mfh_gnuplot_render_as(const char *dir, const char *name, const mfh_report_opts *o, int *rendered,
+                          mfh_err *err);
 
 #endif

@@ -1,4 +1,5 @@
-/* Running the external gnuplot program on a study's plot.gp (report/gnuplot.h). */
+/* Running the external gnuplot program on a study's plot.gp, or another
+ * script of a report folder (report/gnuplot.h). */
 #include "report/gnuplot.h"
 
 #include <errno.h>
@@ -27,10 +28,14 @@ static int rename_in(const char *dir, const char *from, const char *to, mfh_err 
   return rc;
 }
 
-/* Run `prog -e "outbase='...'" plot.gp` in dir (exe: its absolute path),
- * with stdout and stderr captured; then move the images into place. */
-static int run_gnuplot(const char *exe, const char *prog, const char *dir, mfh_err *err) {
-  char outbase[64], setvar[96], png[80], svg[80];
+/* Run `prog -e "outbase='...'" NAME.gp` in dir (exe: its absolute path),
+ * with stdout and stderr captured; then move the images into place as
+ * NAME.png and NAME.svg. */
+static int run_gnuplot(const char *exe, const char *prog, const char *dir, const char *name, mfh_err *err) {
+  char outbase[64], setvar[96], png[80], svg[80], script[96], final_png[96], final_svg[96];
+  snprintf(script, sizeof script, "%.80s.gp", name);
+  snprintf(final_png, sizeof final_png, "%.80s.png", name);
+  snprintf(final_svg, sizeof final_svg, "%.80s.svg", name);
   snprintf(outbase, sizeof outbase, ".plot-tmp-%ld", (long)getpid());
   snprintf(setvar, sizeof setvar, "outbase='%s'", outbase);
   snprintf(png, sizeof png, "%s.png", outbase);
@@ -40,7 +45,7 @@ static int run_gnuplot(const char *exe, const char *prog, const char *dir, mfh_e
     return mfh_err_set(err, MFH_EEXTERNAL, "cannot run %s: %s", prog, strerror(errno));
   fcntl(fds[0], F_SETFD, FD_CLOEXEC);
   fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-  char *const argv[] = {(char *)prog, (char *)"-e", setvar, (char *)"plot.gp", NULL};
+  char *const argv[] = {(char *)prog, (char *)"-e", setvar, script, NULL};
   pid_t pid = fork();
   if (pid < 0) {
     int e = errno;
@@ -85,8 +90,8 @@ static int run_gnuplot(const char *exe, const char *prog, const char *dir, mfh_e
     }
   int ok = waited && WIFEXITED(st) && WEXITSTATUS(st) == 0;
   if (ok && mfh_report_nonempty(dir, png) && mfh_report_nonempty(dir, svg)) {
-    int rc = rename_in(dir, png, "plot.png", err);
-    if (!rc) rc = rename_in(dir, svg, "plot.svg", err);
+    int rc = rename_in(dir, png, final_png, err);
+    if (!rc) rc = rename_in(dir, svg, final_svg, err);
     if (rc) {
       mfh_report_remove(dir, png);
       mfh_report_remove(dir, svg);
@@ -103,20 +108,25 @@ static int run_gnuplot(const char *exe, const char *prog, const char *dir, mfh_e
   while (*msg == ' ') msg++;
   if (len > 700) msg = out + len - 700;
   if (ok)
-    return mfh_err_set(err, MFH_EEXTERNAL, "%s ran on %s/plot.gp but wrote no images: %s", prog,
-                       dir, msg[0] ? msg : "(no output)");
+    return mfh_err_set(err, MFH_EEXTERNAL, "%s ran on %s/%s but wrote no images: %s", prog, dir, script,
+                       msg[0] ? msg : "(no output)");
   if (!waited)
-    return mfh_err_set(err, MFH_EEXTERNAL, "%s on %s/plot.gp: cannot get its exit status: %s", prog,
-                       dir, strerror(wait_errno));
+    return mfh_err_set(err, MFH_EEXTERNAL, "%s on %s/%s: cannot get its exit status: %s", prog, dir, script,
+                       strerror(wait_errno));
   if (WIFEXITED(st))
-    return mfh_err_set(err, MFH_EEXTERNAL, "%s failed on %s/plot.gp (exit status %d): %s", prog,
-                       dir, WEXITSTATUS(st), msg[0] ? msg : "(no output)");
-  return mfh_err_set(err, MFH_EEXTERNAL, "%s failed on %s/plot.gp (killed by signal %d): %s", prog,
-                     dir, WIFSIGNALED(st) ? WTERMSIG(st) : 0, msg[0] ? msg : "(no output)");
+    return mfh_err_set(err, MFH_EEXTERNAL, "%s failed on %s/%s (exit status %d): %s", prog, dir, script,
+                       WEXITSTATUS(st), msg[0] ? msg : "(no output)");
+  return mfh_err_set(err, MFH_EEXTERNAL, "%s failed on %s/%s (killed by signal %d): %s", prog, dir, script,
+                     WIFSIGNALED(st) ? WTERMSIG(st) : 0, msg[0] ? msg : "(no output)");
+}
+
+int mfh_gnuplot_render(const char *dir, const mfh_report_opts *o, int *rendered, mfh_err *err) {
+  return mfh_gnuplot_render_as(dir, "plot", o, rendered, err);
 }
 
 /* Decide whether to render and do it.  *rendered = 1 on success. */
-int mfh_gnuplot_render(const char *dir, const mfh_report_opts *o, int *rendered, mfh_err *err) {
+int mfh_gnuplot_render_as(const char *dir, const char *name, const mfh_report_opts *o, int *rendered,
+                          mfh_err *err) {
   *rendered = 0;
   if (o->render <= 0) return MFH_OK;
   const char *prog = o->gnuplot ? o->gnuplot : "gnuplot";
@@ -136,7 +146,7 @@ int mfh_gnuplot_render(const char *dir, const mfh_report_opts *o, int *rendered,
     }
     return MFH_OK;
   }
-  int rc = run_gnuplot(exe, prog, dir, err);
+  int rc = run_gnuplot(exe, prog, dir, name, err);
   free(exe);
   if (!rc) *rendered = 1;
   return rc;

@@ -1,8 +1,8 @@
 /* plot.gp: the gnuplot script of a study's plot (report/gnuplot.h).  One
  * panel per series: points with standard-error bars (hollow when excluded
  * from the fit), the fitted line and its confidence band, the proved rate,
- * the explicit bound, the expansion; tics and the key placed so that they
- * do not cover the data. */
+ * the explicit bound, the expansion, a gci check's extrapolated value and
+ * GCI band; tics and the key placed so that they do not cover the data. */
 #include "report/gnuplot.h"
 
 #include <math.h>
@@ -19,6 +19,7 @@
 #define C_BOUND "#7048a8"
 #define C_FAILED "#d62728"
 #define C_EXPN "#0b7285"
+#define C_EXTRAP "#c2255c"
 
 /* Tic label for a log axis: "0.02", "2×10^{-5}"; on a linear axis any
  * value, 0 and negatives included ("-0.5", "0", "-3×10^{6}"). */
@@ -199,6 +200,10 @@ static void gp_fit_line(mfh_sbuf *b, const mfh_series *s, int compact) {
       mfh_sb_puts(b, " (no CI");
     mfh_sb_printf(b, ", %zu/%zu %s)", f->n_used, f->n, compact ? "pts" : "points");
     if (f->model == MFH_FIT_POWER_LOG) mfh_sb_puts(b, " with log");
+  } else if (s->has_extrap) {
+    mfh_sb_printf(b, "%s p = %.3g (%d finest levels)%s extrapolated %.6g%s GCI_{fine} %.3g%%",
+                  s->extrap_levels == 3 ? "observed order" : "given order", s->extrap_p, s->extrap_levels,
+                  compact ? "," : "  · ", s->extrap, compact ? "," : "  · ", 100 * s->extrap_gci);
   } else if (s->has_fit) {
     size_t zero = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -236,14 +241,14 @@ static void pc_key(plotcmd *pc, size_t len) {
  * the limits, except x itself when xlin (linear x axis). */
 typedef struct kbox {
   double u0, u1, v0, v1;
-  int xlin;
+  int xlin, ylin;
   double lx0, lx1, ly0, ly1;
 } kbox;
 
 static size_t in_box(const kbox *k, double x, double y) {
-  if (!x_ok(k->xlin, x) || !ok_pos(y)) return 0;
+  if (!x_ok(k->xlin, x) || !y_ok(k->ylin, y)) return 0;
   double u = ((k->xlin ? x : log10(x)) - k->lx0) / (k->lx1 - k->lx0),
-         v = (log10(y) - k->ly0) / (k->ly1 - k->ly0);
+         v = ((k->ylin ? y : log10(y)) - k->ly0) / (k->ly1 - k->ly0);
   return u >= k->u0 && u <= k->u1 && v >= k->v0 && v <= k->v1;
 }
 
@@ -251,24 +256,31 @@ static size_t in_box(const kbox *k, double x, double y) {
  * inside the box: where the key must not go. */
 static size_t key_hits(const mfh_series *s, const mfh_plot_geom *g, const kbox *k) {
   size_t n = 0;
-  double ymin = pow(10, k->ly0);
+  double ymin = k->ylin ? k->ly0 : pow(10, k->ly0);
   for (size_t i = 0; i < s->n; i++) {
     const mfh_point_stats *p = &s->pts[i];
-    if (s->bound && i + 1 < s->n && ok_pos(s->bound[i]) && ok_pos(s->bound[i + 1]))
+    if (s->bound && i + 1 < s->n && y_ok(k->ylin, s->bound[i]) && y_ok(k->ylin, s->bound[i + 1]))
       for (int t = 0; t <= 10; t++)
         n += in_box(k, xlerp(k->xlin, p->x, s->pts[i + 1].x, t / 10.0),
-                    loglerp(s->bound[i], s->bound[i + 1], t / 10.0));
+                    xlerp(k->ylin, s->bound[i], s->bound[i + 1], t / 10.0));
     else if (s->bound)
       n += in_box(k, p->x, s->bound[i]);
-    if (!drawable(k->xlin, p)) continue;
+    if (!drawable(k->xlin, k->ylin, p)) continue;
     double lo = p->mean, hi = p->mean;
     if (has_se(p)) {
-      lo = p->mean - p->se > 0 ? p->mean - p->se : ymin;
+      lo = k->ylin || p->mean - p->se > 0 ? p->mean - p->se : ymin;
       hi = p->mean + p->se;
     }
-    for (int t = 0; t <= 8; t++) n += in_box(k, p->x, loglerp(lo, hi, t / 8.0));
-    if (p->nfailed) n += in_box(k, p->x, p->mean * pow(10, 0.09 * (k->ly1 - k->ly0)));
+    for (int t = 0; t <= 8; t++) n += in_box(k, p->x, xlerp(k->ylin, lo, hi, t / 8.0));
+    if (p->nfailed)
+      n += in_box(k, p->x, k->ylin ? p->mean + 0.09 * (k->ly1 - k->ly0) : p->mean * pow(10, 0.09 * (k->ly1 - k->ly0)));
   }
+  for (int t = 0; g->extrap && t <= 20; t++)
+    n += in_box(k, xlerp(k->xlin, g->xmin, g->xmax, t / 20.0), s->extrap);
+  if (g->gciband)
+    for (int t = 0; t <= 8; t++)
+      n += in_box(k, s->extrap_x,
+                  xlerp(k->ylin, y_ok(k->ylin, s->extrap_lo) ? s->extrap_lo : ymin, s->extrap_hi, t / 8.0));
   for (size_t j = 0; j < g->ncurve; j++) {
     if (g->line && j >= g->ia && j <= g->ib) n += in_box(k, g->cx[j], g->cfit[j]);
     if (g->band && j >= g->ia && j <= g->ib)
@@ -338,7 +350,8 @@ static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const mfh
   plotcmd pc = {{0}, 0, 0, 0};
   const char *used = s->has_fit ? "$7 == 1" : "1";
   const char *hollow = "$7 != 1";
-  const char *lo = "($2 - $3 > 0 ? $2 - $3 : 1e-300)"; /* bars reaching 0 run off the axis */
+  /* on a log axis, bars reaching 0 run off the axis */
+  const char *lo = g->ylin ? "($2 - $3)" : "($2 - $3 > 0 ? $2 - $3 : 1e-300)";
   double level = s->has_fit && isfinite(s->fit.level) ? s->fit.level : 0.95;
   size_t axlen = text_len(s->axis);
   if (g->band) {
@@ -394,6 +407,23 @@ static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const mfh
     }
     mfh_sb_puts(&pc.b, "\"");
     pc_key(&pc, len);
+  }
+  if (g->extrap) {
+    char v[40], lab[64];
+    pc_next(&pc);
+    snprintf(lab, sizeof lab, "Richardson extrapolation %.6g", s->extrap);
+    mfh_sb_printf(&pc.b, "%s with lines lc rgb \"%s\" dt 5 lw 2 title \"%s\"", mfh_fmt_g17(v, s->extrap), C_EXTRAP,
+                  lab);
+    pc_key(&pc, strlen(lab));
+  }
+  if (g->gciband) {
+    char lab[64];
+    pc_next(&pc);
+    snprintf(lab, sizeof lab, "finest level ± GCI_{fine} %.3g%%", 100 * s->extrap_gci);
+    mfh_sb_printf(&pc.b,
+                  "'%s.gci.dat' using 1:2:(%s):4 with yerrorbars lc rgb \"%s\" pt 13 ps 1.5 lw 2 title \"%s\"",
+                  base, g->ylin ? "$3" : "$3 > 0 ? $3 : 1e-300", C_EXTRAP, lab);
+    pc_key(&pc, text_len(lab) - 3);
   }
   if (g->n_bound) {
     pc_next(&pc);
@@ -468,8 +498,9 @@ static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const mfh
   double kh = (1.5 * font * (double)pc.nkey + 12) / px.h + 0.04;
   if (kw > 1) kw = 1;
   if (kh > 0.6) kh = 0.6;
-  kbox box = {0, 1, 0, 1, g->xlin, g->xlin ? g->xmin : log10(g->xmin),
-              g->xlin ? g->xmax : log10(g->xmax), log10(g->ymin), log10(g->ymax)};
+  kbox box = {0, 1, 0, 1, g->xlin, g->ylin, g->xlin ? g->xmin : log10(g->xmin),
+              g->xlin ? g->xmax : log10(g->xmax), g->ylin ? g->ymin : log10(g->ymin),
+              g->ylin ? g->ymax : log10(g->ymax)};
   static const char *names[4] = {"top right", "top left", "bottom left", "bottom right"};
   static const int pref_desc[4] = {0, 2, 1, 3}, pref_asc[4] = {1, 3, 0, 2};
   const int *pref = g->descending ? pref_desc : pref_asc;
@@ -485,11 +516,18 @@ static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const mfh
   }
   if (corner < 0) { /* raise the top so the data stay below the key */
     corner = g->descending ? 0 : 1;
-    double bottom = log10(g->ymin), top = log10(g->ymax);
-    ymax = pow(10, bottom + (top - bottom) / (1 - kh));
+    if (g->ylin) {
+      ymax = g->ymin + (g->ymax - g->ymin) / (1 - kh);
+    } else {
+      double bottom = log10(g->ymin), top = log10(g->ymax);
+      ymax = pow(10, bottom + (top - bottom) / (1 - kh));
+    }
   }
   mfh_sb_printf(b, "%s\nset xrange [%s:%s]\nset yrange [%s:%s]\n",
-                g->xlin ? "unset logscale\nset logscale y" : "set logscale xy",
+                g->xlin && g->ylin ? "unset logscale"
+                : g->xlin          ? "unset logscale\nset logscale y"
+                : g->ylin          ? "unset logscale\nset logscale x"
+                                   : "set logscale xy",
                 mfh_fmt_g17(v1, g->xmin), mfh_fmt_g17(v2, g->xmax), mfh_fmt_g17(v3, g->ymin),
                 mfh_fmt_g17(v4, ymax));
   double marks[12];
@@ -500,7 +538,7 @@ static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const mfh
       nm++;
     }
   gp_tics(b, "x", g->xmin, g->xmax, nm <= 12 ? marks : NULL, nm, px.w, g->xlin);
-  gp_tics(b, "y", g->ymin, ymax, NULL, 0, px.h, 0);
+  gp_tics(b, "y", g->ymin, ymax, NULL, 0, px.h, g->ylin);
   mfh_sb_printf(b,
                 "set key default\nset key %s Left reverse samplen 2.5 spacing 1.15 font \",%d\" "
                 "box lc rgb \"#bbbbbb\" opaque\n",

@@ -56,6 +56,13 @@ static void widen(double *lo, double *hi, double v) {
   if (v > *hi) *hi = v;
 }
 
+/* Like widen, on a y axis that may be linear (any finite value). */
+static void widen_y(int ylin, double *lo, double *hi, double v) {
+  if (!y_ok(ylin, v)) return;
+  if (v < *lo) *lo = v;
+  if (v > *hi) *hi = v;
+}
+
 /* Like widen, for x values: any finite value on a linear axis. */
 static void widen_x(int xlin, double *lo, double *hi, double v) {
   if (!x_ok(xlin, v)) return;
@@ -67,7 +74,7 @@ static void widen_x(int xlin, double *lo, double *hi, double v) {
 static int compute_geom(const mfh_series *s, mfh_plot_geom *g) {
   memset(g, 0, sizeof *g);
   const mfh_fit_result *f = &s->fit;
-  const int xlin = g->xlin = lin_x(s);
+  const int xlin = g->xlin = lin_x(s), ylin = g->ylin = lin_y(s);
   double dxmin = INFINITY, dxmax = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
   size_t i0 = NONE, ileft = NONE, iright = NONE;
   for (size_t i = 0; i < s->n; i++) {
@@ -79,7 +86,7 @@ static int compute_geom(const mfh_series *s, mfh_plot_geom *g) {
       if (i0 == NONE) i0 = i;
     }
     if (s->bound && ok_pos(s->bound[i])) g->n_bound++;
-    if (!drawable(xlin, p)) continue;
+    if (!drawable(xlin, ylin, p)) continue;
     int filled = !s->has_fit || pt_used(s, i);
     if (filled)
       has_se(p) ? g->n_filled_se++ : g->n_filled_nose++;
@@ -102,7 +109,7 @@ static int compute_geom(const mfh_series *s, mfh_plot_geom *g) {
     }
     if (!ok_pos(y0)) /* no usable fit: anchor at the first drawable point */
       for (size_t i = 0; i < s->n; i++)
-        if (drawable(xlin, &s->pts[i]) && (is_exp(s) || s->pts[i].x > 0)) {
+        if (drawable(xlin, ylin, &s->pts[i]) && (is_exp(s) || s->pts[i].x > 0)) {
           x0 = s->pts[i].x;
           y0 = s->pts[i].mean;
           break;
@@ -172,15 +179,22 @@ static int compute_geom(const mfh_series *s, mfh_plot_geom *g) {
   }
 
   double ylo = INFINITY, yhi = -INFINITY;
+  g->extrap = s->has_extrap && y_ok(ylin, s->extrap);
+  g->gciband = s->has_extrap && x_ok(xlin, s->extrap_x) && y_ok(ylin, s->extrap_hi);
+  if (g->extrap) widen_y(ylin, &ylo, &yhi, s->extrap);
+  if (g->gciband) {
+    widen_y(ylin, &ylo, &yhi, s->extrap_hi);
+    widen_y(ylin, &ylo, &yhi, s->extrap_lo); /* on a log axis: when positive */
+  }
   for (size_t i = 0; i < s->n; i++) {
     const mfh_point_stats *p = &s->pts[i];
     if (!x_ok(xlin, p->x)) continue;
-    if (s->bound) widen(&ylo, &yhi, s->bound[i]);
-    if (!drawable(xlin, p)) continue;
-    widen(&ylo, &yhi, p->mean);
+    if (s->bound) widen_y(ylin, &ylo, &yhi, s->bound[i]);
+    if (!drawable(xlin, ylin, p)) continue;
+    widen_y(ylin, &ylo, &yhi, p->mean);
     if (has_se(p)) {
-      widen(&ylo, &yhi, p->mean + p->se);
-      widen(&ylo, &yhi, p->mean - p->se);
+      widen_y(ylin, &ylo, &yhi, p->mean + p->se);
+      widen_y(ylin, &ylo, &yhi, p->mean - p->se);
     }
   }
   for (size_t j = 0; j < g->ncurve; j++) {
@@ -223,6 +237,18 @@ static int compute_geom(const mfh_series *s, mfh_plot_geom *g) {
     g->xmin = pow(10, lx0 - pad);
     g->xmax = pow(10, lx1 + pad);
   }
+  if (ylin) { /* linear y: the data's extent, padded; a window around a single value */
+    double a = ylo, b = yhi;
+    if (!(b > a)) {
+      double h = a != 0 ? 0.05 * fabs(a) : 0.5;
+      a -= h;
+      b += h;
+    }
+    double span = b - a;
+    g->ymin = a - 0.07 * span;
+    g->ymax = b + (g->n_failed ? 0.16 : 0.08) * span;
+    return MFH_OK;
+  }
   double ly0 = log10(ylo), ly1 = log10(yhi);
   if (ly1 - ly0 < 0.6) {
     double c = 0.5 * (ly0 + ly1);
@@ -260,6 +286,7 @@ int mfh_plot_model_build(const mfh_study_result *r, mfh_plot_model *m, mfh_err *
         v->pts[i].mean = fabs(s->pts[i].mean);
       }
       snprintf(v->label, sizeof v->label, "|%.120s|", s->label);
+      v->has_extrap = 0; /* a signed value's extrapolation has no place on |mean| axes (numbers in the JSON) */
     }
     if (compute_geom(v, &m->geom[k]) != MFH_OK) goto fail;
   }

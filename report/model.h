@@ -36,10 +36,17 @@ static inline int lin_x(const mfh_series *s) {
   return 0;
 }
 
+/* 1 if the series is drawn with a linear y axis: a value converging to a
+ * limit (a gci check's series, which gets no rate fit), whose small changes
+ * a log axis would flatten. */
+static inline int lin_y(const mfh_series *s) { return s->has_extrap && !s->has_fit; }
+
 /* 1 if x can be placed on the series' x axis (linear: any finite x). */
 static inline int x_ok(int xlin, double x) { return xlin ? isfinite(x) : ok_pos(x); }
-static inline int drawable(int xlin, const mfh_point_stats *p) {
-  return x_ok(xlin, p->x) && ok_pos(p->mean);
+/* The same for y. */
+static inline int y_ok(int ylin, double y) { return ylin ? isfinite(y) : ok_pos(y); }
+static inline int drawable(int xlin, int ylin, const mfh_point_stats *p) {
+  return x_ok(xlin, p->x) && y_ok(ylin, p->mean);
 }
 
 /* What the fitted parameter is called in prose: "slope" (power laws, the
@@ -73,7 +80,8 @@ static inline double linlerp(double a, double b, double t) {
   return a + t * (b - a);
 }
 
-/* Interpolation along the x axis: log-spaced, or even for a linear axis. */
+/* Interpolation along the x axis: log-spaced, or even for a linear axis
+ * (the same for y with ylin). */
 static inline double xlerp(int xlin, double a, double b, double t) {
   return xlin ? linlerp(a, b, t) : loglerp(a, b, t);
 }
@@ -81,10 +89,13 @@ static inline double xlerp(int xlin, double a, double b, double t) {
 /* What can be drawn for one series and where. */
 typedef struct mfh_plot_geom {
   int plottable;                 /* something positive and finite to draw */
-  int xlin;                      /* linear x axis (lin_x); the y axis is always log */
+  int xlin;                      /* linear x axis (lin_x) */
+  int ylin;                      /* linear y axis (lin_y); else log */
   double xmin, xmax, ymin, ymax; /* plot ranges */
   double dxmin, dxmax;           /* extent of the sweep values that can be placed on x */
   int line, band, proved, expn;  /* curves present (fitted line, band, proved rate, expansion) */
+  int extrap, gciband;           /* a gci check's extrapolated value (a level line) and the finest
+                                    level's GCI band (an error bar) can be drawn */
   size_t ncurve, ia, ib;         /* curve rows; the fit lives in rows ia..ib */
   double *cx, *cfit, *clo, *chi, *cref, *cexp; /* ncurve values each, NaN where absent */
   size_t n_filled_se, n_filled_nose, n_hollow_se, n_hollow_nose, n_failed, n_bound;

@@ -42,11 +42,19 @@ int mfh_report_study(const mfh_study_result *r, const char *dir, const mfh_repor
  * does.  For other writers with their own plot.gp (mfh history). */
 int mfh_report_render_dir(const char *dir, const mfh_report_opts *o, int *rendered, mfh_err *err);
 
+/* The paper table of n studies (report/paper_table.c; also written as the
+ * run folder's table.tex and table.md): format "latex" (a booktabs table
+ * environment) or "markdown".  *text is malloc'd (the caller frees it).
+ * 0; MFH_EUSAGE for another format; MFH_ENOMEM. */
+int mfh_report_paper_table(const mfh_study_result *const *studies, size_t n, const char *format, char **text,
+                           mfh_err *err);
+
 /* Whole run: outdir/index.html (each study's PNG, links to its summary and
  * data, a colour-coded table of checks), outdir/junit.xml (one <testsuite>
  * per study, one <testcase> per check; fail -> <failure>, error -> <error>,
- * inconclusive -> <skipped>) and outdir/summary.md (the table of checks in
- * markdown).  Study report folders are outdir/<study id>/, normally written
+ * inconclusive -> <skipped>), outdir/summary.md (the table of checks in
+ * markdown), outdir/work-precision.gp (+ images) and the paper tables
+ * outdir/table.tex and table.md.  Study report folders are outdir/<study id>/, normally written
  * by mfh_report_study as each study finishes; a folder without results.json
  * is written here (with o's render setting), the others are not re-rendered
  * -- the index embeds outdir/<id>/plot.png when it exists.  Study ids must be

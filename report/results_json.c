@@ -9,13 +9,17 @@
  *              "solver", "observable", "note" },            all strings
  *   "verdict": "pass" | "fail" | "inconclusive" | "error",  worst check verdict
  *   "tasks": { "total", "cached", "run", "failed": integers,
- *              "elapsed_s": number (wall time of the solver runs) },
+ *              "elapsed_s": number (wall time of the solver runs),
+ *              "cpu_s": number (their CPU time) },
  *   "series": [ {
  *       "index": integer (0-based, what checks[].series refers to),
  *       "axis": "N", "measure": "wpp", "label": "E W_1(mu_N, mu)",
  *       "proved": null | { "slope": number, "log": bool },  slope: the exponent
  *                    s of x^s, or of e^{s x} when fit.model is "exp" (log unused)
  *       "bound_label": null (no explicit bound) | string,
+ *       "extrapolated": null | { "value", "gci_fine", "x", "lo", "hi": number|null },
+ *                    a gci check's Richardson value, GCI_fine, and the band
+ *                    phi1 (1 -/+ GCI_fine) at the finest level x
  *       "points": [ { "x", "mean", "sd", "se", "min", "max": number|null,
  *                     "nrep", "nfailed": integer,
  *                     "used": bool (entered the fit; false when no fit),
@@ -37,7 +41,15 @@
  *           "note": string } } ],
  *   "checks": [ { "kind", "name", "verdict", "summary": string,
  *                 "series": integer|null,
- *                 "numbers": { "<name>": number|null, ... } } ]
+ *                 "numbers": { "<name>": number|null, ... } } ],
+ *   "compare": null | { "group", "method": string },   the study's compare: key
+ *   "cost": [ {                                   last: timings differ run to run
+ *       "axis": "N",
+ *       "basis": "cpu_s" | "wall_s" (what the exponent and the plots count: wall time
+ *                when the tasks' threads were on CPU under a tenth of it),
+ *       "points": [ { "x", "cpu_s", "cpu_se", "wall_s": number|null, "n": integer } ],
+ *       "exponent": number|null (the fitted s of cost ~ C x^s),
+ *       "fit": null | { as series[].fit } } ]
  * }
  *
  * The same schema, with explanations, is in docs/results-schema.md. */
@@ -147,6 +159,7 @@ static json_t *json_study(const mfh_study_result *r, int *bad) {
   jset(tasks, "run", jint(r->ntasks_run), bad);
   jset(tasks, "failed", jint(r->ntasks_failed), bad);
   jset(tasks, "elapsed_s", jnum(r->elapsed_s), bad);
+  jset(tasks, "cpu_s", jnum(r->cpu_s), bad);
   jset(root, "tasks", tasks, bad);
   for (size_t k = 0; k < r->nseries; k++) {
     const mfh_series *s = &r->series[k];
@@ -170,6 +183,19 @@ static json_t *json_study(const mfh_study_result *r, int *bad) {
       jset(js, "proved", json_null(), bad);
     }
     jset(js, "bound_label", s->bound ? jstr(s->bound_label) : json_null(), bad);
+    if (s->has_extrap) {
+      json_t *e = json_object();
+      if (e) {
+        jset(e, "value", jnum(s->extrap), bad);
+        jset(e, "gci_fine", jnum(s->extrap_gci), bad);
+        jset(e, "x", jnum(s->extrap_x), bad);
+        jset(e, "lo", jnum(s->extrap_lo), bad);
+        jset(e, "hi", jnum(s->extrap_hi), bad);
+      }
+      jset(js, "extrapolated", e, bad);
+    } else {
+      jset(js, "extrapolated", json_null(), bad);
+    }
     json_t *pts = json_array();
     for (size_t i = 0; pts && i < s->n; i++) {
       const mfh_point_stats *p = &s->pts[i];
@@ -225,6 +251,47 @@ static json_t *json_study(const mfh_study_result *r, int *bad) {
     jpush(checks, jc, bad);
   }
   jset(root, "checks", checks, bad);
+  if (r->compare_group[0]) {
+    json_t *cmp = json_object();
+    if (cmp) {
+      jset(cmp, "group", jstr(r->compare_group), bad);
+      jset(cmp, "method", jstr(r->compare_method), bad);
+    }
+    jset(root, "compare", cmp, bad);
+  } else {
+    jset(root, "compare", json_null(), bad);
+  }
+  json_t *cost = json_array();
+  for (size_t a = 0; cost && a < r->ncost; a++) {
+    const mfh_cost_axis *c = &r->cost[a];
+    json_t *jc = json_object(), *pts = json_array();
+    if (!jc || !pts) {
+      json_decref(jc);
+      json_decref(pts);
+      *bad = 1;
+      break;
+    }
+    jset(jc, "axis", jstr(c->axis), bad);
+    jset(jc, "basis", jstr(c->wall ? "wall_s" : "cpu_s"), bad);
+    for (size_t i = 0; i < c->n; i++) {
+      json_t *jp = json_object();
+      if (!jp) {
+        *bad = 1;
+        break;
+      }
+      jset(jp, "x", jnum(c->pts[i].x), bad);
+      jset(jp, "cpu_s", jnum(c->pts[i].cpu_s), bad);
+      jset(jp, "cpu_se", jnum(c->pts[i].cpu_se), bad);
+      jset(jp, "wall_s", jnum(c->pts[i].wall_s), bad);
+      jset(jp, "n", jint(c->pts[i].n), bad);
+      jpush(pts, jp, bad);
+    }
+    jset(jc, "points", pts, bad);
+    jset(jc, "exponent", c->has_fit ? jnum(c->fit.slope) : json_null(), bad);
+    jset(jc, "fit", c->has_fit ? json_fit(&c->fit, bad) : json_null(), bad);
+    jpush(cost, jc, bad);
+  }
+  jset(root, "cost", cost, bad);
   return root;
 }
 

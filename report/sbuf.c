@@ -178,6 +178,23 @@ void mfh_sb_esc(mfh_sbuf *b, const char *s, int mode) {
           continue;
         }
         break;
+      case MFH_ESC_TEX: {
+        static const struct {
+          char c;
+          const char *tex;
+        } tex[] = {{'\\', "\\textbackslash{}"}, {'{', "\\{"},         {'}', "\\}"},
+                   {'$', "\\$"},                {'&', "\\&"},         {'#', "\\#"},
+                   {'%', "\\%"},                {'_', "\\_"},         {'^', "\\^{}"},
+                   {'~', "\\~{}"},              {'<', "\\textless{}"}, {'>', "\\textgreater{}"},
+                   {'|', "\\textbar{}"}};
+        size_t t = 0;
+        while (t < sizeof tex / sizeof tex[0] && tex[t].c != c) t++;
+        if (t < sizeof tex / sizeof tex[0]) {
+          mfh_sb_puts(b, tex[t].tex);
+          continue;
+        }
+        break;
+      }
       case MFH_ESC_MD:
         if (c == '|' || c == '\\') mfh_sb_putc(b, '\\');
         if (c == '<') {

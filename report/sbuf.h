@@ -38,6 +38,7 @@ enum mfh_esc {
   MFH_ESC_HTML, /* HTML/XML text */
   MFH_ESC_ATTR, /* HTML/XML attribute value (double-quoted) */
   MFH_ESC_MD,   /* markdown table cell */
+  MFH_ESC_TEX,  /* LaTeX text mode (UTF-8 passed through) */
   MFH_ESC_ASCII /* plain ASCII for the terminal */
 };
 

@@ -65,6 +65,10 @@ typedef struct mfh_writer_type {
   X(html)                  \
   X(junit)                 \
   X(run_markdown)          \
+  X(work_precision)        \
+  X(work_precision_set)    \
+  X(table_latex)           \
+  X(table_markdown)        \
   X(table)
 
 #define MFH_WRITER_DECLARE(x) extern const mfh_writer_type mfh_writer_##x;

@@ -128,11 +128,11 @@ study_bad 'over limits.cpu_hours' "$(variant 'N: [16, 64, 256]' 'N: [16, 1000, 1
   "9:17: sweep.N = 100000000: the compute time reaches"
 study_bad 'nbodyq grid beyond memory_gb' "$(sed -e 's/N: \[2, 3, 4\]/N: [2, 5]/' -e 's/M: 32,/M: 64,/' "$MFH_SOURCE_DIR/studies/quantum/sh1-bosons-1d.yaml")" \
   "24:10: N = 5, M = 64 needs"
-# ---- solver: command templates
+# ---- command templates (engine command)
 CMD='id: c
 title: "c"
 theorem: DT-1
-solver: command
+system: command
 model: {cmd: "echo {dt}", dt: 0.1, label: "x"}
 observable: value
 measure: value

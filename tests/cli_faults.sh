@@ -95,7 +95,7 @@ cmd_study() { # ID CMD LIMITS
 id: $1
 title: "$1"
 theorem: DT-1
-solver: command
+system: command
 model: {cmd: "$2", dt: 0.1}
 observable: value
 measure: value

@@ -23,8 +23,8 @@ finish() {
   [ "$fails" -eq 0 ]
 }
 # results.json without what depends on how the results were obtained (file
-# path, cached / run counts, timing).
-results_core() { grep -vE '^ *"(file|cached|run|elapsed_s)":' "$1"; }
+# path, cached / run counts, timing; "cost", the timings per point, comes last).
+results_core() { grep -vE '^ *"(file|cached|run|elapsed_s|cpu_s)":' "$1" | sed '/^  "cost": /,$d'; }
 # same_results A B ID: study ID has the same task values and results in run folders A and B.
 same_results() {
   [ -s "$1/$3/results.json" ] && [ -s "$2/$3/results.json" ] &&

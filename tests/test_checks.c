@@ -589,6 +589,283 @@ START_TEST(expected_missing_points) {
 }
 END_TEST
 
+
+/* ---- gci --------------------------------------------------------------------- */
+
+/* A check number that must exist. */
+static double num(const mfh_check_result *c, const char *name) {
+  const double *v = mfh_values_get(&c->numbers, name);
+  ck_assert_msg(v != NULL, "no number '%s'", name);
+  return *v;
+}
+
+/* x rounds to the published pub with the given decimals. */
+static void published(const char *what, double x, double pub, int decimals) {
+  double half = 0.5 * pow(10, -decimals);
+  ck_assert_msg(fabs(x - pub) <= half * (1 + 1e-9), "%s = %.10g does not round to the published %.*f", what, x,
+                decimals, pub);
+}
+
+/* Celik, Ghia, Roache, Freitas, Coleman, Raad, J. Fluids Eng. 130 (2008)
+ * 078001, Table 1 ("Sample calculations of discretization error"): three
+ * 2D grids of N1, N2, N3 cells, h = N^(-1/2).  Inputs and the outputs to
+ * the digits published (percentages as fractions: 2.2% = 0.022).  The same
+ * inputs and outputs with more digits are in the example of the independent
+ * implementation github.com/oscar-monsalve/GCI (README), for columns 1 and 3.
+ * Column 2's e_ext is checked against its published phi_ext (0.85%: e_ext =
+ * |phi_ext - phi1| / phi_ext), as its printed percentage could not be
+ * confirmed here. */
+typedef struct celik_column {
+  double N[3], phi[3]; /* coarse to fine: N3, N2, N1 and phi3, phi2, phi1 */
+  double r21, r32, p, phi_ext, e_a, e_ext, gci;
+  int p_dec;
+  const char *kind;
+} celik_column;
+
+static const celik_column CELIK[3] = {
+    {{4500, 8000, 18000}, {5.863, 5.972, 6.063}, 1.5, 1.333, 1.53, 6.1685, 0.015, 0.017, 0.022, 2, "monotone"},
+    {{980, 4500, 18000}, {10.6050, 10.7250, 10.7880}, 2.0, 2.143, 0.75, 10.8801, 0.006, NAN, 0.011, 2, "monotone"},
+    {{980, 4500, 18000}, {6.0909, 5.9624, 6.0042}, 2.0, 2.143, 1.51, 6.0269, 0.007, 0.004, 0.005, 2, "oscillatory"},
+};
+
+START_TEST(gci_celik_table1) {
+  void *d = kit_parse("gci", "order", "2", "spacing", "cells", "dim", "2", NULL);
+  mfh_check_result c = {0};
+  for (int k = 0; k < 3; k++) {
+    const celik_column *col = &CELIK[k];
+    mfh_series s = kit_series(3, col->N, col->phi, NULL);
+    mfh_check_view v = {.series = &s, .refine_dir = 1};
+    int verdict = kit_judge("gci", d, &v, &c);
+    published("r21", num(&c, "r21"), col->r21, 3);
+    published("r32", num(&c, "r32"), col->r32, 3);
+    published("p", num(&c, "p"), col->p, col->p_dec);
+    published("phi_ext", num(&c, "phi_ext"), col->phi_ext, 4);
+    published("e_a", num(&c, "e_a"), col->e_a, 3);   /* 1.5% = 0.015: one decimal in percent */
+    if (isnan(col->e_ext))
+      published("e_ext", num(&c, "e_ext"), fabs(col->phi_ext - col->phi[2]) / col->phi_ext, 4);
+    else
+      published("e_ext", num(&c, "e_ext"), col->e_ext, 3);
+    published("gci_fine", num(&c, "gci_fine"), col->gci, 3);
+    ck_assert(num(&c, "safety") == 1.25);
+    ck_assert_msg(strstr(c.summary, col->kind), "%s", c.summary);
+    /* order 2 is not observed: columns 1 and 2 are slower than that, column 3 oscillates */
+    VERDICT_IS(verdict, k < 2 ? MFH_FAIL : MFH_INCONCLUSIVE, c);
+    /* the plot: the extrapolated value and the fine level's GCI band */
+    ck_assert(s.has_extrap && s.extrap == num(&c, "phi_ext") && s.extrap_x == 18000);
+    ck_assert(s.extrap_lo < col->phi[2] && s.extrap_hi > col->phi[2]);
+    free(s.pts);
+  }
+  /* the independent implementation's digits (oscar-monsalve/GCI): columns 1 and 3 */
+  static const double more[2][6] = {{1.5340, 6.1685, 0.015009, 0.017102, 0.021750, 0.9850},
+                                    {1.5077, 6.0269, 0.006962, 0.003762, 0.004720, NAN}};
+  for (int k = 0; k < 2; k++) {
+    const celik_column *col = &CELIK[2 * k];
+    mfh_series s = kit_series(3, col->N, col->phi, NULL);
+    mfh_check_view v = {.series = &s, .refine_dir = 1};
+    kit_judge("gci", d, &v, &c);
+    published("p", num(&c, "p"), more[k][0], 4);
+    published("phi_ext", num(&c, "phi_ext"), more[k][1], 4);
+    published("e_a", num(&c, "e_a"), more[k][2], 6);
+    published("e_ext", num(&c, "e_ext"), more[k][3], 6);
+    published("gci_fine", num(&c, "gci_fine"), more[k][4], 6);
+    if (k == 0) /* theirs is r21^p GCI_fine / GCI_medium, the inverse of ours */
+      published("1/asymptotic_ratio", 1 / num(&c, "asymptotic_ratio"), more[k][5], 4);
+    free(s.pts);
+  }
+  /* monotone convergence: the asymptotic ratio is phi1/phi2 by construction of p */
+  mfh_series s = kit_series(3, CELIK[0].N, CELIK[0].phi, NULL);
+  mfh_check_view v = {.series = &s, .refine_dir = 1};
+  kit_judge("gci", d, &v, &c);
+  ck_assert(fabs(num(&c, "asymptotic_ratio") - 6.063 / 5.972) < 1e-12);
+  ck_assert(num(&c, "p_iterations") > 1); /* r21 != r32: the fixed point iterates */
+  free(s.pts);
+  mfh_values_free(&c.numbers);
+  kit_free("gci", d);
+  /* the order Celik's column 1 does show (1.53) passes */
+  d = kit_parse("gci", "order", "3/2", "spacing", "cells", "dim", "2", NULL);
+  s = kit_series(3, CELIK[0].N, CELIK[0].phi, NULL);
+  v.series = &s;
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  ck_assert_ptr_nonnull(strstr(c.summary, "proved order 3/2, observed p = 1.53 from the 3 finest levels (monotone"));
+  ck_assert_ptr_nonnull(strstr(c.summary, "extrapolated 6.1685, GCI_fine 2.17% (Fs 1.25)"));
+  free(s.pts);
+  mfh_values_free(&c.numbers);
+  kit_free("gci", d);
+}
+END_TEST
+
+/* gci {order: 1, spacing: SP} parsed on the axis x[0..n-1] (NULL sp: none). */
+static void *gci_parse_on(const double *x, size_t n, const char *sp) {
+  const mfh_check_type *t = mfh_check_find("gci");
+  mfh_check_value vals[2] = {{.key = "order", .node = MFH_NODE_SCALAR, .text = "1"},
+                             {.key = "spacing", .node = MFH_NODE_SCALAR, .text = sp}};
+  mfh_check_input in = {.where = "checks[1].gci", .n = sp ? 2 : 1, .values = vals, .axis_name = "t", .axis_n = n,
+                        .axis_values = x};
+  void *data = calloc(1, t->size);
+  mfh_err err;
+  mfh_err_clear(&err);
+  ck_assert_msg(t->parse(&in, data, &err) == MFH_OK, "%s", err.msg);
+  return data;
+}
+
+/* phi = h exactly on h = 1/16, 1/32, 1/64 (N = 16, 32, 64, spacing 1/N):
+ * p = 1 to the last bit, so the order edge is exact: order 3/2, tol 1/2
+ * passes, one ulp less tolerance fails. */
+START_TEST(gci_order_edges) {
+  double x[3] = {16, 32, 64}, phi[3] = {1.0 / 16, 1.0 / 32, 1.0 / 64};
+  mfh_series s = kit_series(3, x, phi, NULL);
+  mfh_check_view v = {.series = &s, .refine_dir = 1};
+  mfh_check_result c = {0};
+  char tol[40];
+  void *d = kit_parse("gci", "order", "1.5", "tol", "0.5", NULL);
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  ck_assert(num(&c, "p") == 1 && num(&c, "phi_ext") == 0 && num(&c, "p_iterations") == 1);
+  kit_free("gci", d);
+  snprintf(tol, sizeof tol, "%.17g", up(1.5)); /* up(1.5) - 0.5 = up(1) exactly */
+  d = kit_parse("gci", "order", tol, "tol", "0.5", NULL);
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_FAIL, c);
+  ck_assert_ptr_nonnull(strstr(c.summary, " - slower than proved"));
+  kit_free("gci", d);
+  d = kit_parse("gci", "order", tol, "tol", "0.5", "label", "formal", NULL); /* not asserted */
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_INCONCLUSIVE, c);
+  ck_assert_ptr_nonnull(strstr(c.summary, "formal order 1.5000000000000002"));
+  kit_free("gci", d);
+  d = kit_parse("gci", "order", "0.5", "tol", "0.25", NULL); /* p = 1 > 0.5 + 0.25 */
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  ck_assert_ptr_nonnull(strstr(c.summary, " - faster than proved"));
+  kit_free("gci", d);
+  /* max_gci: phi1 = 1/64, phi2 = 1/32: e_a = 1, GCI_fine = 1.25 / (2 - 1) = 1.25 */
+  d = kit_parse("gci", "order", "1", "max_gci", "1.25", NULL);
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  ck_assert(num(&c, "gci_fine") == 1.25);
+  kit_free("gci", d);
+  snprintf(tol, sizeof tol, "%.17g", down(1.25));
+  d = kit_parse("gci", "order", "1", "max_gci", tol, NULL);
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_FAIL, c);
+  ck_assert_ptr_nonnull(strstr(c.summary, "GCI_fine > max"));
+  kit_free("gci", d);
+  /* spacing value on the same numbers read as dt = 1/16, 1/32, 1/64 */
+  double dt[3] = {1.0 / 16, 1.0 / 32, 1.0 / 64};
+  free(s.pts);
+  s = kit_series(3, dt, phi, NULL);
+  d = gci_parse_on(dt, 3, "value");
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  ck_assert(num(&c, "p") == 1 && num(&c, "h1") == 1.0 / 64);
+  kit_free("gci", d);
+  d = gci_parse_on(dt, 3, NULL); /* auto on a shrinking axis: h = the value */
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  ck_assert(num(&c, "h1") == 1.0 / 64);
+  free(s.pts);
+  mfh_values_free(&c.numbers);
+  kit_free("gci", d);
+}
+END_TEST
+
+/* Convergence kinds, noise, equal levels, two levels, the trend. */
+START_TEST(gci_convergence_kinds) {
+  void *d = kit_parse("gci", "order", "1", NULL);
+  mfh_check_result c = {0};
+  double x[4] = {8, 16, 32, 64};
+  struct {
+    double phi[3];
+    int want;
+    const char *says;
+  } cases[] = {
+      {{1, 0.5, 0.75}, MFH_INCONCLUSIVE, "(oscillatory, R = -0.5"},       /* eps21 -0.25, eps32 0.5 */
+      {{1, 0.5, 1}, MFH_FAIL, "(oscillatory divergence, R = -1"},         /* |R| = 1 */
+      {{1, 0.9, 0.7}, MFH_FAIL, "(monotone divergence, R = 2"},           /* the change grows */
+      {{1, 0.5, 0}, MFH_FAIL, "does not converge: the change grows"},    /* R = 1 */
+      {{1, 0.5, 0.5}, MFH_INCONCLUSIVE, "the two finest levels give the same err"},
+      {{1, 1, 0.5}, MFH_INCONCLUSIVE, "the 2nd and 3rd finest levels give the same err"},
+  };
+  for (size_t k = 0; k < NCASES(cases); k++) {
+    mfh_series s = kit_series(3, x, cases[k].phi, NULL);
+    mfh_check_view v = {.series = &s, .refine_dir = 1};
+    int got = kit_judge("gci", d, &v, &c);
+    ck_assert_msg(got == cases[k].want && strstr(c.summary, cases[k].says), "case %zu: %s: %s", k,
+                  mfh_verdict_text(got), c.summary);
+    free(s.pts);
+  }
+  kit_free("gci", d);
+  d = kit_parse("gci", "order", "1", "label", "formal", NULL); /* a formal order does not fail on divergence */
+  mfh_series s = kit_series(3, x, cases[2].phi, NULL);
+  mfh_check_view v = {.series = &s, .refine_dir = 1};
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_INCONCLUSIVE, c);
+  ck_assert_ptr_nonnull(strstr(c.summary, "not a proved order: reported, not asserted"));
+  free(s.pts);
+  kit_free("gci", d);
+  /* noise: eps21 = 1/64 against sigma sqrt(se1^2 + se2^2); se = 1/64 / (3 sqrt 2) puts it on the edge */
+  d = kit_parse("gci", "order", "1", NULL);
+  double phi[3] = {1.0 / 16, 1.0 / 32, 1.0 / 64};
+  double se = 1.0 / 64 / 3 / sqrt(2.0), ses[3] = {0, se, se};
+  s = kit_series(3, x + 1, phi, ses);
+  v.series = &s;
+  while (3 * sqrt(2 * ses[1] * ses[1]) < 1.0 / 64) ses[1] = ses[2] = up(ses[1]); /* now unresolved */
+  while (!(3 * sqrt(2 * down(ses[1]) * down(ses[1])) < 1.0 / 64)) ses[1] = ses[2] = down(ses[1]);
+  s.pts[1].se = s.pts[2].se = ses[1];
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_INCONCLUSIVE, c);
+  ck_assert_ptr_nonnull(strstr(c.summary, "within 3 standard errors of the replica noise"));
+  s.pts[1].se = s.pts[2].se = down(ses[1]);
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  free(s.pts);
+  kit_free("gci", d);
+  /* two levels: the given order and Fs = 3; judged only against max_gci */
+  d = kit_parse("gci", "order", "1", NULL);
+  s = kit_series(2, x, (double[]){1, 0.5}, NULL);
+  v.series = &s;
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_INCONCLUSIVE, c);
+  ck_assert(num(&c, "safety") == 3 && num(&c, "phi_ext") == 0 && num(&c, "gci_fine") == 3 && isnan(num(&c, "p")));
+  ck_assert_ptr_nonnull(strstr(c.summary, "two levels: no observed order, proved order 1 assumed"));
+  kit_free("gci", d);
+  d = kit_parse("gci", "order", "1", "max_gci", "3", NULL);
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  kit_free("gci", d);
+  d = kit_parse("gci", "order", "1", "max_gci", "2.9999999999999996", NULL);
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_FAIL, c);
+  free(s.pts);
+  kit_free("gci", d);
+  /* the trend: p of every triple, coarse to fine (here 2, 2 exactly: phi = h^2) */
+  d = kit_parse("gci", "order", "2", NULL);
+  s = kit_series(4, x, (double[]){1.0 / 64, 1.0 / 256, 1.0 / 1024, 1.0 / 4096}, NULL);
+  v.series = &s;
+  VERDICT_IS(kit_judge("gci", d, &v, &c), MFH_PASS, c);
+  ck_assert(num(&c, "p_triple_1") == 2 && num(&c, "p_triple_2") == 2);
+  ck_assert_ptr_nonnull(strstr(c.summary, "; p trend 2, 2)"));
+  free(s.pts);
+  mfh_values_free(&c.numbers);
+  kit_free("gci", d);
+}
+END_TEST
+
+/* Parse-time refusals that need an axis the study kit cannot give. */
+START_TEST(gci_parse_axes) {
+  const mfh_check_type *t = mfh_check_find("gci");
+  mfh_check_value order = {.key = "order", .node = MFH_NODE_SCALAR, .text = "2"};
+  mfh_check_value spacing = {.key = "spacing", .node = MFH_NODE_SCALAR, .text = "value"};
+  mfh_check_value vals[2] = {order, spacing};
+  const double zero[3] = {0, 1, 2}, grow[3] = {1, 2, 4}, one[1] = {1};
+  struct {
+    const double *x;
+    size_t n, nvals;
+    const char *says;
+  } cases[] = {
+      {one, 1, 1, "a gci check needs at least 2 levels on axis t (it has 1)"},
+      {zero, 3, 1, "every t must be > 0 to give a spacing (got 0)"},
+      {grow, 3, 2, "spacing value makes h grow or stay from t = 1 to 2"},
+  };
+  for (size_t k = 0; k < NCASES(cases); k++) {
+    mfh_check_input in = {.where = "checks[1].gci", .n = cases[k].nvals, .values = vals, .axis_name = "t",
+                          .axis_n = cases[k].n, .axis_values = cases[k].x};
+    void *data = calloc(1, t->size);
+    mfh_err err;
+    mfh_err_clear(&err);
+    ck_assert_int_eq(t->parse(&in, data, &err), MFH_EINPUT);
+    ck_assert_msg(strstr(err.msg, cases[k].says), "%s", err.msg);
+    free(data);
+  }
+}
+END_TEST
+
 /* ---- the registry and every kind ----------------------------------------------- */
 
 START_TEST(registry_is_complete) {
@@ -612,7 +889,7 @@ START_TEST(registry_is_complete) {
       for (size_t j = 0; j < k; j++) ck_assert_str_ne(t->settings[j].name, st->name);
     }
   }
-  ck_assert_uint_eq(n, 6);
+  ck_assert_uint_eq(n, 7);
   ck_assert_ptr_null(mfh_check_find("nope"));
 }
 END_TEST
@@ -701,7 +978,7 @@ START_TEST(kind_lists_in_messages) {
   mfh_err err;
   ck_assert_int_eq(load_check(&fake, "{}", &s, &err), MFH_EINPUT);
   ck_assert_str_eq(err.msg, "checks[1]: unknown check 'nope' (known: rate, bound, expected, uniform, constant, "
-                            "expansion)");
+                            "expansion, gci)");
   ck_assert_int_eq(err.col, 5);
 }
 END_TEST
@@ -725,6 +1002,10 @@ static Suite *suite(void) {
   tcase_add_test(tc, expansion_edges);
   tcase_add_test(tc, expected_edges);
   tcase_add_test(tc, expected_missing_points);
+  tcase_add_test(tc, gci_celik_table1);
+  tcase_add_test(tc, gci_order_edges);
+  tcase_add_test(tc, gci_convergence_kinds);
+  tcase_add_test(tc, gci_parse_axes);
   suite_add_tcase(s, tc);
   TCase *reg = tcase_create("registry");
   tcase_add_test(reg, registry_is_complete);

@@ -54,16 +54,29 @@ static int engine_params(const mfh_engine_type *e, mfh_params *ps, mfh_err *err)
       int rc = put_text(ps, &e->params[i], e->params[i].def, err);
       if (rc) return rc;
     }
+  /* space-separated name=value, a value with spaces in single quotes */
   char buf[1024];
   snprintf(buf, sizeof buf, "%s", e->conformance ? e->conformance : "");
-  for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+  for (char *tok = buf; *tok;) {
+    while (*tok == ' ') tok++;
+    if (!*tok) break;
     char *eq = strchr(tok, '=');
     if (!eq) return mfh_err_set(err, MFH_EINTERNAL, "conformance '%s' is not name=value", tok);
     *eq = '\0';
+    char *val = eq + 1, *end;
+    if (*val == '\'') {
+      val++;
+      if (!(end = strchr(val, '\''))) return mfh_err_set(err, MFH_EINTERNAL, "conformance: unclosed quote");
+    } else {
+      end = val + strcspn(val, " ");
+    }
+    char *next = *end ? end + 1 : end;
+    *end = '\0';
     const mfh_param_def *d = def_in(e->params, e->nparams, tok);
     if (!d) return mfh_err_set(err, MFH_EINTERNAL, "conformance names unknown parameter %s", tok);
-    int rc = put_text(ps, d, eq + 1, err);
+    int rc = put_text(ps, d, val, err);
     if (rc) return rc;
+    tok = next;
   }
   for (size_t i = 0; i < e->nparams; i++)
     if (!mfh_params_find(ps, e->params[i].name))
@@ -144,7 +157,7 @@ static int engine_run(const mfh_engine_type *e, const mfh_params *ps, const doub
       else rc = st->initial(&ops, ir, &s0, err);
       have0 = 1;
     }
-    mfh_engine_ctx ctx = {n, times, have0 ? &s0 : NULL, r, ir, seed + 1, 0, ".", shared, 0, 0, NULL};
+    mfh_engine_ctx ctx = {n, times, have0 ? &s0 : NULL, r, ir, seed + 1, 0, ".", shared, 60, 1 << 20, NULL};
     if (!rc) rc = e->run(ps, &ctx, out, err);
     mfh_state_clear(&s0);
     mfh_params_free(&ops);
@@ -165,7 +178,7 @@ static int engine_run_coupled(const mfh_engine_type *e, const mfh_params *ps, co
   mfh_state2 s0 = {0};
   int rc = (ir && r) ? MFH_OK : MFH_ENOMEM;
   if (!rc) rc = st->initial(sps, ir, &s0, err);
-  mfh_engine_ctx ctx = {n, times, &s0, r, ir, seed + 1, 0, ".", NULL, 0, 0, NULL};
+  mfh_engine_ctx ctx = {n, times, &s0, r, ir, seed + 1, 0, ".", NULL, 60, 1 << 20, NULL};
   if (!rc) rc = e->run(ps, &ctx, out, err);
   mfh_state_clear(&s0);
   if (ir) gsl_rng_free(ir);

@@ -24,7 +24,7 @@ static double now_s(void) {
 static int sh(const char *script, double timeout, size_t max_out, int tmp, volatile sig_atomic_t *stop,
               mfh_proc_result *res, mfh_err *err) {
   const char *argv[] = {"/bin/sh", "-c", script, NULL};
-  mfh_proc_spec spec = {argv, NULL, timeout, max_out, tmp, stop};
+  mfh_proc_spec spec = {argv, NULL, timeout, max_out, tmp, stop, NULL, NULL};
   mfh_err_clear(err);
   return mfh_proc_run(&spec, res, err);
 }
@@ -42,7 +42,7 @@ START_TEST(output_and_status) {
   mfh_proc_result_free(&r);
   /* a name searched in PATH; a missing program */
   const char *argv[] = {"true", NULL}, *bad[] = {"/no/such/program", NULL};
-  mfh_proc_spec spec = {argv, "/", 10, 100, 0, NULL};
+  mfh_proc_spec spec = {argv, "/", 10, 100, 0, NULL, NULL, NULL};
   ck_assert_int_eq(mfh_proc_run(&spec, &r, &err), MFH_OK);
   ck_assert(r.exited && r.code == 0);
   mfh_proc_result_free(&r);
@@ -146,6 +146,50 @@ START_TEST(private_tmp_is_removed) {
 }
 END_TEST
 
+/* A folder made beforehand (input files put in it) is the program's TMPDIR
+ * and goes with the result, also when the program cannot be started; extra
+ * variables replace inherited ones. */
+START_TEST(given_tmp_and_env) {
+  mfh_err err;
+  char *dir = NULL;
+  ck_assert_int_eq(mfh_proc_tmpdir(&dir, &err), 0);
+  char *in = mfh_path_join(dir, "input.txt");
+  mfh_test_write(in, "41\n");
+  setenv("MFH_TEST_VAR", "inherited", 1);
+  const char *env[] = {"MFH_TEST_VAR=replaced", "MFH_OTHER=two words", NULL};
+  const char *argv[] = {"/bin/sh", "-c",
+                        "read x < \"$MFH_TASK_DIR/input.txt\"; echo $((x + 1)) > \"$TMPDIR/out.txt\"; "
+                        "printf '%s|%s|%s' \"$MFH_TEST_VAR\" \"$MFH_OTHER\" \"$TMPDIR\"",
+                        NULL};
+  mfh_proc_spec spec = {argv, "/", 10, 4096, 1, NULL, dir, env};
+  mfh_proc_result r;
+  ck_assert_int_eq(mfh_proc_run(&spec, &r, &err), 0);
+  ck_assert(r.exited && r.code == 0);
+  char want[512];
+  snprintf(want, sizeof want, "replaced|two words|%s", dir);
+  ck_assert_str_eq(r.out, want);
+  char *out = mfh_path_join(r.tmpdir, "out.txt"), *text = NULL;
+  size_t len;
+  ck_assert_int_eq(mfh_read_file(out, &text, &len, &err), 0);
+  ck_assert_str_eq(text, "42\n");
+  mfh_proc_result_free(&r);
+  ck_assert(!mfh_path_exists(dir));
+  free(text);
+  free(out);
+  free(in);
+  free(dir);
+  /* a program that cannot start still takes the folder with it */
+  ck_assert_int_eq(mfh_proc_tmpdir(&dir, &err), 0);
+  const char *bad[] = {"/no/such/program", NULL};
+  mfh_proc_spec spec2 = {bad, "/", 10, 100, 1, NULL, dir, NULL};
+  ck_assert_int_eq(mfh_proc_run(&spec2, &r, &err), MFH_EEXTERNAL);
+  mfh_proc_result_free(&r);
+  ck_assert(!mfh_path_exists(dir));
+  free(dir);
+  unsetenv("MFH_TEST_VAR");
+}
+END_TEST
+
 START_TEST(no_descriptor_leaks) {
   /* the program sees 0, 1, 2 and nothing of mfh's (ls opens one for the listing) */
   FILE *keep = tmpfile();
@@ -218,7 +262,7 @@ START_TEST(quoted_values_stay_one_word) {
   char *d = mfh_test_tmpdir();
   char *s = expand_ok("printf '%s|' {label} {q}");
   const char *argv[] = {"/bin/sh", "-c", s, NULL};
-  mfh_proc_spec spec = {argv, d, 10, 1000, 0, NULL};
+  mfh_proc_spec spec = {argv, d, 10, 1000, 0, NULL, NULL, NULL};
   mfh_proc_result r;
   mfh_err err;
   ck_assert_int_eq(mfh_proc_run(&spec, &r, &err), 0);
@@ -243,6 +287,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, flood_is_bounded);
   tcase_add_test(tc, stop_flag);
   tcase_add_test(tc, private_tmp_is_removed);
+  tcase_add_test(tc, given_tmp_and_env);
   tcase_add_test(tc, no_descriptor_leaks);
   tcase_add_test(tc, templates);
   tcase_add_test(tc, quoted_values_stay_one_word);

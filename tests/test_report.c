@@ -851,16 +851,21 @@ START_TEST(test_exp_series) {
 }
 END_TEST
 
+/* Drop a series' fit; returns the series. */
+static mfh_series *unfit(mfh_series *s) {
+  mfh_fit_result_free(&s->fit);
+  memset(&s->fit, 0, sizeof s->fit);
+  s->has_fit = 0;
+  return s;
+}
+
 /* A series without a fit whose x values include 0 and negatives gets a
  * linear x axis (a log axis would drop or break on them); a power-law panel
  * next to it keeps its log-log axes. */
 START_TEST(test_linear_x_without_fit) {
   char *dir = mfh_test_tmpdir();
   mfh_study_result *r = make_study("mixed-axes");
-  mfh_series *s = &r->series[1];
-  mfh_fit_result_free(&s->fit);
-  memset(&s->fit, 0, sizeof s->fit);
-  s->has_fit = 0;
+  mfh_series *s = unfit(&r->series[1]);
   s->proved_log = 0;
   s->proved_slope = -0.5; /* drawn where it is defined (t > 0) */
   snprintf(s->axis, sizeof s->axis, "t");
@@ -1084,6 +1089,354 @@ START_TEST(test_all_zero_series) {
 }
 END_TEST
 
+
+/* ---- work-precision ------------------------------------------------------------- */
+
+/* A cost axis N for study r: cost = c0 (N/100)^2 at the N of its first
+ * series, fitted as the verdict does (power law, log-log). */
+static void add_cost(mfh_study_result *r, double c0, int wall) {
+  const mfh_series *s = &r->series[0];
+  r->cost = calloc(1, sizeof *r->cost);
+  ck_assert_ptr_nonnull(r->cost);
+  r->ncost = 1;
+  mfh_cost_axis *c = &r->cost[0];
+  snprintf(c->axis, sizeof c->axis, "%s", s->axis);
+  c->n = s->n;
+  c->wall = wall;
+  c->pts = calloc(c->n, sizeof *c->pts);
+  ck_assert_ptr_nonnull(c->pts);
+  double x[16], y[16];
+  for (size_t i = 0; i < c->n; i++) {
+    double t = c0 * pow(s->pts[i].x / 100, 2);
+    c->pts[i] = (mfh_cost_point){s->pts[i].x, 4, wall ? t / 50 : t, 0.01 * t, wall ? t : 1.5 * t};
+    x[i] = c->pts[i].x;
+    y[i] = mfh_cost_of(c, i);
+  }
+  mfh_fit_opts fo;
+  mfh_fit_opts_default(&fo);
+  mfh_err err;
+  ck_assert_int_eq(mfh_fit_rate(c->n, x, y, NULL, &fo, &c->fit, &err), MFH_OK);
+  c->has_fit = 1;
+}
+
+/* Per study: a block per series that has a cost on its axis (the eps series
+ * has none), the cost in column 2, the exponent in the panel title, the
+ * numbers in results.json; the cost is wall time when the axis says so. */
+START_TEST(test_work_precision_study) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("wp");
+  add_cost(r, 1e-3, 0);
+  r->cpu_s = 7.25;
+  mfh_err err;
+  mfh_report_opts o = {have_gnuplot() ? 2 : 0, NULL, NULL, NULL}; /* gnuplot runs the script */
+  ck_assert_msg(mfh_report_study(r, dir, &o, NULL, &err) == MFH_OK, "%s", err.msg);
+  if (have_gnuplot()) assert_nonempty(dir, "work-precision.png");
+  o.render = 0;
+  char *dat = slurp(dir, "work-precision.dat"), *gp = slurp(dir, "work-precision.gp");
+  ck_assert_msg(strstr(dat, "# block 0: wpp along N (CPU seconds)\n100 0.001 1.0000000000000001e-05 "), "%s", dat);
+  ck_assert_msg(strstr(dat, "\n400 0.016 "), "%s", dat);
+  ck_assert_ptr_null(strstr(dat, "block 1")); /* err_x along eps: no cost axis eps */
+  ck_assert_msg(strstr(gp, "set title \"along N: cost ∝ N^{2 ± "), "%s", gp);
+  ck_assert_ptr_nonnull(strstr(gp, "set xlabel \"CPU seconds per task\""));
+  ck_assert_ptr_nonnull(strstr(gp, "'work-precision.dat' index 0 using 2:4 with linespoints"));
+  ck_assert_ptr_nonnull(strstr(gp, "sprintf(\"N=%g\", $1)"));
+  char *js = slurp(dir, "results.json");
+  ck_assert_ptr_nonnull(strstr(js, "\"cpu_s\": 7.25"));
+  ck_assert_ptr_nonnull(strstr(js, "\"basis\": \"cpu_s\""));
+  const char *ex = strstr(js, "\"exponent\": ");
+  ck_assert(ex && fabs(strtod(ex + 12, NULL) - 2) < 1e-12);
+  ck_assert_ptr_nonnull(strstr(js, "\"compare\": null"));
+  const char *cost = strstr(js, "\n  \"cost\": ["), *checks = strstr(js, "\n  \"checks\": [");
+  ck_assert_msg(cost && checks && cost > checks && !strstr(cost + 1, "\n  \""), "cost is not the last key");
+  free(dat);
+  free(gp);
+  free(js);
+  free_study(r);
+  /* the wall-time basis */
+  r = make_study("wp");
+  add_cost(r, 1e-3, 1);
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, NULL, &err), MFH_OK);
+  dat = slurp(dir, "work-precision.dat");
+  gp = slurp(dir, "work-precision.gp");
+  ck_assert_msg(strstr(dat, "(wall seconds)\n100 0.001 NaN "), "%s", dat);
+  ck_assert_ptr_nonnull(strstr(gp, "set xlabel \"wall seconds per task\""));
+  free(dat);
+  free(gp);
+  free_study(r);
+  /* no cost at all: one panel that says so */
+  r = make_study("wp");
+  ck_assert_int_eq(mfh_report_study(r, dir, &o, NULL, &err), MFH_OK);
+  gp = slurp(dir, "work-precision.gp");
+  ck_assert_ptr_nonnull(strstr(gp, "no cost data"));
+  ck_assert_ptr_null(strstr(gp, "index 0"));
+  free(gp);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
+/* Per run: studies sharing theorem, axis and measure form one panel, a
+ * curve each named by id; a `compare` group overrides (curves named by
+ * method); a study alone in its group draws nothing. */
+START_TEST(test_work_precision_set) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *a = make_study("verlet"), *b = make_study("yoshida"), *c = make_study("other");
+  add_cost(a, 1e-3, 0);
+  add_cost(b, 4e-3, 0);
+  add_cost(c, 2e-3, 0);
+  snprintf(c->theorem, sizeof c->theorem, "MF-1");
+  const mfh_study_result *st[3] = {a, b, c};
+  mfh_err err;
+  mfh_report_opts o = {have_gnuplot() ? 2 : 0, NULL, NULL, NULL};
+  ck_assert_msg(mfh_report_run(st, 3, dir, &o, &err) == MFH_OK, "%s", err.msg);
+  if (have_gnuplot()) assert_nonempty(dir, "work-precision.png");
+  o.render = 0;
+  char *gp = slurp(dir, "work-precision.gp"), *dat = slurp(dir, "work-precision.dat");
+  ck_assert_msg(strstr(gp, "set title \"FG-1: wpp along N\""), "%s", gp);
+  ck_assert_ptr_nonnull(strstr(gp, "title \"verlet (cost ∝ N^{2"));
+  ck_assert_ptr_nonnull(strstr(gp, "title \"yoshida (cost ∝ N^{2"));
+  ck_assert_ptr_null(strstr(gp, "other"));
+  ck_assert_ptr_nonnull(strstr(gp, "set multiplot layout 1,1"));
+  ck_assert_ptr_nonnull(strstr(dat, "# block 1: study yoshida, wpp along N\n100 0.0040000000000000001 "));
+  free(gp);
+  free(dat);
+  /* compare groups: a and c compare, b is alone */
+  snprintf(a->compare_group, sizeof a->compare_group, "integrators");
+  snprintf(a->compare_method, sizeof a->compare_method, "Verlet");
+  snprintf(c->compare_group, sizeof c->compare_group, "integrators");
+  snprintf(c->compare_method, sizeof c->compare_method, "Yoshida_4");
+  char *dir2 = path2(dir, "second");
+  ck_assert_int_eq(mfh_report_run(st, 3, dir2, &o, &err), MFH_OK);
+  gp = slurp(dir2, "work-precision.gp");
+  ck_assert_msg(strstr(gp, "set title \"integrators: wpp along N\""), "%s", gp);
+  ck_assert_ptr_nonnull(strstr(gp, "title \"Verlet (cost"));
+  ck_assert_ptr_nonnull(strstr(gp, "title \"Yoshida\\\\_4 (cost")); /* gnuplot-escaped */
+  ck_assert_ptr_null(strstr(gp, "yoshida ("));
+  free(gp);
+  /* nothing to compare */
+  char *dir3 = path2(dir, "third");
+  ck_assert_int_eq(mfh_report_run(st, 1, dir3, &o, &err), MFH_OK);
+  gp = slurp(dir3, "work-precision.gp");
+  ck_assert_ptr_nonnull(strstr(gp, "no two studies compare methods"));
+  free(gp);
+  free(dir2);
+  free(dir3);
+  free_study(a);
+  free_study(b);
+  free_study(c);
+  free(dir);
+}
+END_TEST
+
+/* ---- paper tables ----------------------------------------------------------------- */
+
+static void set_nums(mfh_check_result *c, const char *const *names, const double *v, size_t n) {
+  for (size_t i = 0; i < n; i++) ck_assert_int_eq(mfh_values_set(&c->numbers, names[i], v[i]), MFH_OK);
+}
+
+/* Four studies: FG-1 (a proved rate whose series also has a failing bound,
+ * a rate with a log factor), CEP-4 (a literature rate, a gci order), DOB-1
+ * (a growth exponent and a bound-only series), and one without checks. */
+static void paper_studies(mfh_study_result *st[4]) {
+  static const char *const rn[] = {"proved", "asserted", "log", "exp_model", "slope", "slope_lo", "slope_hi",
+                                   "level"};
+  st[0] = make_study("fg1-x");
+  mfh_check_result *c = st[0]->checks;
+  set_nums(&c[0], rn, (double[]){-0.5, 1, 0, 0, -0.5, -0.51, -0.49, 0.95}, 8);
+  set_nums(&c[1], (const char *const[]){"max_ratio"}, (double[]){1.2}, 1);
+  set_nums(&c[2], rn, (double[]){1, 1, 1, 0, 1.2, 0.9, 1.5, 0.95}, 8);
+  st[1] = make_study("cep4");
+  snprintf(st[1]->theorem, sizeof st[1]->theorem, "CEP-4");
+  snprintf(st[1]->title, sizeof st[1]->title, "3D Coulomb explosion: |E_N(t)| vs N (proved -1/3, sharp -2/3)");
+  for (size_t i = 0; i < st[1]->nchecks; i++) mfh_values_free(&st[1]->checks[i].numbers);
+  st[1]->nchecks = 0;
+  add_check(st[1], "rate", "rate[N] wpp #2", MFH_INCONCLUSIVE,
+            "sharp (Rosenzweig-Serfaty) slope -2/3, observed -0.41 +/- 0.02 - slower (not a proved rate)", 0, -0.41);
+  set_nums(&st[1]->checks[0], rn, (double[]){-2.0 / 3, 0, 0, 0, -0.41, -0.43, -0.39, 0.95}, 8);
+  add_check(st[1], "gci", "gci[eps] err_x", MFH_PASS, "proved order 2, observed p = 1.98", 1, NAN);
+  set_nums(&st[1]->checks[1], (const char *const[]){"order", "asserted", "p"}, (double[]){2, 1, 1.98}, 3);
+  st[2] = make_study("dob1");
+  snprintf(st[2]->theorem, sizeof st[2]->theorem, "DOB-1");
+  snprintf(st[2]->title, sizeof st[2]->title, "W_1 ratio, 100%% of $ & # ~ ^ \\ {x}");
+  for (size_t i = 0; i < st[2]->nchecks; i++) mfh_values_free(&st[2]->checks[i].numbers);
+  st[2]->nchecks = 0;
+  add_check(st[2], "rate", "rate[eps] err_x", MFH_PASS, "proved exponent <= 3/2", 1, 0.83);
+  set_nums(&st[2]->checks[0], rn, (double[]){1.5, 1, 0, 1, 0.83, 0.78, 0.88, 0.9}, 8);
+  add_check(st[2], "bound", "bound[N] wpp", MFH_PASS, "measured <= bound", 0, NAN);
+  set_nums(&st[2]->checks[1], (const char *const[]){"max_ratio"}, (double[]){0.004197}, 1);
+  st[3] = make_study("empty");
+  snprintf(st[3]->theorem, sizeof st[3]->theorem, "FG-1");
+  for (size_t i = 0; i < st[3]->nchecks; i++) mfh_values_free(&st[3]->checks[i].numbers);
+  st[3]->nchecks = 0;
+}
+
+/* A LaTeX table's structure: one table and one tabular, booktabs rules in
+ * order, every row 6 cells (5 unescaped &) ending in \\, braces and dollars
+ * balanced. */
+static void assert_tex_structure(const char *t) {
+  const char *top = strstr(t, "\\toprule"), *bot = strstr(t, "\\bottomrule");
+  ck_assert_msg(strstr(t, "\\begin{table}") && strstr(t, "\\end{table}") && top && bot && top < bot, "%.1500s", t);
+  ck_assert_ptr_nonnull(strstr(t, "\\begin{tabularx}{\\linewidth}{@{}lXllll@{}}"));
+  ck_assert_ptr_nonnull(strstr(bot, "\\end{tabularx}"));
+  long depth = 0;
+  for (const char *p = t; *p; p++) {
+    if (*p == '%' && (p == t || p[-1] != '\\')) { /* a comment runs to the end of its line */
+      while (*p && *p != '\n') p++;
+      if (!*p) break;
+    }
+    if ((*p == '{' || *p == '}') && p > t && p[-1] == '\\') continue;
+    depth += *p == '{' ? 1 : *p == '}' ? -1 : 0;
+    ck_assert_msg(depth >= 0, "unbalanced } near: %.40s", p);
+  }
+  ck_assert_int_eq(depth, 0);
+  size_t rows = 0;
+  for (const char *line = top; line && line < bot; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line), amp = 0, dollars = 0;
+    if (len < 2 || strncmp(line + len - 2, "\\\\", 2) != 0) continue;
+    for (size_t i = 0; i < len; i++) {
+      int escaped = i > 0 && line[i - 1] == '\\';
+      amp += line[i] == '&' && !escaped;
+      dollars += line[i] == '$' && !escaped;
+    }
+    ck_assert_msg(amp == 5 || strstr(line, "\\multicolumn{6}"), "row with %zu cells: %.*s", amp + 1, (int)len, line);
+    ck_assert_msg(dollars % 2 == 0, "unbalanced $ in: %.*s", (int)len, line);
+    rows++;
+  }
+  ck_assert_uint_ge(rows, 2);
+}
+
+START_TEST(test_paper_table) {
+  mfh_study_result *st[4];
+  paper_studies(st);
+  const mfh_study_result *cst[4] = {st[0], st[1], st[2], st[3]};
+  char *dir = mfh_test_tmpdir(), *tex, *md;
+  mfh_err err;
+  mfh_report_opts o = {0, NULL, NULL, NULL};
+  ck_assert_int_eq(mfh_report_run(cst, 4, dir, &o, &err), MFH_OK);
+  tex = slurp(dir, "table.tex");
+  md = slurp(dir, "table.md");
+  /* the command's text is the file's */
+  char *t2 = NULL;
+  ck_assert_int_eq(mfh_report_paper_table(cst, 4, "latex", &t2, &err), MFH_OK);
+  ck_assert_str_eq(t2, tex);
+  free(t2);
+  ck_assert_int_eq(mfh_report_paper_table(cst, 4, "html", &t2, &err), MFH_EUSAGE);
+  assert_tex_structure(tex);
+  static const char *const tex_rows[] = {
+      /* theorems in order, a rule between them; the claim's verdict joined with its series' bound */
+      "\\midrule\nCEP-4 & 3D Coulomb explosion: \\textbar{}E\\_N(t)\\textbar{} vs N (proved -1/3, sharp -2/3) "
+      "{\\footnotesize(wpp vs N; sharp (Rosenzweig-Serfaty))} & ${N}^{-2/3}$$^\\dagger$ & $-0.410 \\pm 0.020$ & -- & "
+      "inconclusive \\\\\n",
+      " & \\quad {\\footnotesize(err\\_x vs eps)} & ${\\varepsilon}^{2}$$^\\ddagger$ & $1.980$ & -- & pass \\\\\n",
+      "\\midrule\nDOB-1 & W\\_1 ratio, 100\\% of \\$ \\& \\# \\~{} \\^{} \\textbackslash{} \\{x\\} "
+      "{\\footnotesize(err\\_x vs eps)} & $\\le e^{3/2\\,\\varepsilon}$ & $0.830 \\pm 0.050$ & -- & pass \\\\\n",
+      " & \\quad {\\footnotesize(wpp vs N)} & -- & -- & 0.0042 & pass \\\\\n",
+      "\\midrule\nFG-1 & Propagation of chaos in W\\_1 \\& \"friends\" \\textless{}T\\textgreater{} "
+      "& -- & -- & -- & pass \\\\\n",
+      " & Propagation of chaos in W\\_1 \\& \"friends\" \\textless{}T\\textgreater{} {\\footnotesize(wpp vs N)} & "
+      "${N}^{-1/2}$ & $-0.500 \\pm 0.010$ & 1.2 & \\textbf{fail} \\\\\n",
+      " & \\quad {\\footnotesize(err\\_x vs eps)} & ${\\varepsilon}^{1}\\log \\varepsilon$ & $1.200 \\pm 0.300$ & -- & "
+      "inconclusive \\\\\n",
+  };
+  const char *at = tex;
+  for (size_t i = 0; i < sizeof tex_rows / sizeof *tex_rows; i++) {
+    const char *hit = strstr(at, tex_rows[i]);
+    ck_assert_msg(hit, "row %zu missing or out of order:\n%s\nin:\n%.1500s", i, tex_rows[i], tex);
+    at = hit + strlen(tex_rows[i]);
+  }
+  /* the levels differ (0.9 and 0.95): the caption does not claim one */
+  ck_assert_ptr_nonnull(strstr(tex, "of its stated confidence interval"));
+  ck_assert_ptr_nonnull(strstr(tex, "$^\\dagger$A literature rate, reported, not asserted."));
+  ck_assert_ptr_nonnull(strstr(tex, "$^\\ddagger$Observed order of the three finest levels"));
+  ck_assert_ptr_nonnull(strstr(tex, "(profile quick)"));
+  static const char *const md_rows[] = {
+      "| Theorem | Statement | Proved | Observed | Bound (max ratio) | Verdict |\n|---|---|---|---|---|---|\n",
+      ("| CEP-4 | 3D Coulomb explosion: \\|E_N(t)\\| vs N (proved -1/3, sharp -2/3) (wpp vs N; sharp "
+       "(Rosenzweig-Serfaty)) | N^(-2/3) † | -0.410 ± 0.020 | - | inconclusive |\n"),
+      "|  | (err_x vs eps) | eps^(2) ‡ | 1.980 | - | pass |\n",
+      "| DOB-1 |",
+      "|  | (wpp vs N) | - | - | 0.0042 | pass |\n",
+      "| FG-1 | Propagation of chaos in W_1 & \"friends\" &lt;T> | - | - | - | pass |\n",
+      "N^(-1/2) | -0.500 ± 0.010 | 1.2 | **fail** |\n",
+      "|  | (err_x vs eps) | eps^(1) log eps | 1.200 ± 0.300 | - | inconclusive |\n",
+  };
+  at = md;
+  for (size_t i = 0; i < sizeof md_rows / sizeof *md_rows; i++) {
+    const char *hit = strstr(at, md_rows[i]);
+    ck_assert_msg(hit, "markdown row %zu missing or out of order:\n%s\nin:\n%.1500s", i, md_rows[i], md);
+    at = hit + strlen(md_rows[i]);
+  }
+  /* LaTeX accepts it, without an overfull line in an article's text width,
+   * when a LaTeX is installed (Debian: texlive-latex-base, texlive-latex-recommended) */
+  if (mfh_test_run("command -v pdflatex >/dev/null && kpsewhich booktabs.sty >/dev/null", NULL) == 0) {
+    char *doc = path2(dir, "doc.tex"), cmd[2048], *out = NULL;
+    mfh_test_write(doc, "\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{tabularx}\n"
+                        "\\begin{document}\n\\input{table.tex}\n\\end{document}\n");
+    snprintf(cmd, sizeof cmd, "cd '%s' && pdflatex -interaction=nonstopmode -halt-on-error doc.tex 2>&1", dir);
+    int rc = mfh_test_run(cmd, &out);
+    ck_assert_msg(rc == 0, "pdflatex failed on table.tex:\n%.1500s", out ? out + (strlen(out) > 1500 ? strlen(out) - 1500 : 0) : "");
+    ck_assert_msg(out && !strstr(out, "Overfull"), "pdflatex: overfull box:\n%.1500s", out ? strstr(out, "Overfull") : "");
+    assert_nonempty(dir, "doc.pdf");
+    free(out);
+    free(doc);
+  }
+  free(tex);
+  free(md);
+  /* no studies: a table that says so, still well formed */
+  char *dir2 = path2(dir, "none");
+  ck_assert_int_eq(mfh_report_run(cst, 0, dir2, &o, &err), MFH_OK);
+  tex = slurp(dir2, "table.tex");
+  assert_tex_structure(tex);
+  ck_assert_ptr_nonnull(strstr(tex, "\\multicolumn{6}{@{}l}{no studies}"));
+  free(tex);
+  free(dir2);
+  for (int i = 0; i < 4; i++) free_study(st[i]);
+  free(dir);
+}
+END_TEST
+
+/* A gci check's series (a value converging to a limit, no rate fit): a
+ * linear y axis, the extrapolated value as a level line, the finest level's
+ * GCI band from its .gci.dat, and the numbers in results.json. */
+START_TEST(test_gci_series_plot) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_study("gci");
+  mfh_series *s = unfit(&r->series[1]);
+  s->has_proved = 0;
+  for (size_t i = 0; i < s->n; i++) s->pts[i].mean = 2 - s->pts[i].x; /* 1.9, 1.95, ... -> 2 */
+  s->has_extrap = 1;
+  s->extrap = 2;
+  s->extrap_x = s->pts[s->n - 1].x;
+  s->extrap_gci = 0.004;
+  s->extrap_lo = s->pts[s->n - 1].mean * (1 - 0.004);
+  s->extrap_hi = s->pts[s->n - 1].mean * (1 + 0.004);
+  s->extrap_p = 1;
+  s->extrap_levels = 3;
+  mfh_err err;
+  mfh_report_opts o = {have_gnuplot() ? 2 : 0, NULL, NULL, NULL};
+  ck_assert_msg(mfh_report_study(r, dir, &o, NULL, &err) == MFH_OK, "%s", err.msg);
+  char *gp = slurp(dir, "plot.gp"), *dat = slurp(dir, "s2-eps-err_x.gci.dat"), *js = slurp(dir, "results.json");
+  const char *panel = strstr(gp, "# ---- series 2");
+  ck_assert_ptr_nonnull(panel);
+  ck_assert_msg(strstr(panel, "unset logscale\nset logscale x\n"), "series 2 is not on a linear y axis:\n%.1500s",
+                panel);
+  ck_assert_ptr_nonnull(strstr(panel, "observed order p = 1 (3 finest levels), extrapolated 2, GCI_{fine} 0.4%"));
+  ck_assert_ptr_nonnull(strstr(panel, "2 with lines lc rgb \"#c2255c\" dt 5 lw 2 title \"Richardson extrapolation 2\""));
+  ck_assert_ptr_nonnull(strstr(panel, "'s2-eps-err_x.gci.dat' using 1:2:($3):4 with yerrorbars"));
+  ck_assert_ptr_null(strstr(panel, "'s2-eps-err_x.curve.dat' every")); /* no fitted line */
+  ck_assert_msg(strstr(dat, "\n0.0062500000000000003 1.9937499999999999 1.98577"), "%s", dat);
+  ck_assert_ptr_nonnull(strstr(js, "\"extrapolated\": {\n        \"value\": 2"));
+  ck_assert_ptr_nonnull(strstr(js, "\"extrapolated\": null")); /* the other series */
+  if (have_gnuplot()) assert_png(dir);
+  free(gp);
+  free(dat);
+  free(js);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("core");
@@ -1104,6 +1457,10 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_writer_registry);
   tcase_add_test(tc, test_expansion_curve);
   tcase_add_test(tc, test_all_zero_series);
+  tcase_add_test(tc, test_work_precision_study);
+  tcase_add_test(tc, test_work_precision_set);
+  tcase_add_test(tc, test_paper_table);
+  tcase_add_test(tc, test_gci_series_plot);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -3,6 +3,7 @@
  * the same value; and the run lock refuses overlapping runs while letting
  * the shards of one run share a folder. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,19 +64,22 @@ static void save(const fixture *f, size_t ti, double wpp) {
   mfh_err err;
   ck_assert_int_eq(mfh_values_set(&v, "wpp", wpp), 0);
   ck_assert_int_eq(mfh_values_set(&v, "other", 2.5), 0);
-  ck_assert_int_eq(mfh_store_save(f->dir, &f->plan, ti, &v, 0.125, &err), 0);
+  ck_assert_int_eq(mfh_store_save(f->dir, &f->plan, ti, &v, 0.125, 0.0625, &err), 0);
   mfh_values_free(&v);
 }
 
-static int load(const fixture *f, size_t ti, double *wpp) {
+static int load_cpu(const fixture *f, size_t ti, double *wpp, double *cpu) {
   mfh_values v = {0};
-  double el;
-  int verdict = mfh_store_load(f->dir, &f->plan, ti, &v, &el);
+  double el, c;
+  int verdict = mfh_store_load(f->dir, &f->plan, ti, &v, &el, &c);
   const double *x = mfh_values_get(&v, "wpp");
   if (wpp) *wpp = x ? *x : -1;
+  if (cpu) *cpu = c;
   mfh_values_free(&v);
   return verdict;
 }
+
+static int load(const fixture *f, size_t ti, double *wpp) { return load_cpu(f, ti, wpp, NULL); }
 
 START_TEST(roundtrip) {
   fixture f;
@@ -85,6 +89,17 @@ START_TEST(roundtrip) {
   save(&f, 0, 0.1 + 0.2);
   ck_assert_int_eq(load(&f, 0, &x), MFH_STORED_OK);
   ck_assert(x == 0.1 + 0.2); /* bit for bit */
+  double cpu;
+  ck_assert_int_eq(load_cpu(&f, 0, &x, &cpu), MFH_STORED_OK);
+  ck_assert(cpu == 0.0625);
+  /* a file without a CPU time (written before they were kept) verifies, CPU time unknown */
+  mfh_values v = {0};
+  mfh_err err;
+  ck_assert_int_eq(mfh_values_set(&v, "wpp", 0.5), 0);
+  ck_assert_int_eq(mfh_store_save(f.dir, &f.plan, 0, &v, 0.125, NAN, &err), 0);
+  mfh_values_free(&v);
+  ck_assert_int_eq(load_cpu(&f, 0, &x, &cpu), MFH_STORED_OK);
+  ck_assert(x == 0.5 && isnan(cpu));
   teardown(&f);
 }
 END_TEST
@@ -99,6 +114,7 @@ START_TEST(damage_is_recognised) {
       {"0.30000000000000004", "0.30000000000000014", MFH_STORED_CHECKSUM}, /* one digit */
       {"0.30000000000000004", "1e300", MFH_STORED_CHECKSUM},
       {"\"elapsed_s\": 0.125", "\"elapsed_s\": 0.5", MFH_STORED_CHECKSUM},
+      {"\"cpu_s\": 0.0625", "\"cpu_s\": \"fast\"", MFH_STORED_UNREADABLE},
       {"\"checksum\"", "\"checksun\"", MFH_STORED_CHECKSUM},              /* no checksum */
       {"0.30000000000000004", "\"0.3\"", MFH_STORED_NONFINITE},
       {"0.30000000000000004", "NaN", MFH_STORED_UNREADABLE},               /* not JSON */
@@ -133,7 +149,7 @@ START_TEST(damage_is_recognised) {
   /* a well-formed file with a valid checksum but no declared measure */
   mfh_values none = {0};
   mfh_err err;
-  ck_assert_int_eq(mfh_store_save(f.dir, &f.plan, 0, &none, 0, &err), 0);
+  ck_assert_int_eq(mfh_store_save(f.dir, &f.plan, 0, &none, 0, NAN, &err), 0);
   ck_assert_int_eq(load(&f, 0, NULL), MFH_STORED_INCOMPLETE);
   free(text);
   free(p);

@@ -257,7 +257,7 @@ static const nbody_case NBODY_BAD[] = {
       {"  N: [64, 128, 256]", "  N: [64, 127, 256]"}},
      "s.yaml:9:11: reference (engine nbody): the random batch method pairs particles: N must be even (got 127)"},
     {{{"{coupled: characteristics, field: zero}", "{coupled: nbody, batches: random}"}},
-     "s.yaml:1:1: reference (engine nbody): random batches estimate the unbiased full system: coupling 1/(N-1)"},
+     "s.yaml:6:12: reference (engine nbody): random batches estimate the unbiased full system: coupling 1/(N-1)"},
     {{{"{coupled: characteristics, field: zero}", "{coupled: nbody, batches: random}"},
       {"N: 64,", "N: 64, coupling: 1/(N-1), method: yoshida4,"}},
      "s.yaml:5:104: reference (engine nbody): the random batch method steps with Verlet"},

@@ -5,11 +5,10 @@
 #ifndef MFH_ENGINES_FERMION_INTERNAL_H
 #define MFH_ENGINES_FERMION_INTERNAL_H
 
-#include <complex.h>
-#include "core/cmplx.h"
 #include <math.h>
 #include <stddef.h>
 
+#include "core/cmplx.h"
 #include "core/status.h"
 #include "engines/clones.h"
 #include "engines/fermion/fermion.h"
