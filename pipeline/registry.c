@@ -25,14 +25,12 @@
 #include "engines/nbodyq/engine.h"
 #include "engines/nbodyq/identities.h"
 #include "engines/particles/particles.h"
-#include "engines/semiclassical/hv1.h"
 #include "engines/semiclassical/qstate.h"
 #include "engines/sheet/sheet.h"
 #include "engines/vlasov/engine.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
-    &mfh_solver_hv1,
     &mfh_solver_hartree_ep,
     NULL,
 };
@@ -69,6 +67,7 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_mk2eps,
     &mfh_obs_wigner,
     &mfh_obs_husimi_w2,
+    &mfh_obs_husimi_grid_w2,
     &mfh_obs_grid_l2,
     &mfh_obs_field_l2,
     &mfh_obs_coupling,

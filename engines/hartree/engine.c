@@ -22,7 +22,8 @@
  *                        tr R + tr(-Lap R) (one diagnostics per step: the
  *                        steps are then taken one by one, bit-identical);
  * Model constants (initial state): x2_0, kin2_0 = tr(-eps^2 Lap R_in), vinf:
- * the corrected HV-2 bound tr(|x|^2 R(t)) <= (x2_0 + (kin2_0 + 2 vinf) t) e^t.
+ * the corrected HV-2 bound tr(|x|^2 R(t)) <= (x2_0 + (kin2_0 + 2 vinf) t) e^t;
+ * lipgrad = Lip(grad V) = |a|/s^2 for the Gaussian interactions (HV-1).
  * The errors against a run with dt / r or on r n points are the harness's
  * refined references compared by the observable orbital_l2. */
 #include "engines/hartree/engine.h"
@@ -384,6 +385,9 @@ static int hartree_constants(const mfh_params *ps, mfh_values *out, mfh_err *err
   if (rc) return mfh_err_set(err, rc, "%s", e2.msg);
   double vinf = c.inter == IN_COULOMB1D ? fabs(c.a) * c.L / 2 : c.inter == IN_NONE ? 0 : fabs(c.a);
   if (mfh_values_set(out, "x2_0", d.x2) || mfh_values_set(out, "kin2_0", d.p2) || mfh_values_set(out, "vinf", vinf))
+    return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if ((c.inter == IN_GAUSSIAN || c.inter == IN_GAUSSIAN_PERIODIC) &&
+      mfh_values_set(out, "lipgrad", fabs(c.a) / (c.s * c.s)))
     return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   return MFH_OK;
 }
