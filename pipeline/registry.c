@@ -20,7 +20,6 @@
 #include "engines/hartree/engine.h"
 #include "engines/coulomb3d/coulomb3d.h"
 #include "engines/ep1d/exact.h"
-#include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
 #include "engines/nbodyq/engine.h"
 #include "engines/nbodyq/identities.h"
@@ -31,7 +30,6 @@
 
 const mfh_solver_type *const mfh_solvers[] = {
     &mfh_solver_command,
-    &mfh_solver_hartree_ep,
     NULL,
 };
 
@@ -77,6 +75,8 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_w1_grid,
     &mfh_obs_modulated_energy,
     &mfh_obs_modulated_energy0,
+    &mfh_obs_modulated_density,
+    &mfh_obs_modulated_density0,
     &mfh_obs_pickl,
     &mfh_obs_pair_norms,
     &mfh_obs_dual_proxy,
