@@ -21,7 +21,7 @@
  *                        trapezoidal rule over the steps, ||psi||_{H^1}^2 =
  *                        tr R + tr(-Lap R) (one diagnostics per step: the
  *                        steps are then taken one by one, bit-identical);
- *   n_grid, dt_used      (n = 0, dt = 0) the automatic grid and step;
+ *   n_grid, dt_used      (n = 0 and umax > 0) the grid and the step used;
  * Model constants (initial state): x2_0, kin2_0 = tr(-eps^2 Lap R_in), vinf:
  * the corrected HV-2 bound tr(|x|^2 R(t)) <= (x2_0 + (kin2_0 + 2 vinf) t) e^t;
  * lipgrad = Lip(grad V) = |a|/s^2 for the Gaussian interactions (HV-1).
@@ -419,12 +419,17 @@ static int hartree_constants(const mfh_params *ps, mfh_values *out, mfh_err *err
   return MFH_OK;
 }
 
+/* 1 when the grid is chosen by the velocity rule (n = 0, umax > 0): the run
+ * then reports the grid and step it used (n_grid, dt_used). */
+static int auto_velocity(const mfh_params *ps) {
+  return mfh_params_int(ps, "n") == 0 && mfh_params_real(ps, "umax") > 0;
+}
+
 static int hartree_declare(const mfh_params *ps, mfh_decl *d, mfh_err *err) {
   int rc = mfh_decl_item(d, "density", &mfh_kind_density);
   if (!rc) rc = mfh_decl_scalars(d, "mass_err energy_err x2 p2 edge tail");
   if (!rc && !strcmp(mfh_params_str(ps, "h1"), "yes")) rc = mfh_decl_scalars(d, "h1_int");
-  if (!rc && mfh_params_int(ps, "n") == 0) rc = mfh_decl_scalars(d, "n_grid");
-  if (!rc && mfh_params_real(ps, "dt") == 0) rc = mfh_decl_scalars(d, "dt_used");
+  if (!rc && auto_velocity(ps)) rc = mfh_decl_scalars(d, "n_grid dt_used");
   return rc ? mfh_err_set(err, MFH_EINTERNAL, "hartree: bad declaration") : MFH_OK;
 }
 
@@ -488,8 +493,10 @@ static int hartree_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_stat
     s |= mfh_values_set(v, "edge", d.psi_max > 0 ? d.edge_max / d.psi_max : 0);
     s |= mfh_values_set(v, "tail", d.tail);
     if (c.h1) s |= mfh_values_set(v, "h1_int", h1_int);
-    if (mfh_params_int(ps, "n") == 0) s |= mfh_values_set(v, "n_grid", c.n);
-    if (mfh_params_real(ps, "dt") == 0) s |= mfh_values_set(v, "dt_used", c.dt);
+    if (auto_velocity(ps)) {
+      s |= mfh_values_set(v, "n_grid", (double)R0->grid.n);
+      s |= mfh_values_set(v, "dt_used", c.dt);
+    }
     if (!rc && s) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
   }
   mfh_hartree_destroy(h);
