@@ -14,14 +14,27 @@
  *     with its forces).
  * modulated_energy compares the states at t (outputs K_N P_N E_N);
  * modulated_energy0 the same two parts at t = 0 (K_N0 P_N0 E_N0): Gronwall
- * ratios E_N(t) / (e^{2Lt} E_N(0)) and the like are derived measures. */
+ * ratios E_N(t) / (e^{2Lt} E_N(0)) and the like are derived measures.
+ *
+ * `modulated_density` and `modulated_density0`: the same for a pure 1D
+ * quantum state (a density of one orbital, at its scale eps = hbar) against
+ * a 1D fluid with the kernel V = -|x|/2 (Golse-Paul; THEOREMS.md CEP-5),
+ * metrics/semiclassical/modulated.h on the state's grid with the fluid's
+ * rho, u, F_rho at the grid points:
+ *   G = ||(hbar D - u) psi||^2 + int (F_hbar - F_rho)^2 dx = G_kin + G_pot,
+ *   cur_L1, cur_L2 = ||J_hbar - rho u|| in L1 and L2,
+ *   jmod_ratio = ||J_hbar - rho_hbar u||_L1 / sqrt(G_kin mass) (<= 1 by
+ *   Cauchy-Schwarz; 0 when G_kin = 0);
+ * modulated_density0 gives G0 = G of the two parts at t = 0. */
 #include "observables/modulated.h"
 
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/density.h"
 #include "core/fluid.h"
 #include "core/kinds.h"
+#include "metrics/semiclassical/modulated.h"
 #include "metrics/sort.h"
 
 /* int (F_N - F_rho)^2 dx through the fluid, for the positions of c (d = 1)
@@ -122,4 +135,82 @@ const mfh_obs_type mfh_obs_modulated_energy0 = {
     "K_N0 P_N0 E_N0",
     NULL,
     me0_eval,
+};
+
+/* G and its parts for the pure 1D state of a against the fluid of b. */
+static int density_energy(const mfh_state2 *a, const mfh_state2 *b, mfh_sc_modulated *m, mfh_err *err) {
+  const mfh_density *R = mfh_state_get(a, &mfh_kind_density, NULL);
+  const mfh_fluid *f = mfh_state_get(b, &mfh_kind_fluid, NULL);
+  if (!R || !f) return mfh_err_set(err, MFH_EINTERNAL, "modulated_density: no density or no fluid");
+  if (R->kind != MFH_DENSITY_ORBITALS || R->norb != 1 || R->grid.dim != 1 || f->d != 1)
+    return mfh_err_set(err, MFH_EINPUT,
+                       "modulated_density: needs a pure 1D state (one orbital; got %zu orbitals, dimension %d) "
+                       "and a 1D fluid (got d = %zu)",
+                       R->norb, R->grid.dim, f->d);
+  if (!(R->eps > 0)) return mfh_err_set(err, MFH_EINPUT, "modulated_density: the state has no scale eps = hbar");
+  size_t n = R->grid.n;
+  double xmin = R->grid.xmin, dx = R->grid.dx;
+  double *fl = malloc(3 * n * sizeof *fl);
+  mfh_sc_modulated_work *w = NULL;
+  int rc = fl ? mfh_sc_modulated_work_create(n, &w, err) : mfh_err_set(err, MFH_ENOMEM, "out of memory (n = %zu)", n);
+  for (size_t j = 0; !rc && j < n; j++) {
+    double x = xmin + dx * (double)j;
+    mfh_fluid_point q;
+    rc = f->ops->eval(f, &x, &q, err);
+    if (!rc) {
+      fl[j] = q.rho;
+      fl[n + j] = q.u[0];
+      fl[2 * n + j] = q.F;
+    }
+  }
+  if (!rc) rc = mfh_sc_modulated_energy(w, R->orb, dx, R->eps, fl, fl + n, fl + 2 * n, m, err);
+  if (rc) mfh_err_prefix(err, "modulated_density at t = %g", f->t);
+  mfh_sc_modulated_work_destroy(w);
+  free(fl);
+  return rc;
+}
+
+static int md_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err) {
+  (void)p;
+  mfh_sc_modulated m;
+  int rc = density_energy(in->s[MFH_ROLE_A], in->s[MFH_ROLE_B], &m, err);
+  if (rc) return rc;
+  const char *names[] = {"G", "G_kin", "G_pot", "cur_L1", "cur_L2", "jmod_ratio"};
+  const double vals[] = {m.G,      m.G_kin, m.G_pot, m.cur_l1, m.cur_l2,
+                         m.G_kin > 0 ? m.jmod_l1 / sqrt(m.G_kin * m.mass) : 0};
+  for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+    if (mfh_values_set(out, names[i], vals[i])) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  return MFH_OK;
+}
+
+static int md0_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err) {
+  (void)p;
+  mfh_sc_modulated m;
+  int rc = density_energy(in->s[MFH_ROLE_A0], in->s[MFH_ROLE_B0], &m, err);
+  if (rc) return rc;
+  return mfh_values_set(out, "G0", m.G) ? mfh_err_set(err, MFH_ENOMEM, "out of memory") : MFH_OK;
+}
+
+const mfh_obs_type mfh_obs_modulated_density = {
+    "modulated_density",
+    "modulated energy of a pure 1D quantum state (a) against a 1D fluid (b), kernel -|x|/2 (CEP-5): G = "
+    "||(hbar D - u) psi||^2 + int (F_hbar - F_rho)^2 = G_kin + G_pot, the current error ||J_hbar - rho u|| in "
+    "L1 and L2 (cur_L1, cur_L2), jmod_ratio = ||J_hbar - rho_hbar u||_L1 / sqrt(G_kin mass) <= 1",
+    NULL,
+    0,
+    "a:density b:fluid",
+    "G G_kin G_pot cur_L1 cur_L2 jmod_ratio",
+    NULL,
+    md_eval,
+};
+
+const mfh_obs_type mfh_obs_modulated_density0 = {
+    "modulated_density0",
+    "the modulated energy G0 of the same pure state and fluid at t = 0 (for the CEP-5 bound in derive:)",
+    NULL,
+    0,
+    "a0:density b0:fluid",
+    "G0",
+    NULL,
+    md0_eval,
 };

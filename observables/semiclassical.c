@@ -17,11 +17,32 @@
  *              between the Husimi functions of a and b on the phase grid of
  *              n momenta (mfh_sc_w2_grid; the upper end widened by the
  *              continuum cell terms), for MK-3: MK2^eps^2 >=
- *              W_2(Husimi)^2 - 2 d eps. */
+ *              W_2(Husimi)^2 - 2 d eps;
+ *   husimi_grid_w2  the certified W_2 bracket between a phase-space grid b
+ *              (a Vlasov density) and the Husimi function of a 1D state a
+ *              on b's nodes (HV-1).  The Husimi transform of a is taken on
+ *              a's position grid with the nxi momenta whose spacing
+ *              2 pi eps/(nxi dx) is b's dv (b's x nodes must be every sx-th
+ *              node of a's grid, its v nodes the 2K + 1 Husimi momenta
+ *              centred on 0: the Vlasov engine's vgrid husimi), and read on
+ *              b's nodes (the window), so both are grid measures on the same
+ *              nodes (a lattice offset would add a W_2 of the order of the
+ *              grid step).  mfh_sc_w2_grid gives [lower, upper] for the grid
+ *              measures (x on the line); the cell terms cells = cell_f +
+ *              cell_g widen it to the continuum densities:
+ *                w2sq = ((lower + upper)/2)^2 (an estimate), w2sq_lo =
+ *                max(0, lower - cells)^2, w2sq_hi = (upper + cells)^2,
+ *                w2_grid_lo, w2_grid_hi, w2_coarse, w2_cells (the raw
+ *                bracket, W_c, cells), clipped (negative mass of b clipped);
+ *              monitors: husimi_mass (the whole Husimi grid), husimi_window
+ *              (its fraction on b's nodes), density_mass (tr R of a) and
+ *              density_edge (rho = sum_k w_k |psi_k|^2 at the box edge /
+ *              max rho). */
 #include "observables/semiclassical.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_math.h>
 
@@ -202,4 +223,132 @@ const mfh_obs_type mfh_obs_husimi_w2 = {
     "w2_husimi_lo w2_husimi_hi",
     NULL,
     husimi_w2_eval,
+};
+
+static const mfh_param_def husimi_grid_w2_params[] = {
+    {"w2_points", MFH_PARAM_INT, "1000", 16, 2000, 0, 0, NULL, "W_2 bracket: coarse points per measure", 0},
+    {"w2_sweeps", MFH_PARAM_INT, "8", 0, 1000, 0, 0, NULL, "W_2 bracket: refinement sweeps of the upper coupling",
+     0},
+    {"neg_tol", MFH_PARAM_REAL, "1e-6", 0, 1, 1, 0, NULL,
+     "W_2 bracket: relative negative undershoot of the phase grid b clipped to 0", 0},
+};
+
+/* The Husimi nodes of A under b: nxi momenta, b's v nodes k0 .. k0 + nv - 1
+ * of them, b's x nodes every sx-th node of A's grid.  MFH_EINPUT when b
+ * does not lie on such nodes. */
+static int husimi_window(const mfh_density *A, const mfh_phase_grid *b, size_t *nxi, size_t *k0, size_t *sx,
+                         mfh_err *err) {
+  const mfh_xgrid *g = &A->grid;
+  double r = 2 * M_PI * A->eps / (b->dv * g->dx), s = b->dx / g->dx;
+  if (g->dim != 1 || !(r >= 4 && r < 1e8) || !(s >= 1 && s < 1e8) || b->nv % 2 == 0)
+    return mfh_err_set(err, MFH_EINPUT,
+                       "husimi_grid_w2: the phase grid (dx %g, dv %g, %zu v nodes) is not on the Husimi nodes of "
+                       "the 1D state (dx %g, eps %g)",
+                       b->dx, b->dv, b->nv, g->dx, A->eps);
+  *nxi = (size_t)lround(r);
+  *sx = (size_t)lround(s);
+  size_t K = (b->nv - 1) / 2;
+  double dxi = 2 * M_PI * A->eps / ((double)*nxi * g->dx);
+  if (*nxi % 2 || K + 1 > *nxi / 2 || fabs(dxi - b->dv) > 1e-9 * dxi ||
+      fabs(b->vmin + (double)K * dxi) > 1e-9 * (double)K * dxi || fabs(b->dx - (double)*sx * g->dx) > 1e-9 * b->dx ||
+      fabs(b->xmin - g->xmin) > 1e-9 * b->dx || (b->nx - 1) * *sx >= g->n)
+    return mfh_err_set(err, MFH_EINPUT,
+                       "husimi_grid_w2: the phase grid's nodes (x from %g step %g, %zu; v from %g step %g, %zu) are "
+                       "not nodes of the Husimi grid of the state (x from %g step %g, %zu; %zu momenta)",
+                       b->xmin, b->dx, b->nx, b->vmin, b->dv, b->nv, g->xmin, g->dx, g->n, *nxi);
+  *k0 = *nxi / 2 - K;
+  return MFH_OK;
+}
+
+/* tr R of a's orbitals (dx sum_k w_k sum_j |psi_k(x_j)|^2, in this order)
+ * and the edge of its position density rho = sum_k w_k |psi_k|^2. */
+static int density_monitors(const mfh_density *A, double *mass, double *edge, mfh_err *err) {
+  int rc = mfh_sc_state_trace(A, mass, err);
+  if (rc) return rc;
+  size_t n = A->grid.n;
+  double rmax = 0, r0 = 0, r1 = 0;
+  for (size_t j = 0; j < n; j++) {
+    double r = 0;
+    for (size_t k = 0; k < A->norb; k++) {
+      double complex p = A->orb[k * n + j];
+      r += A->w[k] * (creal(p) * creal(p) + cimag(p) * cimag(p));
+    }
+    rmax = fmax(rmax, r);
+    if (j == 0) r0 = r;
+    if (j == n - 1) r1 = r;
+  }
+  *edge = rmax > 0 ? fmax(r0, r1) / rmax : 0;
+  return MFH_OK;
+}
+
+static int husimi_grid_w2_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err) {
+  const mfh_density *A = density_of(in, MFH_ROLE_A);
+  const mfh_phase_grid *b = mfh_state_get(in->s[MFH_ROLE_B], &mfh_kind_phase_grid, NULL);
+  if (!(A->eps > 0)) return mfh_err_set(err, MFH_EINPUT, "husimi_grid_w2: the state has no scale eps");
+  if (A->kind != MFH_DENSITY_ORBITALS)
+    return mfh_err_set(err, MFH_EINPUT, "husimi_grid_w2: the state must be orbitals + weights");
+  size_t nxi = 0, k0 = 0, sx = 0;
+  int rc = husimi_window(A, b, &nxi, &k0, &sx, err);
+  if (rc) return rc;
+  mfh_sc_phase *ws = NULL;
+  mfh_phase_grid H = {0}, Hw = {0};
+  rc = mfh_sc_phase_create(&A->grid, A->eps, nxi, 1, &ws, err);
+  if (!rc) rc = mfh_sc_phase_grid_alloc(ws, &H, err);
+  if (!rc) rc = mfh_phase_grid_alloc(&Hw, b->nx, b->nv, err);
+  if (!rc) rc = mfh_sc_husimi(ws, A, &H, NULL, err);
+  double hm = 0, wm = 0;
+  mfh_sc_w2grid w;
+  if (!rc) {
+    for (size_t m = 0; m < H.nx * H.nv; m++) hm += H.f[m];
+    for (size_t i = 0; i < b->nx; i++)
+      for (size_t j = 0; j < b->nv; j++) {
+        double x = H.f[(i * sx) * H.nv + k0 + j];
+        Hw.f[i * b->nv + j] = x;
+        wm += x;
+      }
+    hm *= H.dx * H.dv;
+    wm *= b->dx * b->dv;
+    Hw.xmin = b->xmin;
+    Hw.dx = b->dx;
+    Hw.vmin = b->vmin;
+    Hw.dv = b->dv;
+    mfh_phase_grid F = Hw; /* b's values on the same geometry */
+    F.f = b->f;
+    mfh_sc_w2grid_opts o;
+    mfh_sc_w2grid_opts_init(&o);
+    o.max_points = (size_t)mfh_params_int(p, "w2_points");
+    o.sweeps = (int)mfh_params_int(p, "w2_sweeps");
+    o.neg_tol = mfh_params_real(p, "neg_tol");
+    rc = mfh_sc_w2_grid(&F, &Hw, &o, &w, err);
+  }
+  mfh_phase_grid_free(&H);
+  mfh_phase_grid_free(&Hw);
+  mfh_sc_phase_destroy(ws);
+  double mass = 0, edge = 0;
+  if (!rc) rc = density_monitors(A, &mass, &edge, err);
+  if (rc) return rc;
+  double cells = w.cell_f + w.cell_g;
+  double lo = fmax(0.0, w.lower - cells), hi = w.upper + cells, mid = 0.5 * (w.lower + w.upper);
+  const char *names[] = {"w2sq",      "w2sq_lo",     "w2sq_hi",        "w2_grid_lo",    "w2_grid_hi",
+                         "w2_coarse", "w2_cells",    "husimi_mass",    "husimi_window", "clipped",
+                         "density_mass", "density_edge"};
+  const double vals[] = {mid * mid, lo * lo, hi * hi, w.lower, w.upper, w.w2_coarse, cells, hm,
+                         hm > 0 ? wm / hm : 0, w.clipped_f, mass, edge};
+  for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+    if (mfh_values_set(out, names[i], vals[i])) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  return MFH_OK;
+}
+
+const mfh_obs_type mfh_obs_husimi_grid_w2 = {
+    "husimi_grid_w2",
+    "certified W_2 bracket between a phase-space grid b (a Vlasov density on the Husimi nodes) and the Husimi "
+    "function of a 1D state a read on b's nodes (HV-1): w2sq (midpoint^2), w2sq_lo, w2sq_hi (with the cell "
+    "terms), the raw bracket, and mass monitors",
+    husimi_grid_w2_params,
+    sizeof husimi_grid_w2_params / sizeof husimi_grid_w2_params[0],
+    "a:density b:phase_grid",
+    "w2sq w2sq_lo w2sq_hi w2_grid_lo w2_grid_hi w2_coarse w2_cells husimi_mass husimi_window clipped density_mass "
+    "density_edge",
+    NULL,
+    husimi_grid_w2_eval,
 };

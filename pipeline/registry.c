@@ -20,19 +20,15 @@
 #include "engines/hartree/engine.h"
 #include "engines/coulomb3d/coulomb3d.h"
 #include "engines/ep1d/exact.h"
-#include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
 #include "engines/nbodyq/engine.h"
 #include "engines/nbodyq/identities.h"
 #include "engines/particles/particles.h"
-#include "engines/semiclassical/hv1.h"
 #include "engines/semiclassical/qstate.h"
 #include "engines/sheet/sheet.h"
 #include "engines/vlasov/engine.h"
 
 const mfh_solver_type *const mfh_solvers[] = {
-    &mfh_solver_hv1,
-    &mfh_solver_hartree_ep,
     NULL,
 };
 
@@ -69,6 +65,7 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_mk2eps,
     &mfh_obs_wigner,
     &mfh_obs_husimi_w2,
+    &mfh_obs_husimi_grid_w2,
     &mfh_obs_grid_l2,
     &mfh_obs_field_l2,
     &mfh_obs_coupling,
@@ -78,6 +75,8 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_w1_grid,
     &mfh_obs_modulated_energy,
     &mfh_obs_modulated_energy0,
+    &mfh_obs_modulated_density,
+    &mfh_obs_modulated_density0,
     &mfh_obs_pickl,
     &mfh_obs_pair_norms,
     &mfh_obs_dual_proxy,

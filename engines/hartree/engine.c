@@ -21,8 +21,10 @@
  *                        trapezoidal rule over the steps, ||psi||_{H^1}^2 =
  *                        tr R + tr(-Lap R) (one diagnostics per step: the
  *                        steps are then taken one by one, bit-identical);
+ *   n_grid, dt_used      (n = 0 and umax > 0) the grid and the step used;
  * Model constants (initial state): x2_0, kin2_0 = tr(-eps^2 Lap R_in), vinf:
- * the corrected HV-2 bound tr(|x|^2 R(t)) <= (x2_0 + (kin2_0 + 2 vinf) t) e^t.
+ * the corrected HV-2 bound tr(|x|^2 R(t)) <= (x2_0 + (kin2_0 + 2 vinf) t) e^t;
+ * lipgrad = Lip(grad V) = |a|/s^2 for the Gaussian interactions (HV-1).
  * The errors against a run with dt / r or on r n points are the harness's
  * refined references compared by the observable orbital_l2. */
 #include "engines/hartree/engine.h"
@@ -42,15 +44,25 @@
 
 static const mfh_param_def hartree_params[] = {
     {"n", MFH_PARAM_INT, "0", 0, 1 << 22, 0, 0, NULL,
-     "grid points on the box [-L/2, L/2); 0: chosen from eps (the smallest power of 2 at least 1.25 "
-     "times what the resolution check needs; a refined reference needs it explicit)", MFH_PARAM_GRID},
+     "grid points on the box [-L/2, L/2); 0: chosen from eps (umax = 0: the smallest power of 2 at least "
+     "1.25 times what the resolution check needs; umax > 0: the smallest power of 2 >= 64 whose wave "
+     "numbers pi n/L reach 2 umax/eps + 40; a refined reference refines n_mul)", MFH_PARAM_GRID},
+    {"n_mul", MFH_PARAM_INT, "1", 1, 1024, 0, 0, NULL,
+     "the grid has n_mul times the points of n (or of the automatic choice): what a refined reference of "
+     "an automatic grid multiplies", MFH_PARAM_GRID},
+    {"umax", MFH_PARAM_REAL, "0", 0, 1e6, 0, 0, NULL,
+     "n = 0: the largest speed the state reaches during the run (0: use the resolution check of the "
+     "initial state instead)", 0},
     {"L", MFH_PARAM_REAL, "16", 0, 1e6, 1, 0, NULL, "box width", 0},
     {"eps", MFH_PARAM_REAL, "0.1", 0, 10, 1, 0, NULL, "semiclassical parameter (hbar)", 0},
     {"t", MFH_PARAM_REAL, "1", 0, 1e6, 0, 0, NULL, "output time (a sweep over t is one run per replica)",
      MFH_PARAM_STREAM},
     {"dt", MFH_PARAM_REAL, "0", 0, 10, 0, 0, NULL,
-     "time step (t must be a multiple of it); 0: chosen from eps, the largest 2^-k <= eps/10 (a refined "
-     "reference needs it explicit)", MFH_PARAM_STEP},
+     "time step (t must be a multiple of it); 0: chosen from eps, the largest 2^-k <= eps/dt_div (a "
+     "refined reference refines dt_div)", MFH_PARAM_STEP},
+    {"dt_div", MFH_PARAM_REAL, "10", 1, 1e6, 0, 0, NULL,
+     "dt = 0: the step is the largest 2^-k <= eps/dt_div (a refined reference multiplies dt_div: the "
+     "step is halved exactly for a factor 2)", MFH_PARAM_GRID},
     {"interaction", MFH_PARAM_CHOICE, "gaussian", 0, 0, 0, 0, "none|gaussian|gaussian_periodic|coulomb1d",
      "V = 0; a exp(-x^2/(2 s^2)) on R (zero-padded convolution); the same periodised on the box (the "
      "problem on the torus); or the 1D Coulomb kernel -a|x|/2 (exact linear convolution on the box)", 0},
@@ -88,23 +100,34 @@ enum { IN_NONE, IN_GAUSSIAN, IN_GAUSSIAN_PERIODIC, IN_COULOMB1D };
 enum { ST_COHERENT, ST_WKB, ST_MIXTURE, ST_TOEPLITZ };
 
 typedef struct cfg {
-  int n, inter, corrected, state, M, nweights, max_orb, h1;
+  int n, inter, corrected, state, M, nweights, max_orb, h1, n_mul;
   double weights[MAX_WEIGHTS];
-  double L, eps, dt, a, s, q, p, sq, sp, chirp, tail;
+  double L, eps, dt, a, s, q, p, sq, sp, chirp, tail, dt_div, umax;
   long long init_seed;
 } cfg;
 
 static int make(const cfg *c, int n, double *kdx, mfh_hartree **out, mfh_err *err);
 static int toeplitz_extent(const cfg *c, int n, mfh_hartree_resolution *res, mfh_err *err);
 
-/* n = 0 and dt = 0 mean: choose from eps.  dt: the largest 2^-k <= eps/10
- * (so any t of the form m 2^-j is a whole number of steps); n: the smallest
- * power of 2 whose grid passes the resolution check with the initial state
- * built on it (a priori from its moments for the Toeplitz state), doubled
- * once more if it is within 25% of the minimum. */
+/* n = 0 and dt = 0 mean: choose from eps.  dt: the largest 2^-k <= eps/dt_div
+ * (so any t of the form m 2^-j is a whole number of steps); n: with umax > 0
+ * the smallest power of 2 >= 64 whose wave numbers pi n/L reach 2 umax/eps +
+ * AUTO_KAMP (twice the largest velocity, plus the bandwidth of the
+ * amplitude: the former hartree_ep solver's rule, CEP-5), otherwise the
+ * smallest power of 2 whose grid passes the resolution check with the
+ * initial state built on it (a priori from its moments for the Toeplitz
+ * state), doubled once more if it is within 25% of the minimum. */
+#define AUTO_KAMP 40.0
 static void auto_grid(cfg *c) {
-  if (c->dt == 0) c->dt = pow(2.0, -ceil(log2(10.0 / c->eps)));
+  if (c->dt == 0) c->dt = pow(2.0, -ceil(log2(c->dt_div / c->eps)));
   if (c->n != 0) return;
+  if (c->umax > 0) {
+    double k = 2 * c->umax / c->eps + AUTO_KAMP;
+    int n = 64;
+    while (n < (1 << 22) && M_PI * n / c->L < k) n *= 2;
+    c->n = n;
+    return;
+  }
   /* double from 64 until the state built on the grid passes the check */
   for (int n = 64; n <= (1 << 22); n *= 2) {
     mfh_hartree *h = NULL;
@@ -162,7 +185,11 @@ static void read_cfg(const mfh_params *ps, cfg *c) {
   c->tail = mfh_params_real(ps, "tail");
   c->max_orb = (int)mfh_params_int(ps, "max_orbitals");
   c->h1 = !strcmp(mfh_params_str(ps, "h1"), "yes");
+  c->dt_div = mfh_params_real(ps, "dt_div");
+  c->umax = mfh_params_real(ps, "umax");
+  c->n_mul = (int)mfh_params_int(ps, "n_mul");
   auto_grid(c);
+  if (c->n_mul > 1) c->n = c->n <= (1 << 22) / c->n_mul ? c->n * c->n_mul : -1; /* -1: refused by validate */
 }
 
 /* V(x) = -|x|/2; with ctx (the grid spacing) V(0) = -dx/12: the plain
@@ -321,6 +348,7 @@ static mfh_density *density_of(const mfh_hartree *h, double eps) {
 static int hartree_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
   read_cfg(ps, &c);
+  if (c.n < 0) return mfh_param_reject(param, "n_mul", err, "n_mul = %d: more than 2^22 grid points", c.n_mul);
   if (c.nweights) {
     double sum = 0;
     for (int i = 0; i < c.nweights; i++) {
@@ -385,13 +413,23 @@ static int hartree_constants(const mfh_params *ps, mfh_values *out, mfh_err *err
   double vinf = c.inter == IN_COULOMB1D ? fabs(c.a) * c.L / 2 : c.inter == IN_NONE ? 0 : fabs(c.a);
   if (mfh_values_set(out, "x2_0", d.x2) || mfh_values_set(out, "kin2_0", d.p2) || mfh_values_set(out, "vinf", vinf))
     return mfh_err_set(err, MFH_ENOMEM, "out of memory");
+  if ((c.inter == IN_GAUSSIAN || c.inter == IN_GAUSSIAN_PERIODIC) &&
+      mfh_values_set(out, "lipgrad", fabs(c.a) / (c.s * c.s)))
+    return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   return MFH_OK;
+}
+
+/* 1 when the grid is chosen by the velocity rule (n = 0, umax > 0): the run
+ * then reports the grid and step it used (n_grid, dt_used). */
+static int auto_velocity(const mfh_params *ps) {
+  return mfh_params_int(ps, "n") == 0 && mfh_params_real(ps, "umax") > 0;
 }
 
 static int hartree_declare(const mfh_params *ps, mfh_decl *d, mfh_err *err) {
   int rc = mfh_decl_item(d, "density", &mfh_kind_density);
   if (!rc) rc = mfh_decl_scalars(d, "mass_err energy_err x2 p2 edge tail");
   if (!rc && !strcmp(mfh_params_str(ps, "h1"), "yes")) rc = mfh_decl_scalars(d, "h1_int");
+  if (!rc && auto_velocity(ps)) rc = mfh_decl_scalars(d, "n_grid dt_used");
   return rc ? mfh_err_set(err, MFH_EINTERNAL, "hartree: bad declaration") : MFH_OK;
 }
 
@@ -455,6 +493,10 @@ static int hartree_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_stat
     s |= mfh_values_set(v, "edge", d.psi_max > 0 ? d.edge_max / d.psi_max : 0);
     s |= mfh_values_set(v, "tail", d.tail);
     if (c.h1) s |= mfh_values_set(v, "h1_int", h1_int);
+    if (auto_velocity(ps)) {
+      s |= mfh_values_set(v, "n_grid", (double)R0->grid.n);
+      s |= mfh_values_set(v, "dt_used", c.dt);
+    }
     if (!rc && s) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
   }
   mfh_hartree_destroy(h);

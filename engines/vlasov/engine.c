@@ -196,7 +196,8 @@ static void read_cfg(const mfh_params *p, cfg *c) {
 
 /* The half-width of the velocity grid actually used: vmax (span), or
  * K dxi for the Husimi nodes (see the header comment; the arithmetic of
- * the HV-1 solver, engines/semiclassical/hv1.c).  -1 when the nodes do not
+ * the former HV-1 solver, so that studies/semiclassical/hv1-hartree-vlasov
+ * keeps its numbers).  -1 when the nodes do not
  * fit below the Husimi band pi eps n / L. */
 static int vhalf(const cfg *c, double *out) {
   if (!c->husimi) {

@@ -1,35 +1,32 @@
-/* The CEP-5 functionals of a Hartree state against the exact 1D
- * Euler-Poisson solution (hartree_ep.h). */
-#include "engines/hartree_ep/hartree_ep.h"
+/* The CEP-5 modulated energy of a pure 1D state against a fluid
+ * (modulated.h); the arithmetic of the former hartree_ep solver. */
+#include "metrics/semiclassical/modulated.h"
 
 #include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
 
-#include "engines/ep1d/ep1d.h"
+#define MOD_PI 3.14159265358979323846
 
-#define HEP_PI 3.14159265358979323846
-
-struct mfh_hartree_ep_work {
+struct mfh_sc_modulated_work {
   size_t n;
-  fftw_complex *a, *b; /* fftw_malloc'd, n values each */
-  double *rho, *F, *Fr; /* n values each */
-  fftw_plan fwd, bwd;  /* a -> b forward, b -> a backward (executed on these arrays) */
+  fftw_complex *a, *b;  /* fftw_malloc'd, n values each */
+  double *rho, *F;      /* n values each */
+  fftw_plan fwd, bwd;   /* a -> b forward, b -> a backward (executed on these arrays) */
 };
 
-int mfh_hartree_ep_work_create(size_t n, mfh_hartree_ep_work **out, mfh_err *err) {
+int mfh_sc_modulated_work_create(size_t n, mfh_sc_modulated_work **out, mfh_err *err) {
   *out = NULL;
   if (n < 4 || n % 2 || n > (1u << 26))
-    return mfh_err_set(err, MFH_EINPUT, "hartree_ep: n = %zu must be even, in [4, 2^26]", n);
-  mfh_hartree_ep_work *w = calloc(1, sizeof *w);
-  if (!w) return mfh_err_set(err, MFH_ENOMEM, "hartree_ep: out of memory");
+    return mfh_err_set(err, MFH_EINPUT, "modulated energy: n = %zu must be even, in [4, 2^26]", n);
+  mfh_sc_modulated_work *w = calloc(1, sizeof *w);
+  if (!w) return mfh_err_set(err, MFH_ENOMEM, "modulated energy: out of memory");
   w->n = n;
   w->a = fftw_malloc(n * sizeof *w->a);
   w->b = fftw_malloc(n * sizeof *w->b);
   w->rho = malloc(n * sizeof *w->rho);
   w->F = malloc(n * sizeof *w->F);
-  w->Fr = malloc(n * sizeof *w->Fr);
-  if (!w->a || !w->b || !w->rho || !w->F || !w->Fr) goto nomem;
+  if (!w->a || !w->b || !w->rho || !w->F) goto nomem;
 #pragma omp critical(mfh_fftw_planner)
   {
     w->fwd = fftw_plan_dft_1d((int)n, w->a, w->b, FFTW_FORWARD, FFTW_ESTIMATE);
@@ -39,11 +36,11 @@ int mfh_hartree_ep_work_create(size_t n, mfh_hartree_ep_work **out, mfh_err *err
   *out = w;
   return MFH_OK;
 nomem:
-  mfh_hartree_ep_work_destroy(w);
-  return mfh_err_set(err, MFH_ENOMEM, "hartree_ep: out of memory for n = %zu", n);
+  mfh_sc_modulated_work_destroy(w);
+  return mfh_err_set(err, MFH_ENOMEM, "modulated energy: out of memory for n = %zu", n);
 }
 
-void mfh_hartree_ep_work_destroy(mfh_hartree_ep_work *w) {
+void mfh_sc_modulated_work_destroy(mfh_sc_modulated_work *w) {
   if (!w) return;
 #pragma omp critical(mfh_fftw_planner)
   {
@@ -54,18 +51,17 @@ void mfh_hartree_ep_work_destroy(mfh_hartree_ep_work *w) {
   fftw_free(w->b);
   free(w->rho);
   free(w->F);
-  free(w->Fr);
   free(w);
 }
 
 /* Angular wave number of DFT index m on a box of length len (Nyquist -> 0). */
 static double wave(size_t m, size_t n, double len) {
   if (2 * m == n) return 0;
-  double k = 2 * HEP_PI / len;
+  double k = 2 * MOD_PI / len;
   return m < n / 2 ? k * (double)m : -k * (double)(n - m);
 }
 
-void mfh_hartree_ep_cumulative(mfh_hartree_ep_work *w, const double *rho, double dx, double *F) {
+void mfh_sc_modulated_cumulative(mfh_sc_modulated_work *w, const double *rho, double dx, double *F) {
   size_t n = w->n;
   double len = dx * (double)n;
   for (size_t j = 0; j < n; j++) w->a[j] = rho[j];
@@ -83,12 +79,11 @@ void mfh_hartree_ep_cumulative(mfh_hartree_ep_work *w, const double *rho, double
   for (size_t j = 0; j < n; j++) F[j] = mean * dx * (double)j + (creal(w->a[j]) - a0) / (double)n;
 }
 
-int mfh_hartree_ep_measure(mfh_hartree_ep_work *w, const double complex *psi, double xmin, double dx,
-                           double hbar, double t, double beta, mfh_hartree_ep_values *out, mfh_err *err) {
-  if (!w || !psi || !out || !(dx > 0) || !(hbar > 0) || !(t >= 0) || !isfinite(xmin))
-    return mfh_err_set(err, MFH_EINPUT, "hartree_ep: measure: bad arguments");
-  if (!(t < mfh_ep1d_breaking_time(beta)))
-    return mfh_err_set(err, MFH_EINPUT, "hartree_ep: t = %g is not before breaking", t);
+int mfh_sc_modulated_energy(mfh_sc_modulated_work *w, const double complex *psi, double dx, double hbar,
+                            const double *rho, const double *u, const double *F, mfh_sc_modulated *out,
+                            mfh_err *err) {
+  if (!w || !psi || !rho || !u || !F || !out || !(dx > 0) || !(hbar > 0))
+    return mfh_err_set(err, MFH_EINPUT, "modulated energy: bad arguments");
   size_t n = w->n;
   double len = dx * (double)n;
   /* D psi = -i psi' spectrally: multiply by k */
@@ -98,25 +93,22 @@ int mfh_hartree_ep_measure(mfh_hartree_ep_work *w, const double complex *psi, do
   fftw_execute_dft(w->bwd, w->b, w->a); /* a = D psi */
   double gk = 0, c1 = 0, c2 = 0, jm = 0, mass = 0;
   for (size_t j = 0; j < n; j++) {
-    mfh_ep1d_point pt;
-    mfh_ep1d_eval(t, xmin + dx * (double)j, beta, &pt);
-    double complex p = psi[j], hd = hbar * w->a[j], d = hd - pt.u * p;
+    double complex p = psi[j], hd = hbar * w->a[j], d = hd - u[j] * p;
     double rh = creal(p) * creal(p) + cimag(p) * cimag(p);
     double J = creal(conj(p) * hd);
     gk += creal(d) * creal(d) + cimag(d) * cimag(d);
-    double e = J - pt.rho * pt.u;
+    double e = J - rho[j] * u[j];
     c1 += fabs(e);
     c2 += e * e;
-    jm += fabs(J - rh * pt.u);
+    jm += fabs(J - rh * u[j]);
     mass += rh;
     w->rho[j] = rh;
-    w->Fr[j] = pt.F;
   }
   /* G_pot = int (F_hbar - F_rho)^2 */
-  mfh_hartree_ep_cumulative(w, w->rho, dx, w->F);
+  mfh_sc_modulated_cumulative(w, w->rho, dx, w->F);
   double gp = 0;
   for (size_t j = 0; j < n; j++) {
-    double e = w->F[j] - w->Fr[j];
+    double e = w->F[j] - F[j];
     gp += e * e;
   }
   out->G_kin = gk * dx;
@@ -127,12 +119,6 @@ int mfh_hartree_ep_measure(mfh_hartree_ep_work *w, const double complex *psi, do
   out->jmod_l1 = jm * dx;
   out->mass = mass * dx;
   if (!isfinite(out->G) || !isfinite(out->cur_l1))
-    return mfh_err_set(err, MFH_ENUMERIC, "hartree_ep: non-finite modulated energy at t = %g", t);
+    return mfh_err_set(err, MFH_ENUMERIC, "modulated energy: non-finite value");
   return MFH_OK;
-}
-
-double mfh_hartree_ep_bound(double G0, double hbar, double L, double M3, double t) {
-  double kappa = 2 * L, kt = kappa * t;
-  double growth = exp(kt), integral = kappa > 0 ? expm1(kt) / kappa : t;
-  return G0 * growth + 0.5 * hbar * hbar * M3 * integral;
 }
