@@ -23,7 +23,7 @@
 int mfh_cli_cmd_list(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "all";
   if (!strcmp(what, "--help") || !strcmp(what, "-h")) {
-    printf("usage: mfh list [engines|observables|kinds|metrics|bounds|checks|solvers|studies [PATH]]\n"
+    printf("usage: mfh list [engines|observables|kinds|metrics|bounds|checks|studies [PATH]]\n"
            "Print what exists: engines with their parameter tables and what they produce, observables\n"
            "with what they read and give, the state kinds, checks with their settings.\n");
     return 0;
@@ -68,16 +68,6 @@ int mfh_cli_cmd_list(int argc, char **argv) {
     for (size_t i = 0; mfh_kinds[i]; i++)
       printf("  %-11s %s\n              %s\n", mfh_kinds[i]->name, mfh_kinds[i]->doc, mfh_kinds[i]->type);
   }
-  if (all || !strcmp(what, "solvers")) {
-    any = 1;
-    printf("solvers (the older schema, solver:):\n");
-    for (size_t i = 0; mfh_solvers[i]; i++) {
-      const mfh_solver_type *s = mfh_solvers[i];
-      printf("  %s (v%d): %s\n    method: %s\n", s->name, s->version, s->doc, s->reference);
-      for (size_t k = 0; k < s->nparams; k++) mfh_param_def_print(&s->params[k], stdout);
-      if (s->open_params) printf("    (any further parameter may be given and swept)\n");
-    }
-  }
   if (all || !strcmp(what, "observables")) {
     any = 1;
     printf("observables (observable: NAME or {name: NAME, between: [A, B], params...}):\n");
@@ -85,13 +75,6 @@ int mfh_cli_cmd_list(int argc, char **argv) {
       const mfh_obs_type *ob = mfh_obs_types[i];
       printf("  %s: %s\n    reads: %s\n    gives: %s\n", ob->name, ob->doc, ob->needs,
              strcmp(ob->outputs, "*") ? ob->outputs : "(the scalars of part a)");
-      for (size_t k = 0; k < ob->nparams; k++) mfh_param_def_print(&ob->params[k], stdout);
-    }
-    printf("observables of the older schema (solver:):\n");
-    for (size_t i = 0; mfh_observables[i]; i++) {
-      const mfh_observable_type *ob = mfh_observables[i];
-      printf("  %s: %s\n    outputs: %s\n", ob->name, ob->doc,
-             strcmp(ob->outputs, "*") ? ob->outputs : "(the solver's own values)");
       for (size_t k = 0; k < ob->nparams; k++) mfh_param_def_print(&ob->params[k], stdout);
     }
   }
@@ -148,7 +131,7 @@ int mfh_cli_cmd_list(int argc, char **argv) {
     }
     mfh_cli_sl_free(&files);
   }
-  if (!any) return mfh_cli_usage_error("list", "unknown list '%s' (engines, observables, kinds, metrics, bounds, checks, solvers, studies)", what);
+  if (!any) return mfh_cli_usage_error("list", "unknown list '%s' (engines, observables, kinds, metrics, bounds, checks, studies)", what);
   return 0;
 }
 

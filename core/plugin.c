@@ -1,4 +1,4 @@
-/* Helpers shared by every plug-in kind: the state they exchange. */
+/* Helpers shared by every plug-in kind. */
 #include "core/plugin.h"
 
 #include <stdlib.h>
@@ -17,14 +17,3 @@ int mfh_word_in(const char *list, const char *word) {
   return 0;
 }
 
-void mfh_state_free(mfh_state *s) {
-  if (!s) return;
-  mfh_cloud_free(&s->cloud);
-  mfh_cloud_free(&s->twin);
-  mfh_cloud_free(&s->cloud0);
-  mfh_cloud_free(&s->twin0);
-  mfh_phase_grid_free(&s->grid);
-  mfh_phase_grid_free(&s->grid0);
-  mfh_values_free(&s->values);
-  s->law = NULL;
-}

@@ -53,39 +53,30 @@ static double machine_bytes(void) {
 /* Stream parameters are computed in one run per replica: the run's cost is
  * that of the largest value, counted once. */
 static int is_stream(const mfh_study *s, const char *name) {
-  if (!s->solver) return s->stream_param && !strcmp(s->stream_param, name);
-  for (size_t i = 0; i < s->solver->nparams; i++)
-    if ((s->solver->params[i].flags & MFH_PARAM_STREAM) && !strcmp(s->solver->params[i].name, name)) return 1;
-  return 0;
+  return s->stream_param && !strcmp(s->stream_param, name);
 }
 
 /* 1 when every engine a task runs gives an estimate. */
 static int estimates_known(const mfh_study *s) {
-  if (s->solver) return s->solver->estimate != NULL;
   for (size_t i = 0; i < s->nparts; i++)
     if (!s->parts[i].engine->estimate) return 0;
   return 1;
 }
 
-/* One task at point pt: the solver's estimate, or the sum over the parts'
- * engines (each at its own effective parameters: a refined reference costs
+/* One task at point pt: the sum over the parts' engines (each at its own effective parameters: a refined reference costs
  * its refinement); 0 where nothing is known. */
 static void task_estimate(const mfh_study *s, const mfh_params *pt, double *bytes, double *seconds) {
   *bytes = *seconds = 0;
-  if (s->solver) {
-    if (s->solver->estimate && s->solver->estimate(pt, bytes, seconds)) *bytes = *seconds = 0;
-  } else {
-    for (size_t i = 0; i < s->nparts; i++) {
-      const mfh_engine_type *e = s->parts[i].engine;
-      mfh_params ep;
-      mfh_err perr;
-      double b = 0, t = 0;
-      if (!e->estimate || mfh_part_params(s, i, pt, &ep, &perr)) continue;
-      if (e->estimate(&ep, &b, &t)) b = t = 0;
-      mfh_params_free(&ep);
-      if (isfinite(b) && b > 0) *bytes += b;
-      if (isfinite(t) && t > 0) *seconds += t;
-    }
+  for (size_t i = 0; i < s->nparts; i++) {
+    const mfh_engine_type *e = s->parts[i].engine;
+    mfh_params ep;
+    mfh_err perr;
+    double b = 0, t = 0;
+    if (!e->estimate || mfh_part_params(s, i, pt, &ep, &perr)) continue;
+    if (e->estimate(&ep, &b, &t)) b = t = 0;
+    mfh_params_free(&ep);
+    if (isfinite(b) && b > 0) *bytes += b;
+    if (isfinite(t) && t > 0) *seconds += t;
   }
   if (!isfinite(*bytes) || *bytes < 0) *bytes = 0;
   if (!isfinite(*seconds) || *seconds < 0) *seconds = 0;
@@ -136,7 +127,7 @@ int mfh_study_estimate(const mfh_study *s, int jobs, mfh_estimate *e, mfh_err *e
           human_bytes(tb, need, sizeof need);
           human_bytes(e->plan_bytes + fmin((double)jobs, e->tasks) * tb, have, sizeof have);
           snprintf(lim, sizeof lim, "a task needs ~%s (%s %s's estimate); %d at a time and the plan need ~%s",
-                   need, s->solver ? "solver" : "engine", s->solver ? s->solver->name : s->parts[0].engine->name,
+                   need, "engine", s->parts[0].engine->name,
                    jobs, have);
         } else if (s->limits.cpu_hours > 0 && cpu > s->limits.cpu_hours * 3600) {
           why = "cpu";

@@ -1,6 +1,6 @@
 /* The harness's estimate of a study before anything runs: how many tasks,
  * how much memory at the peak (the plan and its outcomes, plus `jobs` tasks
- * at once as the solver estimates them: mfh_solver_type.estimate), how much
+ * at once as the engines estimate them: mfh_engine_type.estimate), how much
  * compute time.  A study beyond its limits (study key `limits`: tasks,
  * memory_gb - by default the machine's memory -, cpu_hours) is refused at
  * the sweep value where the limit is crossed, so `mfh validate` and `mfh

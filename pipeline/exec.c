@@ -31,44 +31,6 @@ static double thread_cpu_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Run the tasks tk[0..n-1] of one group (same point but for the stream
- * parameter, same replica, stream values ascending) with one solver run;
- * values[k] receives task tk[k]'s values. */
-static int group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_values *const *values,
-                     const void *shared, volatile sig_atomic_t *interrupt, mfh_err *err) {
-  const mfh_study *s = plan->study;
-  const mfh_task *t0 = &plan->tasks[tk[n - 1]];
-  /* the point of the last (largest) stream value carries every other parameter */
-  const mfh_params *p = &plan->points[t0->point].params;
-  double *stream = malloc(n * sizeof *stream);
-  mfh_state *st = calloc(n, sizeof *st);
-  gsl_rng *rng = mfh_rng_alloc(t0->seed), *init_rng = mfh_rng_alloc(t0->seed_init),
-          *ref_rng = mfh_rng_alloc(t0->seed_ref);
-  int rc = MFH_OK;
-  if (!stream || !st || !rng || !init_rng || !ref_rng) rc = mfh_err_set(err, MFH_ENOMEM, "out of memory");
-  for (size_t k = 0; !rc && k < n; k++) stream[k] = plan->tasks[tk[k]].stream;
-  mfh_task_ctx ctx = {s->observable->needs, t0->seed, t0->replica, s->dir, n, stream, shared, init_rng, ref_rng,
-                      s->limits.task_seconds, (size_t)(s->limits.output_mb * 1e6), interrupt};
-  if (!rc) rc = s->solver->run(p, &ctx, rng, st, err);
-  for (size_t k = 0; !rc && k < n; k++) {
-    const mfh_params *pk = &plan->points[plan->tasks[tk[k]].point].params;
-    rc = s->observable->eval(pk, &st[k], values[k], err);
-    for (size_t m = 0; !rc && m < s->nmeasures; m++) {
-      const double *v = mfh_values_get(values[k], s->measures[m]);
-      if (!v) rc = mfh_err_set(err, MFH_ESOLVER, "the task produced no value '%s'", s->measures[m]);
-      else if (!isfinite(*v))
-        rc = mfh_err_set(err, MFH_ENUMERIC, "the task produced %s = %g", s->measures[m], *v);
-    }
-  }
-  for (size_t k = 0; st && k < n; k++) mfh_state_free(&st[k]);
-  free(st);
-  free(stream);
-  if (rng) gsl_rng_free(rng);
-  if (init_rng) gsl_rng_free(init_rng);
-  if (ref_rng) gsl_rng_free(ref_rng);
-  return rc;
-}
-
 static int derived_index(const mfh_study *s, const char *name);
 
 /* ---- parts: system, references, observables ------------------------ */
@@ -223,7 +185,6 @@ static int parts_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh
 
 static int any_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh_values *const *values,
                          void *const *shared, volatile sig_atomic_t *interrupt, mfh_err *err) {
-  if (plan->study->solver) return group_run(plan, tk, n, values, shared ? shared[0] : NULL, interrupt, err);
   return parts_group_run(plan, tk, n, values, shared, interrupt, err);
 }
 
@@ -277,8 +238,7 @@ int mfh_derive_values(const mfh_study *s, const mfh_params *point, mfh_values *v
   return MFH_OK;
 }
 
-/* Shared per-point work (prepare hooks of the solver, or of each part's
- * engine): one slot per (point, part), filled for the points that lead a
+/* Shared per-point work (prepare hooks of each part's engine): one slot per (point, part), filled for the points that lead a
  * pending group (the point of its largest stream value), with the output
  * times of the first such group (every replica asks the same). */
 typedef struct shared_slot {
@@ -287,15 +247,14 @@ typedef struct shared_slot {
   char msg[MFH_ERR_MSG];
 } shared_slot;
 
-static size_t nprepare(const mfh_study *s) { return s->solver ? 1 : s->nparts; }
+static size_t nprepare(const mfh_study *s) { return s->nparts; }
 
 static int has_prepare(const mfh_study *s, size_t i) {
-  return s->solver ? s->solver->prepare != NULL : s->parts[i].engine->prepare != NULL;
+  return s->parts[i].engine->prepare != NULL;
 }
 
 static void release_slot(const mfh_study *s, size_t i, void *ptr) {
-  if (s->solver) s->solver->release(ptr);
-  else s->parts[i].engine->release(ptr);
+  s->parts[i].engine->release(ptr);
 }
 
 /* The output times one run of group g computes (with parts: t = 0 first
@@ -303,7 +262,7 @@ static void release_slot(const mfh_study *s, size_t i, void *ptr) {
 static double *group_times(const mfh_plan *plan, const mfh_group *g, size_t *nout) {
   const mfh_study *s = plan->study;
   int need0 = 0;
-  for (size_t i = 0; !s->solver && i < s->nobs; i++) need0 |= s->obs[i].needs_initial;
+  for (size_t i = 0; i < s->nobs; i++) need0 |= s->obs[i].needs_initial;
   size_t off = (need0 && plan->tasks[g->task[0]].stream > 0) ? 1 : 0;
   double *t = calloc(g->n + off, sizeof *t);
   if (!t) return NULL;
@@ -348,15 +307,11 @@ static int prepare_shared(const mfh_plan *plan, const size_t *todo, size_t ntodo
       snprintf(sl->msg, sizeof sl->msg, "out of memory");
       continue;
     }
-    if (s->solver) {
-      sl->status = s->solver->prepare(&plan->points[p].params, nout, times, &sl->ptr, &e);
-    } else {
-      mfh_params ep;
-      sl->status = mfh_part_params(s, i, &plan->points[p].params, &ep, &e);
-      if (!sl->status) {
-        sl->status = s->parts[i].engine->prepare(&ep, nout, times, &sl->ptr, &e);
-        mfh_params_free(&ep);
-      }
+    mfh_params ep;
+    sl->status = mfh_part_params(s, i, &plan->points[p].params, &ep, &e);
+    if (!sl->status) {
+      sl->status = s->parts[i].engine->prepare(&ep, nout, times, &sl->ptr, &e);
+      mfh_params_free(&ep);
     }
     if (sl->status) snprintf(sl->msg, sizeof sl->msg, "%s", e.msg);
     free(times);

@@ -60,17 +60,12 @@ static void tb_params(tbuf *b, mfh_params *p, const char *skip) {
   }
 }
 
-/* Canonical text of a point: what runs (solver and observable, or every
- * part and observable with its effective parameters) and the sorted
+/* Canonical text of a point: what runs (every part and observable with its
+ * effective parameters) and the sorted
  * parameters; when skip is not NULL the parameter of that name is left out
  * (the group text). */
 static char *point_canon(const mfh_study *s, mfh_params *p, const char *skip) {
   tbuf b = {0};
-  if (s->solver) {
-    tb_printf(&b, "solver %s\nobservable %s\n", s->solver->name, s->observable->name);
-    tb_params(&b, p, skip);
-    return b.bad ? (free(b.s), NULL) : b.s;
-  }
   for (size_t i = 0; i < s->nparts && !b.bad; i++) {
     const mfh_part *pt = &s->parts[i];
     tb_printf(&b, "part %s %s engine %s v%d\n", pt->name, mfh_ref_kind_names[pt->kind], pt->engine->name,
@@ -138,9 +133,7 @@ static int cmp_line(const void *a, const void *b) { return strcmp(a, b); }
 static unsigned long long stream_seed(const mfh_study *s, const mfh_params *point, const char *role, size_t r) {
   char buf[8192], lines[64][192];
   size_t nl = 0;
-  if (s->solver) {
-    sampled_lines(point, lines, &nl, 64);
-  } else { /* the sampled parameters of every part's engine, its own values included */
+  { /* the sampled parameters of every part's engine, its own values included */
     for (size_t i = 0; i < s->nparts; i++) {
       mfh_params ep;
       mfh_err e;
@@ -194,12 +187,7 @@ int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err) {
       plan->axis_points[a][j] = k;
     }
   }
-  if (s->solver) {
-    for (size_t i = 0; i < s->solver->nparams; i++)
-      if ((s->solver->params[i].flags & MFH_PARAM_STREAM)) plan->stream_param = s->solver->params[i].name;
-  } else {
-    plan->stream_param = s->stream_param;
-  }
+  plan->stream_param = s->stream_param;
   /* group text of each point: everything but the stream parameter */
   char **gcanon = calloc(plan->npoints ? plan->npoints : 1, sizeof *gcanon);
   if (!gcanon) goto nomem;
@@ -228,7 +216,7 @@ int mfh_plan_build(const mfh_study *s, mfh_plan *plan, mfh_err *err) {
       t->seed = stream_seed(s, &plan->points[p].params, "system", r);
       t->seed_ref = stream_seed(s, &plan->points[p].params, "reference", r);
       int len = snprintf(t->canon, cap, "%sseed %llu\nreplica %zu\nmfh %s\nsolver-version %d\n", pc, s->seed, r,
-                     MFH_VERSION, s->solver ? s->solver->version : 0);
+                     MFH_VERSION, 0 /* the retired solvers' version: kept so stored keys hold */);
       mfh_hash128_hex(t->canon, (size_t)len, t->key);
     }
   /* groups: points with equal group text, per replica, stream ascending */

@@ -1,4 +1,4 @@
-/* The registries.  Adding a solver, observable, bound, metric or check = one
+/* The registries.  Adding an engine, observable, bound, metric or check = one
  * line here (and its own file). */
 #include "pipeline/registry.h"
 
@@ -27,15 +27,6 @@
 #include "engines/semiclassical/qstate.h"
 #include "engines/sheet/sheet.h"
 #include "engines/vlasov/engine.h"
-
-const mfh_solver_type *const mfh_solvers[] = {
-    NULL,
-};
-
-const mfh_observable_type *const mfh_observables[] = {
-    &mfh_observable_value,
-    NULL,
-};
 
 /* Engines: what a study's system or reference runs (core/engine.h). */
 const mfh_engine_type *const mfh_engines[] = {
@@ -124,8 +115,6 @@ const mfh_check_type *const mfh_checks[] = {MFH_CHECK_KINDS(MFH_X_ENTRY) NULL};
     return NULL;                                   \
   }
 
-MFH_FIND(mfh_solver_find, mfh_solver_type, mfh_solvers)
-MFH_FIND(mfh_observable_find, mfh_observable_type, mfh_observables)
 MFH_FIND(mfh_bound_find, mfh_bound_type, mfh_bounds)
 MFH_FIND(mfh_metric_find, mfh_metric_type, mfh_metrics)
 MFH_FIND(mfh_check_find, mfh_check_type, mfh_checks)

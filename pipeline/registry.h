@@ -9,16 +9,12 @@
 #include "core/engine.h"
 #include "core/plugin.h"
 
-extern const mfh_solver_type *const mfh_solvers[];
-extern const mfh_observable_type *const mfh_observables[];
 extern const mfh_bound_type *const mfh_bounds[];
 extern const mfh_metric_type *const mfh_metrics[];
 extern const mfh_check_type *const mfh_checks[];
 extern const mfh_engine_type *const mfh_engines[];
 extern const mfh_obs_type *const mfh_obs_types[];
 
-const mfh_solver_type *mfh_solver_find(const char *name);
-const mfh_observable_type *mfh_observable_find(const char *name);
 const mfh_bound_type *mfh_bound_find(const char *name);
 const mfh_metric_type *mfh_metric_find(const char *name);
 const mfh_check_type *mfh_check_find(const char *name);

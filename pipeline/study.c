@@ -218,17 +218,12 @@ static const mfh_param_def *find_def(const mfh_param_def *defs, size_t n, const 
   return NULL;
 }
 
-/* Definition of a parameter of the study (solver's, then observable's). */
+/* Definition of a model parameter of the study (of the first part that has it). */
 static const mfh_param_def *shared_def(const mfh_study *s, const char *name, size_t *count);
 
 static const mfh_param_def *study_def(const mfh_study *s, const char *name) {
-  if (!s->solver) {
-    size_t count;
-    return shared_def(s, name, &count);
-  }
-  const mfh_param_def *d = find_def(s->solver->params, s->solver->nparams, name);
-  if (!d && s->observable) d = find_def(s->observable->params, s->observable->nparams, name);
-  return d;
+  size_t count;
+  return shared_def(s, name, &count);
 }
 
 static int set_defaults(mfh_study *s, const mfh_param_def *defs, size_t n, mfh_err *err) {
@@ -246,65 +241,10 @@ static int set_defaults(mfh_study *s, const mfh_param_def *defs, size_t n, mfh_e
   return MFH_OK;
 }
 
-/* A free parameter of an open table (solver: command): a number if it
+/* A free parameter of an open table (engine command): a number if it
  * parses as one, else text. */
 static const mfh_param_def free_real = {"", MFH_PARAM_REAL, NULL, -INFINITY, INFINITY, 0, 0, NULL, "free parameter", 0};
 static const mfh_param_def free_string = {"", MFH_PARAM_STRING, NULL, 0, 0, 0, 0, NULL, "free parameter", 0};
-
-static int bind_param(const ctx *c, mfh_study *s, const yaml_node_t *k, const yaml_node_t *v,
-                      const char *section) {
-  const char *name = scalar_text(k);
-  char where[160];
-  snprintf(where, sizeof where, "%s.%s", section, name);
-  const mfh_param_def *d = study_def(s, name);
-  mfh_param_def tmp;
-  if (!d) {
-    if (!s->solver->open_params) {
-      char list[512] = "";
-      for (size_t i = 0; i < s->solver->nparams; i++) {
-        size_t u = strlen(list);
-        snprintf(list + u, sizeof list - u, "%s%s", u ? ", " : "", s->solver->params[i].name);
-      }
-      for (size_t i = 0; s->observable && i < s->observable->nparams; i++) {
-        size_t u = strlen(list);
-        snprintf(list + u, sizeof list - u, "%s%s", u ? ", " : "", s->observable->params[i].name);
-      }
-      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
-                        "%s: '%s' is not a parameter of solver %s or observable %s (parameters: %s)",
-                        section, name, s->solver->name, s->observable ? s->observable->name : "-",
-                        list[0] ? list : "none");
-    }
-    if (v->type != YAML_SCALAR_NODE) return want(c, v, YAML_SCALAR_NODE, where);
-    char *end;
-    strtod(scalar_text(v), &end);
-    tmp = (*scalar_text(v) && !*end) ? free_real : free_string;
-    tmp.name = name;
-    d = &tmp;
-  }
-  int rc = want(c, v, YAML_SCALAR_NODE, where);
-  if (rc) return rc;
-  mfh_param_val val;
-  rc = mfh_param_parse(d, scalar_text(v), mark_of(c, v), where, &val, c->err);
-  if (rc) return rc;
-  if (d == &tmp) val.def = NULL;
-  if (mfh_params_put(&s->params, &val)) {
-    free(val.str);
-    return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
-  }
-  return MFH_OK;
-}
-
-static int bind_params(const ctx *c, mfh_study *s, const yaml_node_t *map, const char *section) {
-  if (!map) return MFH_OK;
-  int rc = check_map(c, map, section, NULL);
-  if (rc) return rc;
-  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-    rc = bind_param(c, s, yaml_document_get_node(c->doc, p->key),
-                    yaml_document_get_node(c->doc, p->value), section);
-    if (rc) return rc;
-  }
-  return MFH_OK;
-}
 
 /* ---- sweep ----------------------------------------------------------- */
 
@@ -328,7 +268,7 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
   char where[160];
   snprintf(where, sizeof where, "%s.%s", section, name);
   const mfh_param_def *d = study_def(s, name);
-  int open = s->solver ? s->solver->open_params : s->parts[0].engine->open_params;
+  int open = s->parts[0].engine->open_params;
   if (!d && open) {
     const mfh_param_val *pv = mfh_params_find(&s->params, name);
     if (pv && pv->kind == MFH_PARAM_REAL) d = &free_real;
@@ -337,8 +277,8 @@ static int parse_axis(const ctx *c, mfh_study *s, const yaml_node_t *k, const ya
                         "%s: '%s' must also be given a (pinned) value in model", section, name);
   }
   if (!d)
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: '%s' is not a parameter of %s %s", section, name,
-                      s->solver ? "solver" : "engine", s->solver ? s->solver->name : s->parts[0].engine->name);
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: '%s' is not a parameter of engine %s", section, name,
+                      s->parts[0].engine->name);
   if (d->kind != MFH_PARAM_INT && d->kind != MFH_PARAM_REAL)
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "%s: only numeric parameters can be swept",
                       where);
@@ -609,7 +549,7 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
                         .n = nvals, .values = vals,
                         .axis_name = ax ? ax->name : NULL, .axis_n = ax ? ax->n : 0,
                         .axis_values = ax ? ax->values : NULL,
-                        .params = &s->params, .constants = &s->constants, .solver = s->solver ? s->solver->name : s->parts[0].engine->name,
+                        .params = &s->params, .constants = &s->constants, .solver = s->parts[0].engine->name,
                         .find_bound = mfh_bound_find};
   rc = t->parse(&in, ck->data, c->err);
   free(vals);
@@ -1393,11 +1333,7 @@ static int add_measure(const ctx *c, mfh_study *s, const yaml_node_t *k, const c
   const char *name = scalar_text(k);
   if (s->nmeasures == MFH_MAX_MEASURES)
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "measure: at most %d", MFH_MAX_MEASURES);
-  if (s->observable && strcmp(s->observable->outputs, "*") != 0 && !mfh_word_in(s->observable->outputs, name))
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
-                      "measure: observable %s has no output '%s' (outputs: %s)", s->observable->name,
-                      name, s->observable->outputs);
-  if (!s->observable && !output_exists(s, name, s->nderived)) {
+  if (!output_exists(s, name, s->nderived)) {
     char outs[1024];
     output_list(s, outs, sizeof outs);
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k),
@@ -1454,124 +1390,6 @@ static int copy_text(const ctx *c, const yaml_node_t *root, const char *key, int
     return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "%s: too long (at most %zu characters)", key,
                       len - 1);
   snprintf(dst, len, "%s", t);
-  return MFH_OK;
-}
-
-/* The older schema: one solver that runs its own reference, one observable. */
-static int load_legacy(const ctx *c, mfh_study *s, const yaml_node_t *root, const yaml_node_t *prof,
-                       const char *psec) {
-  int rc;
-  yaml_node_t *n;
-  const char *solver;
-  if ((rc = get_text(c, root, "solver", "study", 1, root, &solver, &n))) return rc;
-  if (!(s->solver = mfh_solver_find(solver))) {
-    char list[256] = "";
-    for (size_t i = 0; mfh_solvers[i]; i++) {
-      size_t u = strlen(list);
-      snprintf(list + u, sizeof list - u, "%s%s", i ? ", " : "", mfh_solvers[i]->name);
-    }
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n), "solver: unknown solver '%s' (known: %s)",
-                      solver, list);
-  }
-
-  /* observable: a name, or a mapping {name: ..., <its parameters>} */
-  yaml_node_t *obs = map_get(c, root, "observable"), *obs_params = NULL;
-  if (!obs) return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root), "study: missing required key 'observable'");
-  yaml_node_t *obs_name_node = obs;
-  if (obs->type == YAML_MAPPING_NODE) {
-    if ((rc = check_map(c, obs, "observable", NULL))) return rc;
-    obs_name_node = map_get(c, obs, "name");
-    if (!obs_name_node)
-      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, obs), "observable: missing required key 'name'");
-    obs_params = obs;
-  }
-  if ((rc = want(c, obs_name_node, YAML_SCALAR_NODE, "observable"))) return rc;
-  if (!(s->observable = mfh_observable_find(scalar_text(obs_name_node)))) {
-    char list[256] = "";
-    for (size_t i = 0; mfh_observables[i]; i++) {
-      size_t u = strlen(list);
-      snprintf(list + u, sizeof list - u, "%s%s", i ? ", " : "", mfh_observables[i]->name);
-    }
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, obs_name_node),
-                      "observable: unknown observable '%s' (known: %s)", scalar_text(obs_name_node), list);
-  }
-  unsigned missing = s->observable->needs & ~s->solver->provides;
-  if (missing)
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, obs_name_node),
-                      "observable: %s needs %s, which solver %s does not produce", s->observable->name,
-                      (missing & MFH_HAS_TWIN)    ? "a twin sample"
-                      : (missing & MFH_HAS_LAW1D) ? "an exact 1D law"
-                      : (missing & MFH_HAS_CLOUD) ? "a point cloud"
-                                                  : "solver-computed values",
-                      s->solver->name);
-  /* parameters: defaults, then model:, then observable params, then the profile */
-  if ((rc = set_defaults(s, s->solver->params, s->solver->nparams, c->err))) return rc;
-  if ((rc = set_defaults(s, s->observable->params, s->observable->nparams, c->err))) return rc;
-  yaml_node_t *model = map_get(c, root, "model");
-  if ((rc = bind_params(c, s, model, "model"))) return rc;
-  if (obs_params) {
-    for (yaml_node_pair_t *p = obs_params->data.mapping.pairs.start; p < obs_params->data.mapping.pairs.top; p++) {
-      yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-      if (strcmp(scalar_text(k), "name") == 0) continue;
-      if (!find_def(s->observable->params, s->observable->nparams, scalar_text(k)))
-        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, k), "observable: '%s' is not a parameter of %s",
-                          scalar_text(k), s->observable->name);
-      if ((rc = bind_param(c, s, k, yaml_document_get_node(c->doc, p->value), "observable"))) return rc;
-    }
-  }
-
-  if (prof) {
-    char w[80];
-    snprintf(w, sizeof w, "%s.model", psec);
-    if ((rc = bind_params(c, s, map_get(c, prof, "model"), w))) return rc;
-  }
-  /* every required parameter has a value */
-  const mfh_param_def *tables[2] = {s->solver->params, s->observable->params};
-  size_t sizes[2] = {s->solver->nparams, s->observable->nparams};
-  for (int t = 0; t < 2; t++)
-    for (size_t i = 0; i < sizes[t]; i++)
-      if (!mfh_params_find(&s->params, tables[t][i].name))
-        return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, model ? model : root),
-                          "model: missing required parameter '%s' (%s)", tables[t][i].name, tables[t][i].doc);
-
-  /* sweep */
-  yaml_node_t *sweep = map_get(c, root, "sweep");
-  if (!sweep) return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root), "study: missing required key 'sweep'");
-  if ((rc = parse_sweep(c, s, sweep, "sweep", 1))) return rc;
-  if (prof && (n = map_get(c, prof, "sweep"))) {
-    char w[80];
-    snprintf(w, sizeof w, "%s.sweep", psec);
-    if ((rc = parse_sweep(c, s, n, w, 0))) return rc;
-  }
-
-  /* cross-parameter validation at every sweep point (and the pinned one) */
-  for (size_t a = 0; a <= s->naxes; a++) {
-    size_t nv = a < s->naxes ? s->axes[a].n : 1;
-    for (size_t j = 0; j < nv; j++) {
-      mfh_params pt;
-      if (mfh_params_copy(&pt, &s->params)) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
-      if (a < s->naxes) {
-        mfh_param_val *v = (mfh_param_val *)mfh_params_find(&pt, s->axes[a].name);
-        if (v) v->num = s->axes[a].values[j];
-      }
-      const char *bad = NULL;
-      mfh_err verr;
-      mfh_err_clear(&verr);
-      rc = MFH_OK;
-      if (s->solver->validate) rc = s->solver->validate(&pt, &bad, &verr);
-      if (!rc && s->observable->validate) rc = s->observable->validate(&pt, &bad, &verr);
-      if (rc) {
-        const mfh_param_val *v = bad ? mfh_params_find(&pt, bad) : NULL;
-        mfh_mark m = v && v->mark.file ? v->mark : (a < s->naxes ? s->axes[a].mark : mark_of(c, root));
-        if (a < s->naxes && bad && strcmp(bad, s->axes[a].name) == 0) m = s->axes[a].marks[j];
-        mfh_params_free(&pt);
-        return mfh_err_at(c->err, rc, m, "%s", verr.msg);
-      }
-      mfh_params_free(&pt);
-    }
-  }
-  if (s->solver->constants && (rc = s->solver->constants(&s->params, &s->constants, c->err))) return rc;
-
   return MFH_OK;
 }
 
@@ -1659,32 +1477,33 @@ static int load_doc(const ctx *c, mfh_study *s, const yaml_node_t *root, const c
   snprintf(s->profile, sizeof s->profile, "%s", profile);
   char psec[64];
   snprintf(psec, sizeof psec, "profiles.%s", profile);
-  if (map_get(c, root, "system") && map_get(c, root, "solver"))
-    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, map_get(c, root, "solver")),
-                      "study: give system: (an engine, with reference: and observable:) or the older solver:, not both");
-  rc = map_get(c, root, "system") ? load_with_parts(c, s, root, prof, psec) : load_legacy(c, s, root, prof, psec);
+  if ((n = map_get(c, root, "solver"))) {
+    /* the older schema (one solver running its own reference): name the new keys */
+    const char *old = n->type == YAML_SCALAR_NODE ? scalar_text(n) : "";
+    if (mfh_engine_find(old))
+      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
+                        "solver: is now system: (write `system: %s`; its reference and observables are "
+                        "named beside it: reference:, observable:; docs/studies.md)",
+                        old);
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
+                      "solver: is now system: (an engine, `mfh list engines`; the reference it ran and what it "
+                      "measured are named beside it: reference:, observable:; docs/studies.md)");
+  }
+  if (!map_get(c, root, "system"))
+    return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root),
+                      "study: missing 'system' (the engine whose state is measured: `mfh list engines`)");
+  rc = load_with_parts(c, s, root, prof, psec);
   if (rc) return rc;
   /* measures */
   if ((n = map_get(c, root, "measure"))) {
     if ((rc = parse_measures(c, s, n))) return rc;
-  } else if (!s->observable) {
+  } else {
     if (!s->obs[0].nout)
       return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root),
                         "study: missing 'measure' (observable %s gives nothing by default: name the value to fit)",
                         s->obs[0].type->name);
     snprintf(s->measures[0], 64, "%s", s->obs[0].out[0]);
     snprintf(s->labels[0], 128, "%s", s->obs[0].out[0]);
-    s->nmeasures = 1;
-  } else {
-    if (strcmp(s->observable->outputs, "*") == 0)
-      return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, root),
-                        "study: missing 'measure' (observable %s has no fixed outputs: name the value to fit)",
-                        s->observable->name);
-    char outs[256];
-    snprintf(outs, sizeof outs, "%s", s->observable->outputs);
-    char *tok = strtok(outs, " ");
-    snprintf(s->measures[0], 64, "%s", tok);
-    snprintf(s->labels[0], 128, "%s", tok);
     s->nmeasures = 1;
   }
 
@@ -1858,7 +1677,7 @@ int mfh_study_load(const char *path, const char *profile, long long seed_overrid
     rc = mfh_err_at(err, MFH_EINPUT, m, "empty study file");
   } else if (root->type != YAML_MAPPING_NODE) {
     rc = mfh_err_at(err, MFH_EINPUT, mark_of(&c, root),
-                    "a study file must be a mapping of keys (id:, title:, solver:, ...), not %s",
+                    "a study file must be a mapping of keys (id:, title:, system:, ...), not %s",
                     node_kind(root));
   } else {
     /* a second document in the same file is a mistake worth reporting */

@@ -102,11 +102,7 @@ typedef struct mfh_study {
   char id[128], title[256], theorem[64], source[256];
   char *description;     /* may be NULL */
   char profile[32];      /* profile applied ("quick", "nightly", "full") */
-  /* A study is either written with parts (system:, reference:, observable:)
-   * or, until every solver has become an engine, as a legacy solver: with
-   * parts, solver and observable are NULL and nparts >= 1. */
-  const mfh_solver_type *solver;
-  const mfh_observable_type *observable;
+  /* The parts (system:, reference(s):), parts[0] the system; nparts >= 1. */
   size_t nparts;
   mfh_part parts[MFH_MAX_PARTS];
   size_t nobs;
@@ -114,10 +110,9 @@ typedef struct mfh_study {
   size_t nderived;
   mfh_derived derived[MFH_MAX_DERIVED];
   const char *stream_param; /* the system engine's stream parameter, or NULL */
-  mfh_params params;     /* legacy: solver + observable parameters, defaults filled;
-                            parts: the model: parameters every part shares (the
-                            sweep varies these), defaults filled */
-  mfh_values constants;  /* model constants from the solver (for bounds) */
+  mfh_params params;     /* the model: parameters every part shares (the sweep
+                            varies these), defaults filled */
+  mfh_values constants;  /* model constants from the system engine (for bounds) */
   size_t naxes;
   mfh_axis axes[MFH_MAX_AXES];
   size_t nmeasures;

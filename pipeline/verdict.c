@@ -276,15 +276,12 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
   snprintf(r->source, sizeof r->source, "%s", st->source);
   snprintf(r->file, sizeof r->file, "%s", st->file);
   snprintf(r->profile, sizeof r->profile, "%s", st->profile);
-  if (st->solver) {
-    snprintf(r->solver, sizeof r->solver, "%s", st->solver->name);
-    snprintf(r->observable, sizeof r->observable, "%s", st->observable->name);
-  } else { /* the system's engine; the observables, space-separated */
-    snprintf(r->solver, sizeof r->solver, "%s", st->parts[0].engine->name);
-    for (size_t i = 0; i < st->nobs; i++) {
-      size_t u = strlen(r->observable);
-      snprintf(r->observable + u, sizeof r->observable - u, "%s%s", i ? " " : "", st->obs[i].type->name);
-    }
+  /* the system's engine (results.json's "solver", the key of older runs);
+   * the observables, space-separated */
+  snprintf(r->solver, sizeof r->solver, "%s", st->parts[0].engine->name);
+  for (size_t i = 0; i < st->nobs; i++) {
+    size_t u = strlen(r->observable);
+    snprintf(r->observable + u, sizeof r->observable - u, "%s%s", i ? " " : "", st->obs[i].type->name);
   }
   r->ntasks = plan->ntasks;
   for (size_t i = 0; i < plan->ntasks; i++) {

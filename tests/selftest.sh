@@ -168,7 +168,7 @@ valgrind)
   printf 'x,y\n0,0\n1,0\n' >a.csv
   printf '0.5,0\n1.5,0\n' >b.csv
   vg 0 metric w2 a.csv b.csv
-  vg 0 list solvers
+  vg 0 list engines
   echo "valgrind: $runs runs, $errors with errors"
   [ "$errors" = 0 ]
   ;;

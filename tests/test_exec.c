@@ -182,15 +182,17 @@ START_TEST(rng_streams) {
 }
 END_TEST
 
-/* Conformance over every registered plug-in: well-formed parameter tables
- * (defaults parse and lie in range, out-of-range values rejected), unique
- * names, and a run with defaults where the solver has no required params. */
+/* Every registered engine's parameter table is well formed (defaults parse
+ * and lie in range, out-of-range values rejected), and its cost estimate,
+ * where it has one, is finite, positive and grows with N; bounds are unique
+ * and say what they need.  The engines' run contracts are
+ * tests/test_conformance.c. */
 START_TEST(registry_conformance) {
-  for (size_t i = 0; mfh_solvers[i]; i++) {
-    const mfh_solver_type *t = mfh_solvers[i];
-    ck_assert(t->name && t->doc && t->reference && t->run && t->version > 0);
-    ck_assert_ptr_eq(mfh_solver_find(t->name), t);
-    int runnable = 1;
+  for (size_t i = 0; mfh_engines[i]; i++) {
+    const mfh_engine_type *t = mfh_engines[i];
+    ck_assert(t->name && t->doc && t->method && t->run && t->version > 0);
+    ck_assert_ptr_eq(mfh_engine_find(t->name), t);
+    int complete = 1;
     mfh_params ps = {0};
     for (size_t k = 0; k < t->nparams; k++) {
       const mfh_param_def *d = &t->params[k];
@@ -198,7 +200,7 @@ START_TEST(registry_conformance) {
       mfh_err err;
       mfh_mark none = {0};
       if (!d->def) {
-        runnable = 0;
+        complete = 0;
         continue;
       }
       ck_assert_msg(mfh_param_parse(d, d->def, none, d->name, &v, &err) == 0, "%s.%s default: %s", t->name,
@@ -213,12 +215,12 @@ START_TEST(registry_conformance) {
         ck_assert_int_eq(mfh_param_parse(d, "not-a-number", none, d->name, &v, &err), MFH_EINPUT);
     }
     /* a cost estimate, where there is one, is finite, positive, and grows with N */
-    if (t->estimate && runnable) {
+    if (t->estimate && complete) {
       double b = -1, sec = -1;
       ck_assert_int_eq(t->estimate(&ps, &b, &sec), 0);
-      ck_assert_msg(isfinite(b) && b > 0 && isfinite(sec) && sec >= 0, "%s: %g bytes, %g s", t->name, b, sec);
+      ck_assert_msg(isfinite(b) && b >= 0 && isfinite(sec) && sec >= 0, "%s: %g bytes, %g s", t->name, b, sec);
       mfh_param_val *nv = (mfh_param_val *)mfh_params_find(&ps, "N");
-      if (nv) {
+      if (nv && b > 0) {
         double b2, s2, n0 = nv->num;
         nv->num = n0 + 1;
         ck_assert_int_eq(t->estimate(&ps, &b2, &s2), 0);
@@ -226,24 +228,7 @@ START_TEST(registry_conformance) {
         nv->num = n0;
       }
     }
-    if (runnable) {
-      gsl_rng *rng = mfh_rng_alloc(1), *r1 = mfh_rng_alloc(2), *r2 = mfh_rng_alloc(3);
-      mfh_state st = {0};
-      double t0 = 0;
-      mfh_task_ctx ctx = {t->provides, 1, 0, ".", 1, &t0, NULL, r1, r2, 60, 1000000, NULL};
-      mfh_err err;
-      ck_assert_msg(t->run(&ps, &ctx, rng, &st, &err) == 0, "%s: %s", t->name, err.msg);
-      mfh_state_free(&st);
-      gsl_rng_free(rng);
-      gsl_rng_free(r1);
-      gsl_rng_free(r2);
-    }
     mfh_params_free(&ps);
-  }
-  for (size_t i = 0; mfh_observables[i]; i++) {
-    const mfh_observable_type *t = mfh_observables[i];
-    ck_assert(t->name && t->doc && t->eval && t->outputs && t->outputs[0]);
-    ck_assert_ptr_eq(mfh_observable_find(t->name), t);
   }
   for (size_t i = 0; mfh_bounds[i]; i++) {
     ck_assert(mfh_bounds[i]->eval && mfh_bounds[i]->needs[0]);

@@ -135,7 +135,7 @@ static const bad_case BAD[] = {
     {"measure: wp\n", "measure: wp\nderive: {r: \"wp / sqrt(M)\"}\n",
      "s.yaml:8:13: derive.r: unknown name 'M'"},
     {"measure: wp\n", "measure: wp\nsolver: iid\n",
-     "s.yaml:8:9: study: give system: (an engine, with reference: and observable:) or the older solver:, not both"},
+     "s.yaml:8:9: solver: is now system: (write `system: iid`; its reference and observables are named beside it: reference:, observable:; docs/studies.md)"},
     /* choice */
     {"law: uniform,", "law: cauchy,", "s.yaml:5:14: model.law: must be one of uniform|gaussian (got 'cauchy')"},
     /* rate check needs points */

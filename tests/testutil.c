@@ -114,46 +114,6 @@ static void expect_bad(int (*validate)(const mfh_params *, const char **, mfh_er
   mfh_params_free(ps);
 }
 
-mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
-  char owner[96];
-  snprintf(owner, sizeof owner, "solver %s", t->name);
-  return params_of(t->params, t->nparams, owner, overrides);
-}
-
-void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
-                         const char *needle) {
-  mfh_params ps = mfh_test_params(t, overrides);
-  expect_bad(t->validate, &ps, overrides, param, needle);
-}
-
-void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t n, const double *times,
-                         unsigned long long seed, mfh_state *out) {
-  mfh_task_ctx ctx;
-  memset(&ctx, 0, sizeof ctx);
-  ctx.needs = MFH_HAS_VALUES;
-  ctx.seed = seed;
-  ctx.nstream = n;
-  ctx.stream = times;
-  gsl_rng *rng = mfh_rng_alloc(seed);
-  ctx.init_rng = mfh_rng_alloc(seed ^ 0x1);
-  ctx.ref_rng = mfh_rng_alloc(seed ^ 0x2);
-  ck_assert(rng && ctx.init_rng && ctx.ref_rng);
-  memset(out, 0, n * sizeof *out);
-  mfh_err err;
-  mfh_err_clear(&err);
-  int rc = t->run(ps, &ctx, rng, out, &err);
-  gsl_rng_free(rng);
-  gsl_rng_free(ctx.init_rng);
-  gsl_rng_free(ctx.ref_rng);
-  ck_assert_msg(rc == MFH_OK, "run failed: %s", err.msg);
-}
-
-double mfh_test_value(const mfh_state *s, const char *name) {
-  const double *v = mfh_values_get(&s->values, name);
-  ck_assert_msg(v != NULL, "no value '%s'", name);
-  return *v;
-}
-
 /* ---- engines ------------------------------------------------------------- */
 
 mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *overrides) {

@@ -15,24 +15,6 @@ void mfh_test_write(const char *path, const char *text);
 /* Run a shell command; return its exit status and, when out != NULL, its
  * combined stdout+stderr as a malloc'd string. */
 int mfh_test_run(const char *cmd, char **out);
-/* ---- a kit for testing a registry solver directly --------------------- */
-#include "core/plugin.h"
-
-/* Every parameter of solver t at its default, then the space-separated
- * "name=value" overrides (each parsed against the table; aborts the test on
- * an unknown name or a bad value).  Free with mfh_params_free. */
-mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides);
-/* t->validate on the overrides must fail with MFH_EINPUT, name `param`, and
- * a message containing `needle`. */
-void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
-                         const char *needle);
-/* Run t for the stream values times[0..n-1] (out: n states, zeroed here),
- * seeded with seed; the run must succeed. */
-void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t n, const double *times,
-                         unsigned long long seed, mfh_state *out);
-/* The value `name` a run put in s (must exist). */
-double mfh_test_value(const mfh_state *s, const char *name);
-
 /* ---- a kit for testing an engine directly ------------------------------- */
 #include <stdint.h>
 

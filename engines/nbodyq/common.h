@@ -35,7 +35,7 @@ void mfh_nbq_cfg_read(const mfh_params *ps, mfh_nbq_cfg *c);
 int mfh_nbq_cfg_check(const mfh_params *ps, const mfh_nbq_cfg *c, double extra_bytes, const char **param,
                       mfh_err *err);
 
-/* The harness's estimate (mfh_solver_type.estimate) for `copies` N-body wave
+/* The harness's estimate (mfh_engine_type.estimate) for `copies` N-body wave
  * functions plus extra_bytes, evolved to t in steps dt `runs` times: a
  * split step costs some 5 ns per grid point and log2 of the grid size. */
 void mfh_nbq_estimate(const mfh_params *ps, double extra_bytes, double copies, double runs, double *bytes,
