@@ -1,4 +1,5 @@
-/* Costs and measured rates of the fermion library (solvers/fermion/).
+/* Costs and measured rates of the fermion library (engines/fermion/) and the
+ * density metrics its studies read (metrics/semiclassical/).
  *
  *   bench_fermion step [reps]   kernel step (Vlasov, Hartree, Hartree-Fock) against
  *                               the FFTs (and zgemm calls) it makes, 1D n = 720,
@@ -30,8 +31,11 @@
 #include "core/status.h"
 #include "engines/fermion/engines.h"
 #include "engines/fermion/fermion.h"
-#include "engines/fermion/internal.h" /* zgemm_ (the exchange cost) */
-#include "engines/fermion/observables.h"
+#include "core/blas.h" /* zgemm_ (the exchange cost) */
+#include "engines/fermion/monitors.h"
+#include "metrics/semiclassical/charfun.h"
+#include "metrics/semiclassical/distances.h"
+#include "metrics/semiclassical/regularity.h"
 
 #define T_FINAL 0.5
 #define NSTEPS 20
@@ -61,37 +65,17 @@ static mfh_fermion_setup setup(int dim, int kind, double N) {
 
 static size_t npts_of(const mfh_fermion_grid *g) { return mfh_fermion_grid_points(g); }
 
-/* ---- the mode set ------------------------------------------------------------ */
+/* ---- density views ------------------------------------------------------------ */
 
-static size_t mode_set(int dim, double *p, double *q) {
-  const double mag[5] = {0, 0.5, 1, 2, 4};
-  size_t nm = 0;
-  if (dim == 1) {
-    for (int a = 0; a < 5; a++)
-      for (int b = 0; b < 9; b++) {
-        p[nm] = mag[a];
-        q[nm] = b < 5 ? mag[b] : -mag[b - 4];
-        nm++;
-      }
-    return nm;
-  }
-  /* 2D: 0 and the magnitudes 0.5, 1, 2 along e1, e2, (e1 + e2)/sqrt 2 */
-  double v[10][2];
-  int nv = 0;
-  v[nv][0] = 0, v[nv][1] = 0, nv++;
-  for (int a = 1; a < 4; a++) {
-    double m = mag[a], r = m / sqrt(2.0);
-    v[nv][0] = m, v[nv][1] = 0, nv++;
-    v[nv][0] = 0, v[nv][1] = m, nv++;
-    v[nv][0] = r, v[nv][1] = r, nv++;
-  }
-  for (int a = 0; a < nv; a++)
-    for (int b = 0; b < nv; b++) {
-      p[2 * nm] = v[a][0], p[2 * nm + 1] = v[a][1];
-      q[2 * nm] = v[b][0], q[2 * nm + 1] = v[b][1];
-      nm++;
-    }
-  return nm;
+static mfh_density kview(const mfh_fermion_grid *g, double complex *K) {
+  mfh_density d = {{g->dim, (size_t)g->n, g->xmin, g->dx}, MFH_DENSITY_KERNEL, 0, NULL, NULL, K, g->eps, 0, NULL};
+  return d;
+}
+static mfh_density oview(const mfh_fermion_orbitals *o) {
+  const mfh_fermion_grid *g = &o->grid;
+  mfh_density d = {{g->dim, (size_t)g->n, g->xmin, g->dx}, MFH_DENSITY_ORBITALS, (size_t)o->m, o->phi, o->occ, NULL,
+                   g->eps, 0, NULL};
+  return d;
 }
 
 /* ---- tasks ----------------------------------------------------------------------- */
@@ -143,30 +127,30 @@ static result task_hf(int dim, int kind, double N, int nsteps, double box, doubl
   if (ho) TRY(mfh_fermion_orb_engine_run(ho, dt, nsteps, &E));
   r.t_run = mfh_bench_now() - t0;
   t0 = mfh_bench_now();
-  const double complex *W = mfh_fermion_kernel_engine_data(w);
-  double pp[200], qq[200];
-  double complex c1[100], c2[100];
-  size_t nm = mode_set(dim, pp, qq);
+  double complex *W = mfh_fermion_kernel_engine_data(w);
+  mfh_density dw = kview(&g, W), dh;
+  double pp[2 * MFH_SC_CHARFUN_MAX], qq[2 * MFH_SC_CHARFUN_MAX];
+  double complex c1[MFH_SC_CHARFUN_MAX], c2[MFH_SC_CHARFUN_MAX];
+  size_t nm = mfh_sc_charfun_standard(dim, pp, qq);
   double hs = 0, tr = 0;
-  if (h) {
-    const double complex *H = mfh_fermion_kernel_engine_data(h);
-    TRY(mfh_fermion_modes_kernel(&g, H, N, nm, pp, qq, c1, &E));
-    TRY(mfh_fermion_hs_norm(&g, H, W, &hs, &E));
-    if (want_tr) {
-      double t1 = mfh_bench_now();
-      TRY(mfh_fermion_trace_norm(&g, H, W, &tr, NULL, &E));
-      r.t_eig = mfh_bench_now() - t1;
-    }
+  if (h)
+    dh = kview(&g, mfh_fermion_kernel_engine_data(h));
+  else
+    dh = oview(mfh_fermion_orb_engine_state(ho));
+  TRY(mfh_sc_charfun(&dh, nm, pp, qq, c1, &E));
+  double t1 = mfh_bench_now();
+  if (want_tr) {
+    mfh_sc_norms nr;
+    TRY(mfh_sc_norms_diff(&dh, &dw, &nr, &E));
+    hs = nr.hs;
+    tr = nr.trace;
   } else {
-    const mfh_fermion_orbitals *oo = mfh_fermion_orb_engine_state(ho);
-    TRY(mfh_fermion_modes_orbitals(oo, nm, pp, qq, c1, &E));
-    double t1 = mfh_bench_now();
-    TRY(mfh_fermion_orbital_kernel_norms(oo, W, want_tr ? &tr : NULL, &hs, &E));
-    r.t_eig = mfh_bench_now() - t1;
+    TRY(mfh_sc_hs_diff(&dh, &dw, &hs, &E));
   }
-  TRY(mfh_fermion_modes_kernel(&g, W, N, nm, pp, qq, c2, &E));
-  for (size_t j = 0; j < nm; j++) c1[j] -= c2[j];
-  r.modes = mfh_fermion_modes_weighted_max(dim, nm, pp, qq, c1, NULL);
+  r.t_eig = mfh_bench_now() - t1;
+  TRY(mfh_sc_charfun(&dw, nm, pp, qq, c2, &E));
+  for (size_t j = 0; j < nm; j++) c1[j] = (c1[j] - c2[j]) / N;
+  r.modes = mfh_sc_charfun_weighted_max(dim, nm, pp, qq, c1, NULL);
   r.hs = hs / sqrt(N);
   r.tr = tr / N;
   r.t_obs = mfh_bench_now() - t0;
@@ -207,9 +191,10 @@ static result task_hf4(int dim, int kind, double N, int nsteps) {
   TRY(mfh_fermion_orb_engine_run(x, dt, nsteps, &E));
   r.t_run = mfh_bench_now() - t0;
   t0 = mfh_bench_now();
-  double tr;
-  TRY(mfh_fermion_orbital_norms(mfh_fermion_orb_engine_state(x), mfh_fermion_orb_engine_state(h), &tr, NULL, &E));
-  r.hf4 = tr / N;
+  mfh_density dx = oview(mfh_fermion_orb_engine_state(x)), dh = oview(mfh_fermion_orb_engine_state(h));
+  mfh_sc_norms nr;
+  TRY(mfh_sc_norms_diff(&dx, &dh, &nr, &E));
+  r.hf4 = nr.trace / N;
   r.t_obs = mfh_bench_now() - t0;
   mfh_fermion_orb_engine_destroy(h);
   mfh_fermion_orb_engine_destroy(x);
@@ -312,7 +297,12 @@ static void rates(double nmax) {
       TRY(mfh_fermion_levels_create(1, kind, N, g.eps, TEMP, 0, &lv, &E));
       TRY(mfh_fermion_trap_state(&g, lv, &o, &E));
       double cx = NAN, cp = NAN, gw;
-      if (2 * o->m < g.n || N <= 128) TRY(mfh_fermion_commutator_norms(o, &cx, &cp, &E));
+      mfh_density d = oview(o);
+      if (2 * o->m < g.n || N <= 128) {
+        TRY(mfh_sc_commutators(&d, &cx, &cp, &E));
+        cx /= N * g.eps;
+        cp /= N * g.eps;
+      }
       TRY(mfh_fermion_wigner_grad_l1(lv, &gw, &E));
       printf("  1D %-6s N=%-5g tr|[x,w]|/(N eps)=%.6f tr|[eps d,w]|/(N eps)=%.6f ||grad W_N||_1=%.5f "
              "(/sqrt N %.4f)\n",

@@ -13,6 +13,7 @@
 #include "observables/wasserstein.h"
 #include "engines/command/command.h"
 #include "engines/coulomb3d/solver.h"
+#include "engines/fermion/engine.h"
 #include "engines/hartree/solver.h"
 #include "engines/hartree_ep/hartree_ep.h"
 #include "engines/iid/iid.h"
@@ -53,6 +54,8 @@ const mfh_observable_type *const mfh_observables[] = {
 /* Engines: what a study's system or reference runs (core/engine.h). */
 const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_iid,
+    &mfh_engine_fermion_kernel,
+    &mfh_engine_fermion_orbitals,
     NULL,
 };
 
@@ -60,6 +63,8 @@ const mfh_engine_type *const mfh_engines[] = {
 const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_value,
     &mfh_obs_density_norms,
+    &mfh_obs_wigner_modes,
+    &mfh_obs_density_monitors,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
     NULL,

@@ -63,15 +63,16 @@ int mfh_test_main(Suite *s) {
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static const mfh_param_def *def_of(const mfh_solver_type *t, const char *name) {
-  for (size_t i = 0; i < t->nparams; i++)
-    if (!strcmp(t->params[i].name, name)) return &t->params[i];
+static const mfh_param_def *def_in(const mfh_param_def *defs, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(defs[i].name, name)) return &defs[i];
   return NULL;
 }
 
-static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, const char *text) {
-  const mfh_param_def *d = def_of(t, name);
-  ck_assert_msg(d != NULL, "solver %s has no parameter %s", t->name, name);
+static void put_in(const mfh_param_def *defs, size_t n, const char *owner, mfh_params *ps, const char *name,
+                   const char *text) {
+  const mfh_param_def *d = def_in(defs, n, name);
+  ck_assert_msg(d != NULL, "%s has no parameter %s", owner, name);
   mfh_param_val v;
   mfh_err err;
   mfh_err_clear(&err);
@@ -81,34 +82,85 @@ static void put(const mfh_solver_type *t, mfh_params *ps, const char *name, cons
   ck_assert_int_eq(mfh_params_put(ps, &v), MFH_OK);
 }
 
-mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+/* Every default of the table, then the "name=value" overrides. */
+static mfh_params params_in(const mfh_param_def *defs, size_t n, const char *owner, const char *overrides) {
   mfh_params ps = {0, NULL};
-  for (size_t i = 0; i < t->nparams; i++)
-    if (t->params[i].def) put(t, &ps, t->params[i].name, t->params[i].def);
+  for (size_t i = 0; i < n; i++)
+    if (defs[i].def) put_in(defs, n, owner, &ps, defs[i].name, defs[i].def);
   char buf[1024];
   snprintf(buf, sizeof buf, "%s", overrides);
   for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
     char *eq = strchr(tok, '=');
     ck_assert_msg(eq != NULL, "override '%s' is not name=value", tok);
     *eq = '\0';
-    put(t, &ps, tok, eq + 1);
+    put_in(defs, n, owner, &ps, tok, eq + 1);
   }
   return ps;
 }
 
-void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
-                         const char *needle) {
-  mfh_params ps = mfh_test_params(t, overrides);
+/* validate() must refuse, name `param` and say `needle`. */
+static void expect_bad(int (*validate)(const mfh_params *, const char **, mfh_err *), const mfh_params *ps,
+                       const char *overrides, const char *param, const char *needle) {
   const char *bad = NULL;
   mfh_err err;
   mfh_err_clear(&err);
-  int rc = t->validate(&ps, &bad, &err);
+  int rc = validate(ps, &bad, &err);
   ck_assert_msg(rc == MFH_EINPUT, "%s: accepted", overrides);
   ck_assert_msg(bad && !strcmp(bad, param), "%s: names '%s', expected '%s' (%s)", overrides,
                 bad ? bad : "(none)", param, err.msg);
   ck_assert_msg(strstr(err.msg, needle) != NULL, "%s: message '%s' lacks '%s'", overrides, err.msg,
                 needle);
+}
+
+mfh_params mfh_test_params(const mfh_solver_type *t, const char *overrides) {
+  return params_in(t->params, t->nparams, t->name, overrides);
+}
+
+void mfh_test_expect_bad(const mfh_solver_type *t, const char *overrides, const char *param,
+                         const char *needle) {
+  mfh_params ps = mfh_test_params(t, overrides);
+  expect_bad(t->validate, &ps, overrides, param, needle);
   mfh_params_free(&ps);
+}
+
+mfh_params mfh_test_engine_params(const mfh_engine_type *t, const char *overrides) {
+  return params_in(t->params, t->nparams, t->name, overrides);
+}
+
+void mfh_test_engine_expect_bad(const mfh_engine_type *t, const char *overrides, const char *param,
+                                const char *needle) {
+  mfh_params ps = mfh_test_engine_params(t, overrides);
+  expect_bad(t->validate, &ps, overrides, param, needle);
+  mfh_params_free(&ps);
+}
+
+void mfh_test_engine_run(const mfh_engine_type *t, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                         const double *times, mfh_state2 *out) {
+  mfh_err err;
+  mfh_err_clear(&err);
+  mfh_state2 init;
+  memset(&init, 0, sizeof init);
+  gsl_rng *rng = mfh_rng_alloc(1), *irng = mfh_rng_alloc(2);
+  ck_assert(rng && irng);
+  int rc = MFH_OK;
+  if (!from && t->initial) {
+    rc = t->initial(ps, irng, &init, &err);
+    ck_assert_msg(rc == MFH_OK, "%s: initial() failed: %s", t->name, err.msg);
+    from = &init;
+  }
+  mfh_engine_ctx ctx = {n, times, from, rng, irng, 1, 0, ".", NULL};
+  memset(out, 0, n * sizeof *out);
+  rc = t->run(ps, &ctx, out, &err);
+  ck_assert_msg(rc == MFH_OK, "%s: run failed: %s", t->name, err.msg);
+  mfh_decl d = {0};
+  ck_assert_int_eq(t->declare(ps, &d, &err), MFH_OK);
+  for (size_t k = 0; k < n; k++) {
+    rc = mfh_decl_check(&d, &out[k], &err);
+    ck_assert_msg(rc == MFH_OK, "%s: output %zu differs from the declaration: %s", t->name, k, err.msg);
+  }
+  mfh_state_clear(&init);
+  gsl_rng_free(rng);
+  gsl_rng_free(irng);
 }
 
 void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t n, const double *times,

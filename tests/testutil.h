@@ -33,6 +33,21 @@ void mfh_test_solver_run(const mfh_solver_type *t, const mfh_params *ps, size_t 
 /* The value `name` a run put in s (must exist). */
 double mfh_test_value(const mfh_state *s, const char *name);
 
+/* ---- the same kit for an engine (core/engine.h) ----------------------- */
+#include "core/engine.h"
+
+/* Every parameter of engine t at its default, then the overrides. */
+mfh_params mfh_test_engine_params(const mfh_engine_type *t, const char *overrides);
+/* t->validate on the overrides must fail with MFH_EINPUT, name `param`,
+ * and say `needle`. */
+void mfh_test_engine_expect_bad(const mfh_engine_type *t, const char *overrides, const char *param,
+                                const char *needle);
+/* Run t for times[0..n-1] from `from` (NULL: its own initial() state); out:
+ * n states (zeroed here; the caller clears them).  The run must succeed and
+ * every output match the engine's declaration. */
+void mfh_test_engine_run(const mfh_engine_type *t, const mfh_params *ps, const mfh_state2 *from, size_t n,
+                         const double *times, mfh_state2 *out);
+
 /* Run a Check suite with CK_NORMAL output; returns the process exit code. */
 struct Suite;
 int mfh_test_main(struct Suite *s);
