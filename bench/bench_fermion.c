@@ -9,6 +9,8 @@
  *   bench_fermion rates [max]   the HF-1..HF-4 observables over N (1D up to max,
  *                               default 128; 2D to a fixed small set) with the
  *                               least-squares slopes in eps, and the monitors
+ *   bench_fermion sizes [timed]  the largest N of each profile of the studies: grid,
+ *                               memory, and (timed) two Strang steps of the engine
  *   bench_fermion task KIND DIM N   one task, timed (KIND: mixed, slater, hf4s, hf4m)
  *
  * Protocol of the tasks (what a study would run): trap state at eps =
@@ -406,6 +408,72 @@ static void step_cost(int reps) {
   }
 }
 
+/* ---- sizes per profile ------------------------------------------------------------
+ * The largest N of each profile of the studies under studies/fermions/ (kept
+ * in step with them by hand), the grid the resolution rule gives, the
+ * memory of one task, and the measured cost of two Strang steps of the
+ * dominant engine there (a task runs 20 per part). */
+static void sizes(int timed) {
+  static const struct {
+    const char *study;
+    int dim, kind, model, orbitals;
+    double band;
+    double N[3]; /* quick, nightly, full */
+  } rows[] = {
+      {"hf1/hf2-mixed-1d", 1, MFH_FERMION_MIXED, MFH_FERMION_VLASOV, 0, 1.25, {64, 256, 512}},
+      {"hf1-mixed-2d", 2, MFH_FERMION_MIXED, MFH_FERMION_VLASOV, 0, 1, {9, 36, 64}},
+      {"hf3-slater-1d", 1, MFH_FERMION_SLATER, MFH_FERMION_VLASOV, 0, 1, {128, 512, 1024}},
+      {"hf3-slater-2d", 2, MFH_FERMION_SLATER, MFH_FERMION_VLASOV, 0, 1, {15, 55, 78}},
+      {"hf4-mixed-1d (HF)", 1, MFH_FERMION_MIXED, MFH_FERMION_HF, 1, 1, {16, 64, 128}},
+      {"hf4-slater-1d (HF)", 1, MFH_FERMION_SLATER, MFH_FERMION_HF, 1, 1, {128, 256, 512}},
+      {"hf4-slater-2d (HF)", 2, MFH_FERMION_SLATER, MFH_FERMION_HF, 1, 1, {15, 55, 105}},
+  };
+  static const char *prof[3] = {"quick", "nightly", "full"};
+  printf("largest N per profile: grid (resolution rule), one part's memory (engine + 3 states), 2 steps timed\n");
+  for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
+    for (int k = 0; k < 3; k++) {
+      mfh_fermion_setup s = setup(rows[r].dim, rows[r].kind, rows[r].N[k]);
+      mfh_fermion_grid g;
+      TRY(mfh_fermion_grid_for(&s, 1, rows[r].band, &g, NULL, &E));
+      mfh_fermion_levels *lv = NULL;
+      TRY(mfh_fermion_levels_create(s.dim, s.kind, s.N, g.eps, TEMP, 0, &lv, &E));
+      mfh_fermion_engine_params p;
+      mfh_fermion_engine_params_init(&p);
+      p.grid = g;
+      p.N = s.N;
+      p.model = rows[r].model;
+      double np = (double)npts_of(&g), st = rows[r].orbitals ? 16.0 * np * lv->m : 16.0 * np * np;
+      double eng = rows[r].orbitals ? mfh_fermion_orb_engine_bytes(&p, lv->m) : mfh_fermion_kernel_engine_bytes(&p);
+      printf("  %-20s %-7s N=%-5g n=%-5d m=%-6d %.3g GiB", rows[r].study, prof[k], s.N, g.n, lv->m,
+             (eng + 3 * st) / 1073741824.0);
+      if (timed) {
+        mfh_fermion_orbitals *o = NULL;
+        TRY(mfh_fermion_trap_state(&g, lv, &o, &E));
+        double t0 = mfh_bench_now();
+        if (rows[r].orbitals) {
+          mfh_fermion_orb_engine *e = NULL;
+          TRY(mfh_fermion_orb_engine_create(&p, o, &e, &E));
+          t0 = mfh_bench_now();
+          TRY(mfh_fermion_orb_engine_run(e, T_FINAL / NSTEPS, 2, &E));
+          mfh_fermion_orb_engine_destroy(e);
+        } else {
+          mfh_fermion_kernel_engine *e = NULL;
+          TRY(mfh_fermion_kernel_engine_create(&p, &e, &E));
+          TRY(mfh_fermion_trap_kernel(&g, lv, mfh_fermion_kernel_engine_data(e), &E));
+          t0 = mfh_bench_now();
+          TRY(mfh_fermion_kernel_engine_run(e, T_FINAL / NSTEPS, 2, &E));
+          mfh_fermion_kernel_engine_destroy(e);
+        }
+        double ts = (mfh_bench_now() - t0) / 2;
+        printf("  step %.3gs (run of %d steps ~%.3gs)", ts, NSTEPS, ts * NSTEPS);
+        mfh_fermion_orbitals_destroy(o);
+      }
+      printf("\n");
+      fflush(stdout);
+      mfh_fermion_levels_destroy(lv);
+    }
+}
+
 int main(int argc, char **argv) {
   mfh_gsl_quiet();
   mfh_err_clear(&E);
@@ -420,6 +488,8 @@ int main(int argc, char **argv) {
       printf("  total %.2fs: trap kernel %.0f%%, runs %.0f%%, zheevd %.0f%%, other observables %.0f%%\n", tot,
              100 * r.t_init / tot, 100 * r.t_run / tot, 100 * r.t_eig / tot, 100 * (r.t_obs - r.t_eig) / tot);
     }
+  } else if (!strcmp(mode, "sizes")) {
+    sizes(argc > 2 && !strcmp(argv[2], "timed"));
   } else if (!strcmp(mode, "rates")) {
     rates(argc > 2 ? atof(argv[2]) : 128);
   } else if (!strcmp(mode, "task") && argc >= 5) {
@@ -441,7 +511,8 @@ int main(int argc, char **argv) {
     else
       return 2;
   } else {
-    fprintf(stderr, "usage: bench_fermion step [reps] | trace [Nmax] | rates [Nmax] | task KIND DIM N [steps box band]\n");
+    fprintf(stderr, "usage: bench_fermion step [reps] | trace [Nmax] | rates [Nmax] | sizes [timed] | task KIND DIM N "
+                    "[steps box band]\n");
     return 2;
   }
   return 0;
