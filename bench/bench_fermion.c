@@ -34,6 +34,7 @@
 #include "engines/fermion/engines.h"
 #include "engines/fermion/fermion.h"
 #include "core/blas.h" /* zgemm_ (the exchange cost) */
+#include "core/cmplx.h"
 #include "engines/fermion/monitors.h"
 #include "metrics/semiclassical/charfun.h"
 #include "metrics/semiclassical/distances.h"
@@ -66,19 +67,6 @@ static mfh_fermion_setup setup(int dim, int kind, double N) {
 }
 
 static size_t npts_of(const mfh_fermion_grid *g) { return mfh_fermion_grid_points(g); }
-
-/* ---- density views ------------------------------------------------------------ */
-
-static mfh_density kview(const mfh_fermion_grid *g, double complex *K) {
-  mfh_density d = {{g->dim, (size_t)g->n, g->xmin, g->dx}, MFH_DENSITY_KERNEL, 0, NULL, NULL, K, g->eps, 0, NULL};
-  return d;
-}
-static mfh_density oview(const mfh_fermion_orbitals *o) {
-  const mfh_fermion_grid *g = &o->grid;
-  mfh_density d = {{g->dim, (size_t)g->n, g->xmin, g->dx}, MFH_DENSITY_ORBITALS, (size_t)o->m, o->phi, o->occ, NULL,
-                   g->eps, 0, NULL};
-  return d;
-}
 
 /* ---- tasks ----------------------------------------------------------------------- */
 
@@ -130,15 +118,15 @@ static result task_hf(int dim, int kind, double N, int nsteps, double box, doubl
   r.t_run = mfh_bench_now() - t0;
   t0 = mfh_bench_now();
   double complex *W = mfh_fermion_kernel_engine_data(w);
-  mfh_density dw = kview(&g, W), dh;
+  mfh_density dw = mfh_fermion_kernel_view(&g, W), dh;
   double pp[2 * MFH_SC_CHARFUN_MAX], qq[2 * MFH_SC_CHARFUN_MAX];
   double complex c1[MFH_SC_CHARFUN_MAX], c2[MFH_SC_CHARFUN_MAX];
   size_t nm = mfh_sc_charfun_standard(dim, pp, qq);
   double hs = 0, tr = 0;
   if (h)
-    dh = kview(&g, mfh_fermion_kernel_engine_data(h));
+    dh = mfh_fermion_kernel_view(&g, mfh_fermion_kernel_engine_data(h));
   else
-    dh = oview(mfh_fermion_orb_engine_state(ho));
+    dh = mfh_fermion_orbitals_view(mfh_fermion_orb_engine_state(ho));
   TRY(mfh_sc_charfun(&dh, nm, pp, qq, c1, &E));
   double t1 = mfh_bench_now();
   if (want_tr) {
@@ -193,7 +181,8 @@ static result task_hf4(int dim, int kind, double N, int nsteps) {
   TRY(mfh_fermion_orb_engine_run(x, dt, nsteps, &E));
   r.t_run = mfh_bench_now() - t0;
   t0 = mfh_bench_now();
-  mfh_density dx = oview(mfh_fermion_orb_engine_state(x)), dh = oview(mfh_fermion_orb_engine_state(h));
+  mfh_density dx = mfh_fermion_orbitals_view(mfh_fermion_orb_engine_state(x));
+  mfh_density dh = mfh_fermion_orbitals_view(mfh_fermion_orb_engine_state(h));
   mfh_sc_norms nr;
   TRY(mfh_sc_norms_diff(&dx, &dh, &nr, &E));
   r.hf4 = nr.trace / N;
@@ -299,7 +288,7 @@ static void rates(double nmax) {
       TRY(mfh_fermion_levels_create(1, kind, N, g.eps, TEMP, 0, &lv, &E));
       TRY(mfh_fermion_trap_state(&g, lv, &o, &E));
       double cx = NAN, cp = NAN, gw;
-      mfh_density d = oview(o);
+      mfh_density d = mfh_fermion_orbitals_view(o);
       if (2 * o->m < g.n || N <= 128) {
         TRY(mfh_sc_commutators(&d, &cx, &cp, &E));
         cx /= N * g.eps;

@@ -99,18 +99,6 @@ static mfh_fermion_orb_engine *oengine(const mfh_fermion_orbitals *o, int model,
 
 static size_t npts_of(const mfh_fermion_grid *g) { return mfh_fermion_grid_points(g); }
 
-/* The core density views of a kernel and of orbitals (borrowed arrays). */
-static mfh_density kview(const mfh_fermion_grid *g, double complex *K) {
-  mfh_density d = {{g->dim, (size_t)g->n, g->xmin, g->dx}, MFH_DENSITY_KERNEL, 0, NULL, NULL, K, g->eps, 0, NULL};
-  return d;
-}
-static mfh_density oview(const mfh_fermion_orbitals *o) {
-  const mfh_fermion_grid *g = &o->grid;
-  mfh_density d = {{g->dim, (size_t)g->n, g->xmin, g->dx}, MFH_DENSITY_ORBITALS, (size_t)o->m, o->phi, o->occ, NULL,
-                   g->eps, 0, NULL};
-  return d;
-}
-
 /* ||A - B||_HS / ||A||_HS. */
 static double rel_hs(const mfh_fermion_grid *g, const double complex *A, const double complex *B) {
   size_t kk = npts_of(g) * npts_of(g);
@@ -282,14 +270,14 @@ START_TEST(test_norms_known) {
   double complex c = 0;
   for (size_t i = 0; i < np; i++) c += conj(a->phi[i]) * b->phi[i] * g.dx;
   double s = sqrt(1 - creal(c * conj(c)));
-  mfh_density da = oview(a), db = oview(b);
+  mfh_density da = mfh_fermion_orbitals_view(a), db = mfh_fermion_orbitals_view(b);
   mfh_sc_norms nr;
   ok(mfh_sc_norms_diff(&da, &db, &nr, &E)); /* low rank (2 < 64) */
   ck_assert_int_eq(nr.rank_route, 1);
   ck_assert_double_eq_tol(nr.trace, 2 * s, 1e-13);
   ck_assert_double_eq_tol(nr.hs, sqrt(2.0) * s, 1e-13);
   double complex *Ka = kernel_of(a), *Kb = kernel_of(b);
-  mfh_density ka = kview(&g, Ka), kb = kview(&g, Kb);
+  mfh_density ka = mfh_fermion_kernel_view(&g, Ka), kb = mfh_fermion_kernel_view(&g, Kb);
   ok(mfh_sc_norms_diff(&ka, &kb, &nr, &E)); /* dense */
   ck_assert_double_eq_tol(nr.trace, 2 * s, 1e-12);
   ck_assert_double_eq_tol(nr.hs, sqrt(2.0) * s, 1e-12);
@@ -314,7 +302,7 @@ START_TEST(test_norms_known) {
     u->phi[(size_t)k * 8 + (size_t)k] = 1 / sqrt(g8.dx);
     v->phi[(size_t)k * 8 + (size_t)k] = 1 / sqrt(g8.dx);
   }
-  mfh_density du = oview(u), dv = oview(v);
+  mfh_density du = mfh_fermion_orbitals_view(u), dv = mfh_fermion_orbitals_view(v);
   ok(mfh_sc_norms_diff(&du, &dv, &nr, &E));
   ck_assert_int_eq(nr.rank_route, 0);
   ck_assert_double_eq_tol(nr.trace, 1.2, 1e-13);
@@ -334,7 +322,7 @@ START_TEST(test_norms_known) {
     x->occ[k] = 0.5;
     y->occ[k] = k ? -0.5 : 0.5;
   }
-  mfh_density dx_ = oview(x), dy_ = oview(y);
+  mfh_density dx_ = mfh_fermion_orbitals_view(x), dy_ = mfh_fermion_orbitals_view(y);
   ok(mfh_sc_norms_diff(&dx_, &dy_, &nr, &E));
   ck_assert_int_eq(nr.rank_route, 1);
   ck_assert_double_eq_tol(nr.trace, 1.0, 1e-13);
@@ -359,7 +347,7 @@ START_TEST(test_modes_known) {
   double pp[6] = {0, 1, -2, 0.5, 3, 0}, qq[6] = {0, 0.5, 1, -1.5, 2, 4};
   double complex c1[6], c2[6];
   double complex *K = kernel_of(o);
-  mfh_density d = oview(o), dk = kview(&g, K);
+  mfh_density d = mfh_fermion_orbitals_view(o), dk = mfh_fermion_kernel_view(&g, K);
   ok(mfh_sc_charfun(&d, 6, pp, qq, c1, &E));
   ok(mfh_sc_charfun(&dk, 6, pp, qq, c2, &E));
   for (int j = 0; j < 6; j++) {
@@ -390,7 +378,7 @@ START_TEST(test_modes_known) {
   double p2[4] = {1, -0.5, 0, 2}, q2[4] = {0.5, 1, -1, 0.25};
   double complex d1[2], d2[2];
   double complex *K2 = kernel_of(o2);
-  mfh_density e2 = oview(o2), ek2 = kview(&g2, K2);
+  mfh_density e2 = mfh_fermion_orbitals_view(o2), ek2 = mfh_fermion_kernel_view(&g2, K2);
   ok(mfh_sc_charfun(&e2, 2, p2, q2, d1, &E));
   ok(mfh_sc_charfun(&ek2, 2, p2, q2, d2, &E));
   for (int j = 0; j < 2; j++) {
@@ -418,12 +406,12 @@ START_TEST(test_commutators) {
     mfh_fermion_setup s = setup(1, MFH_FERMION_SLATER, Ns[a], 0, 0);
     mfh_fermion_grid g = grid_for(&s, 1.5, 1.5);
     mfh_fermion_orbitals *o = state(&s, &g);
-    mfh_density d = oview(o);
+    mfh_density d = mfh_fermion_orbitals_view(o);
     double cx, cp, f = 1.0 / (Ns[a] * g.eps);
     ok(mfh_sc_commutators(&d, &cx, &cp, &E));
     ck_assert_msg(fabs(cx * f - sqrt(2.0)) < 1e-10 && fabs(cp * f - sqrt(2.0)) < 1e-10, "N %g: %.15g %.15g", Ns[a], cx * f, cp * f);
     double complex *K = kernel_of(o);
-    mfh_density dk = kview(&g, K);
+    mfh_density dk = mfh_fermion_kernel_view(&g, K);
     double kx, kp;
     ok(mfh_sc_commutators(&dk, &kx, &kp, &E));
     ck_assert_msg(fabs(kx - cx) < 1e-10 * cx && fabs(kp - cp) < 1e-10 * cp, "kernel route %.15g %.15g", kx * f, kp * f);
@@ -436,7 +424,7 @@ START_TEST(test_commutators) {
   mfh_fermion_orbitals *om = state(&s, &gm);
   ck_assert(2 * (size_t)om->m >= npts_of(&gm));
   double complex *Km = kernel_of(om);
-  mfh_density dm = oview(om), dkm = kview(&gm, Km);
+  mfh_density dm = mfh_fermion_orbitals_view(om), dkm = mfh_fermion_kernel_view(&gm, Km);
   double mx, mp, kx, kp;
   ok(mfh_sc_commutators(&dm, &mx, &mp, &E));
   ok(mfh_sc_commutators(&dkm, &kx, &kp, &E));
@@ -446,7 +434,7 @@ START_TEST(test_commutators) {
   mfh_fermion_orbitals_destroy(om);
   mfh_fermion_grid g = {1, 128, -8.0, 0.125, 0.25};
   mfh_fermion_orbitals *o = coherent(&g, 0.3, 0.2);
-  mfh_density d = oview(o);
+  mfh_density d = mfh_fermion_orbitals_view(o);
   double cx, cp;
   ok(mfh_sc_commutators(&d, &cx, &cp, &E));
   ck_assert_double_eq_tol(cx / g.eps, 2 * sqrt(g.eps / 2) / g.eps, 1e-11);
@@ -501,13 +489,13 @@ START_TEST(test_wigner_gradient) {
     ok(mfh_fermion_levels_create(s.dim, s.kind, s.N, g.eps, s.T, 0, &lv, &E));
     double exact, grid, kern;
     ok(mfh_fermion_wigner_grad_l1(lv, &exact, &E));
-    mfh_density d = oview(o);
+    mfh_density d = mfh_fermion_orbitals_view(o);
     ok(mfh_sc_wigner_grad_l1(&d, &grid, &E));
     grid /= s.N;
     ck_assert_msg(fabs(grid - exact) < cases[c].tol * exact, "case %d: grid %.10g exact %.10g", c, grid, exact);
     if (c == 0 || c == 3) { /* the kernel route: diagonalised, same orbitals */
       double complex *K = kernel_of(o);
-      mfh_density dk = kview(&g, K);
+      mfh_density dk = mfh_fermion_kernel_view(&g, K);
       ok(mfh_sc_wigner_grad_l1(&dk, &kern, &E));
       ck_assert_msg(fabs(kern / s.N - grid) < 1e-9 * grid, "case %d: kernel %.12g orbitals %.12g", c, kern / s.N, grid);
       free(K);
@@ -813,7 +801,8 @@ static void hf1_point(double N, double box, double band, int nsteps, double *hs,
   mfh_fermion_kernel_engine *w = kengine(o, MFH_FERMION_VLASOV, MFH_FERMION_V_GAUSSIAN, 1);
   ok(mfh_fermion_orb_engine_run(h, 0.5 / nsteps, nsteps, &E));
   ok(mfh_fermion_kernel_engine_run(w, 0.5 / nsteps, nsteps, &E));
-  mfh_density a = oview(mfh_fermion_orb_engine_state(h)), b = kview(&g, mfh_fermion_kernel_engine_data(w));
+  mfh_density a = mfh_fermion_orbitals_view(mfh_fermion_orb_engine_state(h));
+  mfh_density b = mfh_fermion_kernel_view(&g, mfh_fermion_kernel_engine_data(w));
   if (tr) {
     mfh_sc_norms nr;
     ok(mfh_sc_norms_diff(&a, &b, &nr, &E));

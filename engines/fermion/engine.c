@@ -188,11 +188,6 @@ static int fe_declare(const mfh_params *p, mfh_decl *d, mfh_err *err) {
 
 /* ---- states -------------------------------------------------------------------- */
 
-static mfh_xgrid xgrid_of(const mfh_fermion_grid *g) {
-  mfh_xgrid x = {g->dim, (size_t)g->n, g->xmin, g->dx};
-  return x;
-}
-
 /* A config error is an internal one here: validate() accepted it. */
 static int config_run(const mfh_params *p, fe_config *c, mfh_err *err) {
   const char *bad = NULL;
@@ -207,7 +202,7 @@ static int fe_initial(const mfh_params *p, int kernel, mfh_state2 *s0, mfh_err *
   if (rc) return rc;
   mfh_fermion_levels *lv = NULL;
   mfh_fermion_orbitals *o = NULL;
-  mfh_xgrid xg = xgrid_of(&c.grid);
+  mfh_xgrid xg = mfh_fermion_xgrid(&c.grid);
   mfh_density *d = NULL;
   if ((rc = mfh_fermion_levels_create(c.setup.dim, c.setup.kind, c.setup.N, c.grid.eps, c.setup.T, 0, &lv, err)))
     goto done;
@@ -296,7 +291,7 @@ static int kernel_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2
   mfh_fermion_engine_params ep;
   engine_params(&c, &ep);
   mfh_fermion_kernel_engine *e = NULL;
-  mfh_xgrid xg = xgrid_of(&c.grid);
+  mfh_xgrid xg = mfh_fermion_xgrid(&c.grid);
   size_t np = mfh_xgrid_points(&xg);
   if ((rc = mfh_fermion_kernel_engine_create(&ep, &e, err))) return rc;
   double complex *K = mfh_fermion_kernel_engine_data(e);
@@ -377,7 +372,7 @@ static int orbital_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state
   engine_params(&c, &ep);
   mfh_fermion_orb_engine *e = NULL;
   mfh_fermion_orbitals *own = NULL;
-  mfh_xgrid xg = xgrid_of(&c.grid);
+  mfh_xgrid xg = mfh_fermion_xgrid(&c.grid);
   size_t np = mfh_xgrid_points(&xg);
   mfh_fermion_orbitals view = {c.grid, (int)from->norb, c.setup.N, from->w, from->orb};
   if (from->kind == MFH_DENSITY_KERNEL) {
@@ -413,12 +408,15 @@ static int orbital_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state
   return rc;
 }
 
+#define FE_METHOD                                                                                   \
+  "Strang split-step with exact kinetic (FFT) and potential sub-flows, RK4 exchange sub-flow (Bao, " \
+  "Jin & Markowich 2002); Benedikter-Porta-Saffirio-Schlein 2016 (seed 003)"
+
 const mfh_engine_type mfh_engine_fermion_kernel = {
     .name = "fermion_kernel",
     .doc = "N fermions at eps = N^(-1/d) on the density-matrix kernel: free, Hartree, Hartree-Fock or the "
            "Weyl-quantised Vlasov equation, from the trap state (mixed or Slater)",
-    .method = "Strang split-step with exact kinetic (FFT) and potential sub-flows, RK4 exchange sub-flow "
-              "(Bao, Jin & Markowich 2002); Benedikter-Porta-Saffirio-Schlein 2016 (seed 003)",
+    .method = FE_METHOD,
     .version = 1,
     .params = kernel_params,
     .nparams = sizeof kernel_params / sizeof kernel_params[0],
@@ -433,8 +431,7 @@ const mfh_engine_type mfh_engine_fermion_orbitals = {
     .name = "fermion_orbitals",
     .doc = "N fermions at eps = N^(-1/d) on orbitals: free, Hartree or Hartree-Fock, from the trap state "
            "(mixed or Slater)",
-    .method = "Strang split-step with exact kinetic (FFT) and potential sub-flows, RK4 exchange sub-flow "
-              "(Bao, Jin & Markowich 2002); Benedikter-Porta-Saffirio-Schlein 2016 (seed 003)",
+    .method = FE_METHOD,
     .version = 1,
     .params = orbital_params,
     .nparams = sizeof orbital_params / sizeof orbital_params[0],

@@ -50,6 +50,7 @@
 #include <complex.h>
 #include <stddef.h>
 
+#include "core/density.h"
 #include "core/status.h"
 
 /* The grid (see above). */
@@ -163,6 +164,15 @@ int mfh_fermion_trap_kernel(const mfh_fermion_grid *g, const mfh_fermion_levels 
  * MFH_EINPUT, MFH_ENOMEM. */
 int mfh_fermion_kernel_from_orbitals(const mfh_fermion_orbitals *o, double complex *K,
                                      mfh_err *err);
+
+/* The core grid geometry (core/grid.h) of g. */
+mfh_xgrid mfh_fermion_xgrid(const mfh_fermion_grid *g);
+
+/* The core state kind of these data (core/density.h): a borrowed view of
+ * the kernel K on g, or of the orbitals o (weights = occupations), with the
+ * grid's eps; never freed through the view. */
+mfh_density mfh_fermion_kernel_view(const mfh_fermion_grid *g, double complex *K);
+mfh_density mfh_fermion_orbitals_view(const mfh_fermion_orbitals *o);
 
 /* ---- geometry: box, band, resolution ---------------------------------------
  * The grid a run needs.  R is the phase-space radius of the initial state

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "core/blas.h"
+#include "core/cmplx.h"
 #include "core/status.h"
 #include "engines/fermion/fermion.h"
 

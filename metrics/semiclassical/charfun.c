@@ -2,24 +2,14 @@
  * charfun.h). */
 #include "metrics/semiclassical/charfun.h"
 
+#include "core/cmplx.h"
+
 #include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CF_PI 3.14159265358979323846
-
-/* a * b without the C99 NaN/Inf recovery (finite operands). */
-static inline double complex cf_mul(double complex a, double complex b) {
-  double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
-  return CMPLX(ar * br - ai * bi, ar * bi + ai * br);
-}
-
-/* Signed wave number of DFT index l on n points (Nyquist n/2 -> -n/2). */
-static double wave(size_t l, size_t n, double dx) {
-  double m = l < n / 2 ? (double)l : (double)l - (double)n;
-  return 2.0 * CF_PI * m / ((double)n * dx);
-}
 
 size_t mfh_sc_charfun_standard(int dim, double *p, double *q) {
   static const double mag[5] = {0, 0.5, 1, 2, 4};
@@ -55,7 +45,7 @@ size_t mfh_sc_charfun_standard(int dim, double *p, double *q) {
  * symmetric interpolant). */
 static void shift_table(size_t n, double dx, double b, double complex *beta) {
   for (size_t l = 0; l < n; l++) {
-    double k = wave(l, n, dx);
+    double k = mfh_dft_wave(l, n, dx);
     beta[l] = (l == n / 2) ? cos(k * b) : CMPLX(cos(k * b), sin(k * b));
   }
 }
@@ -71,7 +61,7 @@ static void plane_table(const mfh_xgrid *g, double p, double complex *t) {
 /* e^{i p_j . x_I} from the per-axis tables pw (mode j, axis a at (j d + a) n). */
 static inline double complex plane_at(const double complex *pw, size_t j, int d, size_t n, size_t ix) {
   if (d == 1) return pw[j * n + ix];
-  return cf_mul(pw[(2 * j) * n + ix / n], pw[(2 * j + 1) * n + ix % n]);
+  return mfh_cmul(pw[(2 * j) * n + ix / n], pw[(2 * j + 1) * n + ix % n]);
 }
 
 /* The distinct q among the modes: first[u] a mode with the u-th distinct
@@ -141,14 +131,14 @@ int mfh_sc_charfun(const mfh_sc_state *R, size_t nm, const double *p, const doub
         const double complex *b1 = beta + u * D * n;
         double complex dv = 0.0;
         if (d == 1) {
-          for (size_t l = 0; l < n; l++) dv += cf_mul(cf_mul(a[l], tw[(l * J1) % n]), b1[l]);
+          for (size_t l = 0; l < n; l++) dv += mfh_cmul(mfh_cmul(a[l], tw[(l * J1) % n]), b1[l]);
         } else {
           const double complex *b2 = b1 + n;
           for (size_t l1 = 0; l1 < n; l1++) {
             double complex in = 0.0;
             const double complex *row = a + l1 * n;
-            for (size_t l2 = 0; l2 < n; l2++) in += cf_mul(cf_mul(row[l2], tw[(l2 * J2) % n]), b2[l2]);
-            dv += cf_mul(cf_mul(in, tw[(l1 * J1) % n]), b1[l1]);
+            for (size_t l2 = 0; l2 < n; l2++) in += mfh_cmul(mfh_cmul(row[l2], tw[(l2 * J2) % n]), b2[l2]);
+            dv += mfh_cmul(mfh_cmul(in, tw[(l1 * J1) % n]), b1[l1]);
           }
         }
         dq[u * np + J] = dv * inv;
@@ -156,7 +146,7 @@ int mfh_sc_charfun(const mfh_sc_state *R, size_t nm, const double *p, const doub
     }
     for (size_t j = 0; j < nm; j++) {
       const double complex *du = dq + qi[j] * np;
-      for (size_t J = 0; J < np; J++) acc[j] += cf_mul(plane_at(pw, j, d, n, J), conj(du[J]));
+      for (size_t J = 0; J < np; J++) acc[j] += mfh_cmul(plane_at(pw, j, d, n, J), conj(du[J]));
     }
   } else {
     for (size_t k = 0; k < R->norb; k++) {
@@ -166,12 +156,12 @@ int mfh_sc_charfun(const mfh_sc_state *R, size_t nm, const double *p, const doub
       fftw_execute_dft(pf, a, a);
       for (size_t u = 0; u < nq; u++) {
         const double complex *b1 = beta + u * D * n;
-        for (size_t ix = 0; ix < np; ix++) b[ix] = cf_mul(a[ix], d == 1 ? b1[ix] : cf_mul(b1[ix / n], b1[n + ix % n]));
+        for (size_t ix = 0; ix < np; ix++) b[ix] = mfh_cmul(a[ix], d == 1 ? b1[ix] : mfh_cmul(b1[ix / n], b1[n + ix % n]));
         fftw_execute_dft(pb, b, b); /* np phi(x + eps q) */
         for (size_t j = 0; j < nm; j++) {
           if (qi[j] != u) continue;
           double complex s = 0.0;
-          for (size_t ix = 0; ix < np; ix++) s += cf_mul(cf_mul(conj(ph[ix]), plane_at(pw, j, d, n, ix)), b[ix]);
+          for (size_t ix = 0; ix < np; ix++) s += mfh_cmul(mfh_cmul(conj(ph[ix]), plane_at(pw, j, d, n, ix)), b[ix]);
           acc[j] += R->w[k] * inv * s;
         }
       }
@@ -182,7 +172,7 @@ int mfh_sc_charfun(const mfh_sc_state *R, size_t nm, const double *p, const doub
     double pq = 0.0;
     for (size_t ax = 0; ax < D; ax++) pq += p[j * D + ax] * q[j * D + ax];
     double ph = 0.5 * eps * pq;
-    c[j] = cf_mul(CMPLX(cos(ph), sin(ph)), acc[j]) * cell;
+    c[j] = mfh_cmul(CMPLX(cos(ph), sin(ph)), acc[j]) * cell;
   }
   st = MFH_OK;
   goto done;

@@ -11,19 +11,9 @@
 #include <string.h>
 
 #include "core/blas.h"
+#include "core/cmplx.h"
 
 #define RG_PI 3.14159265358979323846
-
-static inline double complex rg_mul(double complex a, double complex b) {
-  double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
-  return CMPLX(ar * br - ai * bi, ar * bi + ai * br);
-}
-
-/* Signed wave number of DFT index l on n points (Nyquist n/2 -> -n/2). */
-static double wave(size_t l, size_t n, double dx) {
-  double m = l < n / 2 ? (double)l : (double)l - (double)n;
-  return 2.0 * RG_PI * m / ((double)n * dx);
-}
 
 static int check_args(const mfh_sc_state *R, mfh_err *err) {
   int st = mfh_sc_operator_check(R, err);
@@ -125,8 +115,8 @@ static int spectral_derivative(const mfh_xgrid *g, int a, double f, size_t cnt, 
     fftw_execute_dft(pf, s, s);
     for (size_t ix = 0; ix < np; ix++) {
       size_t l = g->dim == 1 ? ix : (a == 0 ? ix / n : ix % n);
-      double kk = l == n / 2 ? 0.0 : wave(l, n, g->dx);
-      s[ix] = rg_mul(s[ix], CMPLX(0.0, c * kk));
+      double kk = l == n / 2 ? 0.0 : mfh_dft_wave(l, n, g->dx);
+      s[ix] = mfh_cmul(s[ix], CMPLX(0.0, c * kk));
     }
     fftw_execute_dft(pb, s, s);
     memcpy(out + k * np, s, np * sizeof *s);
@@ -211,7 +201,7 @@ static int commutators_kernel(const mfh_sc_state *R, double *cx, double *cp, mfh
     if (cx) { /* i cell (x_i - x_j) K_ij, read column-major: its conjugate (same spectrum) */
       for (size_t i = 0; i < np; i++)
         for (size_t j = 0; j < np; j++)
-          D[i * np + j] = rg_mul(CMPLX(0.0, cell * (coord(g, i, a) - coord(g, j, a))), R->kernel[i * np + j]);
+          D[i * np + j] = mfh_cmul(CMPLX(0.0, cell * (coord(g, i, a) - coord(g, j, a))), R->kernel[i * np + j]);
       if ((st = eig_values(np, D, lam, err)) != MFH_OK) goto done;
       bx = fmax(bx, abs_sum(lam, np));
     }
@@ -323,7 +313,7 @@ static void upsample(const mfh_xgrid *g, const double complex *u, double complex
       double complex v = fin[ix] * inv;
       if (c > 0) { /* i k_a (the Nyquist halves get +- k: the interpolant's derivative) */
         double k = 2.0 * RG_PI * (double)(c == 1 ? s1 : s2) / ((double)n * g->dx);
-        v = rg_mul(v, CMPLX(0.0, k));
+        v = mfh_cmul(v, CMPLX(0.0, k));
       }
       /* a Nyquist index on an axis splits into +-n/2 halves (opposite signs
        * for the derivative along it) */
@@ -426,7 +416,7 @@ static int grad_sum_1d(const mfh_xgrid *g, double eps, size_t m, const double co
   for (size_t l = 0; l < n2; l++) {
     for (size_t X = 0; X < n2; X++) z[X] = Wst[X * n2 + l];
     fftw_execute_dft(pf, z, z);
-    for (size_t j = 0; j < n2; j++) z[j] = rg_mul(z[j], CMPLX(0.0, (j == n ? 0.0 : wave(j, n2, h)) * inv));
+    for (size_t j = 0; j < n2; j++) z[j] = mfh_cmul(z[j], CMPLX(0.0, (j == n ? 0.0 : mfh_dft_wave(j, n2, h)) * inv));
     fftw_execute_dft(pb, z, z);
     for (size_t X = 0; X < n2; X++) S[X * n2 + l] += creal(z[X]) * creal(z[X]);
   }
