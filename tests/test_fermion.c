@@ -966,6 +966,41 @@ START_TEST(test_engine_validate) {
   mfh_err_clear(&E);
   ck_assert_int_eq(ke->validate(&ps, &bad, &E), MFH_OK);
   mfh_params_free(&ps);
+  /* the size a refusal names is the run configuration's: the kernel engine
+   * for Hartree-Fock holds 5 kernels, the orbital one 5 m orbitals and one
+   * kernel, each with 3 states; validate() refuses just above it, accepts
+   * just below */
+  struct {
+    const mfh_engine_type *t;
+    const char *ov;
+  } cases[3] = {{ke, "dim=2 N=9 dynamics=hf"}, {oe, "N=24 state=slater dynamics=hf"}, {ke, "N=16 dynamics=vlasov"}};
+  for (int c = 0; c < 3; c++) {
+    mfh_params pc = mfh_test_engine_params(cases[c].t, cases[c].ov);
+    mfh_fermion_run_config rc;
+    ok(mfh_fermion_run_config_of(cases[c].t, &pc, &rc, NULL, &E));
+    double np = (double)npts_of(&rc.engine.grid), st = cases[c].t == ke ? 16 * np * np : 16 * np * (double)rc.m;
+    double eng = cases[c].t == ke ? (c == 0 ? 5 : 1) * 16 * np * np : 5 * 16 * np * (double)rc.m + 16 * np * np;
+    ck_assert_double_eq(rc.state_bytes, st);
+    ck_assert_double_eq(rc.need_bytes, eng + 3 * st);
+    ck_assert_int_eq(rc.steps, 20);
+    if (c == 1) ck_assert_int_eq((int)rc.m, 24); /* Slater: N orbitals */
+    mfh_params_free(&pc);
+    char ov[160];
+    for (int side = 0; side < 2; side++) {
+      snprintf(ov, sizeof ov, "%s mem_gib=%.17g", cases[c].ov, rc.need_bytes / 1073741824.0 * (side ? 1.001 : 0.999));
+      mfh_params pm = mfh_test_engine_params(cases[c].t, ov);
+      mfh_err_clear(&E);
+      bad = NULL;
+      int v = cases[c].t->validate(&pm, &bad, &E);
+      ck_assert_msg(side ? v == MFH_OK : v == MFH_EINPUT && bad && !strcmp(bad, "N") && strstr(E.msg, "needs"),
+                    "case %d side %d: %d %s", c, side, v, E.msg);
+      mfh_params_free(&pm);
+    }
+  }
+  mfh_params pb = mfh_test_engine_params(ke, "N=8");
+  mfh_fermion_run_config rb;
+  ck_assert_int_eq(mfh_fermion_run_config_of(NULL, &pb, &rb, NULL, &E), MFH_EINPUT); /* not a fermion engine */
+  mfh_params_free(&pb);
 }
 END_TEST
 

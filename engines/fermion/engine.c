@@ -144,39 +144,65 @@ static int config_of(const mfh_params *p, fe_config *c, const char **param, mfh_
   return MFH_OK;
 }
 
-/* Bytes of the state (kernel or m orbitals) and of the engine. */
+/* The stepper's parameters of a run. */
+static void engine_params(const fe_config *c, mfh_fermion_engine_params *ep) {
+  mfh_fermion_engine_params_init(ep);
+  ep->grid = c->grid;
+  ep->N = c->setup.N;
+  ep->model = c->model;
+  ep->V = c->V;
+  ep->threads = c->threads;
+}
+
+/* Bytes of the state (kernel or m orbitals). */
 static double state_bytes(const fe_config *c, int kernel) {
   double np = (double)mfh_fermion_grid_points(&c->grid);
   return kernel ? 16.0 * np * np : 16.0 * np * (double)c->m;
 }
 
-static double engine_bytes(const fe_config *c, int kernel) {
-  mfh_fermion_engine_params ep;
-  mfh_fermion_engine_params_init(&ep);
-  ep.grid = c->grid;
-  ep.model = c->model;
-  return kernel ? mfh_fermion_kernel_engine_bytes(&ep) : mfh_fermion_orb_engine_bytes(&ep, (int)c->m);
+int mfh_fermion_run_config_of(const mfh_engine_type *type, const mfh_params *p, mfh_fermion_run_config *out,
+                              const char **param, mfh_err *err) {
+  int kernel = type == &mfh_engine_fermion_kernel;
+  if (!kernel && type != &mfh_engine_fermion_orbitals)
+    return mfh_err_set(err, MFH_EINPUT, "%s: not a fermion engine", type ? type->name : "(null)");
+  fe_config c;
+  const char *bad = NULL;
+  int rc = config_of(p, &c, &bad, err);
+  if (param) *param = bad;
+  if (rc) return rc;
+  memset(out, 0, sizeof *out);
+  out->setup = c.setup;
+  engine_params(&c, &out->engine);
+  out->m = c.m;
+  out->dt = c.dt;
+  out->steps = lround(mfh_params_real(p, "t") / c.dt);
+  out->engine_bytes = kernel ? mfh_fermion_kernel_engine_bytes(&out->engine)
+                             : mfh_fermion_orb_engine_bytes(&out->engine, (int)c.m);
+  out->state_bytes = state_bytes(&c, kernel);
+  out->need_bytes = out->engine_bytes + 3.0 * out->state_bytes;
+  return MFH_OK;
 }
 
-static int validate_common(const mfh_params *p, int kernel, const char **param, mfh_err *err) {
-  fe_config c;
-  int rc = config_of(p, &c, param, err);
+static int validate_common(const mfh_params *p, const mfh_engine_type *type, const char **param, mfh_err *err) {
+  mfh_fermion_run_config rc_;
+  int rc = mfh_fermion_run_config_of(type, p, &rc_, param, err);
   if (rc) return rc;
-  double need = engine_bytes(&c, kernel) + 3.0 * state_bytes(&c, kernel), lim = mfh_params_real(p, "mem_gib");
-  if (need > lim * FE_GIB)
+  double lim = mfh_params_real(p, "mem_gib");
+  const mfh_fermion_grid *g = &rc_.engine.grid;
+  if (rc_.need_bytes > lim * FE_GIB)
     return mfh_param_reject(param, "N", err,
                             "%s N = %lld in %dD on %d^%d points (%zu orbitals) needs %.3g GiB, more than mem_gib = "
                             "%g: lower N or raise mem_gib",
-                            kernel ? "fermion_kernel" : "fermion_orbitals", mfh_params_int(p, "N"), c.grid.dim,
-                            c.grid.n, c.grid.dim, c.m, need / FE_GIB, lim);
+                            type->name, mfh_params_int(p, "N"), g->dim, g->n, g->dim, rc_.m,
+                            rc_.need_bytes / FE_GIB, lim);
   return MFH_OK;
 }
 
 static int kernel_validate(const mfh_params *p, const char **param, mfh_err *err) {
-  return validate_common(p, 1, param, err);
+  return validate_common(p, &mfh_engine_fermion_kernel, param, err);
 }
 static int orbital_validate(const mfh_params *p, const char **param, mfh_err *err) {
-  return validate_common(p, 0, param, err);
+  return validate_common(p, &mfh_engine_fermion_orbitals, param, err);
 }
 
 static int fe_declare(const mfh_params *p, mfh_decl *d, mfh_err *err) {
@@ -261,15 +287,6 @@ static int start_of(const mfh_params *p, const mfh_engine_ctx *ctx, fe_config *c
   c->grid.eps = d->eps;
   *from = d;
   return MFH_OK;
-}
-
-static void engine_params(const fe_config *c, mfh_fermion_engine_params *ep) {
-  mfh_fermion_engine_params_init(ep);
-  ep->grid = c->grid;
-  ep->N = c->setup.N;
-  ep->model = c->model;
-  ep->V = c->V;
-  ep->threads = c->threads;
 }
 
 /* The engine's scalars for an output state. */

@@ -30,9 +30,36 @@
 #ifndef MFH_ENGINES_FERMION_ENGINE_H
 #define MFH_ENGINES_FERMION_ENGINE_H
 
+#include <stddef.h>
+
 #include "core/engine.h"
+#include "engines/fermion/engines.h"
+#include "engines/fermion/fermion.h"
 
 extern const mfh_engine_type mfh_engine_fermion_kernel;
 extern const mfh_engine_type mfh_engine_fermion_orbitals;
+
+/* A run of one of the two engines, as its parameters make it. */
+typedef struct mfh_fermion_run_config {
+  mfh_fermion_setup setup;          /* state, N, T, t_max, V: the grid rule's input */
+  mfh_fermion_engine_params engine; /* the stepper's grid, N, model, V, threads */
+  size_t m;                         /* orbitals (levels) of the trap state */
+  double dt;
+  long steps;                       /* Strang steps to the output time t */
+  double engine_bytes;              /* what the stepper allocates */
+  double state_bytes;               /* one state: the kernel, or m orbitals */
+  double need_bytes;                /* engine + 3 states: what validate() holds to mem_gib */
+} mfh_fermion_run_config;
+
+/* The run of engine type (mfh_engine_fermion_kernel or _orbitals) with
+ * parameters p (complete, defaults filled): the grid of the resolution rule
+ * (or the n asked for, checked), the trap levels, the steps and the memory
+ * estimate that validate() compares with mem_gib (the size a refusal names).
+ * For benchmarks and size planning; builds the trap levels (O(m) Hermite
+ * evaluations), allocates nothing that outlives the call.  MFH_OK;
+ * MFH_EINPUT (not a fermion engine; or what validate() refuses, with
+ * *param the parameter to blame when param is not NULL), MFH_ENOMEM. */
+int mfh_fermion_run_config_of(const mfh_engine_type *type, const mfh_params *p, mfh_fermion_run_config *out,
+                              const char **param, mfh_err *err);
 
 #endif
