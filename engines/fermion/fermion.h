@@ -1,7 +1,8 @@
 /* Fermions in the mean-field + semiclassical scaling (seed 003, Benedikter-
  * Porta-Saffirio-Schlein; THEOREMS.md HF-1..HF-4): grids, pair potentials,
- * trap states, geometry and memory checks.  The engines are in engines.h,
- * the observables in observables.h.
+ * trap states, geometry and memory checks.  The steppers are in engines.h,
+ * the registry engines in engine.h, the resolution and ||grad W|| monitors in
+ * monitors.h.
  *
  * Model (THEOREMS.md section 1, "Fermionic semiclassical scaling").  A
  * density matrix omega on L^2(R^d), d = 1 or 2, with tr omega = N and
