@@ -9,10 +9,11 @@
  *   bench_fermion rates [max]   the HF-1..HF-4 observables over N (1D up to max,
  *                               default 128; 2D to a fixed small set) with the
  *                               least-squares slopes in eps, and the monitors
- *   bench_fermion sizes [timed] [reach] [DIR]  the largest N of each profile of the
- *                               studies in DIR (default studies/fermions): each part's
- *                               grid and memory, (timed) the engines' time of that
- *                               task, (reach) the largest N the memory limit allows
+ *   bench_fermion sizes [timed] [reach] [PROFILE] [DIR]  the largest N of each
+ *                               profile (or of PROFILE) of the studies in DIR (default
+ *                               studies/fermions): each part's grid and memory, (timed)
+ *                               the engines' time of that task, (reach) the largest N
+ *                               the memory limit allows
  *   bench_fermion task KIND DIM N   one task, timed (KIND: mixed, slater, hf4s, hf4m)
  *
  * Protocol of the tasks (what a study would run): trap state at eps =
@@ -519,7 +520,7 @@ static void time_run(const mfh_fermion_run_config *c, int kernel, double *t_init
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void sizes(const char *dir, int timed, int with_reach) {
+static void sizes(const char *dir, int timed, int with_reach, const char *only) {
   static const char *dyn[4] = {"free", "hartree", "hf", "vlasov"};
   char *files[256];
   size_t nf = 0;
@@ -539,10 +540,12 @@ static void sizes(const char *dir, int timed, int with_reach) {
          "the largest part's memory as validate() counts it (engine + 3 states) and the output states a task\n"
          "holds at once%s%s.\n",
          with_reach ? "; reach: the largest N of the family that the largest part accepts at its mem_gib" : "",
-         timed ? "; engines: trap states + steps of every part (no observables)" : "");
+         timed ? "; engines: every part's trap state + 2 timed Strang steps scaled to its steps (no observables)"
+               : "");
   for (size_t f = 0; f < nf; f++) {
     double reach_N = NAN;
     for (int k = 0; mfh_profiles[k]; k++) {
+      if (only && strcmp(only, mfh_profiles[k])) continue;
       mfh_study s;
       mfh_plan plan;
       memset(&plan, 0, sizeof plan);
@@ -562,7 +565,7 @@ static void sizes(const char *dir, int timed, int with_reach) {
       int np = part_configs(&s, pt, cfg, idx);
       if (np == -2) die();
       double N = mfh_params_real(pt, "N");
-      if (k == 0) {
+      if (k == 0 || only) {
         printf("%s:", s.id);
         for (int j = 0; j < np; j++)
           printf("%s %s %s/%s", j ? "," : "", s.parts[idx[j]].name,
@@ -591,7 +594,7 @@ static void sizes(const char *dir, int timed, int with_reach) {
                cfg[big].need_bytes / 1073741824.0, outputs / 1073741824.0);
         if (timed) printf(" | engines %7.2fs", t_task);
         printf("\n");
-        if (with_reach && swept && !mfh_profiles[k + 1]) /* once, from the full profile's point */
+        if (with_reach && swept && (only || !mfh_profiles[k + 1])) /* once: the full (or only) profile's point */
           reach_N = reach(&s, idx[big], pt, N, cfg[0].setup.dim == 2 && cfg[0].setup.kind == MFH_FERMION_SLATER);
       }
       fflush(stdout);
@@ -619,16 +622,20 @@ int main(int argc, char **argv) {
     }
   } else if (!strcmp(mode, "sizes")) {
     int timed = 0, with_reach = 0;
-    const char *dir = "studies/fermions";
+    const char *dir = "studies/fermions", *only = NULL;
     for (int a = 2; a < argc; a++) {
+      int profile = 0;
+      for (int k = 0; mfh_profiles[k]; k++) profile |= !strcmp(argv[a], mfh_profiles[k]);
       if (!strcmp(argv[a], "timed"))
         timed = 1;
       else if (!strcmp(argv[a], "reach"))
         with_reach = 1;
+      else if (profile)
+        only = argv[a];
       else
         dir = argv[a];
     }
-    sizes(dir, timed, with_reach);
+    sizes(dir, timed, with_reach, only);
   } else if (!strcmp(mode, "rates")) {
     rates(argc > 2 ? atof(argv[2]) : 128);
   } else if (!strcmp(mode, "task") && argc >= 5) {
@@ -650,8 +657,8 @@ int main(int argc, char **argv) {
     else
       return 2;
   } else {
-    fprintf(stderr, "usage: bench_fermion step [reps] | trace [Nmax] | rates [Nmax] | sizes [timed] [reach] [DIR] | task "
-                    "KIND DIM N [steps box band]\n");
+    fprintf(stderr, "usage: bench_fermion step [reps] | trace [Nmax] | rates [Nmax] | sizes [timed] [reach] [PROFILE] [DIR] "
+                    "| task KIND DIM N [steps box band]\n");
     return 2;
   }
   return 0;
