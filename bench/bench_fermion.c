@@ -1,4 +1,5 @@
-/* Costs and measured rates of the fermion library (solvers/fermion/).
+/* Costs and measured rates of the fermion library (engines/fermion/) and the
+ * density metrics its studies read (metrics/semiclassical/).
  *
  *   bench_fermion step [reps]   kernel step (Vlasov, Hartree, Hartree-Fock) against
  *                               the FFTs (and zgemm calls) it makes, 1D n = 720,
@@ -8,6 +9,11 @@
  *   bench_fermion rates [max]   the HF-1..HF-4 observables over N (1D up to max,
  *                               default 128; 2D to a fixed small set) with the
  *                               least-squares slopes in eps, and the monitors
+ *   bench_fermion sizes [timed] [reach] [PROFILE] [DIR]  the largest N of each
+ *                               profile (or of PROFILE) of the studies in DIR (default
+ *                               studies/fermions): each part's grid and memory, (timed)
+ *                               the engines' time of that task, (reach) the largest N
+ *                               the memory limit allows
  *   bench_fermion task KIND DIM N   one task, timed (KIND: mixed, slater, hf4s, hf4m)
  *
  * Protocol of the tasks (what a study would run): trap state at eps =
@@ -20,6 +26,7 @@
  * One thread for the engines; OpenBLAS uses its own thread count (set
  * OPENBLAS_NUM_THREADS=1 for one-thread figures). */
 #include <complex.h>
+#include <dirent.h>
 #include <fftw3.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,12 +34,18 @@
 #include <string.h>
 
 #include "bench/benchutil.h"
+#include "core/blas.h" /* zgemm_ (the exchange cost) */
 #include "core/cmplx.h"
 #include "core/status.h"
+#include "engines/fermion/engine.h"
 #include "engines/fermion/engines.h"
 #include "engines/fermion/fermion.h"
-#include "engines/fermion/internal.h" /* zgemm_ (the exchange cost) */
-#include "engines/fermion/observables.h"
+#include "engines/fermion/monitors.h"
+#include "metrics/semiclassical/charfun.h"
+#include "metrics/semiclassical/distances.h"
+#include "metrics/semiclassical/regularity.h"
+#include "pipeline/plan.h"
+#include "pipeline/study.h"
 
 #define T_FINAL 0.5
 #define NSTEPS 20
@@ -61,39 +74,6 @@ static mfh_fermion_setup setup(int dim, int kind, double N) {
 }
 
 static size_t npts_of(const mfh_fermion_grid *g) { return mfh_fermion_grid_points(g); }
-
-/* ---- the mode set ------------------------------------------------------------ */
-
-static size_t mode_set(int dim, double *p, double *q) {
-  const double mag[5] = {0, 0.5, 1, 2, 4};
-  size_t nm = 0;
-  if (dim == 1) {
-    for (int a = 0; a < 5; a++)
-      for (int b = 0; b < 9; b++) {
-        p[nm] = mag[a];
-        q[nm] = b < 5 ? mag[b] : -mag[b - 4];
-        nm++;
-      }
-    return nm;
-  }
-  /* 2D: 0 and the magnitudes 0.5, 1, 2 along e1, e2, (e1 + e2)/sqrt 2 */
-  double v[10][2];
-  int nv = 0;
-  v[nv][0] = 0, v[nv][1] = 0, nv++;
-  for (int a = 1; a < 4; a++) {
-    double m = mag[a], r = m / sqrt(2.0);
-    v[nv][0] = m, v[nv][1] = 0, nv++;
-    v[nv][0] = 0, v[nv][1] = m, nv++;
-    v[nv][0] = r, v[nv][1] = r, nv++;
-  }
-  for (int a = 0; a < nv; a++)
-    for (int b = 0; b < nv; b++) {
-      p[2 * nm] = v[a][0], p[2 * nm + 1] = v[a][1];
-      q[2 * nm] = v[b][0], q[2 * nm + 1] = v[b][1];
-      nm++;
-    }
-  return nm;
-}
 
 /* ---- tasks ----------------------------------------------------------------------- */
 
@@ -144,30 +124,30 @@ static result task_hf(int dim, int kind, double N, int nsteps, double box, doubl
   if (ho) TRY(mfh_fermion_orb_engine_run(ho, dt, nsteps, &E));
   r.t_run = mfh_bench_now() - t0;
   t0 = mfh_bench_now();
-  const double complex *W = mfh_fermion_kernel_engine_data(w);
-  double pp[200], qq[200];
-  double complex c1[100], c2[100];
-  size_t nm = mode_set(dim, pp, qq);
+  double complex *W = mfh_fermion_kernel_engine_data(w);
+  mfh_density dw = mfh_fermion_kernel_view(&g, W), dh;
+  double pp[2 * MFH_SC_CHARFUN_MAX], qq[2 * MFH_SC_CHARFUN_MAX];
+  double complex c1[MFH_SC_CHARFUN_MAX], c2[MFH_SC_CHARFUN_MAX];
+  size_t nm = mfh_sc_charfun_standard(dim, pp, qq);
   double hs = 0, tr = 0;
-  if (h) {
-    const double complex *H = mfh_fermion_kernel_engine_data(h);
-    TRY(mfh_fermion_modes_kernel(&g, H, N, nm, pp, qq, c1, &E));
-    TRY(mfh_fermion_hs_norm(&g, H, W, &hs, &E));
-    if (want_tr) {
-      double t1 = mfh_bench_now();
-      TRY(mfh_fermion_trace_norm(&g, H, W, &tr, NULL, &E));
-      r.t_eig = mfh_bench_now() - t1;
-    }
+  if (h)
+    dh = mfh_fermion_kernel_view(&g, mfh_fermion_kernel_engine_data(h));
+  else
+    dh = mfh_fermion_orbitals_view(mfh_fermion_orb_engine_state(ho));
+  TRY(mfh_sc_charfun(&dh, nm, pp, qq, c1, &E));
+  double t1 = mfh_bench_now();
+  if (want_tr) {
+    mfh_sc_norms nr;
+    TRY(mfh_sc_norms_diff(&dh, &dw, &nr, &E));
+    hs = nr.hs;
+    tr = nr.trace;
   } else {
-    const mfh_fermion_orbitals *oo = mfh_fermion_orb_engine_state(ho);
-    TRY(mfh_fermion_modes_orbitals(oo, nm, pp, qq, c1, &E));
-    double t1 = mfh_bench_now();
-    TRY(mfh_fermion_orbital_kernel_norms(oo, W, want_tr ? &tr : NULL, &hs, &E));
-    r.t_eig = mfh_bench_now() - t1;
+    TRY(mfh_sc_hs_diff(&dh, &dw, &hs, &E));
   }
-  TRY(mfh_fermion_modes_kernel(&g, W, N, nm, pp, qq, c2, &E));
-  for (size_t j = 0; j < nm; j++) c1[j] -= c2[j];
-  r.modes = mfh_fermion_modes_weighted_max(dim, nm, pp, qq, c1, NULL);
+  r.t_eig = mfh_bench_now() - t1;
+  TRY(mfh_sc_charfun(&dw, nm, pp, qq, c2, &E));
+  for (size_t j = 0; j < nm; j++) c1[j] = (c1[j] - c2[j]) / N;
+  r.modes = mfh_sc_charfun_weighted_max(dim, nm, pp, qq, c1, NULL);
   r.hs = hs / sqrt(N);
   r.tr = tr / N;
   r.t_obs = mfh_bench_now() - t0;
@@ -208,9 +188,11 @@ static result task_hf4(int dim, int kind, double N, int nsteps) {
   TRY(mfh_fermion_orb_engine_run(x, dt, nsteps, &E));
   r.t_run = mfh_bench_now() - t0;
   t0 = mfh_bench_now();
-  double tr;
-  TRY(mfh_fermion_orbital_norms(mfh_fermion_orb_engine_state(x), mfh_fermion_orb_engine_state(h), &tr, NULL, &E));
-  r.hf4 = tr / N;
+  mfh_density dx = mfh_fermion_orbitals_view(mfh_fermion_orb_engine_state(x));
+  mfh_density dh = mfh_fermion_orbitals_view(mfh_fermion_orb_engine_state(h));
+  mfh_sc_norms nr;
+  TRY(mfh_sc_norms_diff(&dx, &dh, &nr, &E));
+  r.hf4 = nr.trace / N;
   r.t_obs = mfh_bench_now() - t0;
   mfh_fermion_orb_engine_destroy(h);
   mfh_fermion_orb_engine_destroy(x);
@@ -313,7 +295,12 @@ static void rates(double nmax) {
       TRY(mfh_fermion_levels_create(1, kind, N, g.eps, TEMP, 0, &lv, &E));
       TRY(mfh_fermion_trap_state(&g, lv, &o, &E));
       double cx = NAN, cp = NAN, gw;
-      if (2 * o->m < g.n || N <= 128) TRY(mfh_fermion_commutator_norms(o, &cx, &cp, &E));
+      mfh_density d = mfh_fermion_orbitals_view(o);
+      if (2 * o->m < g.n || N <= 128) {
+        TRY(mfh_sc_commutators(&d, &cx, &cp, &E));
+        cx /= N * g.eps;
+        cp /= N * g.eps;
+      }
       TRY(mfh_fermion_wigner_grad_l1(lv, &gw, &E));
       printf("  1D %-6s N=%-5g tr|[x,w]|/(N eps)=%.6f tr|[eps d,w]|/(N eps)=%.6f ||grad W_N||_1=%.5f "
              "(/sqrt N %.4f)\n",
@@ -417,6 +404,208 @@ static void step_cost(int reps) {
   }
 }
 
+/* ---- sizes per profile ------------------------------------------------------------
+ * For every study file in a folder (default studies/fermions) and every
+ * profile: the point with the largest N and, for each fermion part there
+ * (the system and its references), the run its engine makes of it
+ * (engine.h, mfh_fermion_run_config_of: the grid of the resolution rule,
+ * the trap orbitals, the memory validate() holds to mem_gib), read from
+ * the study files themselves, so the table cannot fall out of step with
+ * them.  reach (slow: the trap levels of every N tried, ~1 min): the
+ * largest N of the same family (closed shells for 2D
+ * Slater states) that validate() accepts for the task's largest part at
+ * its mem_gib.
+ * timed: each part's trap state and two Strang steps of its stepper,
+ * scaled to its steps: the task's engine time (the observables come on top;
+ * the trace norm's eigenvalues on a dense kernel dominate there, see
+ * `trace`). */
+
+/* The fermion parts of study s at point params pt: their run configurations
+ * (at most MFH_MAX_PARTS); returns how many, or -1 when one is refused
+ * (validate()'s message in E) and -2 on another error. */
+static int part_configs(const mfh_study *s, const mfh_params *pt, mfh_fermion_run_config *cfg, size_t *idx) {
+  int k = 0;
+  for (size_t i = 0; i < s->nparts; i++) {
+    const mfh_engine_type *t = s->parts[i].engine;
+    if (t != &mfh_engine_fermion_kernel && t != &mfh_engine_fermion_orbitals) continue;
+    mfh_params pp = {0, NULL};
+    if (mfh_part_params(s, i, pt, &pp, &E)) return -2;
+    int rc = mfh_fermion_run_config_of(t, &pp, &cfg[k], NULL, &E);
+    if (!rc && cfg[k].need_bytes > mfh_params_real(&pp, "mem_gib") * 1073741824.0) rc = MFH_EINPUT;
+    mfh_params_free(&pp);
+    if (rc) return rc == MFH_EINPUT ? -1 : -2;
+    idx[k++] = i;
+  }
+  return k;
+}
+
+/* pt with N set. */
+static int with_N(const mfh_params *pt, double N, mfh_params *out) {
+  if (mfh_params_copy(out, pt)) return MFH_ENOMEM;
+  mfh_param_val v = *mfh_params_find(pt, "N");
+  v.str = NULL;
+  v.num = N;
+  return mfh_params_put(out, &v);
+}
+
+/* Whether part i of s accepts N at point pt (1, 0; -1 on an error other
+ * than a refusal). */
+static int part_fits(const mfh_study *s, size_t i, const mfh_params *pt, double N) {
+  mfh_params q = {0, NULL}, pp = {0, NULL};
+  mfh_fermion_run_config c;
+  int rc = with_N(pt, N, &q);
+  if (!rc) rc = mfh_part_params(s, i, &q, &pp, &E);
+  if (!rc) rc = mfh_fermion_run_config_of(s->parts[i].engine, &pp, &c, NULL, &E);
+  int fits = rc == MFH_EINPUT ? 0 : rc ? -1 : c.need_bytes <= mfh_params_real(&pp, "mem_gib") * 1073741824.0;
+  mfh_params_free(&q);
+  mfh_params_free(&pp);
+  return fits;
+}
+
+/* The largest N >= N0 of the family that part i (the task's largest)
+ * accepts (0 if N0 is refused, NaN on an error): doubling, then bisection;
+ * 2D Slater states over closed shells K (K + 1) / 2. */
+static double reach(const mfh_study *s, size_t i, const mfh_params *pt, double N0, int shells) {
+#define NOF(x) (shells ? (x) * ((x) + 1) / 2 : (x))
+  double lo = shells ? floor((sqrt(8 * N0 + 1) - 1) / 2 + 1e-9) : N0, hi, cap = shells ? 1400 : 1e6;
+  int f = part_fits(s, i, pt, NOF(lo));
+  if (f <= 0) return f ? NAN : 0;
+  for (;;) { /* doubling: lo fits */
+    hi = fmin(2 * lo, cap);
+    if ((f = part_fits(s, i, pt, NOF(hi))) < 0) return NAN;
+    if (!f) break;
+    lo = hi;
+    if (hi >= cap) return NOF(hi);
+  }
+  while (hi - lo > 1) { /* bisection: lo fits, hi does not */
+    double mid = floor((lo + hi) / 2);
+    if ((f = part_fits(s, i, pt, NOF(mid))) < 0) return NAN;
+    if (f)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return NOF(lo);
+#undef NOF
+}
+
+/* Trap state and two Strang steps of run c: *t_init, *t_step (seconds). */
+static void time_run(const mfh_fermion_run_config *c, int kernel, double *t_init, double *t_step) {
+  mfh_fermion_levels *lv = NULL;
+  mfh_fermion_orbitals *o = NULL;
+  double t0 = mfh_bench_now();
+  TRY(mfh_fermion_levels_create(c->setup.dim, c->setup.kind, c->setup.N, c->engine.grid.eps, c->setup.T, 0, &lv,
+                                &E));
+  if (kernel) {
+    mfh_fermion_kernel_engine *e = NULL;
+    TRY(mfh_fermion_kernel_engine_create(&c->engine, &e, &E));
+    TRY(mfh_fermion_trap_kernel(&c->engine.grid, lv, mfh_fermion_kernel_engine_data(e), &E));
+    *t_init = mfh_bench_now() - t0;
+    t0 = mfh_bench_now();
+    TRY(mfh_fermion_kernel_engine_run(e, c->dt, 2, &E));
+    mfh_fermion_kernel_engine_destroy(e);
+  } else {
+    mfh_fermion_orb_engine *e = NULL;
+    TRY(mfh_fermion_trap_state(&c->engine.grid, lv, &o, &E));
+    TRY(mfh_fermion_orb_engine_create(&c->engine, o, &e, &E));
+    *t_init = mfh_bench_now() - t0;
+    t0 = mfh_bench_now();
+    TRY(mfh_fermion_orb_engine_run(e, c->dt, 2, &E));
+    mfh_fermion_orb_engine_destroy(e);
+  }
+  *t_step = (mfh_bench_now() - t0) / 2;
+  mfh_fermion_orbitals_destroy(o);
+  mfh_fermion_levels_destroy(lv);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void sizes(const char *dir, int timed, int with_reach, const char *only) {
+  static const char *dyn[4] = {"free", "hartree", "hf", "vlasov"};
+  char *files[256];
+  size_t nf = 0;
+  DIR *d = opendir(dir);
+  if (!d) {
+    fprintf(stderr, "bench_fermion sizes: cannot open %s\n", dir);
+    exit(2);
+  }
+  for (struct dirent *de; (de = readdir(d)) && nf < 256;) {
+    size_t l = strlen(de->d_name), len = strlen(dir) + l + 2;
+    if (l > 5 && !strcmp(de->d_name + l - 5, ".yaml") && (files[nf] = malloc(len)))
+      snprintf(files[nf++], len, "%s/%s", dir, de->d_name);
+  }
+  closedir(d);
+  qsort(files, nf, sizeof *files, by_name);
+  printf("The largest N of each profile, read from the study files: the system's grid n^d and trap orbitals m;\n"
+         "the largest part's memory as validate() counts it (engine + 3 states) and the output states a task\n"
+         "holds at once%s%s.\n",
+         with_reach ? "; reach: the largest N of the family that the largest part accepts at its mem_gib" : "",
+         timed ? "; engines: every part's trap state + 2 timed Strang steps scaled to its steps (no observables)"
+               : "");
+  for (size_t f = 0; f < nf; f++) {
+    double reach_N = NAN;
+    for (int k = 0; mfh_profiles[k]; k++) {
+      if (only && strcmp(only, mfh_profiles[k])) continue;
+      mfh_study s;
+      mfh_plan plan;
+      memset(&plan, 0, sizeof plan);
+      if (mfh_study_load(files[f], mfh_profiles[k], -1, &s, &E)) die();
+      if (!s.nparts || mfh_plan_build(&s, &plan, &E)) {
+        mfh_study_free(&s);
+        break;
+      }
+      size_t best = 0;
+      int swept = 0;
+      for (size_t a = 0; a < s.naxes; a++) swept |= !strcmp(s.axes[a].name, "N");
+      for (size_t i = 0; i < plan.npoints; i++)
+        if (mfh_params_real(&plan.points[i].params, "N") > mfh_params_real(&plan.points[best].params, "N")) best = i;
+      const mfh_params *pt = &plan.points[best].params;
+      mfh_fermion_run_config cfg[MFH_MAX_PARTS];
+      size_t idx[MFH_MAX_PARTS];
+      int np = part_configs(&s, pt, cfg, idx);
+      if (np == -2) die();
+      double N = mfh_params_real(pt, "N");
+      if (k == 0 || only) {
+        printf("%s:", s.id);
+        for (int j = 0; j < np; j++)
+          printf("%s %s %s/%s", j ? "," : "", s.parts[idx[j]].name,
+                 s.parts[idx[j]].engine == &mfh_engine_fermion_kernel ? "kernel" : "orbitals",
+                 dyn[cfg[j].engine.model]);
+        printf("\n");
+      }
+      printf("  %-7s N=%-5g", mfh_profiles[k], N);
+      if (np <= 0) {
+        printf(np ? " refused: %s\n" : " no fermion part\n", E.msg);
+      } else {
+        double outputs = 0, t_task = 0;
+        int big = 0;
+        for (int j = 0; j < np; j++) {
+          const mfh_fermion_run_config *c = &cfg[j];
+          outputs += c->state_bytes;
+          if (c->need_bytes > cfg[big].need_bytes) big = j;
+          if (timed) {
+            double ti, ts;
+            time_run(c, s.parts[idx[j]].engine == &mfh_engine_fermion_kernel, &ti, &ts);
+            t_task += ti + ts * (double)c->steps;
+          }
+        }
+        printf(" n=%4d^%d m=%-5zu %2ld steps | largest part %-11s %8.3g GiB, outputs %8.3g GiB", cfg[0].engine.grid.n,
+               cfg[0].engine.grid.dim, cfg[0].m, cfg[0].steps, s.parts[idx[big]].name,
+               cfg[big].need_bytes / 1073741824.0, outputs / 1073741824.0);
+        if (timed) printf(" | engines %7.2fs", t_task);
+        printf("\n");
+        if (with_reach && swept && (only || !mfh_profiles[k + 1])) /* once: the full (or only) profile's point */
+          reach_N = reach(&s, idx[big], pt, N, cfg[0].setup.dim == 2 && cfg[0].setup.kind == MFH_FERMION_SLATER);
+      }
+      fflush(stdout);
+      mfh_plan_free(&plan);
+      mfh_study_free(&s);
+    }
+    if (!isnan(reach_N)) printf("  reach   N=%g\n", reach_N);
+  }
+  for (size_t f = 0; f < nf; f++) free(files[f]);
+}
+
 int main(int argc, char **argv) {
   mfh_gsl_quiet();
   mfh_err_clear(&E);
@@ -431,6 +620,22 @@ int main(int argc, char **argv) {
       printf("  total %.2fs: trap kernel %.0f%%, runs %.0f%%, zheevd %.0f%%, other observables %.0f%%\n", tot,
              100 * r.t_init / tot, 100 * r.t_run / tot, 100 * r.t_eig / tot, 100 * (r.t_obs - r.t_eig) / tot);
     }
+  } else if (!strcmp(mode, "sizes")) {
+    int timed = 0, with_reach = 0;
+    const char *dir = "studies/fermions", *only = NULL;
+    for (int a = 2; a < argc; a++) {
+      int profile = 0;
+      for (int k = 0; mfh_profiles[k]; k++) profile |= !strcmp(argv[a], mfh_profiles[k]);
+      if (!strcmp(argv[a], "timed"))
+        timed = 1;
+      else if (!strcmp(argv[a], "reach"))
+        with_reach = 1;
+      else if (profile)
+        only = argv[a];
+      else
+        dir = argv[a];
+    }
+    sizes(dir, timed, with_reach, only);
   } else if (!strcmp(mode, "rates")) {
     rates(argc > 2 ? atof(argv[2]) : 128);
   } else if (!strcmp(mode, "task") && argc >= 5) {
@@ -452,7 +657,8 @@ int main(int argc, char **argv) {
     else
       return 2;
   } else {
-    fprintf(stderr, "usage: bench_fermion step [reps] | trace [Nmax] | rates [Nmax] | task KIND DIM N [steps box band]\n");
+    fprintf(stderr, "usage: bench_fermion step [reps] | trace [Nmax] | rates [Nmax] | sizes [timed] [reach] [PROFILE] [DIR] "
+                    "| task KIND DIM N [steps box band]\n");
     return 2;
   }
   return 0;

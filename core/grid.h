@@ -35,6 +35,14 @@ static inline double mfh_xgrid_node(const mfh_xgrid *g, size_t j) {
   return g->xmin + (double)j * g->dx;
 }
 
+/* The signed wave number 2 pi m / (n dx) of DFT index l on an axis of n
+ * nodes, m = l for l < n/2, else l - n (the Nyquist index n/2 counts as
+ * -n/2): the frequency FFTW's index l stands for. */
+static inline double mfh_dft_wave(size_t l, size_t n, double dx) {
+  double m = l < n / 2 ? (double)l : (double)l - (double)n;
+  return 2.0 * 3.14159265358979323846 * m / ((double)n * dx);
+}
+
 /* A real function f(x_i, v_j) on a 1D1V phase-space grid:
  * x_i = xmin + i dx (i < nx), v_j = vmin + j dv (j < nv), stored
  * f[i * nv + j] (row i = the v profile at x_i).  v is the velocity of the

@@ -1,7 +1,7 @@
-/* Observables of density operators on position grids (state kind
- * "density", core/density.h), whichever engine made them: a Hartree
- * mixture, the reduced density matrix R_{N:1} of an N-body wave function, a
- * Hartree-Fock kernel. */
+/* Observables over two density operators (state kind "density"), whichever
+ * engine made them: a Hartree mixture, the reduced density matrix R_{N:1}
+ * of an N-body wave function, the kernel or orbitals of N fermions (see
+ * observables/density.c). */
 #ifndef MFH_OBSERVABLES_DENSITY_H
 #define MFH_OBSERVABLES_DENSITY_H
 
@@ -9,5 +9,7 @@
 
 extern const mfh_obs_type mfh_obs_density_norms;
 extern const mfh_obs_type mfh_obs_orbital_l2;
+extern const mfh_obs_type mfh_obs_wigner_modes;
+extern const mfh_obs_type mfh_obs_density_monitors;
 
 #endif

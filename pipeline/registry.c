@@ -20,6 +20,7 @@
 #include "engines/hartree/engine.h"
 #include "engines/coulomb3d/coulomb3d.h"
 #include "engines/ep1d/exact.h"
+#include "engines/fermion/engine.h"
 #include "engines/iid/iid.h"
 #include "engines/nbodyq/engine.h"
 #include "engines/nbodyq/identities.h"
@@ -43,6 +44,8 @@ const mfh_engine_type *const mfh_engines[] = {
     &mfh_engine_nbodyq,
     &mfh_engine_rbm_identities,
     &mfh_engine_command,
+    &mfh_engine_fermion_kernel,
+    &mfh_engine_fermion_orbitals,
     NULL,
 };
 
@@ -50,6 +53,8 @@ const mfh_engine_type *const mfh_engines[] = {
 const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_value,
     &mfh_obs_density_norms,
+    &mfh_obs_wigner_modes,
+    &mfh_obs_density_monitors,
     &mfh_obs_wp,
     &mfh_obs_wp_law,
     &mfh_obs_orbital_l2,

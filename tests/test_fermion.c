@@ -1,5 +1,6 @@
-/* Tests for solvers/fermion/: trap states, the kernel and orbital engines
- * (Hartree, Hartree-Fock, Weyl-quantised Vlasov) and the observables.
+/* Tests for engines/fermion/: trap states, the kernel and orbital engines
+ * (Hartree, Hartree-Fock, Weyl-quantised Vlasov), their registry faces, and
+ * the density observables' metrics (metrics/semiclassical/) on fermions.
  *
  * References independent of the code under test: the trap spectrum
  * eps (2k + 1) (h0 applied spectrally), the exact free Gaussian for
@@ -12,7 +13,8 @@
  * quadratic V makes Hartree and Weyl-Vlasov identical, orbitals and
  * kernels give the same Hartree step, time reversibility, thread
  * independence, and the convergence checks of issue 10 (dt halving, 1.25 n,
- * wider box). */
+ * wider box); the registry engines: declarations, the stream contract,
+ * coupled starts, refusals naming the parameter. */
 #include <check.h>
 #include <complex.h>
 #include <gsl/gsl_integration.h>
@@ -22,9 +24,14 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "core/kinds.h"
+#include "engines/fermion/engine.h"
 #include "engines/fermion/engines.h"
 #include "engines/fermion/fermion.h"
-#include "engines/fermion/observables.h"
+#include "engines/fermion/monitors.h"
+#include "metrics/semiclassical/charfun.h"
+#include "metrics/semiclassical/distances.h"
+#include "metrics/semiclassical/regularity.h"
 #include "tests/testutil.h"
 
 #define PI 3.14159265358979323846
@@ -94,10 +101,13 @@ static size_t npts_of(const mfh_fermion_grid *g) { return mfh_fermion_grid_point
 
 /* ||A - B||_HS / ||A||_HS. */
 static double rel_hs(const mfh_fermion_grid *g, const double complex *A, const double complex *B) {
-  double d, a;
-  ok(mfh_fermion_hs_norm(g, A, B, &d, &E));
-  ok(mfh_fermion_hs_norm(g, A, NULL, &a, &E));
-  return d / a;
+  size_t kk = npts_of(g) * npts_of(g);
+  double d = 0, a = 0;
+  for (size_t i = 0; i < kk; i++) {
+    d += creal((A[i] - B[i]) * conj(A[i] - B[i]));
+    a += creal(A[i] * conj(A[i]));
+  }
+  return sqrt(d / a);
 }
 
 /* Kernel of orbitals (malloc'd). */
@@ -249,7 +259,9 @@ END_TEST
 /* ---- observables on known cases ------------------------------------------------ */
 
 /* |a><a| - |b><b| with <a|b> = c: tr|D| = 2 sqrt(1 - |c|^2), ||D||_HS =
- * sqrt 2 sqrt(1 - |c|^2), by the kernel, low-rank and dense routes. */
+ * sqrt 2 sqrt(1 - |c|^2), by the low-rank, dense and entry-wise routes of
+ * metrics/semiclassical/distances.h on the fermion states (weights that
+ * sum to N, not 1, are operators too). */
 START_TEST(test_norms_known) {
   mfh_err_clear(&E);
   mfh_fermion_grid g = {1, 64, -8.0, 0.25, 0.5};
@@ -258,37 +270,65 @@ START_TEST(test_norms_known) {
   double complex c = 0;
   for (size_t i = 0; i < np; i++) c += conj(a->phi[i]) * b->phi[i] * g.dx;
   double s = sqrt(1 - creal(c * conj(c)));
-  double tr, hs;
-  ok(mfh_fermion_orbital_norms(a, b, &tr, &hs, &E)); /* low rank (2 < 64) */
-  ck_assert_double_eq_tol(tr, 2 * s, 1e-13);
-  ck_assert_double_eq_tol(hs, sqrt(2.0) * s, 1e-13);
+  mfh_density da = mfh_fermion_orbitals_view(a), db = mfh_fermion_orbitals_view(b);
+  mfh_sc_norms nr;
+  ok(mfh_sc_norms_diff(&da, &db, &nr, &E)); /* low rank (2 < 64) */
+  ck_assert_int_eq(nr.rank_route, 1);
+  ck_assert_double_eq_tol(nr.trace, 2 * s, 1e-13);
+  ck_assert_double_eq_tol(nr.hs, sqrt(2.0) * s, 1e-13);
   double complex *Ka = kernel_of(a), *Kb = kernel_of(b);
-  ok(mfh_fermion_trace_norm(&g, Ka, Kb, &tr, &hs, &E)); /* dense */
-  ck_assert_double_eq_tol(tr, 2 * s, 1e-12);
-  ck_assert_double_eq_tol(hs, sqrt(2.0) * s, 1e-12);
-  ok(mfh_fermion_orbital_kernel_norms(a, Kb, &tr, &hs, &E));
-  ck_assert_double_eq_tol(tr, 2 * s, 1e-12);
+  mfh_density ka = mfh_fermion_kernel_view(&g, Ka), kb = mfh_fermion_kernel_view(&g, Kb);
+  ok(mfh_sc_norms_diff(&ka, &kb, &nr, &E)); /* dense */
+  ck_assert_double_eq_tol(nr.trace, 2 * s, 1e-12);
+  ck_assert_double_eq_tol(nr.hs, sqrt(2.0) * s, 1e-12);
+  ok(mfh_sc_norms_diff(&da, &kb, &nr, &E));
+  ck_assert_double_eq_tol(nr.trace, 2 * s, 1e-12);
   double hs2;
-  ok(mfh_fermion_hs_norm(&g, Ka, Kb, &hs2, &E));
+  ok(mfh_sc_hs_diff(&ka, &kb, &hs2, &E));
+  ck_assert_double_eq_tol(hs2, sqrt(2.0) * s, 1e-12);
+  ok(mfh_sc_hs_diff(&da, &kb, &hs2, &E));
   ck_assert_double_eq_tol(hs2, sqrt(2.0) * s, 1e-12);
   free(Ka);
   free(Kb);
-  /* dense route of orbital_norms: 5 + 5 orbitals on 8 points */
+  /* weights 0.1..0.5 against 0.5..0.1 on 5 grid delta functions (sum 1.5):
+   * D = diag(-0.4, -0.2, 0, 0.2, 0.4), by the rank route (10 > 8: dense) */
   mfh_fermion_grid g8 = {1, 8, -2.0, 0.5, 1.0};
   mfh_fermion_orbitals *u = NULL, *v = NULL;
   ok(mfh_fermion_orbitals_create(&g8, 5, 1.0, &u, &E));
   ok(mfh_fermion_orbitals_create(&g8, 5, 1.0, &v, &E));
-  /* u: the first 5 grid delta functions, occupations 0.1..0.5; v: the same
-   * with occupations 0.5..0.1: D = diag(-0.4, -0.2, 0, 0.2, 0.4) / cell... */
   for (int k = 0; k < 5; k++) {
     u->occ[k] = 0.1 * (k + 1);
     v->occ[k] = 0.1 * (5 - k);
     u->phi[(size_t)k * 8 + (size_t)k] = 1 / sqrt(g8.dx);
     v->phi[(size_t)k * 8 + (size_t)k] = 1 / sqrt(g8.dx);
   }
-  ok(mfh_fermion_orbital_norms(u, v, &tr, &hs, &E));
-  ck_assert_double_eq_tol(tr, 1.2, 1e-13);
-  ck_assert_double_eq_tol(hs, sqrt(0.4), 1e-13);
+  mfh_density du = mfh_fermion_orbitals_view(u), dv = mfh_fermion_orbitals_view(v);
+  ok(mfh_sc_norms_diff(&du, &dv, &nr, &E));
+  ck_assert_int_eq(nr.rank_route, 0);
+  ck_assert_double_eq_tol(nr.trace, 1.2, 1e-13);
+  ck_assert_double_eq_tol(nr.hs, sqrt(0.4), 1e-13);
+  ck_assert_double_eq_tol(nr.op, 0.4, 1e-13);
+  /* a negative weight enters the rank route with its sign: u - u' with
+   * u' = u but weight 0.3 -> -0.3 on delta 2 is 0.6 there */
+  mfh_fermion_orbitals *u2 = NULL;
+  ok(mfh_fermion_orbitals_copy(u, &u2, &E));
+  u2->occ[2] = -0.3;
+  mfh_fermion_grid g16 = {1, 16, -4.0, 0.5, 1.0};
+  mfh_fermion_orbitals *x = NULL, *y = NULL;
+  ok(mfh_fermion_orbitals_create(&g16, 2, 1.0, &x, &E));
+  ok(mfh_fermion_orbitals_create(&g16, 2, 1.0, &y, &E));
+  for (int k = 0; k < 2; k++) {
+    x->phi[(size_t)k * 16 + (size_t)k] = y->phi[(size_t)k * 16 + (size_t)k] = 1 / sqrt(g16.dx);
+    x->occ[k] = 0.5;
+    y->occ[k] = k ? -0.5 : 0.5;
+  }
+  mfh_density dx_ = mfh_fermion_orbitals_view(x), dy_ = mfh_fermion_orbitals_view(y);
+  ok(mfh_sc_norms_diff(&dx_, &dy_, &nr, &E));
+  ck_assert_int_eq(nr.rank_route, 1);
+  ck_assert_double_eq_tol(nr.trace, 1.0, 1e-13);
+  mfh_fermion_orbitals_destroy(x);
+  mfh_fermion_orbitals_destroy(y);
+  mfh_fermion_orbitals_destroy(u2);
   mfh_fermion_orbitals_destroy(u);
   mfh_fermion_orbitals_destroy(v);
   mfh_fermion_orbitals_destroy(a);
@@ -297,7 +337,8 @@ START_TEST(test_norms_known) {
 END_TEST
 
 /* Coherent state |q0, p0>: the characteristic function of its Wigner
- * function is e^{i (p q0 + q p0)} e^{-eps (p^2 + q^2) / 4}. */
+ * function is e^{i (p q0 + q p0)} e^{-eps (p^2 + q^2) / 4}
+ * (metrics/semiclassical/charfun.h, kernel and orbital routes). */
 START_TEST(test_modes_known) {
   mfh_err_clear(&E);
   mfh_fermion_grid g = {1, 128, -8.0, 0.125, 0.25};
@@ -306,18 +347,24 @@ START_TEST(test_modes_known) {
   double pp[6] = {0, 1, -2, 0.5, 3, 0}, qq[6] = {0, 0.5, 1, -1.5, 2, 4};
   double complex c1[6], c2[6];
   double complex *K = kernel_of(o);
-  ok(mfh_fermion_modes_orbitals(o, 6, pp, qq, c1, &E));
-  ok(mfh_fermion_modes_kernel(&g, K, 1.0, 6, pp, qq, c2, &E));
+  mfh_density d = mfh_fermion_orbitals_view(o), dk = mfh_fermion_kernel_view(&g, K);
+  ok(mfh_sc_charfun(&d, 6, pp, qq, c1, &E));
+  ok(mfh_sc_charfun(&dk, 6, pp, qq, c2, &E));
   for (int j = 0; j < 6; j++) {
     double complex ex = cexp(I * (pp[j] * q0 + qq[j] * p0)) * exp(-g.eps * (pp[j] * pp[j] + qq[j] * qq[j]) / 4);
     ck_assert_msg(cabs(c1[j] - ex) < 1e-12, "orbitals (%g,%g): %g%+gi vs %g%+gi", pp[j], qq[j], creal(c1[j]), cimag(c1[j]), creal(ex), cimag(ex));
     ck_assert_msg(cabs(c2[j] - ex) < 1e-12, "kernel (%g,%g): %g%+gi vs %g%+gi", pp[j], qq[j], creal(c2[j]), cimag(c2[j]), creal(ex), cimag(ex));
   }
   size_t arg;
-  double w = mfh_fermion_modes_weighted_max(1, 6, pp, qq, c1, &arg);
+  double w = mfh_sc_charfun_weighted_max(1, 6, pp, qq, c1, &arg);
   ck_assert_int_eq(arg, 0);
   ck_assert_double_eq_tol(w, 1.0, 1e-12);
-  /* 2D: product state of two coherent states via the kernel route */
+  /* the standard sets */
+  double ps[200], qs[200];
+  ck_assert_uint_eq(mfh_sc_charfun_standard(1, ps, qs), 45);
+  ck_assert_uint_eq(mfh_sc_charfun_standard(2, ps, qs), 100);
+  ck_assert_uint_eq(mfh_sc_charfun_standard(3, ps, qs), 0);
+  /* 2D: product state of two coherent states via both routes */
   mfh_fermion_grid g2 = {2, 32, -4.0, 0.25, 0.25};
   mfh_fermion_orbitals *o2 = NULL;
   ok(mfh_fermion_orbitals_create(&g2, 1, 1.0, &o2, &E));
@@ -331,14 +378,17 @@ START_TEST(test_modes_known) {
   double p2[4] = {1, -0.5, 0, 2}, q2[4] = {0.5, 1, -1, 0.25};
   double complex d1[2], d2[2];
   double complex *K2 = kernel_of(o2);
-  ok(mfh_fermion_modes_orbitals(o2, 2, p2, q2, d1, &E));
-  ok(mfh_fermion_modes_kernel(&g2, K2, 1.0, 2, p2, q2, d2, &E));
+  mfh_density e2 = mfh_fermion_orbitals_view(o2), ek2 = mfh_fermion_kernel_view(&g2, K2);
+  ok(mfh_sc_charfun(&e2, 2, p2, q2, d1, &E));
+  ok(mfh_sc_charfun(&ek2, 2, p2, q2, d2, &E));
   for (int j = 0; j < 2; j++) {
     double ph = p2[2 * j] * 0.3 + p2[2 * j + 1] * (-0.2) + q2[2 * j] * 0.5 + q2[2 * j + 1] * (-0.1);
     double r2 = p2[2 * j] * p2[2 * j] + p2[2 * j + 1] * p2[2 * j + 1] + q2[2 * j] * q2[2 * j] + q2[2 * j + 1] * q2[2 * j + 1];
     double complex ex = cexp(I * ph) * exp(-g2.eps * r2 / 4);
     ck_assert_msg(cabs(d1[j] - ex) < 1e-11 && cabs(d2[j] - ex) < 1e-11, "2D mode %d: %g %g", j, cabs(d1[j] - ex), cabs(d2[j] - ex));
   }
+  d.eps = 0;
+  ck_assert_int_eq(mfh_sc_charfun(&d, 6, pp, qq, c1, &E), MFH_EINPUT);
   free(K);
   free(K2);
   mfh_fermion_orbitals_destroy(o);
@@ -347,7 +397,8 @@ START_TEST(test_modes_known) {
 END_TEST
 
 /* Slater states of the 1D oscillator: tr|[x, w]| / (N eps) and tr|[eps d,
- * w]| / (N eps) are exactly sqrt 2; a coherent state: 2 sqrt(eps / 2) / eps. */
+ * w]| / (N eps) are exactly sqrt 2; a coherent state: 2 sqrt(eps / 2) / eps.
+ * The orbital (rank 2m), dense-orbital (2m >= N) and kernel routes agree. */
 START_TEST(test_commutators) {
   mfh_err_clear(&E);
   double Ns[2] = {4, 16};
@@ -355,24 +406,48 @@ START_TEST(test_commutators) {
     mfh_fermion_setup s = setup(1, MFH_FERMION_SLATER, Ns[a], 0, 0);
     mfh_fermion_grid g = grid_for(&s, 1.5, 1.5);
     mfh_fermion_orbitals *o = state(&s, &g);
-    double cx, cp;
-    ok(mfh_fermion_commutator_norms(o, &cx, &cp, &E));
-    ck_assert_msg(fabs(cx - sqrt(2.0)) < 1e-10 && fabs(cp - sqrt(2.0)) < 1e-10, "N %g: %.15g %.15g", Ns[a], cx, cp);
+    mfh_density d = mfh_fermion_orbitals_view(o);
+    double cx, cp, f = 1.0 / (Ns[a] * g.eps);
+    ok(mfh_sc_commutators(&d, &cx, &cp, &E));
+    ck_assert_msg(fabs(cx * f - sqrt(2.0)) < 1e-10 && fabs(cp * f - sqrt(2.0)) < 1e-10, "N %g: %.15g %.15g", Ns[a], cx * f, cp * f);
+    double complex *K = kernel_of(o);
+    mfh_density dk = mfh_fermion_kernel_view(&g, K);
+    double kx, kp;
+    ok(mfh_sc_commutators(&dk, &kx, &kp, &E));
+    ck_assert_msg(fabs(kx - cx) < 1e-10 * cx && fabs(kp - cp) < 1e-10 * cp, "kernel route %.15g %.15g", kx * f, kp * f);
+    free(K);
     mfh_fermion_orbitals_destroy(o);
   }
+  /* mixed: 2m >= N goes through the kernel */
+  mfh_fermion_setup s = setup(1, MFH_FERMION_MIXED, 8, 0.5, 0);
+  mfh_fermion_grid gm = grid_for(&s, 1, 1);
+  mfh_fermion_orbitals *om = state(&s, &gm);
+  ck_assert(2 * (size_t)om->m >= npts_of(&gm));
+  double complex *Km = kernel_of(om);
+  mfh_density dm = mfh_fermion_orbitals_view(om), dkm = mfh_fermion_kernel_view(&gm, Km);
+  double mx, mp, kx, kp;
+  ok(mfh_sc_commutators(&dm, &mx, &mp, &E));
+  ok(mfh_sc_commutators(&dkm, &kx, &kp, &E));
+  ck_assert_msg(fabs(kx - mx) < 1e-12 * mx && fabs(kp - mp) < 1e-12 * mp, "mixed %.15g %.15g", mx, kx);
+  ck_assert(mx / (8 * gm.eps) < sqrt(2.0)); /* smoother than the Slater state */
+  free(Km);
+  mfh_fermion_orbitals_destroy(om);
   mfh_fermion_grid g = {1, 128, -8.0, 0.125, 0.25};
   mfh_fermion_orbitals *o = coherent(&g, 0.3, 0.2);
+  mfh_density d = mfh_fermion_orbitals_view(o);
   double cx, cp;
-  ok(mfh_fermion_commutator_norms(o, &cx, &cp, &E));
-  ck_assert_double_eq_tol(cx, 2 * sqrt(g.eps / 2) / g.eps, 1e-11);
-  ck_assert_double_eq_tol(cp, 2 * sqrt(g.eps / 2) / g.eps, 1e-11);
+  ok(mfh_sc_commutators(&d, &cx, &cp, &E));
+  ck_assert_double_eq_tol(cx / g.eps, 2 * sqrt(g.eps / 2) / g.eps, 1e-11);
+  ck_assert_double_eq_tol(cp / g.eps, 2 * sqrt(g.eps / 2) / g.eps, 1e-11);
   mfh_fermion_orbitals_destroy(o);
 }
 END_TEST
 
 /* ||grad W||_1 of oscillator states: ground states in closed form
  * (1D sqrt(pi / eps), 2D (3/2) sqrt(pi / eps)); the 1D Slater state N = 2,
- * W = u e^{-u/eps} / (pi eps^2) (u = x^2 + xi^2), by GSL quadrature. */
+ * W = u e^{-u/eps} / (pi eps^2) (u = x^2 + xi^2), by GSL quadrature; then
+ * the general phase-space grid computation (regularity.h) against the
+ * exact one on trap states of both kinds, 1D and 2D, orbitals and kernel. */
 static double dw_n2(double r, void *vp) {
   double eps = *(double *)vp, u = r * r;
   double dwdu = exp(-u / eps) * (1 - u / eps) / (PI * eps * eps);
@@ -400,6 +475,34 @@ START_TEST(test_wigner_gradient) {
   gsl_integration_qagp(&f, pts, 3, 1e-14, 1e-12, 1000, w, &ref, &abserr);
   gsl_integration_workspace_free(w);
   ck_assert_msg(fabs(v - ref) < 1e-8 * ref, "N = 2: %.12g vs %.12g", v, ref);
+  /* the grid computation: |grad W| has kinks, so ~1e-3 for Slater states;
+   * the smooth mixed state to ~1e-7 */
+  struct {
+    int dim, kind;
+    double N, tol;
+  } cases[4] = {{1, MFH_FERMION_SLATER, 4, 3e-3}, {1, MFH_FERMION_SLATER, 16, 1e-3}, {1, MFH_FERMION_MIXED, 16, 1e-7},
+                {2, MFH_FERMION_SLATER, 6, 1e-3}};
+  for (int c = 0; c < 4; c++) {
+    mfh_fermion_setup s = setup(cases[c].dim, cases[c].kind, cases[c].N, 0.5, 0.5);
+    mfh_fermion_grid g = grid_for(&s, 1, 1);
+    mfh_fermion_orbitals *o = state(&s, &g);
+    ok(mfh_fermion_levels_create(s.dim, s.kind, s.N, g.eps, s.T, 0, &lv, &E));
+    double exact, grid, kern;
+    ok(mfh_fermion_wigner_grad_l1(lv, &exact, &E));
+    mfh_density d = mfh_fermion_orbitals_view(o);
+    ok(mfh_sc_wigner_grad_l1(&d, &grid, &E));
+    grid /= s.N;
+    ck_assert_msg(fabs(grid - exact) < cases[c].tol * exact, "case %d: grid %.10g exact %.10g", c, grid, exact);
+    if (c == 0 || c == 3) { /* the kernel route: diagonalised, same orbitals */
+      double complex *K = kernel_of(o);
+      mfh_density dk = mfh_fermion_kernel_view(&g, K);
+      ok(mfh_sc_wigner_grad_l1(&dk, &kern, &E));
+      ck_assert_msg(fabs(kern / s.N - grid) < 1e-9 * grid, "case %d: kernel %.12g orbitals %.12g", c, kern / s.N, grid);
+      free(K);
+    }
+    mfh_fermion_levels_destroy(lv);
+    mfh_fermion_orbitals_destroy(o);
+  }
 }
 END_TEST
 
@@ -698,10 +801,18 @@ static void hf1_point(double N, double box, double band, int nsteps, double *hs,
   mfh_fermion_kernel_engine *w = kengine(o, MFH_FERMION_VLASOV, MFH_FERMION_V_GAUSSIAN, 1);
   ok(mfh_fermion_orb_engine_run(h, 0.5 / nsteps, nsteps, &E));
   ok(mfh_fermion_kernel_engine_run(w, 0.5 / nsteps, nsteps, &E));
-  double t, H;
-  ok(mfh_fermion_orbital_kernel_norms(mfh_fermion_orb_engine_state(h), mfh_fermion_kernel_engine_data(w), tr ? &t : NULL, &H, &E));
-  *hs = H / sqrt(N);
-  if (tr) *tr = t / N;
+  mfh_density a = mfh_fermion_orbitals_view(mfh_fermion_orb_engine_state(h));
+  mfh_density b = mfh_fermion_kernel_view(&g, mfh_fermion_kernel_engine_data(w));
+  if (tr) {
+    mfh_sc_norms nr;
+    ok(mfh_sc_norms_diff(&a, &b, &nr, &E));
+    *hs = nr.hs / sqrt(N);
+    *tr = nr.trace / N;
+  } else {
+    double H;
+    ok(mfh_sc_hs_diff(&a, &b, &H, &E));
+    *hs = H / sqrt(N);
+  }
   mfh_fermion_orb_engine_destroy(h);
   mfh_fermion_kernel_engine_destroy(w);
   mfh_fermion_orbitals_destroy(o);
@@ -732,6 +843,167 @@ START_TEST(test_hf1_discretisation) {
 }
 END_TEST
 
+/* ---- the registry engines (engine.h) -------------------------------------------------- */
+
+static const mfh_density *omega_of(const mfh_state2 *s) {
+  const mfh_density *d = mfh_state_get(s, &mfh_kind_density, "omega");
+  ck_assert_ptr_nonnull(d);
+  return d;
+}
+
+static uint64_t hash_of(const mfh_state2 *s) {
+  uint64_t h = 0;
+  ok(mfh_kind_density.hash(omega_of(s), &h, &E));
+  return h;
+}
+
+/* The stream contract: every output of one run (t = 0, 0.2, 0.5) is
+ * bit-identical to a run asked for that time only, for every dynamics of
+ * both engines; t = 0 is the initial state; the outputs are declared. */
+START_TEST(test_engine_stream) {
+  mfh_err_clear(&E);
+  const mfh_engine_type *ke = &mfh_engine_fermion_kernel, *oe = &mfh_engine_fermion_orbitals;
+  struct {
+    const mfh_engine_type *t;
+    const char *dyn;
+  } cases[5] = {{ke, "hartree"}, {ke, "hf"}, {ke, "vlasov"}, {oe, "hartree"}, {oe, "hf"}};
+  double times[3] = {0, 0.2, 0.5};
+  for (int c = 0; c < 5; c++) {
+    char ov[128];
+    snprintf(ov, sizeof ov, "N=6 state=slater dt=0.05 dynamics=%s", cases[c].dyn);
+    mfh_params ps = mfh_test_engine_params(cases[c].t, ov);
+    mfh_state2 all[3], one, init;
+    memset(&init, 0, sizeof init);
+    mfh_test_engine_run(cases[c].t, &ps, NULL, 3, times, 1, all);
+    gsl_rng *r = NULL;
+    ok(cases[c].t->initial(&ps, r, &init, &E));
+    ck_assert_msg(hash_of(&init) == hash_of(&all[0]), "%s %s: t = 0 is not the initial state", cases[c].t->name,
+                  cases[c].dyn);
+    for (int k = 1; k < 3; k++) {
+      mfh_test_engine_run(cases[c].t, &ps, NULL, 1, &times[k], 1, &one);
+      ck_assert_msg(hash_of(&one) == hash_of(&all[k]), "%s %s: t = %g differs when asked alone", cases[c].t->name,
+                    cases[c].dyn, times[k]);
+      mfh_state_clear(&one);
+    }
+    ck_assert_msg(hash_of(&all[1]) != hash_of(&all[2]), "the state does not move");
+    const double *eps = mfh_values_get(&all[2].scalars, "eps"), *edge = mfh_values_get(&all[2].scalars, "res_edge");
+    ck_assert_double_eq_tol(*eps, 1.0 / 6, 1e-15);
+    /* |K(x, y)| <= sqrt(rho(x) rho(y)): the density at the edge below 1e-8 */
+    ck_assert_msg(*edge < 1e-4, "%s: edge monitor %g", cases[c].t->name, *edge);
+    for (int k = 0; k < 3; k++) mfh_state_clear(&all[k]);
+    mfh_state_clear(&init);
+    mfh_params_free(&ps);
+  }
+}
+END_TEST
+
+/* A coupled reference starts from the system's state: the Vlasov kernel
+ * engine from the Hartree one's initial kernel (zero initial error), the
+ * kernel engine from orbitals and the orbital engine from a kernel (its
+ * eigenvectors): Hartree on both agrees to round-off. */
+START_TEST(test_engine_coupled) {
+  mfh_err_clear(&E);
+  const mfh_engine_type *ke = &mfh_engine_fermion_kernel, *oe = &mfh_engine_fermion_orbitals;
+  mfh_params pk = mfh_test_engine_params(ke, "N=8 dt=0.05"), pv = mfh_test_engine_params(ke, "N=8 dt=0.05 dynamics=vlasov");
+  mfh_params po = mfh_test_engine_params(oe, "N=8 dt=0.05");
+  mfh_state2 init, a[2], b[2], c[2], d[2];
+  memset(&init, 0, sizeof init);
+  ok(ke->initial(&pk, NULL, &init, &E));
+  double times[2] = {0, 0.5};
+  mfh_test_engine_run(ke, &pk, &init, 2, times, 1, a);
+  mfh_test_engine_run(ke, &pv, &init, 2, times, 1, b);
+  mfh_test_engine_run(oe, &po, &init, 2, times, 1, c); /* orbitals from a kernel */
+  ck_assert(hash_of(&a[0]) == hash_of(&b[0]));
+  double h0, h1, h2, hk;
+  ok(mfh_sc_hs_diff(omega_of(&a[1]), omega_of(&b[1]), &h1, &E));
+  ok(mfh_sc_hs_diff(omega_of(&a[0]), omega_of(&c[0]), &h0, &E));
+  ok(mfh_sc_hs_diff(omega_of(&a[1]), omega_of(&c[1]), &h2, &E));
+  ok(mfh_sc_hs_diff(omega_of(&a[1]), omega_of(&a[0]), &hk, &E));
+  ck_assert_msg(h1 > 1e-6 * hk, "Hartree and Vlasov equal (%g): the check could not fail", h1);
+  ck_assert_msg(h0 < 1e-12 * sqrt(8.0) && h2 < 1e-11 * hk, "orbitals from the kernel: %g at 0, %g at t", h0, h2);
+  /* the kernel engine from orbitals */
+  mfh_state2 io;
+  memset(&io, 0, sizeof io);
+  ok(oe->initial(&po, NULL, &io, &E));
+  mfh_test_engine_run(ke, &pk, &io, 2, times, 1, d);
+  ok(mfh_sc_hs_diff(omega_of(&a[1]), omega_of(&d[1]), &h2, &E));
+  ck_assert_msg(h2 < 1e-11 * hk, "kernel from orbitals: %g", h2);
+  /* a state of another scale is refused */
+  mfh_params p16 = mfh_test_engine_params(ke, "N=16 dt=0.05");
+  gsl_rng *rng = NULL;
+  mfh_engine_ctx ctx = {1, times, &init, rng, rng, 1, 0, ".", NULL, 0, 0, NULL};
+  mfh_state2 bad[1];
+  memset(bad, 0, sizeof bad);
+  ck_assert_int_eq(ke->run(&p16, &ctx, bad, &E), MFH_EINPUT);
+  ck_assert_msg(strstr(E.msg, "eps"), "%s", E.msg);
+  mfh_state_clear(&bad[0]);
+  for (int k = 0; k < 2; k++) {
+    mfh_state_clear(&a[k]);
+    mfh_state_clear(&b[k]);
+    mfh_state_clear(&c[k]);
+    mfh_state_clear(&d[k]);
+  }
+  mfh_state_clear(&init);
+  mfh_state_clear(&io);
+  mfh_params_free(&pk);
+  mfh_params_free(&pv);
+  mfh_params_free(&po);
+  mfh_params_free(&p16);
+}
+END_TEST
+
+/* validate() names the parameter and the size needed. */
+START_TEST(test_engine_validate) {
+  const mfh_engine_type *ke = &mfh_engine_fermion_kernel, *oe = &mfh_engine_fermion_orbitals;
+  mfh_test_engine_expect_bad(ke, "N=32 n=64", "n", "under-resolved");
+  mfh_test_engine_expect_bad(ke, "N=32 n=64", "n", "n >=");
+  mfh_test_engine_expect_bad(ke, "dim=2 N=64 mem_gib=0.5", "N", "needs");
+  mfh_test_engine_expect_bad(oe, "dim=2 N=7 state=slater", "N", "closed shell");
+  mfh_test_engine_expect_bad(ke, "t=0.6", "t", "t_max");
+  mfh_test_engine_expect_bad(ke, "dt=0.03", "dt", "whole number");
+  mfh_params ps = mfh_test_engine_params(ke, "N=32 n=1000");
+  const char *bad = NULL;
+  mfh_err_clear(&E);
+  ck_assert_int_eq(ke->validate(&ps, &bad, &E), MFH_OK);
+  mfh_params_free(&ps);
+  /* the size a refusal names is the run configuration's: the kernel engine
+   * for Hartree-Fock holds 5 kernels, the orbital one 5 m orbitals and one
+   * kernel, each with 3 states; validate() refuses just above it, accepts
+   * just below */
+  struct {
+    const mfh_engine_type *t;
+    const char *ov;
+  } cases[3] = {{ke, "dim=2 N=9 dynamics=hf"}, {oe, "N=24 state=slater dynamics=hf"}, {ke, "N=16 dynamics=vlasov"}};
+  for (int c = 0; c < 3; c++) {
+    mfh_params pc = mfh_test_engine_params(cases[c].t, cases[c].ov);
+    mfh_fermion_run_config rc;
+    ok(mfh_fermion_run_config_of(cases[c].t, &pc, &rc, NULL, &E));
+    double np = (double)npts_of(&rc.engine.grid), st = cases[c].t == ke ? 16 * np * np : 16 * np * (double)rc.m;
+    double eng = cases[c].t == ke ? (c == 0 ? 5 : 1) * 16 * np * np : 5 * 16 * np * (double)rc.m + 16 * np * np;
+    ck_assert_double_eq(rc.state_bytes, st);
+    ck_assert_double_eq(rc.need_bytes, eng + 3 * st);
+    ck_assert_int_eq(rc.steps, 20);
+    if (c == 1) ck_assert_int_eq((int)rc.m, 24); /* Slater: N orbitals */
+    mfh_params_free(&pc);
+    char ov[160];
+    for (int side = 0; side < 2; side++) {
+      snprintf(ov, sizeof ov, "%s mem_gib=%.17g", cases[c].ov, rc.need_bytes / 1073741824.0 * (side ? 1.001 : 0.999));
+      mfh_params pm = mfh_test_engine_params(cases[c].t, ov);
+      mfh_err_clear(&E);
+      bad = NULL;
+      int v = cases[c].t->validate(&pm, &bad, &E);
+      ck_assert_msg(side ? v == MFH_OK : v == MFH_EINPUT && bad && !strcmp(bad, "N") && strstr(E.msg, "needs"),
+                    "case %d side %d: %d %s", c, side, v, E.msg);
+      mfh_params_free(&pm);
+    }
+  }
+  mfh_params pb = mfh_test_engine_params(ke, "N=8");
+  mfh_fermion_run_config rb;
+  ck_assert_int_eq(mfh_fermion_run_config_of(NULL, &pb, &rb, NULL, &E), MFH_EINPUT); /* not a fermion engine */
+  mfh_params_free(&pb);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("fermion");
   TCase *tc = tcase_create("fermion");
@@ -752,6 +1024,9 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_conservation_reversibility);
   tcase_add_test(tc, test_threads_reproducible);
   tcase_add_test(tc, test_hf1_discretisation);
+  tcase_add_test(tc, test_engine_stream);
+  tcase_add_test(tc, test_engine_coupled);
+  tcase_add_test(tc, test_engine_validate);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -112,10 +112,29 @@ double complex *mfh_fermion_kernel_engine_data(mfh_fermion_kernel_engine *e);
 int mfh_fermion_kernel_engine_set(mfh_fermion_kernel_engine *e, const mfh_fermion_orbitals *o,
                                   mfh_err *err);
 
-/* nsteps >= 0 Strang steps of dt (finite, != 0; < 0 runs backwards).
- * Allocates nothing.  MFH_EINPUT, MFH_ENUMERIC (mean field not finite). */
+/* nsteps >= 0 Strang steps of dt (finite, != 0; < 0 runs backwards):
+ * advance, then close in place.  Allocates nothing.  MFH_EINPUT,
+ * MFH_ENUMERIC (mean field not finite). */
 int mfh_fermion_kernel_engine_run(mfh_fermion_kernel_engine *e, double dt, long nsteps,
                                   mfh_err *err);
+
+/* nsteps Strang steps of dt leaving the last step's closing half step
+ * pending (the engine is "open"; its kernel is then not the state at the
+ * time reached).  A later advance with the same dt merges the pending half
+ * step with the next opening one, exactly as one longer run would: so
+ * advance(a); advance(b) performs the operations of advance(a + b), and a
+ * closed copy taken in between (close_into) is bit-identical to the result
+ * of run(a).  Another dt while open is refused (MFH_EINPUT).  Allocates
+ * nothing. */
+int mfh_fermion_kernel_engine_advance(mfh_fermion_kernel_engine *e, double dt, long nsteps,
+                                      mfh_err *err);
+
+/* The state at the time reached: the kernel with the pending half step
+ * applied, written into K (npts^2 values, caller-owned; K may be the
+ * engine's own data, which closes the engine).  A closed engine's kernel
+ * is copied.  MFH_EINPUT, MFH_ENUMERIC. */
+int mfh_fermion_kernel_engine_close_into(mfh_fermion_kernel_engine *e, double complex *K,
+                                         mfh_err *err);
 
 /* Time reached (sum of dt). */
 double mfh_fermion_kernel_engine_time(const mfh_fermion_kernel_engine *e);
@@ -136,11 +155,15 @@ int mfh_fermion_orb_engine_create(const mfh_fermion_engine_params *p,
 /* Free; accepts NULL. */
 void mfh_fermion_orb_engine_destroy(mfh_fermion_orb_engine *e);
 
-/* The current orbitals (owned by e; occupations unchanged by the run). */
+/* The current orbitals (owned by e; occupations unchanged by the run; the
+ * open state while an advance is pending, see close_into). */
 const mfh_fermion_orbitals *mfh_fermion_orb_engine_state(const mfh_fermion_orb_engine *e);
 
-/* As mfh_fermion_kernel_engine_run. */
+/* As mfh_fermion_kernel_engine_run, _advance and _close_into (phi: m npts
+ * values, caller-owned, or the engine's own orbitals). */
 int mfh_fermion_orb_engine_run(mfh_fermion_orb_engine *e, double dt, long nsteps, mfh_err *err);
+int mfh_fermion_orb_engine_advance(mfh_fermion_orb_engine *e, double dt, long nsteps, mfh_err *err);
+int mfh_fermion_orb_engine_close_into(mfh_fermion_orb_engine *e, double complex *phi, mfh_err *err);
 
 /* Time reached. */
 double mfh_fermion_orb_engine_time(const mfh_fermion_orb_engine *e);

@@ -1,7 +1,8 @@
 /* Fermions in the mean-field + semiclassical scaling (seed 003, Benedikter-
  * Porta-Saffirio-Schlein; THEOREMS.md HF-1..HF-4): grids, pair potentials,
- * trap states, geometry and memory checks.  The engines are in engines.h,
- * the observables in observables.h.
+ * trap states, geometry and memory checks.  The steppers are in engines.h,
+ * the registry engines in engine.h, the resolution and ||grad W|| monitors in
+ * monitors.h.
  *
  * Model (THEOREMS.md section 1, "Fermionic semiclassical scaling").  A
  * density matrix omega on L^2(R^d), d = 1 or 2, with tr omega = N and
@@ -50,6 +51,7 @@
 #include <complex.h>
 #include <stddef.h>
 
+#include "core/density.h"
 #include "core/status.h"
 
 /* The grid (see above). */
@@ -163,6 +165,15 @@ int mfh_fermion_trap_kernel(const mfh_fermion_grid *g, const mfh_fermion_levels 
  * MFH_EINPUT, MFH_ENOMEM. */
 int mfh_fermion_kernel_from_orbitals(const mfh_fermion_orbitals *o, double complex *K,
                                      mfh_err *err);
+
+/* The core grid geometry (core/grid.h) of g. */
+mfh_xgrid mfh_fermion_xgrid(const mfh_fermion_grid *g);
+
+/* The core state kind of these data (core/density.h): a borrowed view of
+ * the kernel K on g, or of the orbitals o (weights = occupations), with the
+ * grid's eps; never freed through the view. */
+mfh_density mfh_fermion_kernel_view(const mfh_fermion_grid *g, double complex *K);
+mfh_density mfh_fermion_orbitals_view(const mfh_fermion_orbitals *o);
 
 /* ---- geometry: box, band, resolution ---------------------------------------
  * The grid a run needs.  R is the phase-space radius of the initial state

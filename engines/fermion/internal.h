@@ -1,4 +1,4 @@
-/* Internals shared by the files of solvers/fermion/ (not a public header):
+/* Internals shared by the files of engines/fermion/ (not a public header):
  * BLAS prototypes, a fast exp(-i theta), the mean-field convolution, small
  * grid helpers.  Functions defined in more than one file carry the
  * mfh_fermion_ prefix; everything else here is static inline. */
@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "core/blas.h"
 #include "core/cmplx.h"
 #include "core/status.h"
 #include "engines/clones.h"
@@ -15,32 +16,8 @@
 
 #define FM_PI 3.14159265358979323846
 
-/* ---- BLAS ---------------------------------------------------------------
- * OpenBLAS through its Fortran names.  The cblas_* names are not used on
- * purpose: GSL's reference CBLAS (-lgslcblas) comes first on the link line
- * and would provide them.  The trailing size_t arguments are gfortran's
- * hidden lengths of the CHARACTER arguments (ignored by OpenBLAS, which is
- * written in C, but part of the ABI). */
-void zgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
-            const double complex *alpha, const double complex *a, const int *lda,
-            const double complex *b, const int *ldb, const double complex *beta,
-            double complex *c, const int *ldc, size_t lta, size_t ltb);
-void zherk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
-            const double complex *a, const int *lda, const double *beta, double complex *c,
-            const int *ldc, size_t lu, size_t lt);
-void zhemm_(const char *side, const char *uplo, const int *m, const int *n,
-            const double complex *alpha, const double complex *a, const int *lda,
-            const double complex *b, const int *ldb, const double complex *beta,
-            double complex *c, const int *ldc, size_t ls, size_t lu);
-void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
-            const double *a, const int *lda, const double *beta, double *c, const int *ldc, size_t lu,
-            size_t lt);
-void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
-            const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
-            const double *beta, double *c, const int *ldc, size_t lta, size_t ltb);
-
-/* Largest dimension handed to BLAS / LAPACK (their int arguments). */
-#define FM_BLAS_MAX 2147483647
+/* ---- BLAS: core/blas.h (Fortran names) ---------------------------------- */
+#define FM_BLAS_MAX MFH_BLAS_MAX
 
 /* ---- exp(-i theta) ------------------------------------------------------
  * The same kernel as solvers/hartree/hartree.c (fdlibm / musl __sin, __cos

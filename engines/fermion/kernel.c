@@ -19,6 +19,8 @@ struct mfh_fermion_kernel_engine {
   size_t n, npts, nh, nhp; /* nh = 2n - 1 per axis, nhp = nh^dim */
   double cell, t;
   int nthr;
+  int open;       /* 1: the last step's closing half step is pending (see advance) */
+  double open_dt; /* the step of the open run */
   double complex *K;   /* npts^2 */
   double complex *kin; /* npts: e^{+i dt eps |k|^2} / npts */
   double kin_dt;
@@ -189,7 +191,10 @@ int mfh_fermion_kernel_engine_set(mfh_fermion_kernel_engine *e, const mfh_fermio
   if (a->dim != b->dim || a->n != b->n || a->dx != b->dx || a->xmin != b->xmin || a->eps != b->eps)
     return mfh_err_set(err, MFH_EINPUT, "kernel engine: the orbitals live on another grid");
   int st = mfh_fermion_kernel_from_orbitals(o, e->K, err);
-  if (st == MFH_OK) e->t = 0.0;
+  if (st == MFH_OK) {
+    e->t = 0.0;
+    e->open = 0;
+  }
   return st;
 }
 
@@ -315,8 +320,9 @@ FM_CLONES static void phase_row_v(double *restrict r, const double *restrict g1,
   }
 }
 
-/* P(tau): the potential phase of the model on every entry. */
-static void potential(mfh_fermion_kernel_engine *e, double tau) {
+/* P(tau): the potential phase of the model on every entry of the kernel
+ * buf (e->K or a copy of it), with the mean field of e. */
+static void potential(mfh_fermion_kernel_engine *e, double tau, double complex *buf) {
   const mfh_fermion_grid *g = &e->p.grid;
   size_t npts = e->npts, n = e->n, nh = e->nh;
   double c = tau / g->eps;
@@ -335,7 +341,7 @@ static void potential(mfh_fermion_kernel_engine *e, double tau) {
   const double *g1 = e->grad, *g2 = e->grad ? e->grad + e->nhp : NULL, *off = e->off;
 #pragma omp parallel for num_threads(e->nthr) schedule(static)
   for (size_t ix = 0; ix < npts; ix++) {
-    double complex *row = e->K + ix * npts;
+    double complex *row = buf + ix * npts;
     double *r = (double *)row;
     if (!vl) {
       if (fast) {
@@ -416,10 +422,10 @@ static void exchange_rhs(mfh_fermion_kernel_engine *e, const double complex *W) 
   }
 }
 
-/* The exchange sub-flow over tau by RK4. */
-static void exchange(mfh_fermion_kernel_engine *e, double tau) {
+/* The exchange sub-flow over tau by RK4 on the kernel K (e->K or a copy). */
+static void exchange(mfh_fermion_kernel_engine *e, double tau, double complex *K) {
   size_t kk = e->npts * e->npts;
-  double complex *K = e->K, *S = e->stage, *A = e->acc, *Z = e->Z;
+  double complex *S = e->stage, *A = e->acc, *Z = e->Z;
   static const double wst[4] = {1.0, 2.0, 2.0, 1.0};
   static const double cst[3] = {0.5, 0.5, 1.0};
   const double complex *in = K;
@@ -440,40 +446,77 @@ static void exchange(mfh_fermion_kernel_engine *e, double tau) {
 
 /* ---- run --------------------------------------------------------------------------- */
 
-int mfh_fermion_kernel_engine_run(mfh_fermion_kernel_engine *e, double dt, long nsteps,
-                                  mfh_err *err) {
+/* The opening half step of a run (X(dt/2) for HF, P(dt/2) otherwise). */
+static int open_run(mfh_fermion_kernel_engine *e, double dt, mfh_err *err) {
+  int st;
+  if (e->p.model == MFH_FERMION_HF) {
+    exchange(e, 0.5 * dt, e->K);
+  } else if (e->p.model != MFH_FERMION_FREE) {
+    if ((st = mean_field(e, err)) != MFH_OK) return st;
+    potential(e, 0.5 * dt, e->K);
+  }
+  e->open = 1;
+  e->open_dt = dt;
+  return MFH_OK;
+}
+
+int mfh_fermion_kernel_engine_advance(mfh_fermion_kernel_engine *e, double dt, long nsteps,
+                                      mfh_err *err) {
   int st;
   if (!e) return mfh_err_set(err, MFH_EINPUT, "kernel engine: NULL");
   if (!isfinite(dt) || dt == 0) return mfh_err_set(err, MFH_EINPUT, "dt: must be finite and != 0 (got %g)", dt);
   if (nsteps < 0) return mfh_err_set(err, MFH_EINPUT, "nsteps: must be >= 0 (got %ld)", nsteps);
   if (nsteps == 0) return MFH_OK;
+  if (e->open && e->open_dt != dt)
+    return mfh_err_set(err, MFH_EINPUT, "kernel engine: dt %g while a run with dt %g is open (close it first)", dt,
+                       e->open_dt);
   int pot = e->p.model != MFH_FERMION_FREE, hf = e->p.model == MFH_FERMION_HF;
-  if (hf) {
-    /* X(dt/2) [U(dt/2) K(dt) U(dt/2) X(dt)]... with the last X(dt/2): U and
-     * X stay adjacent, so for N = 1 (U phi = X phi) they cancel */
-    exchange(e, 0.5 * dt);
-    for (long s = 0; s < nsteps; s++) {
+  int merge = e->open; /* the pending half step and the next one's opening merge */
+  if (!e->open && (st = open_run(e, dt, err)) != MFH_OK) return st;
+  for (long s = 0; s < nsteps; s++) {
+    if (merge || s > 0) {
+      if (hf) {
+        exchange(e, dt, e->K);
+      } else if (pot) {
+        if ((st = mean_field(e, err)) != MFH_OK) return st;
+        potential(e, dt, e->K);
+      }
+    }
+    if (hf) {
+      /* X(dt/2) [P(dt/2) K(dt) P(dt/2) X(dt)]...: P and X stay adjacent,
+       * so for N = 1 (U phi = X phi) they cancel */
       if ((st = mean_field(e, err)) != MFH_OK) return st;
-      potential(e, 0.5 * dt);
+      potential(e, 0.5 * dt, e->K);
       kinetic(e, dt);
       if ((st = mean_field(e, err)) != MFH_OK) return st;
-      potential(e, 0.5 * dt);
-      exchange(e, s == nsteps - 1 ? 0.5 * dt : dt);
-      e->t += dt;
-    }
-    return MFH_OK;
-  }
-  if (pot) {
-    if ((st = mean_field(e, err)) != MFH_OK) return st;
-    potential(e, 0.5 * dt);
-  }
-  for (long s = 0; s < nsteps; s++) {
-    kinetic(e, dt);
-    if (pot) {
-      if ((st = mean_field(e, err)) != MFH_OK) return st;
-      potential(e, s == nsteps - 1 ? 0.5 * dt : dt);
+      potential(e, 0.5 * dt, e->K);
+    } else {
+      kinetic(e, dt);
     }
     e->t += dt;
   }
   return MFH_OK;
+}
+
+int mfh_fermion_kernel_engine_close_into(mfh_fermion_kernel_engine *e, double complex *K, mfh_err *err) {
+  int st;
+  if (!e || !K) return mfh_err_set(err, MFH_EINPUT, "kernel engine: NULL argument");
+  if (K != e->K) memcpy(K, e->K, e->npts * e->npts * sizeof *K);
+  if (!e->open) return MFH_OK;
+  double h = 0.5 * e->open_dt;
+  if (e->p.model == MFH_FERMION_HF) {
+    exchange(e, h, K);
+  } else if (e->p.model != MFH_FERMION_FREE) {
+    if ((st = mean_field(e, err)) != MFH_OK) return st; /* rho of the open state = of the closed one */
+    potential(e, h, K);
+  }
+  if (K == e->K) e->open = 0;
+  return MFH_OK;
+}
+
+int mfh_fermion_kernel_engine_run(mfh_fermion_kernel_engine *e, double dt, long nsteps,
+                                  mfh_err *err) {
+  int st = mfh_fermion_kernel_engine_advance(e, dt, nsteps, err);
+  if (st == MFH_OK && e->open) st = mfh_fermion_kernel_engine_close_into(e, e->K, err);
+  return st;
 }

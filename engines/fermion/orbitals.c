@@ -21,6 +21,8 @@ struct mfh_fermion_orb_engine {
   size_t n, npts, m;
   double cell, t;
   int nthr;
+  int open;       /* 1: the last step's closing half step is pending */
+  double open_dt;
   double complex *kin; /* e^{-i dt eps |k|^2} / npts */
   double kin_dt;
   double complex *ph; /* e^{-i tau U / eps} */
@@ -225,14 +227,15 @@ static int mean_field(mfh_fermion_orb_engine *e, mfh_err *err) {
   return MFH_OK;
 }
 
-static void potential(mfh_fermion_orb_engine *e, double tau) {
+/* phi_k <- e^{-i tau U / eps} phi_k for the orbitals phi (e's own or a copy). */
+static void potential(mfh_fermion_orb_engine *e, double tau, double complex *phi) {
   size_t npts = e->npts;
   double c = tau / e->p.grid.eps;
   for (size_t i = 0; i < npts; i++) e->ph[i] = fm_expmi(c * e->u[i]);
   const double complex *ph = e->ph;
 #pragma omp parallel for num_threads(e->nthr) schedule(static)
   for (size_t k = 0; k < e->m; k++) {
-    double complex *p = e->o->phi + k * npts;
+    double complex *p = phi + k * npts;
     for (size_t i = 0; i < npts; i++) p[i] = fm_mul(p[i], ph[i]);
   }
 }
@@ -274,9 +277,10 @@ static void exchange_rhs(mfh_fermion_orb_engine *e, const double complex *P) {
   zhemm_("L", "L", &in, &im, &alpha, e->W, &in, P, &in, &beta, e->Y, &in, 1, 1);
 }
 
-static void exchange(mfh_fermion_orb_engine *e, double tau) {
+/* The exchange sub-flow over tau by RK4 on the orbitals Ph (e's own or a copy). */
+static void exchange(mfh_fermion_orb_engine *e, double tau, double complex *Ph) {
   size_t kk = e->m * e->npts;
-  double complex *Ph = e->o->phi, *S = e->stage, *A = e->acc, *Y = e->Y;
+  double complex *S = e->stage, *A = e->acc, *Y = e->Y;
   static const double wst[4] = {1.0, 2.0, 2.0, 1.0};
   static const double cst[3] = {0.5, 0.5, 1.0};
   const double complex *in = Ph;
@@ -295,39 +299,74 @@ static void exchange(mfh_fermion_orb_engine *e, double tau) {
   for (size_t i = 0; i < kk; i++) Ph[i] += f * A[i];
 }
 
-int mfh_fermion_orb_engine_run(mfh_fermion_orb_engine *e, double dt, long nsteps, mfh_err *err) {
+static int open_run(mfh_fermion_orb_engine *e, double dt, mfh_err *err) {
+  int st;
+  if (e->p.model == MFH_FERMION_HF) {
+    exchange(e, 0.5 * dt, e->o->phi);
+  } else if (e->p.model != MFH_FERMION_FREE) {
+    if ((st = mean_field(e, err)) != MFH_OK) return st;
+    potential(e, 0.5 * dt, e->o->phi);
+  }
+  e->open = 1;
+  e->open_dt = dt;
+  return MFH_OK;
+}
+
+int mfh_fermion_orb_engine_advance(mfh_fermion_orb_engine *e, double dt, long nsteps, mfh_err *err) {
   int st;
   if (!e) return mfh_err_set(err, MFH_EINPUT, "orbital engine: NULL");
   if (!isfinite(dt) || dt == 0) return mfh_err_set(err, MFH_EINPUT, "dt: must be finite and != 0 (got %g)", dt);
   if (nsteps < 0) return mfh_err_set(err, MFH_EINPUT, "nsteps: must be >= 0 (got %ld)", nsteps);
   if (nsteps == 0) return MFH_OK;
+  if (e->open && e->open_dt != dt)
+    return mfh_err_set(err, MFH_EINPUT, "orbital engine: dt %g while a run with dt %g is open (close it first)", dt,
+                       e->open_dt);
   int pot = e->p.model != MFH_FERMION_FREE, hf = e->p.model == MFH_FERMION_HF;
-  if (hf) {
-    /* X(dt/2) [U(dt/2) K(dt) U(dt/2) X(dt)]... with the last X(dt/2): U and
-     * X stay adjacent, so for N = 1 (U phi = X phi) they cancel */
-    exchange(e, 0.5 * dt);
-    for (long s = 0; s < nsteps; s++) {
+  int merge = e->open;
+  if (!e->open && (st = open_run(e, dt, err)) != MFH_OK) return st;
+  for (long s = 0; s < nsteps; s++) {
+    if (merge || s > 0) {
+      if (hf) {
+        exchange(e, dt, e->o->phi);
+      } else if (pot) {
+        if ((st = mean_field(e, err)) != MFH_OK) return st;
+        potential(e, dt, e->o->phi);
+      }
+    }
+    if (hf) {
+      /* X(dt/2) [U(dt/2) K(dt) U(dt/2) X(dt)]...: U and X stay adjacent,
+       * so for N = 1 (U phi = X phi) they cancel */
       if ((st = mean_field(e, err)) != MFH_OK) return st;
-      potential(e, 0.5 * dt);
+      potential(e, 0.5 * dt, e->o->phi);
       kinetic(e, dt);
       if ((st = mean_field(e, err)) != MFH_OK) return st;
-      potential(e, 0.5 * dt);
-      exchange(e, s == nsteps - 1 ? 0.5 * dt : dt);
-      e->t += dt;
-    }
-    return MFH_OK;
-  }
-  if (pot) {
-    if ((st = mean_field(e, err)) != MFH_OK) return st;
-    potential(e, 0.5 * dt);
-  }
-  for (long s = 0; s < nsteps; s++) {
-    kinetic(e, dt);
-    if (pot) {
-      if ((st = mean_field(e, err)) != MFH_OK) return st;
-      potential(e, s == nsteps - 1 ? 0.5 * dt : dt);
+      potential(e, 0.5 * dt, e->o->phi);
+    } else {
+      kinetic(e, dt);
     }
     e->t += dt;
   }
   return MFH_OK;
+}
+
+int mfh_fermion_orb_engine_close_into(mfh_fermion_orb_engine *e, double complex *phi, mfh_err *err) {
+  int st;
+  if (!e || !phi) return mfh_err_set(err, MFH_EINPUT, "orbital engine: NULL argument");
+  if (phi != e->o->phi) memcpy(phi, e->o->phi, e->m * e->npts * sizeof *phi);
+  if (!e->open) return MFH_OK;
+  double h = 0.5 * e->open_dt;
+  if (e->p.model == MFH_FERMION_HF) {
+    exchange(e, h, phi);
+  } else if (e->p.model != MFH_FERMION_FREE) {
+    if ((st = mean_field(e, err)) != MFH_OK) return st;
+    potential(e, h, phi);
+  }
+  if (phi == e->o->phi) e->open = 0;
+  return MFH_OK;
+}
+
+int mfh_fermion_orb_engine_run(mfh_fermion_orb_engine *e, double dt, long nsteps, mfh_err *err) {
+  int st = mfh_fermion_orb_engine_advance(e, dt, nsteps, err);
+  if (st == MFH_OK && e->open) st = mfh_fermion_orb_engine_close_into(e, e->o->phi, err);
+  return st;
 }

@@ -437,3 +437,21 @@ int mfh_fermion_kernel_from_orbitals(const mfh_fermion_orbitals *o, double compl
   mfh_fermion_herm_fill(K, npts, 0);
   return MFH_OK;
 }
+
+/* ---- views as the core density kind -------------------------------------------- */
+
+mfh_xgrid mfh_fermion_xgrid(const mfh_fermion_grid *g) {
+  mfh_xgrid x = {g->dim, (size_t)g->n, g->xmin, g->dx};
+  return x;
+}
+
+mfh_density mfh_fermion_kernel_view(const mfh_fermion_grid *g, double complex *K) {
+  mfh_density d = {mfh_fermion_xgrid(g), MFH_DENSITY_KERNEL, 0, NULL, NULL, K, g->eps, 0, NULL};
+  return d;
+}
+
+mfh_density mfh_fermion_orbitals_view(const mfh_fermion_orbitals *o) {
+  mfh_density d = {mfh_fermion_xgrid(&o->grid), MFH_DENSITY_ORBITALS, (size_t)o->m, o->phi, o->occ, NULL,
+                   o->grid.eps, 0, NULL};
+  return d;
+}

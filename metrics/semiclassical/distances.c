@@ -418,28 +418,62 @@ static void norms_from(const double *lam, size_t r, mfh_sc_norms *out) {
   out->op = op;
 }
 
-int mfh_sc_norms_diff(const mfh_sc_state *a, const mfh_sc_state *b, mfh_sc_norms *out,
-                      mfh_err *err) {
+/* Both states checked as operators, on the same grid. */
+static int norms_args(const mfh_sc_state *a, const mfh_sc_state *b, mfh_err *err) {
   int st;
-  if (!out) return mfh_err_set(err, MFH_EINPUT, "norms: NULL output");
-  if ((st = mfh_sc_state_check(a, err)) != MFH_OK) {
+  if ((st = mfh_sc_operator_check(a, err)) != MFH_OK) {
     mfh_err_prefix(err, "norms: first state");
     return st;
   }
-  if ((st = mfh_sc_state_check(b, err)) != MFH_OK) {
+  if ((st = mfh_sc_operator_check(b, err)) != MFH_OK) {
     mfh_err_prefix(err, "norms: second state");
     return st;
   }
   if (!same_grid(&a->grid, &b->grid))
     return mfh_err_set(err, MFH_EINPUT, "norms: the two states live on different grids");
+  if (mfh_xgrid_points(&a->grid) > (size_t)INT_MAX / 2) return mfh_err_set(err, MFH_EINPUT, "norms: grid too large");
+  return MFH_OK;
+}
+
+int mfh_sc_hs_diff(const mfh_sc_state *a, const mfh_sc_state *b, double *hs, mfh_err *err) {
+  int st;
+  if (!hs) return mfh_err_set(err, MFH_EINPUT, "norms: NULL output");
+  if ((st = norms_args(a, b, err)) != MFH_OK) return st;
   size_t N = mfh_xgrid_points(&a->grid);
-  if (N > (size_t)INT_MAX / 2) return mfh_err_set(err, MFH_EINPUT, "norms: grid too large");
+  double s2 = 0;
+  if (a->kind == MFH_SC_KERNEL && b->kind == MFH_SC_KERNEL) {
+    double cell = mfh_xgrid_cell(&a->grid);
+    for (size_t i = 0; i < N * N; i++) {
+      double complex d = a->kernel[i] - b->kernel[i];
+      s2 += creal(d) * creal(d) + cimag(d) * cimag(d);
+    }
+    *hs = cell * sqrt(s2);
+    return MFH_OK;
+  }
+  if (N > SIZE_MAX / sizeof(double complex) / N)
+    return mfh_err_set(err, MFH_EINPUT, "norms: %zu x %zu matrix overflows", N, N);
+  double complex *D = calloc(N * N, sizeof *D);
+  if (!D) return mfh_err_set(err, MFH_ENOMEM, "norms: out of memory for a %zu x %zu matrix", N, N);
+  add_kernel(D, a, 1.0); /* cell (K_a - K_b) */
+  add_kernel(D, b, -1.0);
+  for (size_t i = 0; i < N * N; i++) s2 += creal(D[i]) * creal(D[i]) + cimag(D[i]) * cimag(D[i]);
+  free(D);
+  *hs = sqrt(s2);
+  return MFH_OK;
+}
+
+int mfh_sc_norms_diff(const mfh_sc_state *a, const mfh_sc_state *b, mfh_sc_norms *out,
+                      mfh_err *err) {
+  int st;
+  if (!out) return mfh_err_set(err, MFH_EINPUT, "norms: NULL output");
+  if ((st = norms_args(a, b, err)) != MFH_OK) return st;
+  size_t N = mfh_xgrid_points(&a->grid);
   double cell = mfh_xgrid_cell(&a->grid);
   memset(out, 0, sizeof *out);
   if (a->kind == MFH_SC_ORBITALS && b->kind == MFH_SC_ORBITALS) {
     size_t r = 0;
-    for (size_t k = 0; k < a->norb; k++) r += a->w[k] > 0;
-    for (size_t k = 0; k < b->norb; k++) r += b->w[k] > 0;
+    for (size_t k = 0; k < a->norb; k++) r += a->w[k] != 0;
+    for (size_t k = 0; k < b->norb; k++) r += b->w[k] != 0;
     if (r <= N) {
       if (r == 0) return MFH_OK;
       double complex *V = malloc(N * r * sizeof *V), *tau = malloc(r * sizeof *tau);
@@ -455,10 +489,10 @@ int mfh_sc_norms_diff(const mfh_sc_state *a, const mfh_sc_state *b, mfh_sc_norms
       for (int pass = 0; pass < 2; pass++) {
         const mfh_sc_state *s = pass ? b : a;
         for (size_t k = 0; k < s->norb; k++) {
-          if (!(s->w[k] > 0)) continue;
-          double f = sqrt(cell * s->w[k]);
+          if (s->w[k] == 0) continue;
+          double f = sqrt(cell * fabs(s->w[k]));
           for (size_t j = 0; j < N; j++) V[c * N + j] = f * s->orb[k * N + j];
-          sg[c++] = pass ? -1.0 : 1.0;
+          sg[c++] = (pass ? -1.0 : 1.0) * (s->w[k] > 0 ? 1.0 : -1.0);
         }
       }
       lapack_int info = LAPACKE_zgeqrf(LAPACK_COL_MAJOR, (lapack_int)N, (lapack_int)r, V,

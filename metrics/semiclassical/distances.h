@@ -69,9 +69,9 @@ int mfh_sc_w2sq_gaussian(size_t dim, const double *m1, const double *A1, const d
 /* Norms of the difference A - B of two operators on the same grid:
  * eigenvalues lambda of dx^d (K_A - K_B) (K the kernels), trace norm
  * sum |lambda|, Hilbert-Schmidt sqrt(sum lambda^2), operator norm max |lambda|.
- * Two orbital lists with r = (orbitals with w > 0 in A and B) <= N use a
- * rank-r route: V = [sqrt(w dx^d) psi ...] = QR (LAPACKE_zgeqrf),
- * eigenvalues of the r x r matrix R S R^* (S = diag(+1.., -1..)); otherwise
+ * Two orbital lists with r = (orbitals with w != 0 in A and B) <= N use a
+ * rank-r route: V = [sqrt(|w| dx^d) psi ...] = QR (LAPACKE_zgeqrf),
+ * eigenvalues of the r x r matrix R S R^* (S = diag(sign w_A, -sign w_B)); otherwise
  * the N x N kernel difference (LAPACKE_zheevd, O(N^3), 16 N^2 bytes).
  * Kernels must be Hermitian to 1e-10 relative (checked).  Orbital
  * normalisation is not required (the operators are used as given). */
@@ -80,10 +80,19 @@ typedef struct mfh_sc_norms {
   int rank_route; /* 1 if the rank-r orbital route was used, 0 for dense */
 } mfh_sc_norms;
 
-/* 0, MFH_EINPUT (grids differ, bad states, non-Hermitian kernel),
- * MFH_ENOMEM, MFH_ENUMERIC (LAPACK failure). */
+/* The states are checked as operators (mfh_sc_operator_check: orbital
+ * weights of any sign and sum, e.g. N fermions of trace N; a negative
+ * weight enters the rank-r route with its sign).  0, MFH_EINPUT (grids
+ * differ, bad states, non-Hermitian kernel), MFH_ENOMEM, MFH_ENUMERIC
+ * (LAPACK failure). */
 int mfh_sc_norms_diff(const mfh_sc_state *a, const mfh_sc_state *b, mfh_sc_norms *out,
                       mfh_err *err);
+
+/* ||A - B||_HS alone, from the entries (no eigenvalues): dx^d sqrt(sum
+ * |K_A - K_B|^2), forming the dense difference (16 N^2 bytes) unless both
+ * are kernels.  O(N^2 (1 + norb)) instead of O(N^3); equal to the hs of
+ * mfh_sc_norms_diff up to rounding.  0, MFH_EINPUT, MFH_ENOMEM. */
+int mfh_sc_hs_diff(const mfh_sc_state *a, const mfh_sc_state *b, double *hs, mfh_err *err);
 
 /* ---- W_2 between phase-space densities on grids --------------------------
  *

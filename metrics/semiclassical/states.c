@@ -78,7 +78,9 @@ int mfh_sc_weights_check(size_t n, const double *w, const char *what, mfh_err *e
   return MFH_OK;
 }
 
-int mfh_sc_state_check(const mfh_sc_state *s, mfh_err *err) {
+/* Structure and finite entries; weights finite, and (density = 1) a
+ * probability vector. */
+static int check_state(const mfh_sc_state *s, int density, mfh_err *err) {
   int st;
   if (!s) return mfh_err_set(err, MFH_EINPUT, "state: NULL");
   if ((st = mfh_sc_grid_check(&s->grid, err)) != MFH_OK) return st;
@@ -86,7 +88,10 @@ int mfh_sc_state_check(const mfh_sc_state *s, mfh_err *err) {
   if (s->kind == MFH_SC_ORBITALS) {
     if (s->norb < 1 || !s->orb || !s->w)
       return mfh_err_set(err, MFH_EINPUT, "state: orbitals need norb >= 1, orb and w");
-    if ((st = mfh_sc_weights_check(s->norb, s->w, "state weights", err)) != MFH_OK) return st;
+    if (density && (st = mfh_sc_weights_check(s->norb, s->w, "state weights", err)) != MFH_OK) return st;
+    for (size_t k = 0; k < s->norb; k++)
+      if (!isfinite(s->w[k]))
+        return mfh_err_set(err, MFH_EINPUT, "state weights: w[%zu] = %g is not finite", k, s->w[k]);
     for (size_t i = 0; i < s->norb * N; i++)
       if (!isfinite(creal(s->orb[i])) || !isfinite(cimag(s->orb[i])))
         return mfh_err_set(err, MFH_EINPUT, "state: orbital %zu is not finite at node %zu",
@@ -104,8 +109,12 @@ int mfh_sc_state_check(const mfh_sc_state *s, mfh_err *err) {
   return MFH_OK;
 }
 
+int mfh_sc_state_check(const mfh_sc_state *s, mfh_err *err) { return check_state(s, 1, err); }
+
+int mfh_sc_operator_check(const mfh_sc_state *s, mfh_err *err) { return check_state(s, 0, err); }
+
 int mfh_sc_state_trace(const mfh_sc_state *s, double *trace, mfh_err *err) {
-  int st = mfh_sc_state_check(s, err);
+  int st = mfh_sc_operator_check(s, err);
   if (st != MFH_OK) return st;
   size_t N = mfh_xgrid_points(&s->grid);
   double cell = mfh_xgrid_cell(&s->grid), t = 0;
@@ -156,9 +165,10 @@ int mfh_sc_state_to_kernel(const mfh_sc_state *s, mfh_sc_state **out, mfh_err *e
   int st;
   if (!out) return mfh_err_set(err, MFH_EINPUT, "state: NULL output");
   *out = NULL;
-  if ((st = mfh_sc_state_check(s, err)) != MFH_OK) return st;
+  if ((st = mfh_sc_operator_check(s, err)) != MFH_OK) return st;
   mfh_sc_state *k = NULL;
   if ((st = mfh_sc_state_create(&s->grid, MFH_SC_KERNEL, 0, &k, err)) != MFH_OK) return st;
+  k->eps = s->eps;
   size_t N = mfh_xgrid_points(&s->grid);
   if (s->kind == MFH_SC_KERNEL) {
     memcpy(k->kernel, s->kernel, N * N * sizeof *k->kernel);

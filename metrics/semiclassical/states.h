@@ -73,15 +73,25 @@ int mfh_sc_weights_check(size_t n, const double *w, const char *what, mfh_err *e
  * function).  Returns 0 or MFH_EINPUT. */
 int mfh_sc_state_check(const mfh_sc_state *s, mfh_err *err);
 
-/* tr R (dx^d sum_i R_ii; for orbitals sum_k w_k ||psi_k||^2).  0 or MFH_EINPUT. */
+/* Check a state as an operator, not as a density: the structure and
+ * finiteness of mfh_sc_state_check, with weights that need only be finite
+ * (any sign, any sum: the operator sum_k w_k |psi_k><psi_k| of N fermions
+ * has trace N; a difference has weights of both signs).  Functions that
+ * take norms or transforms of operators (distances.h, charfun.h,
+ * regularity.h) check with this.  0 or MFH_EINPUT. */
+int mfh_sc_operator_check(const mfh_sc_state *s, mfh_err *err);
+
+/* tr R (dx^d sum_i R_ii; for orbitals sum_k w_k ||psi_k||^2), R checked as
+ * an operator (any weights).  0 or MFH_EINPUT. */
 int mfh_sc_state_trace(const mfh_sc_state *s, double *trace, mfh_err *err);
 
 /* tr R^2 = dx^{2d} sum_ij |R_ij|^2 (kernel; O(N^2)) or
  * sum_kl w_k w_l |<psi_k|psi_l>|^2 (orbitals; O(norb^2 N)).  0 or MFH_EINPUT. */
 int mfh_sc_state_purity(const mfh_sc_state *s, double *purity, mfh_err *err);
 
-/* The dense kernel of s (a copy if s is already a kernel).  Needs N*N
- * complex entries (16 N^2 bytes).  *out owned by the caller.  0, MFH_EINPUT,
+/* The dense kernel of s (a copy if s is already a kernel), with s's eps;
+ * s is checked as an operator (mfh_sc_operator_check).  Needs N*N complex
+ * entries (16 N^2 bytes).  *out owned by the caller.  0, MFH_EINPUT,
  * MFH_ENOMEM. */
 int mfh_sc_state_to_kernel(const mfh_sc_state *s, mfh_sc_state **out, mfh_err *err);
 
