@@ -67,6 +67,14 @@ static int checksum(const mfh_task *t, const mfh_values *vals, double elapsed_s,
 
 /* ---- task files ------------------------------------------------------ */
 
+/* A derived measure is computed from the stored values after loading
+ * (pipeline/exec.c), never stored: a task file cannot be missing it. */
+static int is_derived(const mfh_study *s, const char *name) {
+  for (size_t i = 0; i < s->nderived; i++)
+    if (!strcmp(s->derived[i].name, name)) return 1;
+  return 0;
+}
+
 int mfh_store_parse(const char *text, size_t len, const mfh_plan *plan, size_t ti, mfh_values *vals,
                     double *elapsed_s, double *cpu_s) {
   const mfh_task *t = &plan->tasks[ti];
@@ -103,7 +111,7 @@ int mfh_store_parse(const char *text, size_t len, const mfh_plan *plan, size_t t
     }
   }
   for (size_t m = 0; m < s->nmeasures; m++)
-    if (!mfh_values_get(vals, s->measures[m])) {
+    if (!is_derived(s, s->measures[m]) && !mfh_values_get(vals, s->measures[m])) {
       verdict = MFH_STORED_INCOMPLETE;
       goto done;
     }

@@ -12,6 +12,11 @@ if grep -q '| expected .*\*\*INCONCLUSIVE\*\*' <<<"$summary"; then bad "a study 
 if grep -q '\*\*FAIL\*\*\|\*\*ERROR\*\*' <<<"$summary"; then bad "a check failed:"$'\n'"$summary"; else ok "no check failed"; fi
 n=$(grep -c '\*\*PASS\*\*' <<<"$summary" || true)
 if [ "$n" -ge 20 ]; then ok "$n checks pass"; else bad "only $n checks pass"; fi
+# a second run reuses every stored task, derived measures included (they are
+# computed after loading, never stored)
+out=$("$MFH" run studies/coulomb/cep2-sheet-quantile.yaml --profile quick --out "$T/suite" --no-render --quiet 2>&1)
+if grep -q 'failed verification' <<<"$out"; then bad "stored tasks recomputed: $out"; else ok "no stored task recomputed"; fi
+if grep -q '"run": 0,' "$T/suite/cep2-sheet-quantile/results.json"; then ok "every task of a study with derive: reused"; else bad "a task of a study with derive was recomputed"; fi
 # a wrong baseline is caught
 mkdir -p "$T/exp"
 sed 's/"mean": \[/"mean": [1.5, /' expected/example-euler-command.json >"$T/exp/example-euler-command.json"
