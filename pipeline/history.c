@@ -136,9 +136,13 @@ int mfh_history_append(const char *path, const mfh_history_run *run, const mfh_s
   }
   sqlite3_busy_timeout(db, 60000);
   if ((rc = check_ours(db, path, 1, err))) goto fail;
-  /* WAL: readers never block the writer; the mode is kept in the file. */
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK ||
-      sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+  /* WAL: readers never block the writer; the mode is kept in the file.
+   * Best effort: switching modes needs the database to itself, and another
+   * process appending at that moment makes it fail at once (SQLITE_BUSY,
+   * no busy handler); BEGIN IMMEDIATE below serialises the writers either
+   * way, and a later append sets WAL. */
+  (void)sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
     rc = db_fail(db, path, MFH_EIO, "cannot start a transaction", err);
     goto fail;
   }
