@@ -199,7 +199,7 @@ END_TEST
 START_TEST(bad_files_are_refused) {
   fixture f = {mfh_test_tmpdir()};
   mfh_command_decl d = cloud_decl(4, 1, 1, 0, 0);
-  double good[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  double good[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}; /* enough for every shape below */
   size_t s42[2] = {4, 2}, s32[2] = {3, 2}, s43[2] = {4, 3};
   write_npy(&f, "other.npy", 0, 2, s42, good);
   /* missing: the message lists what the folder holds */
@@ -263,9 +263,18 @@ END_TEST
 /* ---- validation ---------------------------------------------------------- */
 
 START_TEST(validation) {
-  mfh_test_engine_valid(E, "cmd=true");
-  mfh_test_engine_valid(E, "cmd=true state=phase_grid box=0,1,-2,2");
-  mfh_test_engine_valid(E, "cmd=x-{input} state=cloud init=homogeneous L=6");
+  {
+    mfh_params ok = mfh_test_engine_valid(E, "cmd=true");
+    mfh_params_free(&ok);
+  }
+  {
+    mfh_params ok = mfh_test_engine_valid(E, "cmd=true state=phase_grid box=0,1,-2,2");
+    mfh_params_free(&ok);
+  }
+  {
+    mfh_params ok = mfh_test_engine_valid(E, "cmd=x-{input} state=cloud init=homogeneous L=6");
+    mfh_params_free(&ok);
+  }
   mfh_test_engine_expect_bad(E, "cmd=echo-{nope}", "cmd", "{nope} is not a parameter");
   mfh_test_engine_expect_bad(E, "cmd=true scalars=2x", "scalars", "'2x' is not a name");
   mfh_test_engine_expect_bad(E, "cmd=true scalars=a,a", "scalars", "'a' is not a name");

@@ -26,7 +26,7 @@ mfh_params mfh_test_engine_params(const mfh_engine_type *e, const char *override
 /* The same, the overrides given printf-style, and e->validate must accept
  * them. */
 mfh_params mfh_test_engine_valid(const mfh_engine_type *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3), warn_unused_result));
 /* e->validate on the overrides must fail with MFH_EINPUT, name `param`, and
  * a message containing `needle`. */
 void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides, const char *param,
