@@ -303,3 +303,25 @@ int mfh_fermion_check_memory(double need, double limit, const char *what, mfh_er
                        what ? what : "this run", need / 1073741824.0, limit / 1073741824.0);
   return MFH_OK;
 }
+
+void mfh_fermion_rk4(size_t n, double tau, double complex *y, double complex *S, double complex *A,
+                     const double complex *z, void (*rhs)(void *ctx, const double complex *in), void *ctx,
+                     int nthr) {
+  static const double wst[4] = {1.0, 2.0, 2.0, 1.0};
+  static const double cst[3] = {0.5, 0.5, 1.0};
+  const double complex *in = y;
+  (void)nthr;
+  for (int s = 0; s < 4; s++) {
+    rhs(ctx, in);
+    double ws = wst[s];
+#pragma omp parallel for num_threads(nthr) schedule(static)
+    for (size_t i = 0; i < n; i++) {
+      A[i] = s == 0 ? z[i] : A[i] + ws * z[i];
+      if (s < 3) S[i] = y[i] + cst[s] * tau * z[i];
+    }
+    in = S;
+  }
+  double f = tau / 6.0;
+#pragma omp parallel for num_threads(nthr) schedule(static)
+  for (size_t i = 0; i < n; i++) y[i] += f * A[i];
+}

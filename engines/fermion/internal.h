@@ -153,4 +153,11 @@ int mfh_fermion_pot_check(const mfh_fermion_potential *V, mfh_err *err);
  * lower (lower = 1: entries (i, j), j <= i) or upper triangle is set. */
 void mfh_fermion_herm_fill(double complex *a, size_t n, int lower);
 
+/* One RK4 step over tau of y' = Z(y) for n complex values: rhs(ctx, in)
+ * writes Z(in) into z; S and A are n-value scratch (the stage and the
+ * weighted sum).  The exchange sub-flow of both fermion engines. */
+void mfh_fermion_rk4(size_t n, double tau, double complex *y, double complex *S, double complex *A,
+                     const double complex *z, void (*rhs)(void *ctx, const double complex *in), void *ctx,
+                     int nthr);
+
 #endif

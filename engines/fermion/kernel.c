@@ -422,26 +422,11 @@ static void exchange_rhs(mfh_fermion_kernel_engine *e, const double complex *W) 
   }
 }
 
+static void exchange_rhs_cb(void *e, const double complex *in) { exchange_rhs(e, in); }
+
 /* The exchange sub-flow over tau by RK4 on the kernel K (e->K or a copy). */
 static void exchange(mfh_fermion_kernel_engine *e, double tau, double complex *K) {
-  size_t kk = e->npts * e->npts;
-  double complex *S = e->stage, *A = e->acc, *Z = e->Z;
-  static const double wst[4] = {1.0, 2.0, 2.0, 1.0};
-  static const double cst[3] = {0.5, 0.5, 1.0};
-  const double complex *in = K;
-  for (int s = 0; s < 4; s++) {
-    exchange_rhs(e, in);
-    double ws = wst[s];
-#pragma omp parallel for num_threads(e->nthr) schedule(static)
-    for (size_t i = 0; i < kk; i++) {
-      A[i] = s == 0 ? Z[i] : A[i] + ws * Z[i];
-      if (s < 3) S[i] = K[i] + cst[s] * tau * Z[i];
-    }
-    in = S;
-  }
-  double f = tau / 6.0;
-#pragma omp parallel for num_threads(e->nthr) schedule(static)
-  for (size_t i = 0; i < kk; i++) K[i] += f * A[i];
+  mfh_fermion_rk4(e->npts * e->npts, tau, K, e->stage, e->acc, e->Z, exchange_rhs_cb, e, e->nthr);
 }
 
 /* ---- run --------------------------------------------------------------------------- */

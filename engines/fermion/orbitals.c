@@ -277,26 +277,11 @@ static void exchange_rhs(mfh_fermion_orb_engine *e, const double complex *P) {
   zhemm_("L", "L", &in, &im, &alpha, e->W, &in, P, &in, &beta, e->Y, &in, 1, 1);
 }
 
+static void exchange_rhs_cb(void *e, const double complex *in) { exchange_rhs(e, in); }
+
 /* The exchange sub-flow over tau by RK4 on the orbitals Ph (e's own or a copy). */
 static void exchange(mfh_fermion_orb_engine *e, double tau, double complex *Ph) {
-  size_t kk = e->m * e->npts;
-  double complex *S = e->stage, *A = e->acc, *Y = e->Y;
-  static const double wst[4] = {1.0, 2.0, 2.0, 1.0};
-  static const double cst[3] = {0.5, 0.5, 1.0};
-  const double complex *in = Ph;
-  for (int s = 0; s < 4; s++) {
-    exchange_rhs(e, in);
-    double ws = wst[s];
-#pragma omp parallel for num_threads(e->nthr) schedule(static)
-    for (size_t i = 0; i < kk; i++) {
-      A[i] = s == 0 ? Y[i] : A[i] + ws * Y[i];
-      if (s < 3) S[i] = Ph[i] + cst[s] * tau * Y[i];
-    }
-    in = S;
-  }
-  double f = tau / 6.0;
-#pragma omp parallel for num_threads(e->nthr) schedule(static)
-  for (size_t i = 0; i < kk; i++) Ph[i] += f * A[i];
+  mfh_fermion_rk4(e->m * e->npts, tau, Ph, e->stage, e->acc, e->Y, exchange_rhs_cb, e, e->nthr);
 }
 
 static int open_run(mfh_fermion_orb_engine *e, double dt, mfh_err *err) {
