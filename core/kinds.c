@@ -8,5 +8,6 @@ const mfh_kind *const mfh_kinds[] = {
     &mfh_kind_density,
     &mfh_kind_field,
     &mfh_kind_fluid,
+    &mfh_kind_nbody_wave,
     NULL,
 };

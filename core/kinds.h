@@ -7,6 +7,7 @@
 #include "core/density.h"
 #include "core/grid.h"
 #include "core/law1d.h"
+#include "core/nbody_wave.h"
 #include "core/state.h"
 
 extern const mfh_kind mfh_kind_cloud;       /* mfh_cloud */
@@ -15,6 +16,7 @@ extern const mfh_kind mfh_kind_phase_grid;  /* mfh_phase_grid */
 extern const mfh_kind mfh_kind_density;     /* mfh_density */
 extern const mfh_kind mfh_kind_field;       /* mfh_field (core/field.h) */
 extern const mfh_kind mfh_kind_fluid;       /* mfh_fluid (core/fluid.h) */
+extern const mfh_kind mfh_kind_nbody_wave;  /* mfh_nbody_wave */
 
 /* A heap cloud for a state item (mfh_cloud_alloc inside); NULL when out of memory. */
 mfh_cloud *mfh_cloud_new(size_t n, size_t dim);

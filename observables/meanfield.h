@@ -1,6 +1,7 @@
 /* Observables of a many-body marginal against its mean-field state: the
  * Pickl functional (`pickl`) and the norms of a two-particle marginal minus
- * the product state (`pair_norms`) (meanfield.c). */
+ * the product state (`pair_norms`), and the same norms of the marginals of an
+ * N-body wave function (`marginal_norms`) (meanfield.c). */
 #ifndef MFH_OBSERVABLES_MEANFIELD_H
 #define MFH_OBSERVABLES_MEANFIELD_H
 
@@ -8,5 +9,6 @@
 
 extern const mfh_obs_type mfh_obs_pickl;
 extern const mfh_obs_type mfh_obs_pair_norms;
+extern const mfh_obs_type mfh_obs_marginal_norms;
 
 #endif

@@ -75,6 +75,7 @@ const mfh_obs_type *const mfh_obs_types[] = {
     &mfh_obs_modulated_density0,
     &mfh_obs_pickl,
     &mfh_obs_pair_norms,
+    &mfh_obs_marginal_norms,
     &mfh_obs_dual_proxy,
     &mfh_obs_smooth_obs,
     NULL,

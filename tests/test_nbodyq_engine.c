@@ -11,7 +11,9 @@
  * samples; tr R_{N:1} = 1 and the partial trace of R_{N:2} is R_{N:1}; the
  * Pickl functional of a pure a is 1 - |<a|b>|^2 by the orbital and the
  * kernel routes alike; pair_norms of b (x) b against b is 0 for a mixed b;
- * outputs as declared, the stream contract, refusals. */
+ * the wave function (wave: yes) is normalised and bosonic, and its marginals
+ * computed by marginal_norms measure exactly as the engine's own rdm1 and
+ * rdm2 do; outputs as declared, the stream contract, refusals. */
 #include <check.h>
 #include <complex.h>
 #include <math.h>
@@ -194,12 +196,59 @@ START_TEST(meanfield_observables) {
 }
 END_TEST
 
+/* wave: yes hands over Psi itself (kind nbody_wave): normalised, bosonic,
+ * and the marginals marginal_norms computes from it give the same bits as
+ * the engine's own rdm1 / rdm2 measured by density_norms / pair_norms. */
+START_TEST(wave_and_its_marginals) {
+  mfh_params ps = mfh_test_engine_valid(E, "%s rdm2=yes wave=yes", BASE);
+  double t = 0.5;
+  mfh_state2 out, s0;
+  mfh_test_engine_run(E, &ps, NULL, 1, &t, 5, &out);
+  mfh_test_engine_initial(E, &ps, 0, &s0);
+  const mfh_nbody_wave *w = mfh_state_get(&out, &mfh_kind_nbody_wave, "psi");
+  ck_assert(w != NULL && w->N == 3 && w->grid.n == 16 && w->grid.dx == 0.5 && w->eps == 0.65);
+  double nn = 0, asym = 0;
+  for (size_t i = 0; i < 16; i++)
+    for (size_t j = 0; j < 16; j++)
+      for (size_t k = 0; k < 16; k++) {
+        double complex v = w->psi[(i * 16 + j) * 16 + k];
+        nn += creal(v * conj(v)) * 0.125;
+        asym = fmax(asym, cabs(v - w->psi[(j * 16 + i) * 16 + k]));
+        asym = fmax(asym, cabs(v - w->psi[(k * 16 + j) * 16 + i]));
+      }
+  ck_assert_msg(fabs(nn - 1) < 1e-12 && asym < 1e-12, "norm %.17g, bosonic symmetry off by %g", nn, asym);
+  mfh_state2 r1 = only(&out, "rdm1"), r2 = only(&out, "rdm2"), wv = only(&out, "psi");
+  const char *names[3] = {"tr", "hs", "op"};
+  for (int m = 0; m < 3; m++) {
+    double d1 = mfh_test_obs(&mfh_obs_density_norms, "", &r1, &s0, t, names[m]);
+    double w1 = mfh_test_obs(&mfh_obs_marginal_norms, "k=1", &wv, &s0, t, names[m]);
+    double d2 = mfh_test_obs(&mfh_obs_pair_norms, "", &r2, &s0, t, names[m]);
+    double w2 = mfh_test_obs(&mfh_obs_marginal_norms, "k=2", &wv, &s0, t, names[m]);
+    ck_assert_msg(d1 == w1 && d2 == w2 && d1 > 1e-4 && d2 > d1 / 10, "%s: R1 %.17g vs %.17g, R2 %.17g vs %.17g",
+                  names[m], d1, w1, d2, w2);
+  }
+  /* b on another axis is refused */
+  mfh_xgrid g = {1, 32, -4, 0.25};
+  mfh_state2 sb = {0};
+  mfh_err err;
+  mfh_density *b = mfh_density_new(&g, MFH_DENSITY_ORBITALS, 1);
+  ck_assert(b && mfh_state_put(&sb, "b", &mfh_kind_density, b, &err) == MFH_OK);
+  b->w[0] = 1;
+  mfh_test_obs_fails(&mfh_obs_marginal_norms, &wv, &sb, MFH_EINPUT, "must be the same");
+  mfh_state_clear(&sb);
+  mfh_state_clear(&out);
+  mfh_state_clear(&s0);
+  mfh_params_free(&ps);
+}
+END_TEST
+
 START_TEST(refusals) {
   mfh_test_engine_expect_bad(E, "M=15", "M", "even");
   mfh_test_engine_expect_bad(E, "t=0.5 dt=0.3", "t", "not a whole number of steps");
   mfh_test_engine_expect_bad(E, "N=5 M=64 memory_gb=0.1", "N", "needs");
   mfh_test_engine_expect_bad(E, "N=2 M=16 L=8 eps=0.1", "M", "under-resolved");
   mfh_test_engine_expect_bad(E, "N=3 batches=random", "N", "must be even");
+  mfh_test_engine_expect_bad(E, "N=4 batches=random wave=yes", "wave", "full dynamics");
   mfh_params ps = mfh_test_engine_valid(E, "%s", E->conformance);
   mfh_params_free(&ps);
   /* a kernel is not a product's factor */
@@ -228,6 +277,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, free_product_against_hartree);
   tcase_add_test(tc, marginals_and_stream);
   tcase_add_test(tc, meanfield_observables);
+  tcase_add_test(tc, wave_and_its_marginals);
   tcase_add_test(tc, refusals);
   suite_add_tcase(s, tc);
   return s;

@@ -21,7 +21,12 @@
  *   rdm1   the one-particle reduced density matrix R_{N:1}(t) (averaged over
  *          the particle index) as a density kernel on the one-body grid;
  *   rdm2   (rdm2: yes) R_{N:2}(t), averaged over ordered pairs, as a density
- *          kernel on the 2D grid (x_1, x_2) (O(M^(N+2)) work per output).
+ *          kernel on the 2D grid (x_1, x_2) (O(M^(N+2)) work per output);
+ *   psi    (wave: yes) the N-body wave function Psi(t) itself (state kind
+ *          nbody_wave, M^N values per output time), for observables of the
+ *          whole state (its marginals: observable marginal_norms).
+ * rdm1 and rdm2 are computed by metrics/marginals.h, the same code the
+ * observables of psi call, so both routes give the same bits.
  * With batches: random, rdm1 is the Monte Carlo mean E R~_1(t) over
  * `realisations` R independent RBM runs, and carries the R per-realisation
  * kernels as its samples (core/density.h) for standard errors.  The
@@ -64,13 +69,15 @@ static const mfh_param_def nbq_params[] = {
      "the initial orbital |q, p>: normalised on the grid, or the analytic samples as they are", 0},
     {"rdm2", MFH_PARAM_CHOICE, "no", 0, 0, 0, 0, "no|yes",
      "also output R_{N:2} (item rdm2: O(M^(N+2)) work per output time, an M^2 x M^2 kernel)", 0},
+    {"wave", MFH_PARAM_CHOICE, "no", 0, 0, 0, 0, "no|yes",
+     "also output the N-body wave function Psi (item psi, kind nbody_wave: M^N values kept per output time)", 0},
     {"memory_gb", MFH_PARAM_REAL, "8", 0, 1e6, 1, 0, NULL,
      "refuse configurations whose wave function and workspace exceed this (GB)", 0},
 };
 
 typedef struct opts {
   mfh_nbq_cfg c;
-  int nm1, random, sampled, rdm2;
+  int nm1, random, sampled, rdm2, wave;
   size_t R;
 } opts;
 
@@ -81,6 +88,16 @@ static void read_opts(const mfh_params *ps, opts *o) {
   o->R = (size_t)mfh_params_int(ps, "realisations");
   o->sampled = !strcmp(mfh_params_str(ps, "orbital"), "sampled");
   o->rdm2 = !strcmp(mfh_params_str(ps, "rdm2"), "yes");
+  o->wave = !strcmp(mfh_params_str(ps, "wave"), "yes");
+}
+
+/* Memory beyond one wave function: R_{N:2}, its scratch and the norms'
+ * copies (rdm2: yes); one more M^N copy per output time (wave: yes; counted
+ * once here, the output times are the plan's). */
+static double extra_bytes(const opts *o) {
+  double extra = o->rdm2 ? mfh_nbodyq_rdm2_bytes(o->c.M) + 3 * 16.0 * pow((double)o->c.M, 4) : 0;
+  if (o->wave) extra += 16.0 * pow((double)o->c.M, (double)o->c.N);
+  return extra;
 }
 
 static int nbq_validate(const mfh_params *ps, const char **param, mfh_err *err) {
@@ -91,14 +108,16 @@ static int nbq_validate(const mfh_params *ps, const char **param, mfh_err *err) 
                             "the random batch method pairs the particles: N must be even (got %d)", o.c.N);
   if (o.random && o.rdm2)
     return mfh_param_reject(param, "rdm2", err, "rdm2: yes is for the full dynamics (batches: none)");
-  /* R2, its scratch and the norms' copies */
-  double extra = o.rdm2 ? mfh_nbodyq_rdm2_bytes(o.c.M) + 3 * 16.0 * pow((double)o.c.M, 4) : 0;
-  return mfh_nbq_cfg_check(ps, &o.c, extra, param, err);
+  if (o.random && o.wave)
+    return mfh_param_reject(param, "wave", err,
+                            "wave: yes is for the full dynamics (batches: none gives one wave function per time)");
+  return mfh_nbq_cfg_check(ps, &o.c, extra_bytes(&o), param, err);
 }
 
 static int nbq_declare(const mfh_params *ps, mfh_decl *d, mfh_err *err) {
   int rc = mfh_decl_item(d, "rdm1", &mfh_kind_density);
   if (!rc && !strcmp(mfh_params_str(ps, "rdm2"), "yes")) rc = mfh_decl_item(d, "rdm2", &mfh_kind_density);
+  if (!rc && !strcmp(mfh_params_str(ps, "wave"), "yes")) rc = mfh_decl_item(d, "psi", &mfh_kind_nbody_wave);
   return rc ? mfh_err_set(err, MFH_EINTERNAL, "nbodyq: bad declaration") : MFH_OK;
 }
 
@@ -185,7 +204,17 @@ static int put_kernel(mfh_state2 *s, const char *name, const mfh_xgrid *g, doubl
   return mfh_state_put(s, name, &mfh_kind_density, d, err);
 }
 
-/* The full dynamics: R_{N:1} (and R_{N:2}) at every output time. */
+/* A copy of the wave function of q, at scale eps, put into s as "psi". */
+static int put_wave(mfh_state2 *s, const mfh_nbodyq *q, const mfh_xgrid *g, double eps, mfh_err *err) {
+  mfh_nbody_wave *w = mfh_nbody_wave_new(g, mfh_nbodyq_N(q));
+  if (!w)
+    return mfh_err_set(err, MFH_ENOMEM, "nbodyq: out of memory for the wave function (%zu values)", mfh_nbodyq_size(q));
+  w->eps = eps;
+  memcpy(w->psi, mfh_nbodyq_psi_const(q), mfh_nbodyq_size(q) * sizeof *w->psi);
+  return mfh_state_put(s, "psi", &mfh_kind_nbody_wave, w, err);
+}
+
+/* The full dynamics: R_{N:1} (and R_{N:2}, Psi) at every output time. */
 static int run_full(const opts *o, mfh_nbodyq *q, const mfh_xgrid *g, double eps, const mfh_engine_ctx *ctx,
                     mfh_state2 *out, mfh_err *err) {
   mfh_xgrid g2 = {2, g->n, g->xmin, g->dx};
@@ -199,6 +228,7 @@ static int run_full(const opts *o, mfh_nbodyq *q, const mfh_xgrid *g, double eps
     if (!rc) rc = mfh_nbodyq_rdm1(q, R->kernel, err);
     if (!rc && o->rdm2) rc = put_kernel(&out[k], "rdm2", &g2, eps, &R2, err);
     if (!rc && o->rdm2) rc = mfh_nbodyq_rdm2(q, R2->kernel, err);
+    if (!rc && o->wave) rc = put_wave(&out[k], q, g, eps, err);
   }
   return rc;
 }
@@ -272,7 +302,7 @@ static int nbq_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state2 *
 static int nbq_estimate(const mfh_params *ps, double *bytes, double *seconds) {
   opts o;
   read_opts(ps, &o);
-  double extra = o.rdm2 ? mfh_nbodyq_rdm2_bytes(o.c.M) + 3 * 16.0 * pow((double)o.c.M, 4) : 0;
+  double extra = extra_bytes(&o);
   double runs = o.random ? (double)mfh_params_int(ps, "realisations") : 1;
   mfh_nbq_estimate(ps, extra, 1, runs, bytes, seconds);
   return MFH_OK;
@@ -281,7 +311,7 @@ static int nbq_estimate(const mfh_params *ps, double *bytes, double *seconds) {
 const mfh_engine_type mfh_engine_nbodyq = {
     .name = "nbodyq",
     .doc = "N bosons in 1D (N = 2..5) on the M^N grid from psi_in^(x)N, full pair dynamics or random batches: "
-           "R_{N:1} (and R_{N:2}) at every t, a Monte Carlo mean with its samples for random batches",
+           "R_{N:1} (and R_{N:2}, Psi) at every t, a Monte Carlo mean with its samples for random batches",
     .method = "Strang split-step Fourier on the tensor grid (Bao, Jin & Markowich 2002), engines/nbodyq/nbodyq.h; "
               "random batch method of Golse, Jin & Paul (seed 004)",
     .version = 1,
