@@ -72,7 +72,7 @@ int mfh_cli_cmd_list(int argc, char **argv) {
     any = 1;
     printf("observables (observable: NAME or {name: NAME, between: [A, B], params...}):\n");
     for (size_t i = 0; mfh_obs_types[i]; i++) {
-      const mfh_obs_type *ob = mfh_obs_types[i];
+      const mfh_observable_type *ob = mfh_obs_types[i];
       printf("  %s: %s\n    reads: %s\n    gives: %s\n", ob->name, ob->doc, ob->needs,
              strcmp(ob->outputs, "*") ? ob->outputs : "(the scalars of part a)");
       for (size_t k = 0; k < ob->nparams; k++) mfh_param_def_print(&ob->params[k], stdout);

@@ -17,7 +17,7 @@ typedef struct command {
 static const command commands[] = {
     {"run", "run PATH...        run studies, fit rates, judge checks, write reports", mfh_cli_cmd_run},
     {"validate", "validate PATH...   check study files without running", mfh_cli_cmd_validate},
-    {"list", "list [WHAT]        solvers, observables, metrics, bounds, checks, studies", mfh_cli_cmd_list},
+    {"list", "list [WHAT]        engines, kinds, observables, metrics, bounds, checks, studies", mfh_cli_cmd_list},
     {"report", "report RUNDIR...   re-render reports from stored results (merges shards)", mfh_cli_cmd_report},
     {"submit", "submit PATH...     run studies as a Slurm job array of shards and a report job", mfh_cli_cmd_submit},
     {"history", "history FILE       trend plots and drift flags from a history database (run --history)", mfh_cli_cmd_history},

@@ -41,7 +41,7 @@ typedef struct mfh_engine_ctx {
   const double *t;       /* output times (the stream parameter's values), ascending;
                             out[k] is the state at t[k].  An engine without a stream
                             parameter gets nout = 1. */
-  const mfh_state2 *from; /* the initial state to start from: the engine's own
+  const mfh_state *from; /* the initial state to start from: the engine's own
                             initial() result, or the system's for a coupled
                             reference; NULL for engines without initial() */
   gsl_rng *rng;          /* the engine's own draws (random batches, ...) */
@@ -78,10 +78,10 @@ typedef struct mfh_engine_type {
   const char *starts_from;
   /* The initial state (may be NULL: the engine builds everything in run()).
    * Draws only from init_rng.  A coupled reference starts from it. */
-  int (*initial)(const mfh_params *p, gsl_rng *init_rng, mfh_state2 *s0, mfh_err *err);
+  int (*initial)(const mfh_params *p, gsl_rng *init_rng, mfh_state *s0, mfh_err *err);
   /* Evolve ctx->from (or the engine's own data) to every output time:
    * out[k] for t[k], k < ctx->nout. */
-  int (*run)(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err);
+  int (*run)(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err);
   /* Optional per-point work shared by every replica (a reference field that
    * does not depend on the draws); freed by release(). */
   int (*prepare)(const mfh_params *p, size_t nout, const double *t, void **shared, mfh_err *err);
@@ -102,11 +102,11 @@ typedef struct mfh_engine_type {
 enum mfh_obs_role { MFH_ROLE_A = 0, MFH_ROLE_B = 1, MFH_ROLE_A0 = 2, MFH_ROLE_B0 = 3, MFH_NROLES = 4 };
 
 typedef struct mfh_obs_args {
-  const mfh_state2 *s[MFH_NROLES]; /* NULL where not asked for */
+  const mfh_state *s[MFH_NROLES]; /* NULL where not asked for */
   double t;                       /* the output time */
 } mfh_obs_args;
 
-typedef struct mfh_obs_type {
+typedef struct mfh_observable_type {
   const char *name;
   const char *doc;
   const mfh_param_def *params;
@@ -122,6 +122,6 @@ typedef struct mfh_obs_type {
   int (*validate)(const mfh_params *p, const mfh_decl *const decl[MFH_NROLES], const char **param,
                   mfh_err *err);
   int (*eval)(const mfh_params *p, const mfh_obs_args *in, mfh_values *out, mfh_err *err);
-} mfh_obs_type;
+} mfh_observable_type;
 
 #endif

@@ -13,13 +13,13 @@ const mfh_kind *mfh_kind_find(const char *name) {
   return NULL;
 }
 
-static int find(const mfh_state2 *s, const mfh_kind *kind, const char *name) {
+static int find(const mfh_state *s, const mfh_kind *kind, const char *name) {
   for (size_t i = 0; i < s->n; i++)
     if (s->item[i].kind == kind && (!name || !strcmp(s->item[i].name, name))) return (int)i;
   return -1;
 }
 
-int mfh_state_put(mfh_state2 *s, const char *name, const mfh_kind *kind, void *data, mfh_err *err) {
+int mfh_state_put(mfh_state *s, const char *name, const mfh_kind *kind, void *data, mfh_err *err) {
   int dup = 0;
   for (size_t i = 0; i < s->n; i++) dup |= !strcmp(s->item[i].name, name);
   if (dup || s->n == MFH_STATE_MAX || strlen(name) >= MFH_ITEM_NAME) {
@@ -34,12 +34,12 @@ int mfh_state_put(mfh_state2 *s, const char *name, const mfh_kind *kind, void *d
   return MFH_OK;
 }
 
-const void *mfh_state_get(const mfh_state2 *s, const mfh_kind *kind, const char *name) {
+const void *mfh_state_get(const mfh_state *s, const mfh_kind *kind, const char *name) {
   int i = find(s, kind, name);
   return i < 0 ? NULL : s->item[i].data;
 }
 
-void *mfh_state_take(mfh_state2 *s, const mfh_kind *kind, const char *name) {
+void *mfh_state_take(mfh_state *s, const mfh_kind *kind, const char *name) {
   int i = find(s, kind, name);
   if (i < 0) return NULL;
   void *d = s->item[i].data;
@@ -48,7 +48,7 @@ void *mfh_state_take(mfh_state2 *s, const mfh_kind *kind, const char *name) {
   return d;
 }
 
-int mfh_state_copy(const mfh_state2 *src, mfh_state2 *dst, mfh_err *err) {
+int mfh_state_copy(const mfh_state *src, mfh_state *dst, mfh_err *err) {
   for (size_t i = 0; i < src->n; i++) {
     void *d = NULL;
     int rc = src->item[i].kind->copy(src->item[i].data, &d, err);
@@ -61,14 +61,14 @@ int mfh_state_copy(const mfh_state2 *src, mfh_state2 *dst, mfh_err *err) {
   return MFH_OK;
 }
 
-void mfh_state_clear(mfh_state2 *s) {
+void mfh_state_clear(mfh_state *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n; i++) s->item[i].kind->free(s->item[i].data);
   s->n = 0;
   mfh_values_free(&s->scalars);
 }
 
-int mfh_state_hash(const mfh_state2 *s, uint64_t *out, mfh_err *err) {
+int mfh_state_hash(const mfh_state *s, uint64_t *out, mfh_err *err) {
   XXH3_state_t *h = XXH3_createState();
   if (!h) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   XXH3_64bits_reset(h);
@@ -128,7 +128,7 @@ int mfh_decl_find(const mfh_decl *d, const mfh_kind *kind, const char *name) {
   return -1;
 }
 
-int mfh_decl_check(const mfh_decl *d, const mfh_state2 *s, mfh_err *err) {
+int mfh_decl_check(const mfh_decl *d, const mfh_state *s, mfh_err *err) {
   for (size_t i = 0; i < d->nitems; i++)
     if (find(s, d->item[i].kind, d->item[i].name) < 0)
       return mfh_err_set(err, MFH_EINTERNAL, "declared %s '%s' was not produced", d->item[i].kind->name,

@@ -48,26 +48,26 @@ typedef struct mfh_item {
   void *data; /* owned by the state; freed by kind->free */
 } mfh_item;
 
-typedef struct mfh_state2 {
+typedef struct mfh_state {
   size_t n;
   mfh_item item[MFH_STATE_MAX];
   mfh_values scalars; /* the "scalars" kind: the engine's own named numbers */
-} mfh_state2;
+} mfh_state;
 
 /* Add an item; the state takes ownership of data (also on failure, when
  * it is freed).  MFH_EINPUT for a duplicate name or a full state. */
-int mfh_state_put(mfh_state2 *s, const char *name, const mfh_kind *kind, void *data, mfh_err *err);
+int mfh_state_put(mfh_state *s, const char *name, const mfh_kind *kind, void *data, mfh_err *err);
 /* The data of the item of that kind, and that name unless name is NULL
  * (then the first item of the kind); NULL when there is none. */
-const void *mfh_state_get(const mfh_state2 *s, const mfh_kind *kind, const char *name);
+const void *mfh_state_get(const mfh_state *s, const mfh_kind *kind, const char *name);
 /* Remove an item and return its data, now owned by the caller (NULL if absent). */
-void *mfh_state_take(mfh_state2 *s, const mfh_kind *kind, const char *name);
+void *mfh_state_take(mfh_state *s, const mfh_kind *kind, const char *name);
 /* Deep-copy every item and the scalars of src into dst (dst starts empty). */
-int mfh_state_copy(const mfh_state2 *src, mfh_state2 *dst, mfh_err *err);
+int mfh_state_copy(const mfh_state *src, mfh_state *dst, mfh_err *err);
 /* Free every item and the scalars; accepts a zeroed struct (and leaves one). */
-void mfh_state_clear(mfh_state2 *s);
+void mfh_state_clear(mfh_state *s);
 /* Hash of all items and scalars in order (conformance). */
-int mfh_state_hash(const mfh_state2 *s, uint64_t *out, mfh_err *err);
+int mfh_state_hash(const mfh_state *s, uint64_t *out, mfh_err *err);
 
 /* What an engine produces for given parameters: items and scalar names. */
 #define MFH_DECL_SCALARS 64
@@ -93,6 +93,6 @@ int mfh_decl_find(const mfh_decl *d, const mfh_kind *kind, const char *name);
  * scalar present with the declared kind, nothing undeclared.  MFH_EINTERNAL
  * naming the first difference (an engine's contract, tested by the
  * conformance suite and checked on every task). */
-int mfh_decl_check(const mfh_decl *d, const mfh_state2 *s, mfh_err *err);
+int mfh_decl_check(const mfh_decl *d, const mfh_state *s, mfh_err *err);
 
 #endif

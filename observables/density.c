@@ -95,7 +95,7 @@ static int l2_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out,
   return mfh_values_set(out, "l2", sqrt(s)) ? mfh_err_set(err, MFH_ENOMEM, "out of memory") : MFH_OK;
 }
 
-const mfh_obs_type mfh_obs_orbital_l2 = {
+const mfh_observable_type mfh_obs_orbital_l2 = {
     "orbital_l2",
     "weighted L2 distance sqrt(sum_k w_k ||a_k - b_k||^2) between the orbitals of two densities on nested "
     "grids, on a's nodes (a refined reference: same box, n times an integer)",
@@ -119,7 +119,7 @@ static int norms_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *o
   return rc ? rc : set3(out, "tr", n.trace, "hs", n.hs, "op", n.op, err);
 }
 
-const mfh_obs_type mfh_obs_density_norms = {
+const mfh_observable_type mfh_obs_density_norms = {
     "density_norms",
     "trace (tr), Hilbert-Schmidt (hs) and operator (op) norms of a - b, two density operators on the "
     "same grid (Hermitian eigenvalues, LAPACK; spectrum: false gives hs alone)",
@@ -156,7 +156,7 @@ static int modes_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *o
   return set3(out, "modes", wmax, "modes_max", umax, NULL, 0, err);
 }
 
-const mfh_obs_type mfh_obs_wigner_modes = {
+const mfh_observable_type mfh_obs_wigner_modes = {
     "wigner_modes",
     "modes: max over the standard (p, q) of |tr e^{i(p.x + q.P)}(a - b)| / tr a weighted by (1 + |p| + |q|)^-2 "
     "(the characteristic function of the Wigner-function difference, HF-3); modes_max: unweighted",
@@ -188,7 +188,7 @@ static int monitors_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values
   return set3(out, "comm_x", cx * s, "comm_p", cp * s, "grad_w", gw / tr, err);
 }
 
-const mfh_obs_type mfh_obs_density_monitors = {
+const mfh_observable_type mfh_obs_density_monitors = {
     "density_monitors",
     "hypotheses of the initial state a0 (HF-3): comm_x = max_a tr|[x_a, a0]| / (eps tr a0), comm_p = max_a "
     "tr|[eps d_a, a0]| / (eps tr a0), grad_w = ||grad W_eps[a0 / tr a0]||_L1 (phase-space grid)",

@@ -7,9 +7,9 @@
 
 #include "core/engine.h"
 
-extern const mfh_obs_type mfh_obs_density_norms;
-extern const mfh_obs_type mfh_obs_orbital_l2;
-extern const mfh_obs_type mfh_obs_wigner_modes;
-extern const mfh_obs_type mfh_obs_density_monitors;
+extern const mfh_observable_type mfh_obs_density_norms;
+extern const mfh_observable_type mfh_obs_orbital_l2;
+extern const mfh_observable_type mfh_obs_wigner_modes;
+extern const mfh_observable_type mfh_obs_density_monitors;
 
 #endif

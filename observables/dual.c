@@ -135,7 +135,7 @@ static int dual_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *ou
   return rc;
 }
 
-const mfh_obs_type mfh_obs_dual_proxy = {
+const mfh_observable_type mfh_obs_dual_proxy = {
     "dual_proxy",
     "dual-norm proxy of the Wigner difference of a - b on a 1D grid at a's eps: max over fixed characteristic-"
     "function modes (dual, arg-max dual_k, dual_l), its Monte Carlo standard error dual_se from a's samples",
@@ -180,7 +180,7 @@ static int smooth_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *
   return rc;
 }
 
-const mfh_obs_type mfh_obs_smooth_obs = {
+const mfh_observable_type mfh_obs_smooth_obs = {
     "smooth_obs",
     "smooth observables tr((a - b) A^W) at a's eps for A = exp(-x^2/2), exp(-xi^2/2), cos x (gx, gxi, cosx), "
     "with Monte Carlo standard errors (gx_se, gxi_se, cosx_se) from a's samples",

@@ -6,7 +6,7 @@
 
 #include "core/engine.h"
 
-extern const mfh_obs_type mfh_obs_dual_proxy;
-extern const mfh_obs_type mfh_obs_smooth_obs;
+extern const mfh_observable_type mfh_obs_dual_proxy;
+extern const mfh_observable_type mfh_obs_smooth_obs;
 
 #endif

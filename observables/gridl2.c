@@ -19,7 +19,7 @@ static int grid_l2_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values 
   return rc;
 }
 
-const mfh_obs_type mfh_obs_grid_l2 = {
+const mfh_observable_type mfh_obs_grid_l2 = {
     "grid_l2",
     "L2 distance (dx dv sum (f - g)^2)^(1/2) between the phase-space grids of two parts, on the nodes of the "
     "coarser one (each must be a node of the finer: nested grids)",
@@ -42,7 +42,7 @@ static int field_l2_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values
   return rc;
 }
 
-const mfh_obs_type mfh_obs_field_l2 = {
+const mfh_observable_type mfh_obs_field_l2 = {
     "field_l2",
     "L2 distance (dx^dim sum (u - w)^2)^(1/2) between the fields (position-grid functions) of two parts, on "
     "the nodes of the coarser grid (nested grids)",

@@ -6,7 +6,7 @@
 
 #include "core/engine.h"
 
-extern const mfh_obs_type mfh_obs_grid_l2;
-extern const mfh_obs_type mfh_obs_field_l2;
+extern const mfh_observable_type mfh_obs_grid_l2;
+extern const mfh_observable_type mfh_obs_field_l2;
 
 #endif

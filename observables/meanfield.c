@@ -75,7 +75,7 @@ static int pickl_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *o
   return mfh_values_set(out, "pickl", 1 - ev) ? mfh_err_set(err, MFH_ENOMEM, "out of memory") : MFH_OK;
 }
 
-const mfh_obs_type mfh_obs_pickl = {
+const mfh_observable_type mfh_obs_pickl = {
     "pickl",
     "the Pickl functional 1 - <psi|a|psi> of a density a against a pure state b = |psi><psi| on the same grid",
     NULL,
@@ -133,7 +133,7 @@ static int pair_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *ou
   return rc ? rc : set_norms(out, &nr, err);
 }
 
-const mfh_obs_type mfh_obs_pair_norms = {
+const mfh_observable_type mfh_obs_pair_norms = {
     "pair_norms",
     "trace (tr), Hilbert-Schmidt (hs) and operator (op) norms of a - b (x) b: a two-particle marginal on the "
     "2D grid against the product of the one-body orbital density b",
@@ -177,7 +177,7 @@ static int marginal_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values
   return rc ? rc : set_norms(out, &nr, err);
 }
 
-const mfh_obs_type mfh_obs_marginal_norms = {
+const mfh_observable_type mfh_obs_marginal_norms = {
     "marginal_norms",
     "trace (tr), Hilbert-Schmidt (hs) and operator (op) norms of R_{N:k} - b^(x)k: the k-particle marginal of an "
     "N-body wave function a (computed here, metrics/marginals.h) against the orbital density b on its axis",

@@ -7,8 +7,8 @@
 
 #include "core/engine.h"
 
-extern const mfh_obs_type mfh_obs_pickl;
-extern const mfh_obs_type mfh_obs_pair_norms;
-extern const mfh_obs_type mfh_obs_marginal_norms;
+extern const mfh_observable_type mfh_obs_pickl;
+extern const mfh_observable_type mfh_obs_pair_norms;
+extern const mfh_observable_type mfh_obs_marginal_norms;
 
 #endif

@@ -52,7 +52,7 @@ static int cdf_part(const mfh_cloud *c, const mfh_fluid *f, double *P, mfh_err *
 }
 
 /* K_N and P_N of the particles of state a against the fluid of state b. */
-static int energy(const mfh_state2 *a, const mfh_state2 *b, double *K, double *P, mfh_err *err) {
+static int energy(const mfh_state *a, const mfh_state *b, double *K, double *P, mfh_err *err) {
   const mfh_cloud *c = mfh_state_get(a, &mfh_kind_cloud, NULL);
   const mfh_fluid *f = mfh_state_get(b, &mfh_kind_fluid, NULL);
   if (!c || !f) return mfh_err_set(err, MFH_EINTERNAL, "modulated_energy: no cloud or no fluid");
@@ -89,7 +89,7 @@ static int energy(const mfh_state2 *a, const mfh_state2 *b, double *K, double *P
   return MFH_OK;
 }
 
-static int put(mfh_values *out, const char *const names[3], const mfh_state2 *a, const mfh_state2 *b, mfh_err *err) {
+static int put(mfh_values *out, const char *const names[3], const mfh_state *a, const mfh_state *b, mfh_err *err) {
   double K = NAN, P = NAN;
   int rc = energy(a, b, &K, &P, err);
   if (rc) return rc;
@@ -112,7 +112,7 @@ static int me0_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out
   return put(out, names, in->s[MFH_ROLE_A0], in->s[MFH_ROLE_B0], err);
 }
 
-const mfh_obs_type mfh_obs_modulated_energy = {
+const mfh_observable_type mfh_obs_modulated_energy = {
     "modulated_energy",
     "modulated energy of particles (a) against a monokinetic fluid (b) at t: K_N = (1/N) sum |v_j - u(x_j)|^2, "
     "P_N = int int_{x != y} V d(mu_N - rho)^2 (1D: int (F_N - F_rho)^2 exactly; else from the particles' "
@@ -125,7 +125,7 @@ const mfh_obs_type mfh_obs_modulated_energy = {
     me_eval,
 };
 
-const mfh_obs_type mfh_obs_modulated_energy0 = {
+const mfh_observable_type mfh_obs_modulated_energy0 = {
     "modulated_energy0",
     "the modulated energy of the same two parts at t = 0: K_N0, P_N0, E_N0 (for Gronwall ratios such as "
     "E_N / (exp(2 L t) E_N0) in derive:)",
@@ -138,7 +138,7 @@ const mfh_obs_type mfh_obs_modulated_energy0 = {
 };
 
 /* G and its parts for the pure 1D state of a against the fluid of b. */
-static int density_energy(const mfh_state2 *a, const mfh_state2 *b, mfh_sc_modulated *m, mfh_err *err) {
+static int density_energy(const mfh_state *a, const mfh_state *b, mfh_sc_modulated *m, mfh_err *err) {
   const mfh_density *R = mfh_state_get(a, &mfh_kind_density, NULL);
   const mfh_fluid *f = mfh_state_get(b, &mfh_kind_fluid, NULL);
   if (!R || !f) return mfh_err_set(err, MFH_EINTERNAL, "modulated_density: no density or no fluid");
@@ -191,7 +191,7 @@ static int md0_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out
   return mfh_values_set(out, "G0", m.G) ? mfh_err_set(err, MFH_ENOMEM, "out of memory") : MFH_OK;
 }
 
-const mfh_obs_type mfh_obs_modulated_density = {
+const mfh_observable_type mfh_obs_modulated_density = {
     "modulated_density",
     "modulated energy of a pure 1D quantum state (a) against a 1D fluid (b), kernel -|x|/2 (CEP-5): G = "
     "||(hbar D - u) psi||^2 + int (F_hbar - F_rho)^2 = G_kin + G_pot, the current error ||J_hbar - rho u|| in "
@@ -204,7 +204,7 @@ const mfh_obs_type mfh_obs_modulated_density = {
     md_eval,
 };
 
-const mfh_obs_type mfh_obs_modulated_density0 = {
+const mfh_observable_type mfh_obs_modulated_density0 = {
     "modulated_density0",
     "the modulated energy G0 of the same pure state and fluid at t = 0 (for the CEP-5 bound in derive:)",
     NULL,

@@ -6,9 +6,9 @@
 
 #include "core/engine.h"
 
-extern const mfh_obs_type mfh_obs_modulated_energy;
-extern const mfh_obs_type mfh_obs_modulated_energy0;
-extern const mfh_obs_type mfh_obs_modulated_density;
-extern const mfh_obs_type mfh_obs_modulated_density0;
+extern const mfh_observable_type mfh_obs_modulated_energy;
+extern const mfh_observable_type mfh_obs_modulated_energy0;
+extern const mfh_observable_type mfh_obs_modulated_density;
+extern const mfh_observable_type mfh_obs_modulated_density0;
 
 #endif

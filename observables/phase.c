@@ -92,7 +92,7 @@ static int coupling_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values
   return rc;
 }
 
-const mfh_obs_type mfh_obs_coupling = {
+const mfh_observable_type mfh_obs_coupling = {
     "coupling",
     "coupling distance D (and its parts Dx, Dv) between two particle clouds, same particle indices: "
     "(1/N) sum_j |x_j - xbar_j|^p + |v_j - vbar_j|^p (torus distance in x)",
@@ -141,7 +141,7 @@ static int w1_phase_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values
   return rc;
 }
 
-const mfh_obs_type mfh_obs_w1_phase = {
+const mfh_observable_type mfh_obs_w1_phase = {
     "w1_phase",
     "exact W_1 between two particle clouds (cost |x - y| + |v - w|, torus distance in x) at t (w1) "
     "and at 0 (w1_0), and their ratio",
@@ -189,7 +189,7 @@ static int moments_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values 
   return rc;
 }
 
-const mfh_obs_type mfh_obs_moments = {
+const mfh_observable_type mfh_obs_moments = {
     "moments",
     "phase-space moment M_q = (1/N) sum_j |x_j|^q + |v_j|^q of particles on R^d at t (Mq) and 0 "
     "(Mq_0), and their ratio",
@@ -229,7 +229,7 @@ static int weak_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *ou
   return rc;
 }
 
-const mfh_obs_type mfh_obs_weak = {
+const mfh_observable_type mfh_obs_weak = {
     "weak",
     "b minus a for phi_cos = mean cos(2 pi x_1 / L) (exp(-x_1^2/2) on R^d) and phi_kin = mean "
     "|v|^2/2 (signed; averaged over replicas it is a weak error)",

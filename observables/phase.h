@@ -7,12 +7,12 @@
 #include "core/engine.h"
 
 /* D_N^p = (1/N) sum_j |x_j - xbar_j|^p + |v_j - vbar_j|^p between clouds a and b (MF-1, MF-2). */
-extern const mfh_obs_type mfh_obs_coupling;
+extern const mfh_observable_type mfh_obs_coupling;
 /* W_1 between clouds a and b, cost |x - y| + |v - w|, at t and 0 (DOB-1). */
-extern const mfh_obs_type mfh_obs_w1_phase;
+extern const mfh_observable_type mfh_obs_w1_phase;
 /* b minus a for two smooth test functions (RBM-4 weak error). */
-extern const mfh_obs_type mfh_obs_weak;
+extern const mfh_observable_type mfh_obs_weak;
 /* M_q = (1/N) sum_j |x_j|^q + |v_j|^q of cloud a at t and at 0 (MOM-1). */
-extern const mfh_obs_type mfh_obs_moments;
+extern const mfh_observable_type mfh_obs_moments;
 
 #endif

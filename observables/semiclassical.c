@@ -65,7 +65,7 @@ static int common_eps(const mfh_density *a, const mfh_density *b, double *eps, m
 }
 
 /* The centre (q, p) a coherent state's part carries, or 0. */
-static int centre(const mfh_state2 *s, double *q, double *p) {
+static int centre(const mfh_state *s, double *q, double *p) {
   const double *qv = mfh_values_get(&s->scalars, "q"), *pv = mfh_values_get(&s->scalars, "p");
   if (!qv || !pv) return 0;
   *q = *qv;
@@ -91,7 +91,7 @@ static int mk2eps_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *
   return MFH_OK;
 }
 
-const mfh_obs_type mfh_obs_mk2eps = {
+const mfh_observable_type mfh_obs_mk2eps = {
     "mk2eps",
     "MK2^eps(a, b)^2 (mk2sq, exact formula: one state pure), mk1_ratio = 2 d eps / mk2sq (MK-1: <= 1), and "
     "for two coherent states the excess mk2sq - |z_a - z_b|^2 (MK-2: = 2 d eps; NaN otherwise)",
@@ -173,7 +173,7 @@ static int wigner_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *
   return MFH_OK;
 }
 
-const mfh_obs_type mfh_obs_wigner = {
+const mfh_observable_type mfh_obs_wigner = {
     "wigner",
     "WIG-1 identities of a 1D state's Wigner and Husimi functions: |int W - tr R|, the coherent state's W "
     "against its closed form (when the part carries q, p), the odd state's W(0, 0) = -1/(pi eps), Husimi >= 0",
@@ -213,7 +213,7 @@ static int husimi_w2_eval(const mfh_params *p, const mfh_obs_args *in, mfh_value
   return MFH_OK;
 }
 
-const mfh_obs_type mfh_obs_husimi_w2 = {
+const mfh_observable_type mfh_obs_husimi_w2 = {
     "husimi_w2",
     "certified bracket [w2_husimi_lo, w2_husimi_hi] of W_2 between the Husimi functions of two 1D states on "
     "the same grid (phase grid of n momenta; upper end widened by the continuum cell terms)",
@@ -339,7 +339,7 @@ static int husimi_grid_w2_eval(const mfh_params *p, const mfh_obs_args *in, mfh_
   return MFH_OK;
 }
 
-const mfh_obs_type mfh_obs_husimi_grid_w2 = {
+const mfh_observable_type mfh_obs_husimi_grid_w2 = {
     "husimi_grid_w2",
     "certified W_2 bracket between a phase-space grid b (a Vlasov density on the Husimi nodes) and the Husimi "
     "function of a 1D state a read on b's nodes (HV-1): w2sq (midpoint^2), w2sq_lo, w2sq_hi (with the cell "

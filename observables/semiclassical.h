@@ -7,9 +7,9 @@
 
 #include "core/engine.h"
 
-extern const mfh_obs_type mfh_obs_mk2eps;
-extern const mfh_obs_type mfh_obs_wigner;
-extern const mfh_obs_type mfh_obs_husimi_w2;
-extern const mfh_obs_type mfh_obs_husimi_grid_w2;
+extern const mfh_observable_type mfh_obs_mk2eps;
+extern const mfh_observable_type mfh_obs_wigner;
+extern const mfh_observable_type mfh_obs_husimi_w2;
+extern const mfh_observable_type mfh_obs_husimi_grid_w2;
 
 #endif

@@ -9,7 +9,7 @@ static int value_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *o
   return MFH_OK;
 }
 
-const mfh_obs_type mfh_obs_value = {
+const mfh_observable_type mfh_obs_value = {
     "value",
     "the named scalars an engine computed about its own state (energy drift, conservation errors, "
     "monitors), as declared by the engine",

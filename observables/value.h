@@ -5,6 +5,6 @@
 #include "core/engine.h"
 #include "core/plugin.h"
 
-extern const mfh_obs_type mfh_obs_value;
+extern const mfh_observable_type mfh_obs_value;
 
 #endif

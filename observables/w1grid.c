@@ -59,7 +59,7 @@ static int w1grid_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *
   return rc;
 }
 
-const mfh_obs_type mfh_obs_w1_grid = {
+const mfh_observable_type mfh_obs_w1_grid = {
     "w1_grid",
     "W_1 between the particles of a (d = 1) and the grid density of b (cost |x - y|_T + |v - w|) at t (w1, "
     "bracket w1_lo..w1_hi) and at 0 (w1_0, w1_0_lo..w1_0_hi), ratio = w1 / w1_0 with certified "

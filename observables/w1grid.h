@@ -8,6 +8,6 @@
 /* W_1(mu_N(t), f(t)) and W_1(mu_N(0), f(0)) between the cloud of a and the
  * phase_grid of b, cost |x - y|_T + |v - w|, as estimates with certified
  * brackets (metrics/gridw1.h), and their ratio. */
-extern const mfh_obs_type mfh_obs_w1_grid;
+extern const mfh_observable_type mfh_obs_w1_grid;
 
 #endif

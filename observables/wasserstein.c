@@ -26,7 +26,7 @@ static int wp_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *out,
   return rc ? rc : put(out, wpp, pp);
 }
 
-const mfh_obs_type mfh_obs_wp = {
+const mfh_observable_type mfh_obs_wp = {
     "wp",
     "exact W_p^p (wpp) and W_p (wp) between the clouds of two parts (cost |x - y|^p): optimal "
     "assignment, transportation, or quantiles in 1D",
@@ -46,7 +46,7 @@ static int wp_law_eval(const mfh_params *p, const mfh_obs_args *in, mfh_values *
   return rc ? rc : put(out, wpp, pp);
 }
 
-const mfh_obs_type mfh_obs_wp_law = {
+const mfh_observable_type mfh_obs_wp_law = {
     "wp_law",
     "exact W_p^p (wpp) and W_p (wp) between a 1D sample and its exact law (both from part a)",
     wp_params,

@@ -5,7 +5,7 @@
 
 #include "core/engine.h"
 
-extern const mfh_obs_type mfh_obs_wp;
-extern const mfh_obs_type mfh_obs_wp_law;
+extern const mfh_observable_type mfh_obs_wp;
+extern const mfh_observable_type mfh_obs_wp_law;
 
 #endif

@@ -38,7 +38,7 @@ static int derived_index(const mfh_study *s, const char *name);
 /* A copy of a cloud's item with the particle positions moved by
  * delta N(0, 1) draws, particle by particle: a perturbed initial state (the
  * engine that starts from it maps positions into its domain). */
-static int perturbed_copy(const mfh_state2 *from, double delta, gsl_rng *rng, mfh_state2 *to, mfh_err *err) {
+static int perturbed_copy(const mfh_state *from, double delta, gsl_rng *rng, mfh_state *to, mfh_err *err) {
   memset(to, 0, sizeof *to);
   for (size_t i = 0; i < from->n; i++) {
     const mfh_item *it = &from->item[i];
@@ -63,7 +63,7 @@ static int perturbed_copy(const mfh_state2 *from, double delta, gsl_rng *rng, mf
 /* A shallow view of a state with the item named `item` (if any) moved in
  * front of the others, so that an observable asking for the first item of
  * that kind gets it.  The view owns nothing: never clear it. */
-static void state_view(const mfh_state2 *src, const char *item, mfh_state2 *view) {
+static void state_view(const mfh_state *src, const char *item, mfh_state *view) {
   *view = *src;
   if (!item || !item[0]) return;
   for (size_t i = 0; i < src->n; i++)
@@ -87,7 +87,7 @@ static int parts_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh
   for (size_t i = 0; i < s->nobs; i++) need0 |= s->obs[i].needs_initial;
   size_t off = (need0 && plan->tasks[tk[0]].stream > 0) ? 1 : 0, nout = n + off;
   double *times = calloc(nout, sizeof *times);
-  mfh_state2 *st = calloc(s->nparts * nout, sizeof *st), init[MFH_MAX_PARTS];
+  mfh_state *st = calloc(s->nparts * nout, sizeof *st), init[MFH_MAX_PARTS];
   mfh_params ep[MFH_MAX_PARTS];
   memset(init, 0, sizeof init);
   memset(ep, 0, sizeof ep);
@@ -100,7 +100,7 @@ static int parts_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh
     const mfh_engine_type *e = pt->engine;
     if ((rc = mfh_part_params(s, i, p, &ep[i], err))) break;
     gsl_rng *own = sys_rng, *irng = init_rng, *fresh_i = NULL, *fresh_s = NULL;
-    const mfh_state2 *from = NULL;
+    const mfh_state *from = NULL;
     if (pt->kind == MFH_REF_REFINED) { /* the same draws as the system */
       irng = fresh_i = mfh_rng_alloc(t0->seed_init);
       own = fresh_s = mfh_rng_alloc(t0->seed);
@@ -136,7 +136,7 @@ static int parts_group_run(const mfh_plan *plan, const size_t *tk, size_t n, mfh
     for (size_t i = 0; !rc && i < s->nobs; i++) {
       const mfh_obs_spec *o = &s->obs[i];
       mfh_obs_args in = {{NULL, NULL, NULL, NULL}, times[k + off]};
-      mfh_state2 view[MFH_NROLES];
+      mfh_state view[MFH_NROLES];
       for (int r = 0; r < MFH_NROLES; r++) {
         int pi = o->part[r & 1];
         size_t at = r < MFH_ROLE_A0 ? k + off : 0;

@@ -50,7 +50,7 @@ const mfh_engine_type *const mfh_engines[] = {
 };
 
 /* Observables over parts (core/engine.h). */
-const mfh_obs_type *const mfh_obs_types[] = {
+const mfh_observable_type *const mfh_obs_types[] = {
     &mfh_obs_value,
     &mfh_obs_density_norms,
     &mfh_obs_wigner_modes,
@@ -125,5 +125,5 @@ MFH_FIND(mfh_bound_find, mfh_bound_type, mfh_bounds)
 MFH_FIND(mfh_metric_find, mfh_metric_type, mfh_metrics)
 MFH_FIND(mfh_check_find, mfh_check_type, mfh_checks)
 MFH_FIND(mfh_engine_find, mfh_engine_type, mfh_engines)
-MFH_FIND(mfh_obs_find, mfh_obs_type, mfh_obs_types)
+MFH_FIND(mfh_obs_find, mfh_observable_type, mfh_obs_types)
 

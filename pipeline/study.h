@@ -65,7 +65,7 @@ typedef struct mfh_part {
 
 /* One observable of a study: which parts it compares and its outputs. */
 typedef struct mfh_obs_spec {
-  const mfh_obs_type *type;
+  const mfh_observable_type *type;
   mfh_params own;                /* its parameters */
   int part[2];                   /* the parts compared (a, b); b = -1 when unused */
   char item[2][MFH_ITEM_NAME];   /* the item of a (b) it reads, "" = the first of each kind */

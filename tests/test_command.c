@@ -51,7 +51,7 @@ static void write_text(const fixture *f, const char *name, const char *text) {
 }
 
 /* Read name into s (cleared first); the status, and the message in err. */
-static int read_state(const fixture *f, const char *name, const mfh_command_decl *d, mfh_state2 *s, mfh_err *err) {
+static int read_state(const fixture *f, const char *name, const mfh_command_decl *d, mfh_state *s, mfh_err *err) {
   mfh_state_clear(s);
   char *p = path_in(f, name);
   mfh_err_clear(err);
@@ -63,7 +63,7 @@ static int read_state(const fixture *f, const char *name, const mfh_command_decl
 /* The file must be refused (MFH_EEXTERNAL) with its name and every needle in the message. */
 static void expect_refused(const fixture *f, const char *name, const mfh_command_decl *d, const char *needle,
                            const char *needle2) {
-  mfh_state2 s = {0};
+  mfh_state s = {0};
   mfh_err err;
   int rc = read_state(f, name, d, &s, &err);
   ck_assert_msg(rc == MFH_EEXTERNAL, "%s: accepted (rc %d): %s", name, rc, err.msg);
@@ -109,7 +109,7 @@ START_TEST(clouds_round_trip) {
   c->period = 2;
   mfh_command_decl d = cloud_decl(5, 2, 1, 0, 2);
   mfh_err err;
-  mfh_state2 s = {0};
+  mfh_state s = {0};
   const char *names[] = {"c.csv", "c.npy"};
   for (int i = 0; i < 2; i++) {
     char *p = path_in(&f, names[i]);
@@ -152,7 +152,7 @@ END_TEST
 START_TEST(grids_and_densities) {
   fixture f = {mfh_test_tmpdir()};
   mfh_err err;
-  mfh_state2 s = {0};
+  mfh_state s = {0};
   double g[12];
   for (int k = 0; k < 12; k++) g[k] = k * 0.5;
   size_t sh[2] = {4, 3};
@@ -296,7 +296,7 @@ END_TEST
 /* ---- runs ---------------------------------------------------------------- */
 
 typedef struct run {
-  mfh_state2 out[4];
+  mfh_state out[4];
   mfh_err err;
   int rc;
 } run;
@@ -309,7 +309,7 @@ static void run_engine(const char *overrides, size_t n, const double *times, dou
   const char *bad = NULL;
   mfh_err_clear(&r->err);
   ck_assert_msg(E->validate(&ps, &bad, &r->err) == 0, "%s: %s", overrides, r->err.msg);
-  mfh_state2 s0 = {0};
+  mfh_state s0 = {0};
   gsl_rng *rng = mfh_rng_alloc(7), *init = mfh_rng_alloc(8);
   r->rc = E->initial(&ps, init, &s0, &r->err);
   ck_assert_int_eq(r->rc, 0);

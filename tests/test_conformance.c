@@ -112,7 +112,7 @@ static const mfh_engine_type *starter_for(const mfh_engine_type *e, const mfh_pa
     if (o == e || !o->initial) continue;
     if (engine_params(o, ops, err)) continue;
     int ok = overlay(ops, o, ps);
-    mfh_state2 probe = {0};
+    mfh_state probe = {0};
     gsl_rng *r = mfh_rng_alloc(1);
     ok = ok && r && !o->initial(ops, r, &probe, err) && mfh_state_get(&probe, want, NULL) != NULL;
     mfh_state_clear(&probe);
@@ -145,12 +145,12 @@ static const mfh_engine_type *starter_for(const mfh_engine_type *e, const mfh_pa
  * initial() of a registered engine making that kind), then run() over
  * times[0..n-1] into out[0..n-1] (zeroed by the caller). */
 static int engine_run(const mfh_engine_type *e, const mfh_params *ps, const double *times, size_t n,
-                      unsigned long long seed, const void *shared, mfh_state2 *out, mfh_err *err) {
+                      unsigned long long seed, const void *shared, mfh_state *out, mfh_err *err) {
   size_t from = 0;
   int rc;
   do {
     gsl_rng *ir = mfh_rng_alloc(seed), *r = mfh_rng_alloc(seed + 1);
-    mfh_state2 s0 = {0};
+    mfh_state s0 = {0};
     mfh_params ops = {0};
     const mfh_engine_type *st = NULL;
     int have0 = 0;
@@ -180,9 +180,9 @@ static int engine_run(const mfh_engine_type *e, const mfh_params *ps, const doub
  * seed: a coupled reference, as the harness runs one. */
 static int engine_run_coupled(const mfh_engine_type *e, const mfh_params *ps, const mfh_engine_type *st,
                               const mfh_params *sps, const double *times, size_t n, unsigned long long seed,
-                              mfh_state2 *out, mfh_err *err) {
+                              mfh_state *out, mfh_err *err) {
   gsl_rng *ir = mfh_rng_alloc(seed), *r = mfh_rng_alloc(seed + 1);
-  mfh_state2 s0 = {0};
+  mfh_state s0 = {0};
   int rc = (ir && r) ? MFH_OK : MFH_ENOMEM;
   if (!rc) rc = st->initial(sps, ir, &s0, err);
   mfh_engine_ctx ctx = {n, times, &s0, r, ir, seed + 1, 0, ".", NULL, 60, 1 << 20, NULL};
@@ -206,7 +206,7 @@ static int all_outputs(mfh_params *ps, const mfh_engine_type *e, mfh_err *err) {
 
 /* A shallow view of s with item i first (what the harness hands an
  * observable given `items:`); never clear it. */
-static void view_with_first(const mfh_state2 *s, size_t i, mfh_state2 *v) {
+static void view_with_first(const mfh_state *s, size_t i, mfh_state *v) {
   *v = *s;
   if (i >= s->n) return;
   v->item[0] = s->item[i];
@@ -232,7 +232,7 @@ static int engine_conforms(const mfh_engine_type *e, char *why, size_t len) {
   mfh_err err;
   mfh_err_clear(&err);
   mfh_params ps;
-  mfh_state2 a[2], b[2], c[1], d[2];
+  mfh_state a[2], b[2], c[1], d[2];
   memset(a, 0, sizeof a);
   memset(b, 0, sizeof b);
   memset(c, 0, sizeof c);
@@ -404,7 +404,7 @@ static int broken_declare(const mfh_params *p, mfh_decl *d, mfh_err *err) {
   return mfh_decl_scalars(d, "x");
 }
 
-static int broken_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int broken_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   (void)p;
   (void)err;
   static unsigned calls = 0; /* the fault of mode 2: output depends on call history */
@@ -449,7 +449,7 @@ END_TEST
  * configuration, with the parameters of `model` it shares set to model's
  * values, produces every kind the observable reads in role `role` ('a': a
  * and a0, 'b': b and b0); its parameters in *ps.  NULL when none is left. */
-static const mfh_engine_type *engine_for(const mfh_obs_type *o, char role, const mfh_params *model, size_t *from,
+static const mfh_engine_type *engine_for(const mfh_observable_type *o, char role, const mfh_params *model, size_t *from,
                                          mfh_params *ps) {
   for (size_t i = *from; mfh_engines[i]; i++) {
     mfh_err err;
@@ -495,13 +495,13 @@ static const mfh_engine_type *fixture_engine(const char *name, const char *confi
   return e;
 }
 
-static void clear_states(mfh_state2 *s, size_t n) {
+static void clear_states(mfh_state *s, size_t n) {
   for (size_t k = 0; k < n; k++) mfh_state_clear(&s[k]);
 }
 
 START_TEST(every_observable_conforms) {
   for (size_t i = 0; mfh_obs_types[i]; i++) {
-    const mfh_obs_type *o = mfh_obs_types[i];
+    const mfh_observable_type *o = mfh_obs_types[i];
     ck_assert_msg(o->name && o->doc && o->needs && o->outputs && o->eval, "observable %zu", i);
     ck_assert_ptr_eq(mfh_obs_find(o->name), o);
     for (size_t j = 0; j < i; j++) ck_assert_str_ne(mfh_obs_types[j]->name, o->name);
@@ -514,7 +514,7 @@ START_TEST(every_observable_conforms) {
     size_t fa = 0, n = 0;
     const mfh_engine_type *ea = NULL, *eb = NULL;
     double t[2];
-    mfh_state2 a[2], b[2];
+    mfh_state a[2], b[2];
     mfh_values v1 = {0}, v2 = {0};
     mfh_err err;
     char last[1800] = "no registered engine produces what it reads";
@@ -550,7 +550,7 @@ START_TEST(every_observable_conforms) {
           int rb = coupled ? engine_run_coupled(eb, qb, ea, &pa, t, n, 11, b, &err)
                            : engine_run(eb, qb, t, n, 23, NULL, b, &err);
           for (size_t first = 0; !rb && !done && first < (a[n - 1].n ? a[n - 1].n : 1); first++) {
-            mfh_state2 va, va0;
+            mfh_state va, va0;
             view_with_first(&a[n - 1], first, &va);
             view_with_first(&a[0], first, &va0);
             mfh_obs_args in = {{&va, &b[n - 1], &va0, &b[0]}, t[n - 1]};
@@ -630,7 +630,7 @@ START_TEST(every_kind_copies_and_hashes) {
       if (engine_params(mfh_engines[e], &ps, &err)) continue;
       double t[2];
       size_t n = output_times(mfh_engines[e], &ps, t);
-      mfh_state2 out[2];
+      mfh_state out[2];
       memset(out, 0, sizeof out);
       const void *data = NULL;
       if (!engine_run(mfh_engines[e], &ps, t, n, 5, NULL, out, &err)) data = mfh_state_get(&out[n - 1], k, NULL);

@@ -463,8 +463,8 @@ START_TEST(validate_refusals) {
 END_TEST
 
 /* One modulated-energy value of particles s against the fluid of f. */
-static double me(const mfh_state2 *s, const mfh_state2 *f, const char *item, const char *name) {
-  mfh_state2 view = *f; /* a shallow view with the fluid `item` first */
+static double me(const mfh_state *s, const mfh_state *f, const char *item, const char *name) {
+  mfh_state view = *f; /* a shallow view with the fluid `item` first */
   for (size_t i = 0; i < f->n; i++)
     if (!strcmp(f->item[i].name, item)) {
       view.item[0] = f->item[i];
@@ -488,7 +488,7 @@ START_TEST(engine_values) {
   mfh_params pf = mfh_test_engine_params(&mfh_engine_coulomb3d, "N=300 dt=0.025");
   mfh_params pe = mfh_test_engine_params(&mfh_engine_ep3d, "");
   double times[] = {0, 1, 2}, N = 300;
-  mfh_state2 out[3], fine[3], ref[3], one, thr[3];
+  mfh_state out[3], fine[3], ref[3], one, thr[3];
   mfh_test_engine_run(&mfh_engine_coulomb3d, &ps, NULL, 3, times, 11, out);
   mfh_test_engine_run(&mfh_engine_coulomb3d, &pf, NULL, 3, times, 11, fine);
   mfh_test_engine_run(&mfh_engine_ep3d, &pe, NULL, 3, times, 11, ref);
@@ -554,7 +554,7 @@ START_TEST(pair_form_vs_brute_force) {
   mfh_params ps = mfh_test_engine_params(&mfh_engine_coulomb3d, "N=50 sigma=1.5 dt=0.05");
   mfh_params pe = mfh_test_engine_params(&mfh_engine_ep3d, "sigma=1.5");
   double t = 0;
-  mfh_state2 s, f;
+  mfh_state s, f;
   mfh_test_engine_run(&mfh_engine_coulomb3d, &ps, NULL, 1, &t, 5, &s);
   mfh_test_engine_run(&mfh_engine_ep3d, &pe, NULL, 1, &t, 5, &f);
   const mfh_cloud *c = mfh_state_get(&s, &mfh_kind_cloud, NULL);
@@ -587,7 +587,7 @@ START_TEST(fluid_outlives_shared_tables) {
   void *shared = NULL;
   mfh_err err;
   ck_assert_int_eq(mfh_engine_ep3d.prepare(&pe, 2, times, &shared, &err), MFH_OK);
-  mfh_state2 out;
+  mfh_state out;
   memset(&out, 0, sizeof out);
   mfh_engine_ctx ctx = {1, &times[1], NULL, NULL, NULL, 0, 0, ".", shared, 0, 0, NULL};
   ck_assert_int_eq(mfh_engine_ep3d.run(&pe, &ctx, &out, &err), MFH_OK);
@@ -607,7 +607,7 @@ START_TEST(fluid_outlives_shared_tables) {
   ck_assert_double_eq_tol(q.u[2], rp.u * 2 / r, 1e-15);
   mfh_radial_destroy(rad);
   /* the same fluid from a run without shared tables hashes alike */
-  mfh_state2 again;
+  mfh_state again;
   mfh_test_engine_run(&mfh_engine_ep3d, &pe, NULL, 1, &times[1], 0, &again);
   uint64_t h1, h2;
   ck_assert_int_eq(mfh_kind_fluid.hash(copy, &h1, &err), MFH_OK);

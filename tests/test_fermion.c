@@ -845,13 +845,13 @@ END_TEST
 
 /* ---- the registry engines (engine.h) -------------------------------------------------- */
 
-static const mfh_density *omega_of(const mfh_state2 *s) {
+static const mfh_density *omega_of(const mfh_state *s) {
   const mfh_density *d = mfh_state_get(s, &mfh_kind_density, "omega");
   ck_assert_ptr_nonnull(d);
   return d;
 }
 
-static uint64_t hash_of(const mfh_state2 *s) {
+static uint64_t hash_of(const mfh_state *s) {
   uint64_t h = 0;
   ok(mfh_kind_density.hash(omega_of(s), &h, &E));
   return h;
@@ -872,7 +872,7 @@ START_TEST(test_engine_stream) {
     char ov[128];
     snprintf(ov, sizeof ov, "N=6 state=slater dt=0.05 dynamics=%s", cases[c].dyn);
     mfh_params ps = mfh_test_engine_params(cases[c].t, ov);
-    mfh_state2 all[3], one, init;
+    mfh_state all[3], one, init;
     memset(&init, 0, sizeof init);
     mfh_test_engine_run(cases[c].t, &ps, NULL, 3, times, 1, all);
     gsl_rng *r = NULL;
@@ -906,7 +906,7 @@ START_TEST(test_engine_coupled) {
   const mfh_engine_type *ke = &mfh_engine_fermion_kernel, *oe = &mfh_engine_fermion_orbitals;
   mfh_params pk = mfh_test_engine_params(ke, "N=8 dt=0.05"), pv = mfh_test_engine_params(ke, "N=8 dt=0.05 dynamics=vlasov");
   mfh_params po = mfh_test_engine_params(oe, "N=8 dt=0.05");
-  mfh_state2 init, a[2], b[2], c[2], d[2];
+  mfh_state init, a[2], b[2], c[2], d[2];
   memset(&init, 0, sizeof init);
   ok(ke->initial(&pk, NULL, &init, &E));
   double times[2] = {0, 0.5};
@@ -922,7 +922,7 @@ START_TEST(test_engine_coupled) {
   ck_assert_msg(h1 > 1e-6 * hk, "Hartree and Vlasov equal (%g): the check could not fail", h1);
   ck_assert_msg(h0 < 1e-12 * sqrt(8.0) && h2 < 1e-11 * hk, "orbitals from the kernel: %g at 0, %g at t", h0, h2);
   /* the kernel engine from orbitals */
-  mfh_state2 io;
+  mfh_state io;
   memset(&io, 0, sizeof io);
   ok(oe->initial(&po, NULL, &io, &E));
   mfh_test_engine_run(ke, &pk, &io, 2, times, 1, d);
@@ -932,7 +932,7 @@ START_TEST(test_engine_coupled) {
   mfh_params p16 = mfh_test_engine_params(ke, "N=16 dt=0.05");
   gsl_rng *rng = NULL;
   mfh_engine_ctx ctx = {1, times, &init, rng, rng, 1, 0, ".", NULL, 0, 0, NULL};
-  mfh_state2 bad[1];
+  mfh_state bad[1];
   memset(bad, 0, sizeof bad);
   ck_assert_int_eq(ke->run(&p16, &ctx, bad, &E), MFH_EINPUT);
   ck_assert_msg(strstr(E.msg, "eps"), "%s", E.msg);

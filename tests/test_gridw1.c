@@ -456,7 +456,7 @@ static mfh_params obs_params(void) {
   mfh_params ps = {0, NULL};
   mfh_mark none = {NULL, 0, 0};
   mfh_err err;
-  const mfh_obs_type *o = &mfh_obs_w1_grid;
+  const mfh_observable_type *o = &mfh_obs_w1_grid;
   for (size_t k = 0; k < o->nparams; k++) {
     mfh_param_val v;
     const mfh_param_def *d = &o->params[k];
@@ -467,7 +467,7 @@ static mfh_params obs_params(void) {
 }
 
 /* A state holding a heap copy of a cloud of particles in d = 1 on the torus L, or of a grid. */
-static void put_cloud(mfh_state2 *s, const mfh_cloud *c, double L) {
+static void put_cloud(mfh_state *s, const mfh_cloud *c, double L) {
   void *copy = NULL;
   mfh_err err;
   ck_assert_int_eq(mfh_kind_cloud.copy(c, &copy, &err), MFH_OK);
@@ -476,7 +476,7 @@ static void put_cloud(mfh_state2 *s, const mfh_cloud *c, double L) {
   ck_assert_int_eq(mfh_state_put(s, "particles", &mfh_kind_cloud, copy, &err), MFH_OK);
 }
 
-static void put_grid(mfh_state2 *s, const mfh_phase_grid *g) {
+static void put_grid(mfh_state *s, const mfh_phase_grid *g) {
   void *copy = NULL;
   mfh_err err;
   ck_assert_int_eq(mfh_kind_phase_grid.copy(g, &copy, &err), MFH_OK);
@@ -484,7 +484,7 @@ static void put_grid(mfh_state2 *s, const mfh_phase_grid *g) {
 }
 
 START_TEST(test_observable_registered) {
-  const mfh_obs_type *o = mfh_obs_find("w1_grid");
+  const mfh_observable_type *o = mfh_obs_find("w1_grid");
   ck_assert_ptr_eq(o, &mfh_obs_w1_grid);
   ck_assert_str_eq(o->needs, "a:cloud b:phase_grid a0:cloud b0:phase_grid");
   ck_assert_ptr_nonnull(strstr(o->outputs, "ratio_hi"));
@@ -506,7 +506,7 @@ START_TEST(test_observable_eval) {
     c.x[k] = (k % 2 ? 4 : L) * gsl_rng_uniform(r) - (k % 2 ? 2 : 0);
     c0.x[k] = (k % 2 ? 4 : L) * gsl_rng_uniform(r) - (k % 2 ? 2 : 0);
   }
-  mfh_state2 sa = {0}, sb = {0}, sa0 = {0}, sb0 = {0};
+  mfh_state sa = {0}, sb = {0}, sa0 = {0}, sb0 = {0};
   put_cloud(&sa, &c, L);
   put_cloud(&sa0, &c0, L);
   put_grid(&sb, &g);

@@ -19,13 +19,13 @@
 
 static const mfh_engine_type *E = &mfh_engine_hartree;
 
-static const mfh_density *density(const mfh_state2 *s) {
+static const mfh_density *density(const mfh_state *s) {
   const mfh_density *d = mfh_state_get(s, &mfh_kind_density, "density");
   ck_assert_msg(d != NULL, "no density");
   return d;
 }
 
-static uint64_t density_hash(const mfh_state2 *s) {
+static uint64_t density_hash(const mfh_state *s) {
   uint64_t h = 0;
   mfh_err err;
   ck_assert(mfh_kind_density.hash(density(s), &h, &err) == MFH_OK);
@@ -41,7 +41,7 @@ static mfh_params valid(const char *overrides) {
   return ps;
 }
 
-static double l2(const mfh_state2 *a, const mfh_state2 *b) {
+static double l2(const mfh_state *a, const mfh_state *b) {
   mfh_obs_args in = {{a, b, NULL, NULL}, 0};
   mfh_values v = {0};
   mfh_err err;
@@ -61,7 +61,7 @@ START_TEST(stream_contract_and_h1) {
   snprintf(more, sizeof more, "%s h1=yes", base);
   mfh_params ph = valid(more);
   double t[2] = {0.5, 1.0};
-  mfh_state2 both[2], one, h1[2];
+  mfh_state both[2], one, h1[2];
   mfh_test_engine_run(E, &ps, NULL, 2, t, 7, both);
   mfh_test_engine_run(E, &ph, NULL, 2, t, 7, h1);
   for (int k = 0; k < 2; k++) {
@@ -89,7 +89,7 @@ END_TEST
 START_TEST(h1_free_motion) {
   mfh_params ps = valid("state=coherent p=1 interaction=none n=256 L=12 eps=0.1 dt=0.01 h1=yes t=1");
   double t = 1;
-  mfh_state2 out;
+  mfh_state out;
   mfh_test_engine_run(E, &ps, NULL, 1, &t, 1, &out);
   double p2 = mfh_test_scalar(&out, "p2"), h1 = sqrt(1 + p2 / 0.01);
   ck_assert_double_eq_tol(mfh_test_scalar(&out, "h1_int"), h1, 1e-10 * h1);
@@ -127,13 +127,13 @@ START_TEST(from_another_density) {
   psi_in->eps = eps;
   psi_in->w[0] = 1;
   memcpy(psi_in->orb, mfh_hartree_orbital_const(h, 0), (size_t)M * sizeof *psi_in->orb);
-  mfh_state2 from;
+  mfh_state from;
   memset(&from, 0, sizeof from);
   ck_assert(mfh_state_put(&from, "psi_in", &mfh_kind_density, psi_in, &err) == MFH_OK);
   /* the engine's own grid and eps parameters differ: the density's win */
   mfh_params ps = valid("interaction=gaussian_periodic a=0.7 s=1.2 n=512 L=16 eps=0.1 dt=0.02 h1=yes t=0.4");
   double t = 0.4;
-  mfh_state2 out;
+  mfh_state out;
   mfh_test_engine_run(E, &ps, &from, 1, &t, 1, &out);
   const mfh_density *R = density(&out);
   ck_assert_uint_eq(R->grid.n, (size_t)M);
@@ -153,13 +153,13 @@ START_TEST(from_another_density) {
   ck_assert(memcmp(R->orb, mfh_hartree_orbital_const(h, 0), (size_t)M * sizeof *R->orb) == 0);
   mfh_state_clear(&out);
   /* a kernel cannot be evolved */
-  mfh_state2 kern;
+  mfh_state kern;
   memset(&kern, 0, sizeof kern);
   mfh_density *K = mfh_density_new(&g, MFH_DENSITY_KERNEL, 0);
   ck_assert(mfh_state_put(&kern, "rdm", &mfh_kind_density, K, &err) == MFH_OK);
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   mfh_engine_ctx ctx = {1, &t, &kern, r, r, 1, 0, ".", NULL, 0, 0, NULL};
-  mfh_state2 bad;
+  mfh_state bad;
   memset(&bad, 0, sizeof bad);
   ck_assert_int_eq(E->run(&ps, &ctx, &bad, &err), MFH_EINPUT);
   ck_assert_msg(strstr(err.msg, "orbitals + weights") != NULL, "%s", err.msg);
@@ -176,7 +176,7 @@ END_TEST
  * orbitals and weights, bit for bit. */
 START_TEST(toeplitz_state) {
   mfh_params ps = valid("state=toeplitz q=0.3 p=-0.2 sq=0.5 sp=0.5 n=512 L=8 eps=0.1 dt=0.01 t=0.1");
-  mfh_state2 s0;
+  mfh_state s0;
   mfh_test_engine_initial(E, &ps, 1, &s0);
   const mfh_density *R = density(&s0);
   mfh_xgrid sg = {1, 512, -4, 8.0 / 512};
@@ -191,7 +191,7 @@ START_TEST(toeplitz_state) {
   mfh_sc_state_destroy(T);
   mfh_state_clear(&s0);
   double t = 0.1;
-  mfh_state2 out;
+  mfh_state out;
   mfh_test_engine_run(E, &ps, NULL, 1, &t, 1, &out);
   ck_assert(mfh_test_scalar(&out, "mass_err") < 1e-12);
   mfh_state_clear(&out);
@@ -216,7 +216,7 @@ START_TEST(orbital_distance) {
   double t = 0.2;
   mfh_params pa = valid("n=128 L=12 eps=0.2 p=1 dt=0.01 t=0.2"), pb = valid("n=256 L=12 eps=0.2 p=1 dt=0.01 t=0.2"),
              pc = valid("n=96 L=12 eps=0.2 p=1 dt=0.01 t=0.2");
-  mfh_state2 a0, b0, c0;
+  mfh_state a0, b0, c0;
   mfh_test_engine_initial(E, &pa, 1, &a0);
   mfh_test_engine_initial(E, &pb, 1, &b0);
   mfh_test_engine_initial(E, &pc, 1, &c0);
@@ -238,7 +238,7 @@ START_TEST(orbital_distance) {
     snprintf(coarse, sizeof coarse, "n=128 L=12 eps=0.2 p=1 dt=%g t=0.2", dt);
     snprintf(fine, sizeof fine, "n=128 L=12 eps=0.2 p=1 dt=%g t=0.2", dt / 8);
     mfh_params p1 = valid(coarse), p2 = valid(fine);
-    mfh_state2 s1, s2;
+    mfh_state s1, s2;
     mfh_test_engine_run(E, &p1, NULL, 1, &t, 1, &s1);
     mfh_test_engine_run(E, &p2, NULL, 1, &t, 1, &s2);
     e[i] = l2(&s1, &s2);

@@ -199,7 +199,7 @@ static void cep5(double eps, double beta, const char *extra, size_t n, const dou
                                         -beta, mfh_ep1d_vmax(fmin(mfh_ep1d_breaking_time(beta), 4), beta), eps,
                                         t[n - 1], extra);
   mfh_params pf = mfh_test_engine_valid(&mfh_engine_ep1d, "rho_in=gaussian beta=%.17g t=%.17g", beta, t[n - 1]);
-  mfh_state2 h0, f0[1], h[8], f[8];
+  mfh_state h0, f0[1], h[8], f[8];
   double zero = 0;
   ck_assert(n <= 8);
   mfh_test_engine_initial(&mfh_engine_hartree, &ph, 1, &h0);
@@ -351,7 +351,7 @@ START_TEST(refusals) {
   /* a mixed state has no single velocity field: refused by the observable */
   mfh_params ph = mfh_test_engine_valid(&mfh_engine_hartree, "state=mixture M=2 n=256 eps=0.1 t=0");
   mfh_params pf = mfh_test_engine_valid(&mfh_engine_ep1d, "rho_in=gaussian beta=0.5 t=0");
-  mfh_state2 h[1], f[1];
+  mfh_state h[1], f[1];
   double t0 = 0;
   mfh_test_engine_run_ok(&mfh_engine_hartree, &ph, 1, &t0, 1, h);
   mfh_test_engine_run(&mfh_engine_ep1d, &pf, NULL, 1, &t0, 1, f);

@@ -26,8 +26,8 @@
 
 /* The two parts at t = 0 (system hartree, reference vlasov) on the common
  * parameters `common` plus each part's own. */
-static void parts_t0(const char *common, const char *hartree_extra, const char *vlasov_extra, mfh_state2 *h,
-                     mfh_state2 *v) {
+static void parts_t0(const char *common, const char *hartree_extra, const char *vlasov_extra, mfh_state *h,
+                     mfh_state *v) {
   mfh_params ph =
       mfh_test_engine_valid(&mfh_engine_hartree, "state=toeplitz interaction=gaussian %s %s", common, hartree_extra);
   mfh_params pv = mfh_test_engine_valid(&mfh_engine_vlasov, "model=pair_free init=gaussian fit=none nx=%s %s %s",
@@ -43,7 +43,7 @@ static void parts_t0(const char *common, const char *hartree_extra, const char *
 static void t0_case(const char *hq, const char *vq, double eps, double sq, double sp) {
   char common[256];
   snprintf(common, sizeof common, "eps=%g t=0 dt=0.01 a=1 s=1 sq=%g sp=%g n=512 L=8", eps, sq, sp);
-  mfh_state2 h[1], v[1];
+  mfh_state h[1], v[1];
   parts_t0(common, hq, vq, h, v);
   mfh_values out = {0};
   mfh_err err;
@@ -72,7 +72,7 @@ END_TEST
 
 START_TEST(test_grid_mismatch) {
   const char *common = "eps=0.2 t=0 dt=0.05 a=1 s=1 sq=0.5 sp=0.5 n=256 L=8";
-  mfh_state2 h[1], v[1];
+  mfh_state h[1], v[1];
   parts_t0(common, "", "vgrid=span", h, v); /* v nodes on [-4, 4], not Husimi momenta */
   mfh_test_obs_fails(&mfh_obs_husimi_grid_w2, h, v, MFH_EINPUT, "not nodes of the Husimi grid");
   mfh_state_clear(h);

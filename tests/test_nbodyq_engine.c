@@ -32,15 +32,15 @@
 static const mfh_engine_type *E = &mfh_engine_nbodyq;
 static const char *BASE = "N=3 M=16 L=8 eps=0.65 a=1 s=1 q=0.3 p=0.5 dt=0.05";
 
-static const mfh_density *item(const mfh_state2 *s, const char *name) {
+static const mfh_density *item(const mfh_state *s, const char *name) {
   const mfh_density *d = mfh_state_get(s, &mfh_kind_density, name);
   ck_assert_msg(d != NULL, "no density '%s'", name);
   return d;
 }
 
 /* A state holding only the item `name` of s (a view: never cleared). */
-static mfh_state2 only(const mfh_state2 *s, const char *name) {
-  mfh_state2 v;
+static mfh_state only(const mfh_state *s, const char *name) {
+  mfh_state v;
   memset(&v, 0, sizeof v);
   for (size_t i = 0; i < s->n; i++)
     if (!strcmp(s->item[i].name, name)) v.item[v.n++] = s->item[i];
@@ -51,7 +51,7 @@ static mfh_state2 only(const mfh_state2 *s, const char *name) {
 START_TEST(initial_orbital) {
   mfh_params pn = mfh_test_engine_valid(E, "%s", BASE);
   mfh_params ps = mfh_test_engine_valid(E, "%s orbital=sampled", BASE);
-  mfh_state2 sn, ss;
+  mfh_state sn, ss;
   mfh_test_engine_initial(E, &pn, 1, &sn);
   mfh_test_engine_initial(E, &ps, 1, &ss);
   const mfh_density *dn = item(&sn, "rdm1"), *ds = item(&ss, "rdm1");
@@ -78,13 +78,13 @@ END_TEST
 START_TEST(free_product_against_hartree) {
   mfh_params pq = mfh_test_engine_valid(E, "%s a=0 rdm2=yes", BASE);
   mfh_params ph = mfh_test_engine_valid(&mfh_engine_hartree, "n=16 L=8 eps=0.65 q=0.3 p=0.5 dt=0.05 interaction=none");
-  mfh_state2 s0, nq[2], nh[2];
+  mfh_state s0, nq[2], nh[2];
   double t[2] = {0.5, 1};
   mfh_test_engine_initial(E, &pq, 1, &s0);
   mfh_test_engine_run(E, &pq, &s0, 2, t, 3, nq);
   mfh_test_engine_run(&mfh_engine_hartree, &ph, &s0, 2, t, 3, nh);
   for (int k = 0; k < 2; k++) {
-    mfh_state2 r2 = only(&nq[k], "rdm2");
+    mfh_state r2 = only(&nq[k], "rdm2");
     double tr = mfh_test_obs(&mfh_obs_density_norms, "", &nq[k], &nh[k], t[k], "tr");
     double pk = mfh_test_obs(&mfh_obs_pickl, "", &nq[k], &nh[k], t[k], "pickl");
     double t2 = mfh_test_obs(&mfh_obs_pair_norms, "", &r2, &nh[k], t[k], "tr");
@@ -111,7 +111,7 @@ END_TEST
 START_TEST(marginals_and_stream) {
   mfh_params ps = mfh_test_engine_valid(E, "%s rdm2=yes", BASE);
   double t[2] = {0.25, 0.5};
-  mfh_state2 two[2], one;
+  mfh_state two[2], one;
   mfh_test_engine_run(E, &ps, NULL, 2, t, 5, two);
   mfh_test_engine_run(E, &ps, NULL, 1, &t[1], 5, &one);
   ck_assert_uint_eq(mfh_test_state_hash(&two[1]), mfh_test_state_hash(&one));
@@ -127,7 +127,7 @@ START_TEST(marginals_and_stream) {
       dev = fmax(dev, cabs(s - R1->kernel[a * M + c]));
     }
   ck_assert_msg(fabs(trace - 1) < 1e-12 && dev < 1e-12, "trace %.17g, partial trace off by %g", trace, dev);
-  mfh_state2 s0;
+  mfh_state s0;
   mfh_test_engine_initial(E, &ps, 0, &s0);
   double pk = mfh_test_obs(&mfh_obs_pickl, "", &two[1], &s0, 0, "pickl");
   ck_assert_msg(pk > 1e-4 && pk < 0.5, "pickl against the initial orbital %g", pk);
@@ -159,7 +159,7 @@ START_TEST(meanfield_observables) {
   double expect = 1 - creal(ov * conj(ov));
   mfh_sc_state *ak = NULL;
   ck_assert(mfh_sc_state_to_kernel(a, &ak, &err) == MFH_OK);
-  mfh_state2 sa = {0}, sk = {0}, sb = {0};
+  mfh_state sa = {0}, sk = {0}, sb = {0};
   ck_assert(mfh_state_put(&sa, "a", &mfh_kind_density, a, &err) == MFH_OK);
   ck_assert(mfh_state_put(&sk, "a", &mfh_kind_density, ak, &err) == MFH_OK);
   ck_assert(mfh_state_put(&sb, "b", &mfh_kind_density, b, &err) == MFH_OK);
@@ -182,7 +182,7 @@ START_TEST(meanfield_observables) {
                conj(b->orb[k * 16 + j / 16] * b->orb[l * 16 + j % 16]);
       pr->kernel[i * 256 + j] = s;
     }
-  mfh_state2 sp = {0};
+  mfh_state sp = {0};
   ck_assert(mfh_state_put(&sp, "rdm2", &mfh_kind_density, pr, &err) == MFH_OK);
   double tr = mfh_test_obs(&mfh_obs_pair_norms, "", &sp, &sb, 0, "tr");
   ck_assert_msg(tr < 1e-12, "pair_norms of b (x) b against b: %g", tr);
@@ -202,7 +202,7 @@ END_TEST
 START_TEST(wave_and_its_marginals) {
   mfh_params ps = mfh_test_engine_valid(E, "%s rdm2=yes wave=yes", BASE);
   double t = 0.5;
-  mfh_state2 out, s0;
+  mfh_state out, s0;
   mfh_test_engine_run(E, &ps, NULL, 1, &t, 5, &out);
   mfh_test_engine_initial(E, &ps, 0, &s0);
   const mfh_nbody_wave *w = mfh_state_get(&out, &mfh_kind_nbody_wave, "psi");
@@ -217,7 +217,7 @@ START_TEST(wave_and_its_marginals) {
         asym = fmax(asym, cabs(v - w->psi[(k * 16 + j) * 16 + i]));
       }
   ck_assert_msg(fabs(nn - 1) < 1e-12 && asym < 1e-12, "norm %.17g, bosonic symmetry off by %g", nn, asym);
-  mfh_state2 r1 = only(&out, "rdm1"), r2 = only(&out, "rdm2"), wv = only(&out, "psi");
+  mfh_state r1 = only(&out, "rdm1"), r2 = only(&out, "rdm2"), wv = only(&out, "psi");
   const char *names[3] = {"tr", "hs", "op"};
   for (int m = 0; m < 3; m++) {
     double d1 = mfh_test_obs(&mfh_obs_density_norms, "", &r1, &s0, t, names[m]);
@@ -229,7 +229,7 @@ START_TEST(wave_and_its_marginals) {
   }
   /* b on another axis is refused */
   mfh_xgrid g = {1, 32, -4, 0.25};
-  mfh_state2 sb = {0};
+  mfh_state sb = {0};
   mfh_err err;
   mfh_density *b = mfh_density_new(&g, MFH_DENSITY_ORBITALS, 1);
   ck_assert(b && mfh_state_put(&sb, "b", &mfh_kind_density, b, &err) == MFH_OK);
@@ -254,7 +254,7 @@ START_TEST(refusals) {
   /* a kernel is not a product's factor */
   ps = mfh_test_engine_valid(E, "%s", BASE);
   mfh_xgrid g = {1, 16, -4, 0.5};
-  mfh_state2 s0 = {0}, out[1];
+  mfh_state s0 = {0}, out[1];
   mfh_err err;
   ck_assert(mfh_state_put(&s0, "k", &mfh_kind_density, mfh_density_new(&g, MFH_DENSITY_KERNEL, 0), &err) == 0);
   double t = 0.1;

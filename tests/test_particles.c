@@ -977,13 +977,13 @@ END_TEST
 
 /* ---- the engines ------------------------------------------------------------ */
 
-static const mfh_cloud *cloud_of(const mfh_state2 *s) {
+static const mfh_cloud *cloud_of(const mfh_state *s) {
   const mfh_cloud *c = mfh_state_get(s, &mfh_kind_cloud, "particles");
   ck_assert_ptr_nonnull(c);
   return c;
 }
 
-static void clear_states(mfh_state2 *s, size_t n) {
+static void clear_states(mfh_state *s, size_t n) {
   for (size_t k = 0; k < n; k++) mfh_state_clear(&s[k]);
 }
 
@@ -994,7 +994,7 @@ static void clear_states(mfh_state2 *s, size_t n) {
 START_TEST(test_engine_initial_draws) {
   const double L = 3.0, alpha = 0.4, sv = 0.7, sx = 1.3;
   mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, "dim=2 N=40 L=3 init=perturbed alpha=0.4 sv=0.7");
-  mfh_state2 s0;
+  mfh_state s0;
   mfh_test_engine_initial(&mfh_engine_nbody, &ps, 99, &s0);
   const mfh_cloud *c = cloud_of(&s0);
   ck_assert(c->n == 40 && c->dim == 4 && c->d == 2 && c->period == L);
@@ -1024,7 +1024,7 @@ START_TEST(test_engine_initial_draws) {
   mfh_params_free(&ps);
   /* init_seed: the same data from any task stream */
   ps = mfh_test_engine_params(&mfh_engine_nbody, "N=16 init_seed=7");
-  mfh_state2 s1;
+  mfh_state s1;
   mfh_test_engine_initial(&mfh_engine_nbody, &ps, 1, &s0);
   mfh_test_engine_initial(&mfh_engine_nbody, &ps, 2, &s1);
   ck_assert(mfh_test_state_hash(&s0) == mfh_test_state_hash(&s1));
@@ -1046,7 +1046,7 @@ START_TEST(test_engine_refined_steps) {
     char over[256];
     snprintf(over, sizeof over, "N=64 init=perturbed method=%s dt=0.0125", methods[q]);
     mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, over);
-    mfh_state2 s0, out[1];
+    mfh_state s0, out[1];
     mfh_test_engine_initial(&mfh_engine_nbody, &ps, 3, &s0);
     double t = 1.0;
     mfh_test_engine_run(&mfh_engine_nbody, &ps, &s0, 1, &t, 3, out);
@@ -1086,7 +1086,7 @@ START_TEST(test_engine_stream_contract) {
   double t[4] = {0, 0.05, 0.1, 0.3};
   for (int q = 0; q < 2; q++) {
     mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, overs[q]);
-    mfh_state2 all[4], one[1];
+    mfh_state all[4], one[1];
     mfh_test_engine_run(&mfh_engine_nbody, &ps, NULL, 4, t, 11, all);
     for (size_t k = 0; k < 4; k++) {
       mfh_test_engine_run(&mfh_engine_nbody, &ps, NULL, 1, &t[k], 11, one);
@@ -1101,7 +1101,7 @@ START_TEST(test_engine_stream_contract) {
   }
   /* a perturbed start (positions moved outside [0, L)) is wrapped */
   mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, "N=8");
-  mfh_state2 s0, out[1];
+  mfh_state s0, out[1];
   mfh_test_engine_initial(&mfh_engine_nbody, &ps, 4, &s0);
   mfh_cloud *c0 = s0.item[0].data;
   c0->x[0] = -0.25;
@@ -1124,7 +1124,7 @@ START_TEST(test_engine_klim) {
   const char *overs[2] = {"N=256 init=perturbed klim=yes dt=0.01", "N=256 init=perturbed klim=yes coupling=1/(N-1)"};
   for (int q = 0; q < 2; q++) {
     mfh_params ps = mfh_test_engine_params(&mfh_engine_nbody, overs[q]);
-    mfh_state2 out[1];
+    mfh_state out[1];
     mfh_test_engine_run(&mfh_engine_nbody, &ps, NULL, 1, &t, 21, out);
     res[q] = *mfh_values_get(&out[0].scalars, "klim");
     ck_assert(*mfh_values_get(&out[0].scalars, "klim_scale") > 0.01);
@@ -1142,7 +1142,7 @@ END_TEST
 START_TEST(test_characteristics_free_streaming) {
   mfh_params pn = mfh_test_engine_params(&mfh_engine_nbody, "dim=3 N=50 L=2");
   mfh_params pc = mfh_test_engine_params(&mfh_engine_characteristics, "dim=3 L=2 field=zero dt=0.01");
-  mfh_state2 s0, out[2];
+  mfh_state s0, out[2];
   mfh_test_engine_initial(&mfh_engine_nbody, &pn, 8, &s0);
   double t[2] = {0, 0.37};
   mfh_test_engine_run(&mfh_engine_characteristics, &pc, &s0, 2, t, 8, out);
@@ -1174,7 +1174,7 @@ START_TEST(test_characteristics_vlasov) {
   mfh_params pn = mfh_test_engine_params(&mfh_engine_nbody, "N=40 init=perturbed alpha=0.5");
   mfh_params pc = mfh_test_engine_params(&mfh_engine_characteristics,
                                          "field=vlasov init=perturbed alpha=0.5 nx=64 nv=64 grid=yes");
-  mfh_state2 s0, a[3], b[3], one[1];
+  mfh_state s0, a[3], b[3], one[1];
   mfh_test_engine_initial(&mfh_engine_nbody, &pn, 12, &s0);
   double t[3] = {0, 0.1, 0.25};
   void *shared = NULL, *short_prep = NULL;
@@ -1248,7 +1248,7 @@ START_TEST(test_engine_bad_parameters) {
   mfh_test_engine_expect_bad(c, "t=0.105", "t", "not a whole number of steps");
   /* a start from a cloud of another geometry is refused at run time */
   mfh_params pn = mfh_test_engine_params(n, "dim=2 N=4"), pc = mfh_test_engine_params(c, "");
-  mfh_state2 s0, out[1];
+  mfh_state s0, out[1];
   mfh_test_engine_initial(n, &pn, 1, &s0);
   double t = 0.1;
   gsl_rng *r = mfh_rng_alloc(1);

@@ -17,8 +17,8 @@
 #define PI 3.14159265358979323846
 
 /* A state with one phase cloud of n particles in d dimensions, period L. */
-static mfh_state2 phase_state(size_t n, size_t d, double L, const double *x) {
-  mfh_state2 s;
+static mfh_state phase_state(size_t n, size_t d, double L, const double *x) {
+  mfh_state s;
   memset(&s, 0, sizeof s);
   mfh_cloud *c = mfh_cloud_new(n, 2 * d);
   ck_assert_ptr_nonnull(c);
@@ -30,7 +30,7 @@ static mfh_state2 phase_state(size_t n, size_t d, double L, const double *x) {
   return s;
 }
 
-static mfh_params obs_params(const mfh_obs_type *o, const char *name, const char *value) {
+static mfh_params obs_params(const mfh_observable_type *o, const char *name, const char *value) {
   mfh_params ps = {0, NULL};
   mfh_mark none = {NULL, 0, 0};
   mfh_err err;
@@ -44,7 +44,7 @@ static mfh_params obs_params(const mfh_obs_type *o, const char *name, const char
   return ps;
 }
 
-static double eval1(const mfh_obs_type *o, const mfh_params *p, const mfh_obs_args *in, const char *out) {
+static double eval1(const mfh_observable_type *o, const mfh_params *p, const mfh_obs_args *in, const char *out) {
   mfh_values v = {0, 0, NULL};
   mfh_err err;
   mfh_err_clear(&err);
@@ -57,7 +57,7 @@ static double eval1(const mfh_obs_type *o, const mfh_params *p, const mfh_obs_ar
   return r;
 }
 
-static int eval_fails(const mfh_obs_type *o, const mfh_params *p, const mfh_obs_args *in, const char *needle) {
+static int eval_fails(const mfh_observable_type *o, const mfh_params *p, const mfh_obs_args *in, const char *needle) {
   mfh_values v = {0, 0, NULL};
   mfh_err err;
   mfh_err_clear(&err);
@@ -68,7 +68,7 @@ static int eval_fails(const mfh_obs_type *o, const mfh_params *p, const mfh_obs_
 }
 
 START_TEST(test_registered) {
-  const mfh_obs_type *o[4] = {&mfh_obs_coupling, &mfh_obs_w1_phase, &mfh_obs_moments, &mfh_obs_weak};
+  const mfh_observable_type *o[4] = {&mfh_obs_coupling, &mfh_obs_w1_phase, &mfh_obs_moments, &mfh_obs_weak};
   for (int i = 0; i < 4; i++) ck_assert_ptr_eq(mfh_obs_find(o[i]->name), o[i]);
   ck_assert_str_eq(mfh_obs_w1_phase.needs, "a:cloud b:cloud a0:cloud b0:cloud");
   ck_assert_str_eq(mfh_obs_moments.needs, "a:cloud a0:cloud");
@@ -81,7 +81,7 @@ START_TEST(test_coupling) {
   /* two particles in d = 2: x differs by (L - 0.1, 0) (image 0.1) and (0.3, -0.4); v by (0.2, 0) and 0 */
   double a[8] = {0.05, 1.0, 0.0, 0.0, /**/ 1.0, 1.0, 1.0, -1.0};
   double b[8] = {1.95, 1.0, 0.2, 0.0, /**/ 1.3, 0.6, 1.0, -1.0};
-  mfh_state2 sa = phase_state(2, 2, L, a), sb = phase_state(2, 2, L, b);
+  mfh_state sa = phase_state(2, 2, L, a), sb = phase_state(2, 2, L, b);
   mfh_obs_args in = {{&sa, &sb, NULL, NULL}, 1.0};
   mfh_params p2 = obs_params(&mfh_obs_coupling, "p", "2"), p1 = obs_params(&mfh_obs_coupling, "p", "1");
   ck_assert_double_eq_tol(eval1(&mfh_obs_coupling, &p2, &in, "Dx"), (0.01 + 0.25) / 2, 1e-14);
@@ -95,7 +95,7 @@ START_TEST(test_coupling) {
   /* different geometries or sizes, or a plain point cloud, are refused */
   ((mfh_cloud *)sb.item[0].data)->period = L;
   ck_assert_int_eq(eval_fails(&mfh_obs_coupling, &p1, &in, "differ"), MFH_EINPUT);
-  mfh_state2 sc = phase_state(1, 2, 0, a);
+  mfh_state sc = phase_state(1, 2, 0, a);
   in.s[1] = &sc;
   ck_assert_int_eq(eval_fails(&mfh_obs_coupling, &p1, &in, "differ"), MFH_EINPUT);
   ((mfh_cloud *)sc.item[0].data)->d = 0;
@@ -150,7 +150,7 @@ START_TEST(test_w1_phase) {
       a[k] = 2 * PI * gsl_rng_uniform(r), b[k] = 2 * PI * gsl_rng_uniform(r);
       a0[k] = gsl_rng_uniform(r), b0[k] = gsl_rng_uniform(r);
     }
-    mfh_state2 sa = phase_state(6, d, L, a), sb = phase_state(6, d, L, b), sa0 = phase_state(6, d, L, a0),
+    mfh_state sa = phase_state(6, d, L, a), sb = phase_state(6, d, L, b), sa0 = phase_state(6, d, L, a0),
                sb0 = phase_state(6, d, L, b0);
     mfh_obs_args in = {{&sa, &sb, &sa0, &sb0}, 1.0};
     mfh_params p = obs_params(&mfh_obs_w1_phase, NULL, NULL);
@@ -171,7 +171,7 @@ END_TEST
 START_TEST(test_moments) {
   /* d = 2: |x|^2 = 25, |v|^2 = 4 and |x|^2 = 1, |v|^2 = 0 */
   double a[8] = {3, 4, 0, 2, /**/ 1, 0, 0, 0}, a0[8] = {1, 0, 1, 0, /**/ 0, 1, 0, 1};
-  mfh_state2 sa = phase_state(2, 2, 0, a), sa0 = phase_state(2, 2, 0, a0);
+  mfh_state sa = phase_state(2, 2, 0, a), sa0 = phase_state(2, 2, 0, a0);
   mfh_obs_args in = {{&sa, NULL, &sa0, NULL}, 1.0};
   mfh_params p2 = obs_params(&mfh_obs_moments, NULL, NULL), p4 = obs_params(&mfh_obs_moments, "q", "4");
   ck_assert_double_eq_tol(eval1(&mfh_obs_moments, &p2, &in, "Mq"), (25 + 4 + 1) / 2.0, 1e-14);
@@ -192,7 +192,7 @@ END_TEST
 START_TEST(test_weak) {
   const double L = 4.0;
   double a[4] = {0, 1, /**/ 1, 0}, b[4] = {2, 3, /**/ 1, 1};
-  mfh_state2 sa = phase_state(2, 1, L, a), sb = phase_state(2, 1, L, b);
+  mfh_state sa = phase_state(2, 1, L, a), sb = phase_state(2, 1, L, b);
   mfh_obs_args in = {{&sa, &sb, NULL, NULL}, 1.0};
   mfh_params p = obs_params(&mfh_obs_weak, NULL, NULL);
   ck_assert_double_eq_tol(eval1(&mfh_obs_weak, &p, &in, "dphi_cos"), ((-1 + 0) - (1 + 0)) / 2.0, 1e-14);

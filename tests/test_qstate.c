@@ -23,27 +23,27 @@
 
 static const mfh_engine_type *E = &mfh_engine_qstate;
 
-static const mfh_density *density(const mfh_state2 *s) {
+static const mfh_density *density(const mfh_state *s) {
   const mfh_density *d = mfh_state_get(s, &mfh_kind_density, "density");
   ck_assert_msg(d != NULL, "no density");
   return d;
 }
 
 /* The state of the overrides: validated, drawn from a stream seeded by seed, run to one output. */
-static void state(const char *overrides, unsigned long long seed, mfh_state2 *out) {
+static void state(const char *overrides, unsigned long long seed, mfh_state *out) {
   mfh_params ps = mfh_test_engine_params(E, overrides);
   const char *bad = NULL;
   mfh_err err;
   mfh_err_clear(&err);
   ck_assert_msg(E->validate(&ps, &bad, &err) == MFH_OK, "%s: %s", overrides, err.msg);
-  mfh_state2 s0;
+  mfh_state s0;
   mfh_test_engine_initial(E, &ps, seed, &s0);
   mfh_test_engine_run(E, &ps, &s0, 0, NULL, 1, out);
   mfh_state_clear(&s0);
   mfh_params_free(&ps);
 }
 
-static mfh_values eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, int expect) {
+static mfh_values eval(const mfh_observable_type *o, const mfh_state *a, const mfh_state *b, int expect) {
   mfh_obs_args in = {{a, b, NULL, NULL}, 0};
   mfh_values v = {0};
   mfh_err err;
@@ -76,7 +76,7 @@ END_TEST
 
 START_TEST(coherent_state) {
   mfh_params ps = mfh_test_engine_params(E, "state=coherent q=-1 p=0.5 n=256 L=12 eps=0.1");
-  mfh_state2 s0, out[3];
+  mfh_state s0, out[3];
   mfh_test_engine_initial(E, &ps, 1, &s0);
   double t[3] = {0, 1, 2};
   mfh_test_engine_run(E, &ps, &s0, 3, t, 1, out);
@@ -100,7 +100,7 @@ END_TEST
  * then the imaginary and the real part of its amplitude (Gaussian); the
  * mixture draws its M exponential weights, then the centres. */
 START_TEST(random_states_draw_order) {
-  mfh_state2 A, B, A2;
+  mfh_state A, B, A2;
   state("state=random_pure spread=1.5 n=512 L=12 eps=0.1", 42, &A);
   state("state=random_pure spread=1.5 n=512 L=12 eps=0.1", 43, &A2);
   state("state=random_mixture M=5 spread=1.5 n=512 L=12 eps=0.1", 42, &B);
@@ -151,7 +151,7 @@ START_TEST(bad_parameters) {
 END_TEST
 
 START_TEST(mk2eps_closed_forms) {
-  mfh_state2 z1, z2, A, B, far;
+  mfh_state z1, z2, A, B, far;
   state("state=coherent q=-1 p=0.5 n=2048 L=12 eps=0.05", 1, &z1);
   state("state=coherent q=1 p=-0.5 n=2048 L=12 eps=0.05", 1, &z2);
   mfh_values v = eval(&mfh_obs_mk2eps, &z1, &z2, MFH_OK);
@@ -177,7 +177,7 @@ START_TEST(mk2eps_closed_forms) {
 END_TEST
 
 START_TEST(wigner_identities) {
-  mfh_state2 z, A;
+  mfh_state z, A;
   state("state=coherent q=0.5 p=0.5 n=256 L=10 eps=0.1", 1, &z);
   mfh_values v = eval(&mfh_obs_wigner, &z, NULL, MFH_OK);
   ck_assert(get(&v, "wig_mass_err") < 1e-10 && get(&v, "coh_wig_err") < 1e-8);
@@ -196,7 +196,7 @@ END_TEST
  * covariance: W_2 = |z1 - z2| is below the upper end (widened by the cell
  * terms) and the lower end (of the grid measures) is within a cell of it. */
 START_TEST(husimi_bracket) {
-  mfh_state2 z1, z2, other;
+  mfh_state z1, z2, other;
   state("state=coherent q=-0.5 p=0.25 n=128 L=12 eps=0.2", 1, &z1);
   state("state=coherent q=0.5 p=-0.25 n=128 L=12 eps=0.2", 1, &z2);
   mfh_values v = eval(&mfh_obs_husimi_w2, &z1, &z2, MFH_OK);

@@ -33,17 +33,17 @@
 static const mfh_engine_type *E = &mfh_engine_nbodyq;
 static const char *BASE = "N=4 M=16 L=8 eps=0.65 a=1 s=1 q=0 p=0 coupling=1/(N-1) orbital=sampled";
 
-static void clear_states(mfh_state2 *s, size_t n) {
+static void clear_states(mfh_state *s, size_t n) {
   for (size_t i = 0; i < n; i++) mfh_state_clear(&s[i]);
 }
 
 /* The two parts of an RBM study from one initial orbital: random batches
  * (stream seed) into rbm[0..n-1], the full dynamics into full[0..n-1]. */
-static void run_parts(const char *over, size_t n, const double *t, unsigned long long seed, mfh_state2 *rbm,
-                      mfh_state2 *full) {
+static void run_parts(const char *over, size_t n, const double *t, unsigned long long seed, mfh_state *rbm,
+                      mfh_state *full) {
   mfh_params pr = mfh_test_engine_valid(E, "%s %s batches=random", BASE, over);
   mfh_params pf = mfh_test_engine_valid(E, "%s %s batches=none", BASE, over);
-  mfh_state2 s0;
+  mfh_state s0;
   mfh_test_engine_initial(E, &pr, 1, &s0);
   mfh_test_engine_run(E, &pr, &s0, n, t, seed, rbm);
   if (full) mfh_test_engine_run(E, &pf, &s0, n, t, seed + 1, full);
@@ -77,7 +77,7 @@ START_TEST(test_trivial_cases) {
   const char *cases[] = {"N=2 dt=0.1 realisations=5", "a=0 dt=0.1 realisations=5"};
   for (int c = 0; c < 2; c++) {
     double times[2] = {0.3, 0.6};
-    mfh_state2 rbm[2], full[2];
+    mfh_state rbm[2], full[2];
     run_parts(cases[c], 2, times, 11, rbm, full);
     for (int k = 0; k < 2; k++) {
       double w = mfh_test_obs(&mfh_obs_dual_proxy, "", &rbm[k], &full[k], times[k], "dual");
@@ -100,7 +100,7 @@ END_TEST
  * the mean of the samples it carries. */
 START_TEST(test_reproducible_stream) {
   double t2[2] = {0.2, 0.4}, t1[1] = {0.4};
-  mfh_state2 a[2], b[2], c[1], d[1];
+  mfh_state a[2], b[2], c[1], d[1];
   run_parts("dt=0.1 realisations=6", 2, t2, 99, a, NULL);
   run_parts("dt=0.1 realisations=6", 2, t2, 99, b, NULL);
   run_parts("dt=0.1 realisations=6", 1, t1, 99, c, NULL);
@@ -168,7 +168,7 @@ static double exact_two_step_gxi(double dt) {
 
 START_TEST(test_monte_carlo_vs_exact) {
   double dt = 0.25, times[1] = {2 * dt};
-  mfh_state2 rbm[1], full[1];
+  mfh_state rbm[1], full[1];
   run_parts("dt=0.25 realisations=400", 1, times, 2024, rbm, full);
   double mc = mfh_test_obs(&mfh_obs_smooth_obs, "", rbm, full, times[0], "gxi");
   double se = mfh_test_obs(&mfh_obs_smooth_obs, "", rbm, full, times[0], "gxi_se");
@@ -191,7 +191,7 @@ START_TEST(test_identities) {
   for (int r = 0; r < 2; r++) {
     mfh_params ps = mfh_test_engine_valid(u, "N=4 M=16 L=8 eps=0.65 a=1 s=1 q=0 p=0 t=0.2 dt=%g draws=20000",
                                           r == 0 ? 0.05 : 0.025);
-    mfh_state2 out[1];
+    mfh_state out[1];
     mfh_test_engine_run(u, &ps, NULL, 0, NULL, 7 + r, out);
     ck_assert(mfh_test_scalar(&out[0], "matchings") == 3);
     ck_assert(mfh_test_scalar(&out[0], "n2_psi") < 1e-14);

@@ -65,7 +65,7 @@ START_TEST(quantile_follows_exact) {
   enum { N = 200 };
   mfh_params ps = mfh_test_engine_params(&mfh_engine_sheet, "N=200 beta=0.5 dt=0.01");
   double t = 1.9; /* < breaking time 2 */
-  mfh_state2 out;
+  mfh_state out;
   mfh_test_engine_run(&mfh_engine_sheet, &ps, NULL, 1, &t, 7, &out);
   const mfh_cloud *c = mfh_state_get(&out, &mfh_kind_cloud, "particles");
   ck_assert_ptr_nonnull(c);
@@ -84,7 +84,7 @@ END_TEST
 
 /* The sheet model and its exact fluid at t, and the modulated energy. */
 typedef struct pair {
-  mfh_state2 sys[3], ref[3];
+  mfh_state sys[3], ref[3];
   size_t n;
 } pair;
 
@@ -262,7 +262,7 @@ END_TEST
  * beta hashes differently, describe names it. */
 START_TEST(fluid_kind) {
   double t = 0.7;
-  mfh_state2 a[1], b[1];
+  mfh_state a[1], b[1];
   mfh_params p1 = mfh_test_engine_params(&mfh_engine_ep1d, "beta=0.5"), p2 = mfh_test_engine_params(&mfh_engine_ep1d, "beta=0.25");
   mfh_test_engine_run(&mfh_engine_ep1d, &p1, NULL, 1, &t, 1, a);
   mfh_test_engine_run(&mfh_engine_ep1d, &p2, NULL, 1, &t, 1, b);
@@ -301,7 +301,7 @@ END_TEST
  * scalars are L and M3 of ep1d.h; it has no exact CDF form for particles. */
 START_TEST(gaussian_fluid_is_ep1d_eval) {
   double ts[2] = {0.5, 1.5};
-  mfh_state2 out[2];
+  mfh_state out[2];
   mfh_params ps = mfh_test_engine_params(&mfh_engine_ep1d, "rho_in=gaussian beta=0.5");
   mfh_test_engine_run(&mfh_engine_ep1d, &ps, NULL, 2, ts, 1, out);
   for (int k = 0; k < 2; k++) {
@@ -330,7 +330,7 @@ END_TEST
  * dimensions, a 1D fluid without an exact CDF form and no pair energy. */
 START_TEST(observable_refusals) {
   double t = 0.5;
-  mfh_state2 sys, gauss;
+  mfh_state sys, gauss;
   mfh_params ps = mfh_test_engine_params(&mfh_engine_sheet, "N=10 beta=0.5 dt=0.5");
   mfh_params pg = mfh_test_engine_params(&mfh_engine_ep1d, "rho_in=gaussian beta=0.5");
   mfh_test_engine_run(&mfh_engine_sheet, &ps, NULL, 1, &t, 1, &sys);
@@ -341,7 +341,7 @@ START_TEST(observable_refusals) {
   ck_assert_msg(strstr(err.msg, "pair_energy"), "%s", err.msg);
   mfh_cloud *c3 = mfh_cloud_new(4, 6);
   c3->d = 3;
-  mfh_state2 s3;
+  mfh_state s3;
   memset(&s3, 0, sizeof s3);
   ck_assert_int_eq(mfh_state_put(&s3, "particles", &mfh_kind_cloud, c3, &err), MFH_OK);
   ck_assert_int_eq(mfh_test_obs_eval(&mfh_obs_modulated_energy, &s3, &gauss, NULL, NULL, t, &v, &err), MFH_EINPUT);

@@ -43,12 +43,12 @@ static mfh_params with(const char *list) { return mfh_test_engine_params(E, list
 static void expect_bad(const char *list, const char *param, const char *needle) {
   mfh_test_engine_expect_bad(E, list, param, needle);
 }
-static void run_ok(const mfh_params *ps, size_t n, const double *times, mfh_state2 *out) {
+static void run_ok(const mfh_params *ps, size_t n, const double *times, mfh_state *out) {
   mfh_test_engine_run_ok(E, ps, n, times, 1, out);
 }
-static double scalar(const mfh_state2 *s, const char *name) { return mfh_test_scalar(s, name); }
+static double scalar(const mfh_state *s, const char *name) { return mfh_test_scalar(s, name); }
 
-static uint64_t hash_of(const mfh_state2 *s) {
+static uint64_t hash_of(const mfh_state *s) {
   uint64_t h = 0;
   mfh_err err;
   mfh_err_clear(&err);
@@ -57,7 +57,7 @@ static uint64_t hash_of(const mfh_state2 *s) {
 }
 
 /* An observable between the states a and b at time t. */
-static double observe(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, const char *out) {
+static double observe(const mfh_observable_type *o, const mfh_state *a, const mfh_state *b, const char *out) {
   mfh_obs_args in = {{a, b, NULL, NULL}, 0};
   mfh_params none = {0, NULL};
   mfh_values v = {0, 0, NULL};
@@ -142,7 +142,7 @@ START_TEST(test_bad_params) {
    * the ends of a sweep only) is rejected by run() */
   mfh_params ps = with("t=2 dt=0.1 fit=none");
   double times[2] = {1.0, 1.05};
-  mfh_state2 out[2];
+  mfh_state out[2];
   mfh_err err;
   mfh_err_clear(&err);
   ck_assert_int_eq(mfh_test_engine_try_run(E, &ps, NULL, 2, times, 1, out, &err), MFH_EINPUT);
@@ -204,7 +204,7 @@ END_TEST
 static void check_stream(const char *list, double t1, double t2, const char *finite) {
   mfh_params ps = with(list);
   double both[2] = {t1, t2};
-  mfh_state2 s2[2], a[1], b[1];
+  mfh_state s2[2], a[1], b[1];
   run_ok(&ps, 2, both, s2);
   run_ok(&ps, 1, &both[0], a);
   run_ok(&ps, 1, &both[1], b);
@@ -244,7 +244,7 @@ START_TEST(test_landau_short) {
   /* gamma and omega from the maxima of the field energy in t = [6, 20] */
   mfh_params ps = with("alpha=0.001 nx=32 nv=128 t=20 dt=0.1 fit_from=6");
   double t = 20.0;
-  mfh_state2 s[1];
+  mfh_state s[1];
   run_ok(&ps, 1, &t, s);
   double gamma = scalar(&s[0], "gamma"), omega = scalar(&s[0], "omega"), n = scalar(&s[0], "fit_points");
   fprintf(stderr,
@@ -292,7 +292,7 @@ END_TEST
 static void refined_errors(const char *sys, const char *ref, double *el2, double *efield) {
   mfh_params ps = with(sys), pr = with(ref);
   double t = 2.0;
-  mfh_state2 a[1], b[1];
+  mfh_state a[1], b[1];
   run_ok(&ps, 1, &t, a);
   run_ok(&pr, 1, &t, b);
   *el2 = observe(&mfh_obs_grid_l2, &a[0], &b[0], "grid_l2");
@@ -328,7 +328,7 @@ START_TEST(test_refined_grid) {
   const char *ref = "alpha=0.3 nx=32 nv=64 vsub=2 t=1 dt=0.05 fit=none";
   mfh_params ps = with(sys), pr = with(ref);
   double t = 1.0;
-  mfh_state2 a[1], b[1];
+  mfh_state a[1], b[1];
   run_ok(&ps, 1, &t, a);
   run_ok(&pr, 1, &t, b);
   const mfh_phase_grid *f = mfh_state_get(&a[0], &mfh_kind_phase_grid, NULL),
@@ -376,7 +376,7 @@ END_TEST
  * run is the same; a phase grid on other nodes is refused. */
 START_TEST(test_coupled_start) {
   mfh_params ps = with("model=pair init=perturbed alpha=0.3 nx=16 nv=64 t=1 dt=0.1");
-  mfh_state2 s0, a[1], b[1];
+  mfh_state s0, a[1], b[1];
   memset(&s0, 0, sizeof s0);
   mfh_err err;
   mfh_err_clear(&err);
@@ -415,7 +415,7 @@ START_TEST(test_hv1_vlasov) {
   snprintf(list, sizeof list, "%s model=pair_free init=gaussian vgrid=husimi fit=none", common);
   mfh_params ps = with(list);
   double both[2] = {0.5, 1};
-  mfh_state2 s[2];
+  mfh_state s[2];
   run_ok(&ps, 2, both, s);
   for (int k = 0; k < 2; k++) ck_assert(fabs(scalar(&s[k], "mass") - 1) < 1e-8);
   /* the velocity nodes are 65 of the nxi = 322 Husimi momentum nodes

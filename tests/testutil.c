@@ -143,7 +143,7 @@ void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides,
 }
 
 void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, unsigned long long seed,
-                             mfh_state2 *s0) {
+                             mfh_state *s0) {
   ck_assert_msg(e->initial != NULL, "engine %s has no initial state", e->name);
   gsl_rng *r = mfh_rng_alloc(seed);
   ck_assert(r != NULL);
@@ -155,14 +155,14 @@ void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, uns
   ck_assert_msg(rc == MFH_OK, "%s: initial: %s", e->name, err.msg);
 }
 
-void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
-                         const double *times, unsigned long long seed, mfh_state2 *out) {
+void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state *from, size_t n,
+                         const double *times, unsigned long long seed, mfh_state *out) {
   mfh_test_engine_run_shared(e, ps, from, n, times, seed, NULL, out);
 }
 
-void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
-                                const double *times, unsigned long long seed, const void *shared, mfh_state2 *out) {
-  mfh_state2 own;
+void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, const mfh_state *from, size_t n,
+                                const double *times, unsigned long long seed, const void *shared, mfh_state *out) {
+  mfh_state own;
   memset(&own, 0, sizeof own);
   if (!from && e->initial) {
     mfh_test_engine_initial(e, ps, seed ^ 0x1, &own);
@@ -189,7 +189,7 @@ void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, 
   mfh_state_clear(&own);
 }
 
-static int obs_eval(const mfh_obs_type *o, const char *overrides, const mfh_state2 *a, const mfh_state2 *b,
+static int obs_eval(const mfh_observable_type *o, const char *overrides, const mfh_state *a, const mfh_state *b,
                     double t, mfh_values *v, mfh_err *err) {
   char owner[96];
   snprintf(owner, sizeof owner, "observable %s", o->name);
@@ -201,7 +201,7 @@ static int obs_eval(const mfh_obs_type *o, const char *overrides, const mfh_stat
   return rc;
 }
 
-double mfh_test_obs(const mfh_obs_type *o, const char *overrides, const mfh_state2 *a, const mfh_state2 *b,
+double mfh_test_obs(const mfh_observable_type *o, const char *overrides, const mfh_state *a, const mfh_state *b,
                     double t, const char *name) {
   mfh_values v = {0};
   mfh_err err;
@@ -214,7 +214,7 @@ double mfh_test_obs(const mfh_obs_type *o, const char *overrides, const mfh_stat
   return r;
 }
 
-void mfh_test_obs_fails(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, int rc,
+void mfh_test_obs_fails(const mfh_observable_type *o, const mfh_state *a, const mfh_state *b, int rc,
                         const char *needle) {
   mfh_values v = {0};
   mfh_err err;
@@ -225,14 +225,14 @@ void mfh_test_obs_fails(const mfh_obs_type *o, const mfh_state2 *a, const mfh_st
 }
 
 
-double mfh_test_scalar(const mfh_state2 *s, const char *name) {
+double mfh_test_scalar(const mfh_state *s, const char *name) {
   const double *v = mfh_values_get(&s->scalars, name);
   ck_assert_msg(v != NULL, "no scalar '%s'", name);
   return *v;
 }
 
-int mfh_test_obs_eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, const mfh_state2 *a0,
-                      const mfh_state2 *b0, double t, mfh_values *out, mfh_err *err) {
+int mfh_test_obs_eval(const mfh_observable_type *o, const mfh_state *a, const mfh_state *b, const mfh_state *a0,
+                      const mfh_state *b0, double t, mfh_values *out, mfh_err *err) {
   char owner[96];
   snprintf(owner, sizeof owner, "observable %s", o->name);
   mfh_params ps = params_of(o->params, o->nparams, owner, "");
@@ -243,7 +243,7 @@ int mfh_test_obs_eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_stat
   return rc;
 }
 
-uint64_t mfh_test_state_hash(const mfh_state2 *s) {
+uint64_t mfh_test_state_hash(const mfh_state *s) {
   uint64_t h = 0;
   mfh_err err;
   mfh_err_clear(&err);
@@ -251,12 +251,12 @@ uint64_t mfh_test_state_hash(const mfh_state2 *s) {
   return h;
 }
 
-int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
-                            const double *times, unsigned long long seed, mfh_state2 *out, mfh_err *err) {
+int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state *from, size_t n,
+                            const double *times, unsigned long long seed, mfh_state *out, mfh_err *err) {
   gsl_rng *rng = mfh_rng_alloc(seed), *init_rng = mfh_rng_alloc(seed ^ 0x1);
   ck_assert(rng && init_rng);
   memset(out, 0, n * sizeof *out);
-  mfh_state2 s0;
+  mfh_state s0;
   memset(&s0, 0, sizeof s0);
   int rc = MFH_OK;
   if (!from && e->initial) {
@@ -283,7 +283,7 @@ int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, cons
 }
 
 void mfh_test_engine_run_ok(const mfh_engine_type *e, const mfh_params *ps, size_t n, const double *times,
-                            unsigned long long seed, mfh_state2 *out) {
+                            unsigned long long seed, mfh_state *out) {
   mfh_err err;
   mfh_err_clear(&err);
   int rc = mfh_test_engine_try_run(e, ps, NULL, n, times, seed, out, &err);

@@ -33,40 +33,40 @@ void mfh_test_engine_expect_bad(const mfh_engine_type *e, const char *overrides,
                                 const char *needle);
 /* e->initial with a stream seeded by seed into *s0 (zeroed here); must succeed. */
 void mfh_test_engine_initial(const mfh_engine_type *e, const mfh_params *ps, unsigned long long seed,
-                             mfh_state2 *s0);
+                             mfh_state *s0);
 /* Run e for the output times times[0..n-1] (n = 0: one output, t = 0) from
  * *from, or from its own initial state (seed ^ 1) when from is NULL; out: n
  * states, zeroed here (free each with mfh_state_clear).  The run must
  * succeed and every output match e->declare. */
-void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
-                         const double *times, unsigned long long seed, mfh_state2 *out);
+void mfh_test_engine_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state *from, size_t n,
+                         const double *times, unsigned long long seed, mfh_state *out);
 /* The same with ctx->shared = shared (an engine's prepare() result, or NULL). */
-void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
-                                const double *times, unsigned long long seed, const void *shared, mfh_state2 *out);
+void mfh_test_engine_run_shared(const mfh_engine_type *e, const mfh_params *ps, const mfh_state *from, size_t n,
+                                const double *times, unsigned long long seed, const void *shared, mfh_state *out);
 /* Run e like mfh_test_engine_run (from its own initial() when from is NULL,
  * outputs checked against e->declare) but return run()'s status instead of
  * requiring success (err filled), for tests of refusals. */
-int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state2 *from, size_t n,
-                            const double *times, unsigned long long seed, mfh_state2 *out, mfh_err *err);
+int mfh_test_engine_try_run(const mfh_engine_type *e, const mfh_params *ps, const mfh_state *from, size_t n,
+                            const double *times, unsigned long long seed, mfh_state *out, mfh_err *err);
 /* The same from e's own initial state; the run must succeed. */
 void mfh_test_engine_run_ok(const mfh_engine_type *e, const mfh_params *ps, size_t n, const double *times,
-                            unsigned long long seed, mfh_state2 *out);
+                            unsigned long long seed, mfh_state *out);
 /* The scalar `name` of a state (must exist). */
-double mfh_test_scalar(const mfh_state2 *s, const char *name);
+double mfh_test_scalar(const mfh_state *s, const char *name);
 /* mfh_state_hash of s (must succeed). */
-uint64_t mfh_test_state_hash(const mfh_state2 *s);
+uint64_t mfh_test_state_hash(const mfh_state *s);
 /* Evaluate observable o with its default parameters on a, b (a0, b0: the
  * states at t = 0, or NULL) at time t; its status (values into out). */
-int mfh_test_obs_eval(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, const mfh_state2 *a0,
-                      const mfh_state2 *b0, double t, mfh_values *out, mfh_err *err);
+int mfh_test_obs_eval(const mfh_observable_type *o, const mfh_state *a, const mfh_state *b, const mfh_state *a0,
+                      const mfh_state *b0, double t, mfh_values *out, mfh_err *err);
 /* Observable o with its default parameters and the "name=value" overrides,
  * on the states a and b (b NULL when unused; items as the harness hands
  * them: the first of each kind) at time t: its output `name` (the
  * evaluation must succeed and give it). */
-double mfh_test_obs(const mfh_obs_type *o, const char *overrides, const mfh_state2 *a, const mfh_state2 *b,
+double mfh_test_obs(const mfh_observable_type *o, const char *overrides, const mfh_state *a, const mfh_state *b,
                     double t, const char *name);
 /* The same evaluation expected to fail with status rc and needle in the message. */
-void mfh_test_obs_fails(const mfh_obs_type *o, const mfh_state2 *a, const mfh_state2 *b, int rc,
+void mfh_test_obs_fails(const mfh_observable_type *o, const mfh_state *a, const mfh_state *b, int rc,
                         const char *needle);
 
 /* Run a Check suite with CK_NORMAL output; returns the process exit code. */

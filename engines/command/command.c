@@ -314,7 +314,7 @@ static int command_declare(const mfh_params *p, mfh_decl *d, mfh_err *err) {
   return MFH_OK;
 }
 
-static int command_initial(const mfh_params *p, gsl_rng *rng, mfh_state2 *s0, mfh_err *err) {
+static int command_initial(const mfh_params *p, gsl_rng *rng, mfh_state *s0, mfh_err *err) {
   int init = init_of(p);
   if (init == INIT_NONE) return MFH_OK;
   size_t n = (size_t)mfh_params_int(p, "N"), d = (size_t)mfh_params_int(p, "dim");
@@ -389,7 +389,7 @@ static int json_number_or_null(const json_t *v, double *x) {
 }
 
 /* The declared scalars of every output time from the program's output. */
-static int parse_scalars(const char *text, char names[][MFH_NAME_MAX], size_t ns, size_t nout, mfh_state2 *out,
+static int parse_scalars(const char *text, char names[][MFH_NAME_MAX], size_t ns, size_t nout, mfh_state *out,
                          mfh_err *err) {
   if (!ns) return MFH_OK;
   json_t *root = output_object(text);
@@ -474,7 +474,7 @@ static const char *tail_of(mfh_proc_result *res) {
   return res->err_tail + (tl > 300 ? tl - 300 : 0);
 }
 
-static int command_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int command_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   mfh_command_decl decl;
   make_decl(p, &decl);
   char names[MAX_SCALARS][MFH_NAME_MAX];

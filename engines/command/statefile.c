@@ -213,7 +213,7 @@ static int make_cloud(const mfh_npy *a, const char *name, const mfh_command_decl
 }
 
 int mfh_command_read_state(const char *path, const char *name, const mfh_command_decl *d, const char *item,
-                           mfh_state2 *s, mfh_err *err) {
+                           mfh_state *s, mfh_err *err) {
   if (d->state <= MFH_COMMAND_NONE || d->state > MFH_COMMAND_KERNEL)
     return mfh_err_set(err, MFH_EINTERNAL, "state file: no state declared");
   int csv = mfh_command_has_ext(name, ".csv");

@@ -65,7 +65,7 @@ size_t mfh_command_cloud_columns(const mfh_command_decl *d);
  * extension (.npy or .csv; .csv only for clouds).  0; MFH_EEXTERNAL for a
  * missing or bad file (message "NAME: what is wrong"), MFH_ENOMEM. */
 int mfh_command_read_state(const char *path, const char *name, const mfh_command_decl *d, const char *item,
-                           mfh_state2 *s, mfh_err *err);
+                           mfh_state *s, mfh_err *err);
 
 /* Write a cloud for a program to read: .npy (N, dim) float64, or .csv with
  * a header line (x1..xd, v1..vd for a phase-space cloud of d > 0, else

@@ -96,7 +96,7 @@ static int c3_declare(const mfh_params *p, mfh_decl *d, mfh_err *err) {
 
 /* The particles: 3N draws gsl_ran_gaussian(init_rng, sigma) in particle
  * order (x_0, y_0, z_0, x_1, ...), at rest. */
-static int c3_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state2 *s0, mfh_err *err) {
+static int c3_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state *s0, mfh_err *err) {
   size_t n = (size_t)mfh_params_int(p, "N");
   double sigma = mfh_params_real(p, "sigma");
   mfh_cloud *c = mfh_cloud_new(n, 6);
@@ -111,7 +111,7 @@ static int c3_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state2 *s0, mf
 }
 
 /* The system's particles as a phase-space cloud, with its scalars. */
-static int put_state(const mfh_c3 *s, double pair, double drift, mfh_state2 *out, mfh_err *err) {
+static int put_state(const mfh_c3 *s, double pair, double drift, mfh_state *out, mfh_err *err) {
   size_t n = mfh_c3_size(s);
   mfh_cloud *c = mfh_cloud_new(n, 6);
   if (!c) return mfh_err_set(err, MFH_ENOMEM, "out of memory (N = %zu)", n);
@@ -129,7 +129,7 @@ static int put_state(const mfh_c3 *s, double pair, double drift, mfh_state2 *out
   return rc;
 }
 
-static int c3_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int c3_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   const mfh_cloud *c0 = ctx->from ? mfh_state_get(ctx->from, &mfh_kind_cloud, NULL) : NULL;
   if (!c0 || c0->d != 3 || c0->dim != 6 || c0->w || c0->period > 0 || c0->n < 2)
     return mfh_err_set(err, MFH_EINPUT, "coulomb3d: needs an unweighted phase-space cloud of N >= 2 particles in R^3");

@@ -173,7 +173,7 @@ static int ep3d_constants(const mfh_params *p, mfh_values *out, mfh_err *err) {
   return MFH_OK;
 }
 
-static int put_fluid(mfh_state2 *s, const char *name, const mfh_fluid_ops *ops, void *ctx, size_t slot, double t,
+static int put_fluid(mfh_state *s, const char *name, const mfh_fluid_ops *ops, void *ctx, size_t slot, double t,
                      double sigma, double self, mfh_err *err) {
   mfh_fluid *f = mfh_fluid_new(ops, ctx);
   if (!f) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
@@ -188,7 +188,7 @@ static int put_fluid(mfh_state2 *s, const char *name, const mfh_fluid_ops *ops, 
   return mfh_state_put(s, name, &mfh_kind_fluid, f, err);
 }
 
-static int ep3d_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int ep3d_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   double sigma = mfh_params_real(p, "sigma");
   tables *s = (tables *)ctx->shared, *own = NULL;
   size_t nout = ctx->nout, *tab = malloc(nout * sizeof *tab);

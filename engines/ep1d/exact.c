@@ -98,7 +98,7 @@ static int ep1d_constants(const mfh_params *p, mfh_values *out, mfh_err *err) {
   return MFH_OK;
 }
 
-static int ep1d_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int ep1d_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   const mfh_ep1d_profile *prof = profile_of(p);
   double beta = mfh_params_real(p, "beta"), tb = mfh_ep1d_lag_breaking_time(beta);
   int gauss = prof == &mfh_ep1d_gaussian;

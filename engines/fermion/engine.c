@@ -222,7 +222,7 @@ static int config_run(const mfh_params *p, fe_config *c, mfh_err *err) {
   return rc;
 }
 
-static int fe_initial(const mfh_params *p, int kernel, mfh_state2 *s0, mfh_err *err) {
+static int fe_initial(const mfh_params *p, int kernel, mfh_state *s0, mfh_err *err) {
   fe_config c;
   int rc = config_run(p, &c, err);
   if (rc) return rc;
@@ -255,11 +255,11 @@ done:
   return rc;
 }
 
-static int kernel_initial(const mfh_params *p, gsl_rng *rng, mfh_state2 *s0, mfh_err *err) {
+static int kernel_initial(const mfh_params *p, gsl_rng *rng, mfh_state *s0, mfh_err *err) {
   (void)rng;
   return fe_initial(p, 1, s0, err);
 }
-static int orbital_initial(const mfh_params *p, gsl_rng *rng, mfh_state2 *s0, mfh_err *err) {
+static int orbital_initial(const mfh_params *p, gsl_rng *rng, mfh_state *s0, mfh_err *err) {
   (void)rng;
   return fe_initial(p, 0, s0, err);
 }
@@ -290,7 +290,7 @@ static int start_of(const mfh_params *p, const mfh_engine_ctx *ctx, fe_config *c
 }
 
 /* The engine's scalars for an output state. */
-static int put_scalars(const fe_config *c, double edge, double band, mfh_state2 *out, mfh_err *err) {
+static int put_scalars(const fe_config *c, double edge, double band, mfh_state *out, mfh_err *err) {
   if (mfh_values_set(&out->scalars, "eps", c->grid.eps) || mfh_values_set(&out->scalars, "n", (double)c->grid.n) ||
       mfh_values_set(&out->scalars, "res_edge", edge) || mfh_values_set(&out->scalars, "res_band", band))
     return mfh_err_set(err, MFH_ENOMEM, "out of memory");
@@ -300,7 +300,7 @@ static int put_scalars(const fe_config *c, double edge, double band, mfh_state2 
 /* Steps to output k (t validated as whole numbers of dt). */
 static long steps_to(double t, double dt) { return lround(t / dt); }
 
-static int kernel_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int kernel_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   fe_config c;
   const mfh_density *from = NULL;
   int rc = start_of(p, ctx, &c, &from, err);
@@ -380,7 +380,7 @@ done:
   return rc;
 }
 
-static int orbital_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int orbital_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   fe_config c;
   const mfh_density *from = NULL;
   int rc = start_of(p, ctx, &c, &from, err);

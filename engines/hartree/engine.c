@@ -435,7 +435,7 @@ static int hartree_declare(const mfh_params *ps, mfh_decl *d, mfh_err *err) {
 
 /* The initial state of the parameters (no draw from init_rng: the mixture's
  * centres come from init_seed). */
-static int hartree_initial(const mfh_params *ps, gsl_rng *init_rng, mfh_state2 *s0, mfh_err *err) {
+static int hartree_initial(const mfh_params *ps, gsl_rng *init_rng, mfh_state *s0, mfh_err *err) {
   (void)init_rng;
   cfg c;
   read_cfg(ps, &c);
@@ -453,7 +453,7 @@ static int hartree_initial(const mfh_params *ps, gsl_rng *init_rng, mfh_state2 *
 static double h1_norm(const mfh_hartree_diag *d, double eps) { return sqrt(d->mass + d->p2 / (eps * eps)); }
 
 /* Evolve ctx->from's density to every output time. */
-static int hartree_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int hartree_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   cfg c;
   read_cfg(ps, &c);
   const mfh_density *R0 = ctx->from ? mfh_state_get(ctx->from, &mfh_kind_density, NULL) : NULL;

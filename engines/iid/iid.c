@@ -36,7 +36,7 @@ static int iid_declare(const mfh_params *p, mfh_decl *d, mfh_err *err) {
 
 /* The sample, drawn from the initial data's stream: the state itself (an
  * i.i.d. sample does not evolve).  A twin reference draws its own. */
-static int iid_initial(const mfh_params *p, gsl_rng *rng, mfh_state2 *s0, mfh_err *err) {
+static int iid_initial(const mfh_params *p, gsl_rng *rng, mfh_state *s0, mfh_err *err) {
   size_t dim = (size_t)mfh_params_int(p, "dim");
   size_t n = (size_t)mfh_params_int(p, "N");
   mfh_cloud *c = mfh_cloud_new(n, dim);
@@ -51,7 +51,7 @@ static int iid_initial(const mfh_params *p, gsl_rng *rng, mfh_state2 *s0, mfh_er
   return rc;
 }
 
-static int iid_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int iid_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   (void)p;
   return mfh_state_copy(ctx->from, &out[0], err);
 }

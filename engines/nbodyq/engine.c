@@ -129,7 +129,7 @@ static mfh_xgrid grid1(int M, double L) {
 /* psi_in = |q, p> on the grid.  normalised: the Hartree solver's own
  * coherent state, normalised by it (the orbital a Hartree reference evolves);
  * sampled: mfh_sc_coherent's analytic samples. */
-static int nbq_initial(const mfh_params *ps, gsl_rng *init_rng, mfh_state2 *s0, mfh_err *err) {
+static int nbq_initial(const mfh_params *ps, gsl_rng *init_rng, mfh_state *s0, mfh_err *err) {
   (void)init_rng;
   opts o;
   read_opts(ps, &o);
@@ -195,7 +195,7 @@ static int solver_from(const opts *o, const mfh_density *R0, mfh_nbodyq **q, mfh
 }
 
 /* A kernel density on g at scale eps, put into s as `name`; *out borrows it. */
-static int put_kernel(mfh_state2 *s, const char *name, const mfh_xgrid *g, double eps, mfh_density **out,
+static int put_kernel(mfh_state *s, const char *name, const mfh_xgrid *g, double eps, mfh_density **out,
                       mfh_err *err) {
   mfh_density *d = mfh_density_new(g, MFH_DENSITY_KERNEL, 0);
   if (!d) return mfh_err_set(err, MFH_ENOMEM, "nbodyq: out of memory for %s on %zu^%d points", name, g->n, g->dim);
@@ -205,7 +205,7 @@ static int put_kernel(mfh_state2 *s, const char *name, const mfh_xgrid *g, doubl
 }
 
 /* A copy of the wave function of q, at scale eps, put into s as "psi". */
-static int put_wave(mfh_state2 *s, const mfh_nbodyq *q, const mfh_xgrid *g, double eps, mfh_err *err) {
+static int put_wave(mfh_state *s, const mfh_nbodyq *q, const mfh_xgrid *g, double eps, mfh_err *err) {
   mfh_nbody_wave *w = mfh_nbody_wave_new(g, mfh_nbodyq_N(q));
   if (!w)
     return mfh_err_set(err, MFH_ENOMEM, "nbodyq: out of memory for the wave function (%zu values)", mfh_nbodyq_size(q));
@@ -216,7 +216,7 @@ static int put_wave(mfh_state2 *s, const mfh_nbodyq *q, const mfh_xgrid *g, doub
 
 /* The full dynamics: R_{N:1} (and R_{N:2}, Psi) at every output time. */
 static int run_full(const opts *o, mfh_nbodyq *q, const mfh_xgrid *g, double eps, const mfh_engine_ctx *ctx,
-                    mfh_state2 *out, mfh_err *err) {
+                    mfh_state *out, mfh_err *err) {
   mfh_xgrid g2 = {2, g->n, g->xmin, g->dx};
   long step = 0;
   int rc = MFH_OK;
@@ -237,7 +237,7 @@ static int run_full(const opts *o, mfh_nbodyq *q, const mfh_xgrid *g, double eps
  * ctx->rng (all seeds drawn first); rdm1 = the mean in realisation order,
  * its samples the R kernels. */
 static int run_random(const opts *o, mfh_nbodyq *q, const double complex *phi, const mfh_xgrid *g, double eps,
-                      const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+                      const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   const size_t R = o->R, M2 = g->n * g->n, nout = ctx->nout;
   double bytes = 16.0 * (double)M2 * (double)R * (double)nout;
   if (bytes > o->c.mem)
@@ -282,7 +282,7 @@ static int run_random(const opts *o, mfh_nbodyq *q, const double complex *phi, c
   return rc;
 }
 
-static int nbq_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int nbq_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   opts o;
   read_opts(ps, &o);
   const mfh_density *R0 = ctx->from ? mfh_state_get(ctx->from, &mfh_kind_density, NULL) : NULL;

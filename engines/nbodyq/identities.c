@@ -224,7 +224,7 @@ static int identity_run(const cfg *c, int N, double a, double t, const double co
   return rc;
 }
 
-static int rbmid_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int rbmid_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   gsl_rng *rng = ctx->rng;
   cfg c;
   mfh_nbq_cfg_read(ps, &c);

@@ -255,14 +255,14 @@ static int ref_covers(const vlasov_ref *r, const cfg *c, const mfh_engine_ctx *c
 
 /* ---- the run ------------------------------------------------------------ */
 
-static int put_grid(const mfh_phase_grid *g, mfh_state2 *out, mfh_err *err) {
+static int put_grid(const mfh_phase_grid *g, mfh_state *out, mfh_err *err) {
   void *copy = NULL;
   int rc = mfh_kind_phase_grid.copy(g, &copy, err);
   return rc ? rc : mfh_state_put(out, "f", &mfh_kind_phase_grid, copy, err);
 }
 
 /* Free streaming from the cloud to time t, wrapped on the torus. */
-static int free_stream(const mfh_cloud *c0, double t, mfh_state2 *out, mfh_err *err) {
+static int free_stream(const mfh_cloud *c0, double t, mfh_state *out, mfh_err *err) {
   size_t n = c0->n, d = c0->d, D = 2 * d;
   double L = c0->period;
   mfh_cloud *cl = mfh_cloud_new(n, D);
@@ -281,7 +281,7 @@ static int free_stream(const mfh_cloud *c0, double t, mfh_state2 *out, mfh_err *
 
 /* The particles in the Vlasov field r, Verlet steps dt from t = 0. */
 static int push_vlasov(const cfg *c, const vlasov_ref *r, const mfh_cloud *from, const mfh_engine_ctx *ctx,
-                       mfh_state2 *out, mfh_err *err) {
+                       mfh_state *out, mfh_err *err) {
   mfh_potential none; /* the characteristics do not interact: only the torus of V is used */
   mfh_nbody *sys = NULL;
   int rc = mfh_potential_init_cosine(&none, 1, 0.0, c->law.L, err);
@@ -299,7 +299,7 @@ static int push_vlasov(const cfg *c, const vlasov_ref *r, const mfh_cloud *from,
   return rc;
 }
 
-static int characteristics_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int characteristics_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   cfg c;
   read_cfg(p, &c);
   const mfh_cloud *from = ctx->from ? mfh_state_get(ctx->from, &mfh_kind_cloud, NULL) : NULL;

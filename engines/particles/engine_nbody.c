@@ -149,7 +149,7 @@ static void sample_initial(const cfg *c, gsl_rng *rng, mfh_cloud *cl) {
 
 /* The initial cloud: from init_rng, or from a stream of its own when
  * init_seed > 0 (the same data for every replica: only random batches vary). */
-static int nbody_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state2 *s0, mfh_err *err) {
+static int nbody_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state *s0, mfh_err *err) {
   cfg c;
   read_cfg(p, &c);
   gsl_rng *own = NULL;
@@ -205,7 +205,7 @@ static int klimontovich(mfh_nbody *sys, const cfg *c, const mfh_potential *pot, 
 /* Evolve the cloud of ctx->from (this engine's initial cloud, or the
  * system's for a coupled copy) with steps dt to every output time; the time
  * of out[k] is the whole number of steps nearest t[k]. */
-static int nbody_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int nbody_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   cfg c;
   read_cfg(p, &c);
   const mfh_cloud *from = ctx->from ? mfh_state_get(ctx->from, &mfh_kind_cloud, NULL) : NULL;

@@ -56,7 +56,7 @@ int mfh_particles_load(mfh_nbody *sys, const mfh_cloud *cl, mfh_err *err) {
   return rc;
 }
 
-int mfh_particles_put(const mfh_nbody *sys, double period, mfh_state2 *out, mfh_err *err) {
+int mfh_particles_put(const mfh_nbody *sys, double period, mfh_state *out, mfh_err *err) {
   size_t n = mfh_nbody_size(sys), d = (size_t)mfh_nbody_dim(sys);
   mfh_cloud *cl = mfh_cloud_new(n, 2 * d);
   if (!cl) return mfh_err_set(err, MFH_ENOMEM, "out of memory for %zu particles", n);

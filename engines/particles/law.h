@@ -70,6 +70,6 @@ int mfh_particles_load(mfh_nbody *sys, const mfh_cloud *cl, mfh_err *err);
 
 /* The phase cloud of sys (d and torus period `period` set) added to out as
  * the item "particles". */
-int mfh_particles_put(const mfh_nbody *sys, double period, mfh_state2 *out, mfh_err *err);
+int mfh_particles_put(const mfh_nbody *sys, double period, mfh_state *out, mfh_err *err);
 
 #endif

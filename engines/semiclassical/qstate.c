@@ -144,7 +144,7 @@ static int random_mixture(const cfg *c, const mfh_xgrid *g, gsl_rng *r, mfh_sc_s
 }
 
 /* The state, drawn from rng (the initial data's or the reference's stream). */
-static int qstate_initial(const mfh_params *ps, gsl_rng *rng, mfh_state2 *s0, mfh_err *err) {
+static int qstate_initial(const mfh_params *ps, gsl_rng *rng, mfh_state *s0, mfh_err *err) {
   cfg c;
   read_cfg(ps, &c);
   mfh_xgrid g = grid_of(&c);
@@ -170,7 +170,7 @@ static int qstate_initial(const mfh_params *ps, gsl_rng *rng, mfh_state2 *s0, mf
 
 /* The state does not evolve: a copy at every output time (with z for a
  * coherent state). */
-static int qstate_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int qstate_run(const mfh_params *ps, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   int coherent = !strcmp(mfh_params_str(ps, "state"), "coherent");
   const mfh_density *R = ctx->from ? mfh_state_get(ctx->from, &mfh_kind_density, NULL) : NULL;
   if (!R) return mfh_err_set(err, MFH_EINPUT, "qstate: no state");

@@ -109,7 +109,7 @@ static int sheet_declare(const mfh_params *p, mfh_decl *d, mfh_err *err) {
 
 /* The particles: x_j = F_in^{-1}(u_j) (u_j quantile or uniform draws from
  * init_rng, in index order), v_j = -beta x_j. */
-static int sheet_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state2 *s0, mfh_err *err) {
+static int sheet_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state *s0, mfh_err *err) {
   size_t n = (size_t)mfh_params_int(p, "N");
   int iid = !strcmp(mfh_params_str(p, "init"), "iid");
   double beta = mfh_params_real(p, "beta");
@@ -125,7 +125,7 @@ static int sheet_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state2 *s0,
 }
 
 /* A copy of the particles (x, v) as a phase-space cloud. */
-static int put_cloud(mfh_state2 *s, size_t n, const double *x, const double *v, mfh_err *err) {
+static int put_cloud(mfh_state *s, size_t n, const double *x, const double *v, mfh_err *err) {
   mfh_cloud *c = mfh_cloud_new(n, 2);
   if (!c) return mfh_err_set(err, MFH_ENOMEM, "out of memory (N = %zu)", n);
   c->d = 1;
@@ -136,7 +136,7 @@ static int put_cloud(mfh_state2 *s, size_t n, const double *x, const double *v, 
   return mfh_state_put(s, "particles", &mfh_kind_cloud, c, err);
 }
 
-static int sheet_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int sheet_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   const mfh_cloud *c0 = ctx->from ? mfh_state_get(ctx->from, &mfh_kind_cloud, NULL) : NULL;
   if (!c0 || c0->d != 1 || c0->dim != 2 || c0->w || c0->period > 0 || c0->n < 1)
     return mfh_err_set(err, MFH_EINPUT, "sheet: needs an unweighted phase-space cloud on the line (d = 1)");

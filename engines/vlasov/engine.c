@@ -411,7 +411,7 @@ static mfh_phase_grid *grid_copy(const mfh_phase_grid *g) {
 }
 
 /* f0 on the grid of these parameters (nothing is drawn). */
-static int vlasov_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state2 *s0, mfh_err *err) {
+static int vlasov_initial(const mfh_params *p, gsl_rng *init_rng, mfh_state *s0, mfh_err *err) {
   (void)init_rng;
   cfg c;
   read_cfg(p, &c);
@@ -497,7 +497,7 @@ static int field_energy(mfh_vlasov *vl, double *acc, int nx, double dx, double *
 }
 
 /* The state at the current time of the run (target steps done) into s. */
-static int fill_state(const cfg *c, run_ws *w, long long target, const mfh_vlasov_diag *d0, mfh_state2 *s,
+static int fill_state(const cfg *c, run_ws *w, long long target, const mfh_vlasov_diag *d0, mfh_state *s,
                       mfh_err *err) {
   mfh_vlasov_diag d;
   int rc = mfh_vlasov_diagnostics(w->vl, &d, err);
@@ -555,7 +555,7 @@ static int load_initial(const mfh_engine_ctx *ctx, mfh_vlasov *vl, mfh_err *err)
   return MFH_OK;
 }
 
-static int vlasov_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state2 *out, mfh_err *err) {
+static int vlasov_run(const mfh_params *p, const mfh_engine_ctx *ctx, mfh_state *out, mfh_err *err) {
   cfg c;
   read_cfg(p, &c);
   size_t nout = ctx && ctx->t ? ctx->nout : 1;
