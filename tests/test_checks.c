@@ -332,6 +332,24 @@ START_TEST(uniform_edges) {
 }
 END_TEST
 
+/* A labelled uniformity (a pre-asymptotic window) reports growth without
+ * failing; it still passes when flat, and says what it is. */
+START_TEST(uniform_labelled) {
+  void *d = kit_parse("uniform", "tol", "0.1", "label", "pre-asymptotic", NULL);
+  const interval_case cases[] = {
+      {-0.2, 0.05, MFH_PASS, "pre-asymptotic: growth exponent"},
+      {0.2, 1.1, MFH_INCONCLUSIVE, "grows (reported, not asserted)"},
+      {0.05, 1.1, MFH_INCONCLUSIVE, "undecided"},
+  };
+  judge_intervals("uniform", d, 1, cases, NCASES(cases));
+  kit_free("uniform", d);
+  d = kit_parse("uniform", "tol", "0.1", NULL); /* unlabelled: the same interval fails */
+  const interval_case plain[] = {{0.2, 1.1, MFH_FAIL, " - grows"}};
+  judge_intervals("uniform", d, 1, plain, NCASES(plain));
+  kit_free("uniform", d);
+}
+END_TEST
+
 /* ---- bound ------------------------------------------------------------------- */
 
 /* mean <= bound passes; above by more than sigma se fails; within sigma se is
@@ -994,6 +1012,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, rate_numbers);
   tcase_add_test(tc, rate_fit_options_and_plot);
   tcase_add_test(tc, uniform_edges);
+  tcase_add_test(tc, uniform_labelled);
   tcase_add_test(tc, bound_edges_mean);
   tcase_add_test(tc, bound_edges_max);
   tcase_add_test(tc, bound_curve);
