@@ -25,7 +25,7 @@ static const char *run_help =
     "               [--fresh] [--shard I/N|auto] [--quiet] [--render | --no-render] [--expected DIR]\n"
     "               [--history FILE]\n"
     "Run every study file given (a folder means every *.yaml under it).\n"
-    "  --profile P   sweep size: quick (default suite, ~1 min), nightly, full\n"
+    "  --profile P   sweep size: quick (default suite, ~4 min), nightly (~30 min), full (cluster)\n"
     "  --out DIR     run folder (default reports/); finished tasks are stored under DIR/<id>/tasks\n"
     "                and reused: an interrupted run resumes where it stopped\n"
     "  --jobs N      threads (default: all cores); results do not depend on N\n"
