@@ -37,7 +37,13 @@ sanitize)
   logs="$SAN/sanitizer-logs"
   rm -rf "$logs"
   mkdir -p "$logs"
-  export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_string_checks=1:log_path=$logs/asan"
+  # intercept_tls_get_addr=0: up to LLVM 16, ASan's __tls_get_addr interceptor takes a dynamic TLS
+  # block for a glibc-2.19 one when its address happens to sit at a given offset in its page and
+  # hands LeakSanitizer a bogus range: the leak check then dies ("Tracer caught signal 11") with no
+  # leak, depending only on the memory layout (google/sanitizers#1322; seen here in
+  # test_nbodyq_engine once a sixth test case was added; valgrind finds nothing).  Leak checking of
+  # heap, stacks and static TLS stays on, and the planted leak below must still be caught.
+  export ASAN_OPTIONS="detect_leaks=1:intercept_tls_get_addr=0:check_initialization_order=1:strict_string_checks=1:log_path=$logs/asan"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
   export CK_TIMEOUT_MULTIPLIER=4
   # negative controls: the toolchain reports a planted leak and planted UB
