@@ -99,6 +99,7 @@ static void annotate(const void *data, mfh_series *s) {
   s->has_proved = 1;
   s->proved_slope = r->proved;
   s->proved_log = r->log;
+  s->proved_reported = strcmp(r->label, "proved") != 0;
 }
 
 static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c, mfh_err *err) {

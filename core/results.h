@@ -30,6 +30,8 @@ typedef struct mfh_series {
   int has_proved;              /* a proved-rate reference line exists */
   double proved_slope;
   int proved_log;              /* the proved rate carries a log factor */
+  int proved_reported;         /* the line is a labelled rate (a literature or pre-asymptotic
+                                  one): drawn and reported as such, not as proved */
   double *bound;               /* n explicit bound values, or NULL */
   char bound_label[128];
   int has_expansion;           /* an `expansion` check fitted sum_k c_k x^p_k */

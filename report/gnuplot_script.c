@@ -215,11 +215,12 @@ static void gp_fit_line(mfh_sbuf *b, const mfh_series *s, int compact) {
   } else {
     mfh_sb_puts(b, "not fitted");
   }
+  const char *word = s->proved_reported ? "reported (not proved)" : "proved";
   if (s->has_proved && is_exp(s)) {
-    mfh_sb_printf(b, "  ·  proved ≤ %.3g", s->proved_slope);
+    mfh_sb_printf(b, "  ·  %s ≤ %.3g", word, s->proved_slope);
   } else if (s->has_proved) {
     mfh_fmt_rate(a, sizeof a, s->proved_slope);
-    mfh_sb_printf(b, "  ·  proved %s%s", a, s->proved_log ? " with log" : "");
+    mfh_sb_printf(b, "  ·  %s %s%s", word, a, s->proved_log ? " with log" : "");
   }
 }
 
@@ -386,11 +387,11 @@ static void gp_panel(mfh_sbuf *b, const mfh_study_result *r, size_t k, const mfh
   if (g->proved) {
     pc_next(&pc);
     mfh_sb_printf(&pc.b,
-                  "'%s.curve.dat' using 1:5 with lines lc rgb \"%s\" dt 2 lw 2.2 title \"proved ",
-                  base, C_PROVED);
+                  "'%s.curve.dat' using 1:5 with lines lc rgb \"%s\" dt 2 lw 2.2 title \"%s ",
+                  base, C_PROVED, s->proved_reported ? "reported" : "proved");
     size_t len = gp_rate_label(&pc.b, s, s->proved_slope, s->proved_log);
     mfh_sb_puts(&pc.b, "\"");
-    pc_key(&pc, 7 + (len > 5 ? len : 5));
+    pc_key(&pc, (s->proved_reported ? 9 : 7) + (len > 5 ? len : 5));
   }
   if (g->expn) {
     pc_next(&pc);

@@ -177,6 +177,7 @@ static json_t *json_study(const mfh_study_result *r, int *bad) {
       if (p) {
         jset(p, "slope", jnum(s->proved_slope), bad);
         jset(p, "log", json_boolean(s->proved_log), bad);
+        jset(p, "asserted", json_boolean(!s->proved_reported), bad);
       }
       jset(js, "proved", p, bad);
     } else {

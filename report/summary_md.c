@@ -50,12 +50,13 @@ static void md_fit(mfh_sbuf *b, const mfh_series *s) {
     mfh_sb_putc(b, '\n');
   }
   if (s->has_proved && is_exp(s)) {
-    mfh_sb_printf(b, "- Proved growth: e^(%s ", mfh_fmt_hnum(a, s->proved_slope));
+    mfh_sb_printf(b, "- %s growth: e^(%s ", s->proved_reported ? "Reported (labelled, not proved)" : "Proved",
+                  mfh_fmt_hnum(a, s->proved_slope));
     mfh_sb_esc(b, s->axis, MFH_ESC_MD);
     mfh_sb_printf(b, ") (exponent ≤ %s)\n", mfh_fmt_hnum(c, s->proved_slope));
   } else if (s->has_proved) {
     mfh_fmt_rate(a, sizeof a, s->proved_slope);
-    mfh_sb_puts(b, "- Proved rate: ");
+    mfh_sb_puts(b, s->proved_reported ? "- Reported rate (labelled, not proved): " : "- Proved rate: ");
     mfh_sb_esc(b, s->axis, MFH_ESC_MD);
     mfh_sb_printf(b, "^%s%s", a, s->proved_log ? " × log " : "");
     if (s->proved_log) mfh_sb_esc(b, s->axis, MFH_ESC_MD);

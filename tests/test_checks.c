@@ -281,7 +281,14 @@ START_TEST(rate_fit_options_and_plot) {
   mfh_series s;
   memset(&s, 0, sizeof s);
   t->annotate(d, &s);
-  ck_assert(s.has_proved && s.proved_slope == -0.5 && s.proved_log == 1);
+  ck_assert(s.has_proved && s.proved_slope == -0.5 && s.proved_log == 1 && !s.proved_reported);
+  kit_free("rate", d);
+  /* a labelled rate's line is drawn and reported as such, not as proved */
+  mfh_series sl;
+  memset(&sl, 0, sizeof sl);
+  d = kit_parse("rate", "proved", "-3", "label", "derived", NULL);
+  t->annotate(d, &sl);
+  ck_assert(sl.has_proved && sl.proved_slope == -3 && sl.proved_reported);
   kit_free("rate", d);
   d = kit_parse("rate", "proved", "-1", NULL); /* a second rate on the series: the first keeps the line */
   t->annotate(d, &s);

@@ -754,6 +754,37 @@ static mfh_study_result *make_exp_study(const char *id, size_t exclude) {
   return r;
 }
 
+/* A labelled rate (reported, not proved) is drawn and written as such. */
+START_TEST(test_reported_rate) {
+  char *dir = mfh_test_tmpdir();
+  mfh_study_result *r = make_exp_study("gronwall", 0);
+  r->series[0].proved_reported = 1;
+  mfh_err err;
+  mfh_err_clear(&err);
+  int rendered = -1;
+  mfh_report_opts o = {0, NULL, NULL, NULL};
+  ck_assert_msg(mfh_report_study(r, dir, &o, &rendered, &err) == MFH_OK, "%s", err.msg);
+  char *g = slurp(dir, "plot.gp");
+  ck_assert_msg(strstr(g, "title \"reported e^{1.5 t}\"") != NULL, "legend: %s", g);
+  ck_assert_msg(strstr(g, "reported (not proved) \xe2\x89\xa4 1.5") != NULL, "subtitle: %s", g);
+  ck_assert_msg(strstr(g, "title \"proved") == NULL, "still called proved: %s", g);
+  free(g);
+  char *md = slurp(dir, "summary.md");
+  ck_assert_msg(strstr(md, "- Reported (labelled, not proved) growth: e^(1.5 t)") != NULL, "summary: %s", md);
+  free(md);
+  char *p = path2(dir, "results.json");
+  json_error_t jerr;
+  json_t *root = json_load_file(p, 0, &jerr);
+  ck_assert_msg(root != NULL, "results.json does not parse: %s", jerr.text);
+  json_t *pr = json_object_get(json_array_get(json_object_get(root, "series"), 0), "proved");
+  ck_assert(json_is_false(json_object_get(pr, "asserted")));
+  json_decref(root);
+  free(p);
+  free_study(r);
+  free(dir);
+}
+END_TEST
+
 START_TEST(test_exp_series) {
   char *dir = mfh_test_tmpdir();
   mfh_study_result *r = make_exp_study("gronwall", 0);
@@ -1452,6 +1483,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_gnuplot_fails);
   tcase_add_test(tc, test_degenerate);
   tcase_add_test(tc, test_exp_series);
+  tcase_add_test(tc, test_reported_rate);
   tcase_add_test(tc, test_linear_x_without_fit);
   tcase_add_test(tc, test_table);
   tcase_add_test(tc, test_writer_registry);
