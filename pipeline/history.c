@@ -80,8 +80,12 @@ static int db_fail(sqlite3 *db, const char *path, int status, const char *what, 
   return mfh_err_set(err, status, "%s: %s: %s", path, what, db ? sqlite3_errmsg(db) : "cannot open");
 }
 
-/* Refuse a file that is not ours: tables without a runs table, or a newer schema. */
-static int check_ours(sqlite3 *db, const char *path, int allow_empty, mfh_err *err) {
+/* Refuse a file that is not ours: tables without a runs table, or a newer schema.
+ * The caller holds a transaction, so that the version and the tables are read
+ * in one snapshot: read in two, they can straddle another process's first
+ * append (version 0 read before its commit, its tables after) and a fresh
+ * history would be refused as "not ours". */
+static int check_ours_in_tx(sqlite3 *db, const char *path, int allow_empty, mfh_err *err) {
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
   if (rc != SQLITE_OK) {
@@ -113,6 +117,15 @@ static int check_ours(sqlite3 *db, const char *path, int allow_empty, mfh_err *e
   if (!allow_empty && version == 0)
     return mfh_err_set(err, MFH_EINPUT, "%s: an empty database, not an mfh history", path);
   return MFH_OK;
+}
+
+/* check_ours_in_tx in a read transaction of its own. */
+static int check_ours(sqlite3 *db, const char *path, int allow_empty, mfh_err *err) {
+  if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    return mfh_err_set(err, MFH_EINPUT, "%s: not an mfh history (%s)", path, sqlite3_errmsg(db));
+  int rc = check_ours_in_tx(db, path, allow_empty, err);
+  sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+  return rc;
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s) {
@@ -147,6 +160,8 @@ int mfh_history_append(const char *path, const mfh_history_run *run, const mfh_s
     goto fail;
   }
   in_tx = 1;
+  /* again under the write lock: what the check above saw may have changed */
+  if ((rc = check_ours_in_tx(db, path, 1, err))) goto fail;
   char pragma[64];
   snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", MFH_HISTORY_SCHEMA);
   if (sqlite3_exec(db, schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
@@ -323,7 +338,13 @@ int mfh_history_load(const char *path, mfh_history *h, mfh_err *err) {
     goto fail;
   }
   sqlite3_busy_timeout(db, 60000);
-  if ((rc = check_ours(db, path, 0, err))) goto fail;
+  /* one read transaction: runs, studies and checks from the same snapshot,
+   * even while another process appends */
+  if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+    rc = db_fail(db, path, MFH_EINPUT, "not an mfh history", err);
+    goto fail;
+  }
+  if ((rc = check_ours_in_tx(db, path, 0, err))) goto fail;
   /* runs */
   if ((rc = query(db,
                   "SELECT run_id, started_at, commit_id, mfh_version, machine, cpus, profile, wall_s, "
@@ -415,6 +436,7 @@ oom:
   rc = mfh_err_set(err, MFH_ENOMEM, "out of memory reading %s", path);
 fail:
   sqlite3_finalize(st);
+  if (db && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close(db);
   if (rc) mfh_history_free(h);
   return rc;

@@ -216,6 +216,52 @@ START_TEST(concurrent_appends) {
 }
 END_TEST
 
+START_TEST(racing_first_appends) {
+  /* The schema is created by whichever append comes first; the others must
+   * see either no tables or the whole schema, never a half-written file
+   * (a check that reads the version and the tables in two snapshots sees
+   * "version 0 with tables" and refuses the file as not ours). Many fresh
+   * files, PROCS processes released together on each. */
+  enum { ROUNDS = 40, PROCS = 6 };
+  for (int round = 0; round < ROUNDS; round++) {
+    char name[32];
+    snprintf(name, sizeof name, "race%d.db", round);
+    char *path = tmp_file(name);
+    int go[2];
+    ck_assert_int_eq(pipe(go), 0);
+    pid_t pids[PROCS];
+    for (int p = 0; p < PROCS; p++) {
+      pids[p] = fork();
+      ck_assert_int_ge(pids[p], 0);
+      if (pids[p] == 0) {
+        close(go[1]);
+        char c;
+        if (read(go[0], &c, 1) != 0) _exit(3); /* released when the parent closes its end */
+        mfh_study_result r;
+        planted(0, &r);
+        int bad = append_result(path, &r, "racer", "2026-03-01T00:00:00Z", "") != MFH_OK;
+        mfh_study_result_free(&r);
+        _exit(bad);
+      }
+    }
+    close(go[0]);
+    close(go[1]);
+    for (int p = 0; p < PROCS; p++) {
+      int st;
+      ck_assert_int_eq(waitpid(pids[p], &st, 0), pids[p]);
+      ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "round %d: child %d failed to append", round, p);
+    }
+    mfh_history h;
+    mfh_err err;
+    mfh_err_clear(&err);
+    ck_assert_int_eq(mfh_history_load(path, &h, &err), MFH_OK);
+    ck_assert_uint_eq(h.nruns, PROCS);
+    mfh_history_free(&h);
+    free(path);
+  }
+}
+END_TEST
+
 static void expect_bad(const char *path, const char *needle) {
   mfh_history h;
   mfh_err err;
@@ -257,6 +303,7 @@ int main(void) {
   tcase_add_test(tc, planted_drift);
   tcase_add_test(tc, slow_creep_and_machines);
   tcase_add_test(tc, concurrent_appends);
+  tcase_add_test(tc, racing_first_appends);
   tcase_add_test(tc, bad_files);
   suite_add_tcase(s, tc);
   return mfh_test_main(s);
