@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "core/rng.h"
@@ -19,11 +21,23 @@ const char *mfh_test_binary(void) {
   return s ? s : "./mfh";
 }
 
+/* Every test's scratch folder lives under one root made by mfh_test_main,
+ * removed when the suite passes (kept, and named, when it fails). */
+static char tmp_root[64];
+
 char *mfh_test_tmpdir(void) {
-  char tmpl[] = "/tmp/mfh-test-XXXXXX";
+  char tmpl[96];
+  snprintf(tmpl, sizeof tmpl, "%s/t-XXXXXX", tmp_root[0] ? tmp_root : "/tmp");
   char *d = mkdtemp(tmpl);
   ck_assert_msg(d != NULL, "mkdtemp failed");
   return strdup(d);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
 }
 
 void mfh_test_write(const char *path, const char *text) {
@@ -57,10 +71,16 @@ int mfh_test_run(const char *cmd, char **out) {
 }
 
 int mfh_test_main(Suite *s) {
+  snprintf(tmp_root, sizeof tmp_root, "/tmp/mfh-test-XXXXXX");
+  if (!mkdtemp(tmp_root)) tmp_root[0] = '\0';
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
+  if (tmp_root[0]) {
+    if (failed) fprintf(stderr, "scratch files kept in %s\n", tmp_root);
+    else nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  }
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
