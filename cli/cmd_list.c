@@ -101,6 +101,8 @@ int mfh_cli_cmd_list(int argc, char **argv) {
         printf("    %-12s %-7s %-18s %s\n", "axis", "text", "(the one swept)", "the swept parameter judged");
       printf("    %-12s %-7s %-18s %s\n", "measure", "text", "(the first)",
              t->axis ? "the measure judged" : "the measure judged, along every axis");
+      printf("    %-12s %-7s %-18s %s\n", "decided_at", "choice", "(quick; labelled: none)",
+             "quick, nightly or full: the first profile expected to pass or fail it");
       for (size_t k = 0; k < t->nsettings; k++) {
         const mfh_check_setting *st = &t->settings[k];
         printf("    %-12s %-7s %-18s %s\n", st->name, kinds[st->kind],

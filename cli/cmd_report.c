@@ -30,18 +30,19 @@ int mfh_cli_cmd_report(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       printf("usage: mfh report RUNDIR... [--out DIR] [--render | --no-render] [--quiet] [--history FILE]\n"
-             "                  [--table latex|markdown]\n"
+             "                  [--table latex|markdown] [--require-decided]\n"
              "Re-render every report from stored task results (no solver runs).  Several run\n"
              "folders (e.g. one per shard) are merged; the report goes to --out (default: the\n"
              "first RUNDIR).  --history FILE appends the merged run to a history database (after the\n"
              "shards of one run: mfh run --history).  --table prints the paper table (theorem,\n"
              "statement, proved, observed +/- CI, bound, verdict; also written as table.tex and\n"
              "table.md in the report folder) instead of the check table: booktabs LaTeX\n"
-             "(\\usepackage{booktabs}) or Markdown.  Exit codes as for mfh run.\n");
+             "(\\usepackage{booktabs}) or Markdown.  --require-decided as for mfh run.  Exit codes as\n"
+             "for mfh run.\n");
       return 0;
     }
   mfh_cli_opts o;
-  int rc = mfh_cli_parse_opts("report", argc, argv, &o, "out render no-render quiet history table");
+  int rc = mfh_cli_parse_opts("report", argc, argv, &o, "out render no-render quiet history table require-decided");
   if (rc) return rc;
   double started = mfh_cli_wall_clock();
   if ((rc = mfh_cli_history_precheck(o.history))) {
@@ -162,7 +163,7 @@ int mfh_cli_cmd_report(int argc, char **argv) {
     json_decref(meta);
   }
   if (!code) {
-    code = mfh_cli_finish_run(rs, done, outdir, &ro, solver_failed, o.quiet || o.table);
+    code = mfh_cli_finish_run(rs, done, outdir, &ro, solver_failed, o.quiet || o.table, o.require_decided);
     char *text = NULL;
     if (o.table && mfh_report_paper_table((const mfh_study_result *const *)rs, done, o.table, &text, &err)) {
       mfh_err_print(&err, stderr);

@@ -23,7 +23,7 @@
 static const char *run_help =
     "usage: mfh run PATH... [--profile quick|nightly|full] [--out DIR] [--jobs N] [--seed S]\n"
     "               [--fresh] [--shard I/N|auto] [--quiet] [--render | --no-render] [--expected DIR]\n"
-    "               [--history FILE]\n"
+    "               [--history FILE] [--require-decided]\n"
     "Run every study file given (a folder means every *.yaml under it).\n"
     "  --profile P   sweep size: quick (default suite, ~4 min), nightly (~30 min), full (cluster)\n"
     "  --out DIR     run folder (default reports/); finished tasks are stored under DIR/<id>/tasks\n"
@@ -41,8 +41,11 @@ static const char *run_help =
     "  --expected D  blessed results folder (default: expected/ beside the studies/ folder)\n"
     "  --history F   append this run (commit, date, machine, every check's numbers) to the SQLite\n"
     "                history F; mfh history F draws the trends and flags drift\n"
+    "  --require-decided  exit 1 also when a check is inconclusive at a profile where its study\n"
+    "                expects pass or fail (its decided_at: key; quick unless the check is labelled)\n"
     "Environment: MFH_GNUPLOT names the gnuplot program (default: gnuplot on PATH).\n"
-    "Exit: 0 all checks passed (inconclusive allowed), 1 a check failed, 2 bad input, 3 failure.\n";
+    "Exit: 0 all checks passed (inconclusive allowed), 1 a check failed (or, with --require-decided,\n"
+    "      is undecided where expected), 2 bad input, 3 failure.\n";
 
 static int run_or_bless(int argc, char **argv, int bless) {
   const char *cmd = bless ? "bless" : "run";
@@ -59,7 +62,7 @@ static int run_or_bless(int argc, char **argv, int bless) {
   mfh_cli_opts o;
   int rc = mfh_cli_parse_opts(cmd, argc, argv, &o,
                       bless ? "profile out jobs expected quiet render no-render fresh"
-                            : "profile out jobs seed fresh shard quiet render no-render expected history");
+                            : "profile out jobs seed fresh shard quiet render no-render expected history require-decided");
   if (rc) return rc;
   double started = mfh_cli_wall_clock();
   if (o.history && o.shard_n) {
@@ -133,7 +136,7 @@ static int run_or_bless(int argc, char **argv, int bless) {
            o.out, o.out);
     code = solver_failed ? 3 : 0;
   } else {
-    code = mfh_cli_finish_run(rs, done, o.out, &ro, solver_failed, o.quiet);
+    code = mfh_cli_finish_run(rs, done, o.out, &ro, solver_failed, o.quiet, o.require_decided);
     if (o.history) {
       int hc = mfh_cli_history_append(o.history, rs, done, o.profile, started, code, ls[0].study.file);
       if (hc > code) code = hc;

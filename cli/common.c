@@ -267,6 +267,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, c
       if (rc) return rc;
     } else if (!strcmp(a, "--fresh")) {
       o->fresh = 1;
+    } else if (!strcmp(a, "--require-decided")) {
+      o->require_decided = 1;
     } else if (!strcmp(a, "--quiet")) {
       o->quiet = 1;
     } else if (!strcmp(a, "--render")) {
@@ -440,7 +442,7 @@ int mfh_cli_process_study(const mfh_study *s, const char *expected, const char *
 }
 
 int mfh_cli_finish_run(mfh_study_result **rs, size_t n, const char *outdir, mfh_report_opts *ro,
-                      int solver_failed, int quiet) {
+                       int solver_failed, int quiet, int require_decided) {
   mfh_err err;
   mfh_err_clear(&err);
   if (mfh_report_run((const mfh_study_result *const *)rs, n, outdir, ro, &err)) {
@@ -452,10 +454,17 @@ int mfh_cli_finish_run(mfh_study_result **rs, size_t n, const char *outdir, mfh_
     printf("\nreports: %s/index.html  (junit: %s/junit.xml)\n", outdir, outdir);
   }
   int worst = 0;
+  size_t undecided = 0;
   for (size_t i = 0; i < n; i++) {
     int w = mfh_study_result_worst(rs[i]);
     if (w == MFH_FAIL) worst = 1;
     if (w == MFH_CHECK_ERROR) solver_failed = 1;
+    for (size_t k = 0; k < rs[i]->nchecks; k++) undecided += rs[i]->checks[k].undecided != 0;
+  }
+  if (undecided && require_decided) {
+    fprintf(stderr, "--require-decided: %zu check%s undecided where the study expects pass or fail\n", undecided,
+            undecided == 1 ? " is" : "s are");
+    if (!worst) worst = 1;
   }
   return solver_failed ? 3 : worst;
 }

@@ -52,6 +52,7 @@ typedef struct {
   const char *profile, *out, *expected, *history;
   const char *table;      /* --table latex|markdown (mfh report), or NULL */
   int jobs, fresh, quiet, render;
+  int require_decided; /* --require-decided: exit 1 when a check is undecided where its study expects a decision */
   long long seed;
   size_t shard_i, shard_n;
   char shard_source[256]; /* --shard auto: the variables it came from */
@@ -88,7 +89,7 @@ int mfh_cli_process_study(const mfh_study *s, const char *expected, const char *
                           mfh_err *err);
 /* Run-level reports and the table; returns the exit code of the run. */
 int mfh_cli_finish_run(mfh_study_result **rs, size_t n, const char *outdir, mfh_report_opts *ro,
-                       int solver_failed, int quiet);
+                       int solver_failed, int quiet, int require_decided);
 
 /* The commands (argv[0] is the command name); each returns the exit code. */
 int mfh_cli_cmd_run(int argc, char **argv);

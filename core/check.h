@@ -146,6 +146,10 @@ typedef struct mfh_check_spec {
   int measure;                  /* index of the measure in the study */
   char measure_name[MFH_NAME_MAX];
   mfh_mark measure_mark;        /* where `measure:` named it (the check's mark when defaulted) */
+  /* `decided_at:` the first profile (index in mfh_profiles) at which the
+   * study expects pass or fail; -1: no expectation.  Default 0 (quick) for
+   * an asserted check, -1 for a labelled one (reported, not asserted). */
+  int decided_at;
   void *data;                   /* the kind's parsed settings (owned) */
 } mfh_check_spec;
 

@@ -84,6 +84,11 @@ typedef struct mfh_check_result {
   char summary[512];     /* one line: "proved slope -0.5, observed -0.98 +/- 0.03 (95%)" */
   int series;            /* index of the series it judges, -1 for none */
   mfh_values numbers;    /* the numbers behind the verdict (slope, lo, hi, tol, ...) */
+  /* where the study expects it decided: "quick", "nightly", "full", or ""
+   * (no expectation); undecided = 1 when it is inconclusive at a profile
+   * where the study expects pass or fail (a loss of power to look into) */
+  char decided_at[16];
+  int undecided;
 } mfh_check_result;
 
 typedef struct mfh_study_result {

@@ -465,6 +465,29 @@ static int check_measure(const ctx *c, mfh_study *s, const yaml_node_t *spec, co
   return MFH_OK;
 }
 
+/* `decided_at: quick|nightly|full`: where the study expects the check to
+ * pass or fail.  Absent: quick for an asserted check, no expectation for a
+ * labelled one (a `label:` other than "proved": reported, not asserted). */
+static int check_decided_at(const ctx *c, const yaml_node_t *spec, const char *where, mfh_check_spec *ck) {
+  const char *name, *label;
+  yaml_node_t *n, *ln;
+  int rc = get_text(c, spec, "decided_at", where, 0, spec, &name, &n);
+  if (!rc) rc = get_text(c, spec, "label", where, 0, spec, &label, &ln);
+  if (rc) return rc;
+  if (!name) {
+    ck->decided_at = label && strcmp(label, "proved") ? -1 : 0;
+    return MFH_OK;
+  }
+  for (int i = 0; mfh_profiles[i]; i++)
+    if (!strcmp(name, mfh_profiles[i])) {
+      ck->decided_at = i;
+      return MFH_OK;
+    }
+  return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
+                    "%s.decided_at: must be quick, nightly or full (the first profile whose sweep decides "
+                    "the check), got '%s'", where, name);
+}
+
 static void check_value(const ctx *c, const yaml_node_t *n, const char *key, mfh_check_value *v) {
   v->key = key;
   v->node = n->type == YAML_SCALAR_NODE     ? MFH_NODE_SCALAR
@@ -491,7 +514,7 @@ static int check_values(const ctx *c, const yaml_node_t *spec, mfh_check_value *
   for (yaml_node_pair_t *p = p0; p < p1; p++) {
     const char *key = scalar_text(yaml_document_get_node(c->doc, p->key));
     yaml_node_t *node = yaml_document_get_node(c->doc, p->value);
-    if (!strcmp(key, "axis") || !strcmp(key, "measure")) continue;
+    if (!strcmp(key, "axis") || !strcmp(key, "measure") || !strcmp(key, "decided_at")) continue;
     mfh_check_value *v = &vals[(*n)++];
     check_value(c, node, key, v);
     if (node->type != YAML_SEQUENCE_NODE) continue;
@@ -535,11 +558,13 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
   size_t nk = 0;
   if (t->axis) keys[nk++] = "axis";
   keys[nk++] = "measure";
+  keys[nk++] = "decided_at";
   for (size_t i = 0; i < t->nsettings && nk + 1 < sizeof keys / sizeof keys[0]; i++) keys[nk++] = t->settings[i].name;
   keys[nk] = NULL;
   if ((rc = check_map(c, spec, where, keys))) return rc;
   if (t->axis && (rc = check_axis(c, s, spec, where, &ck->axis))) return rc;
   if ((rc = check_measure(c, s, spec, where, ck))) return rc;
+  if ((rc = check_decided_at(c, spec, where, ck))) return rc;
   if (!(ck->data = calloc(1, t->size ? t->size : 1))) return mfh_err_set(c->err, MFH_ENOMEM, "out of memory");
   mfh_check_value *vals = NULL;
   size_t nvals = 0;

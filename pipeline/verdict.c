@@ -266,6 +266,21 @@ done:
   return rc;
 }
 
+/* Where the study expects the check decided, and whether this profile's
+ * inconclusive verdict falls short of it (said at the end of the summary). */
+static void expectation(const mfh_check_spec *ck, const char *profile, mfh_check_result *c) {
+  if (ck->decided_at < 0) return;
+  snprintf(c->decided_at, sizeof c->decided_at, "%s", mfh_profiles[ck->decided_at]);
+  int at = -1;
+  for (int i = 0; mfh_profiles[i]; i++)
+    if (!strcmp(profile, mfh_profiles[i])) at = i;
+  if (at < ck->decided_at || c->verdict != MFH_INCONCLUSIVE) return;
+  c->undecided = 1;
+  size_t u = strlen(c->summary);
+  snprintf(c->summary + u, sizeof c->summary - u, " [undecided at %s: the study expects pass or fail from %s on]",
+           profile, c->decided_at);
+}
+
 int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t *baseline,
                       mfh_study_result *r, mfh_err *err) {
   const mfh_study *st = plan->study;
@@ -374,6 +389,7 @@ int mfh_verdict_build(const mfh_plan *plan, const mfh_outcome *out, const json_t
       }
     c->series = ck->axis >= 0 ? find_series(r, st->axes[ck->axis].name, ck->measure_name) : -1;
     rc = judge_check(plan, ck, r, blessed, c, err);
+    if (!rc) expectation(ck, st->profile, c);
   }
   blessed_free(blessed, r->nseries);
   return rc;

@@ -321,6 +321,13 @@ void mfh_report_count_verdicts(const mfh_study_result *const *st, size_t n, size
     }
 }
 
+size_t mfh_report_count_undecided(const mfh_study_result *const *st, size_t n) {
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t c = 0; c < st[i]->nchecks; c++) u += st[i]->checks[c].undecided != 0;
+  return u;
+}
+
 const char *mfh_report_verdict_class(int v) {
   return v >= 0 && v <= 3 ? mfh_verdict_text(v) : "error";
 }

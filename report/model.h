@@ -122,6 +122,8 @@ const char *mfh_report_fit_flag(unsigned bit);
 
 /* Checks of every study by verdict: cnt[enum mfh_verdict], unknown
  * verdicts counted as errors, and their total. */
+/* Checks inconclusive at a profile where their study expects pass or fail. */
+size_t mfh_report_count_undecided(const mfh_study_result *const *st, size_t n);
 void mfh_report_count_verdicts(const mfh_study_result *const *st, size_t n, size_t cnt[4],
                                size_t *total);
 /* CSS class / text of a verdict ("pass", ...; unknown values count as errors). */

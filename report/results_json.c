@@ -41,6 +41,9 @@
  *           "note": string } } ],
  *   "checks": [ { "kind", "name", "verdict", "summary": string,
  *                 "series": integer|null,
+ *                 "decided_at": null | "quick" | "nightly" | "full",  where the study
+ *                    expects pass or fail (null: a labelled check, no expectation)
+ *                 "undecided": bool (inconclusive at or beyond decided_at),
  *                 "numbers": { "<name>": number|null, ... } } ],
  *   "compare": null | { "group", "method": string },   the study's compare: key
  *   "cost": [ {                                   last: timings differ run to run
@@ -236,6 +239,8 @@ static json_t *json_study(const mfh_study_result *r, int *bad) {
     jset(jc, "verdict", jstr(mfh_verdict_text(ck->verdict)), bad);
     jset(jc, "summary", jstr(ck->summary), bad);
     jset(jc, "series", ck->series >= 0 ? json_integer(ck->series) : json_null(), bad);
+    jset(jc, "decided_at", ck->decided_at[0] ? jstr(ck->decided_at) : json_null(), bad);
+    jset(jc, "undecided", json_boolean(ck->undecided), bad);
     for (size_t i = 0; i < ck->numbers.n; i++) {
       const mfh_value *v = &ck->numbers.v[i];
       json_t *num = jnum(v->v);
