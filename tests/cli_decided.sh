@@ -26,6 +26,7 @@ expect_contains "$out" "[undecided at quick: the study expects pass or fail from
 expect_contains "$out" "1 of the inconclusive is undecided where the study expects pass or fail (decided_at)" \
   "the table's totals count it"
 expect_contains "$(cat q/summary.md)" "1 of the inconclusive is undecided" "summary.md counts it"
+expect_contains "$(cat q/index.html)" "1 of the inconclusive is undecided" "index.html counts it"
 
 set +e; out=$("$MFH" run d1.yaml --out q --no-render --quiet --require-decided 2>&1); rc=$?; set -e
 expect_eq "$rc" 1 "--require-decided: exit 1"
