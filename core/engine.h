@@ -21,7 +21,8 @@
  *    with ctx->shared NULL;
  *  - bad parameters are refused by validate() naming the parameter;
  *  - no mutable global state: tasks run in parallel threads; FFTW plans are
- *    made inside `#pragma omp critical(mfh_fftw_planner)`. */
+ *    made inside `#pragma omp critical(mfh_fftw_planner)` and destroyed
+ *    through mfh_fftw_destroy (core/fftw.h). */
 #ifndef MFH_CORE_ENGINE_H
 #define MFH_CORE_ENGINE_H
 

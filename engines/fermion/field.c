@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "engines/fermion/internal.h"
+#include "core/fftw.h"
 
 struct mfh_fermion_field {
   int dim, what;
@@ -40,11 +41,7 @@ size_t mfh_fermion_field_half_points(const mfh_fermion_grid *g) {
 
 void mfh_fermion_field_destroy(mfh_fermion_field *f) {
   if (!f) return;
-#pragma omp critical(mfh_fftw_planner)
-  {
-    if (f->fwd) fftw_destroy_plan(f->fwd);
-    if (f->bwd) fftw_destroy_plan(f->bwd);
-  }
+  mfh_fftw_destroy_plans(f->fwd, f->bwd);
   fftw_free(f->cin);
   fftw_free(f->cout);
   fftw_free(f->chat);

@@ -10,6 +10,7 @@
 
 #include "engines/fermion/engines.h"
 #include "engines/fermion/internal.h"
+#include "core/fftw.h"
 
 #define FM_ROWS 16 /* rows per FFT block (one plan for every block) */
 #define FM_TB 32   /* tile of the conjugate transposition */
@@ -74,13 +75,7 @@ double mfh_fermion_kernel_engine_bytes(const mfh_fermion_engine_params *p) {
 
 void mfh_fermion_kernel_engine_destroy(mfh_fermion_kernel_engine *e) {
   if (!e) return;
-#pragma omp critical(mfh_fftw_planner)
-  {
-    if (e->f_blk) fftw_destroy_plan(e->f_blk);
-    if (e->b_blk) fftw_destroy_plan(e->b_blk);
-    if (e->f_rem) fftw_destroy_plan(e->f_rem);
-    if (e->b_rem) fftw_destroy_plan(e->b_rem);
-  }
+  mfh_fftw_destroy_plans(e->f_blk, e->b_blk, e->f_rem, e->b_rem);
   mfh_fermion_field_destroy(e->field);
   fftw_free(e->K);
   fftw_free(e->kin);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engines/fermion/internal.h"
+#include "core/fftw.h"
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
@@ -259,8 +260,7 @@ int mfh_fermion_kernel_edges(const mfh_fermion_grid *g, const double complex *K,
       if (in_band(g, J)) bmax = fmax(bmax, a);
     }
   }
-#pragma omp critical(mfh_fftw_planner)
-  fftw_destroy_plan(pl);
+  mfh_fftw_destroy_plans(pl);
   fftw_free(s);
   *edge = kmax > 0 ? emax / kmax : 0.0;
   *band = smax > 0 ? bmax / smax : 0.0;
@@ -309,8 +309,7 @@ int mfh_fermion_orbital_edges(const mfh_fermion_orbitals *o, double *edge, doubl
   st = MFH_OK;
 done:
   if (pl) {
-#pragma omp critical(mfh_fftw_planner)
-    fftw_destroy_plan(pl);
+    mfh_fftw_destroy_plans(pl);
   }
   fftw_free(s);
   free(rho);

@@ -12,6 +12,7 @@
 
 #include "engines/fermion/engines.h"
 #include "engines/fermion/internal.h"
+#include "core/fftw.h"
 
 #define FM_ORBS 8 /* orbitals per FFT block */
 
@@ -43,13 +44,7 @@ double mfh_fermion_orb_engine_bytes(const mfh_fermion_engine_params *p, int m) {
 
 void mfh_fermion_orb_engine_destroy(mfh_fermion_orb_engine *e) {
   if (!e) return;
-#pragma omp critical(mfh_fftw_planner)
-  {
-    if (e->f_blk) fftw_destroy_plan(e->f_blk);
-    if (e->b_blk) fftw_destroy_plan(e->b_blk);
-    if (e->f_rem) fftw_destroy_plan(e->f_rem);
-    if (e->b_rem) fftw_destroy_plan(e->b_rem);
-  }
+  mfh_fftw_destroy_plans(e->f_blk, e->b_blk, e->f_rem, e->b_rem);
   mfh_fermion_field_destroy(e->field);
   if (e->o) {
     fftw_free(e->o->phi); /* allocated with fftw_malloc below */

@@ -119,6 +119,7 @@ static const double C1 = 4.16666666666666019037e-02, C2 = -1.3888888888874109574
  * -ffp-contract=off (different bits).  For the same reason do not build this
  * file with -march flags that enable FMA. */
 #include "engines/clones.h"
+#include "core/fftw.h"
 #define HT_CLONES MFH_KERNEL_CLONES_AVX2
 
 #if defined(__GNUC__)
@@ -574,11 +575,7 @@ fail:
 
 void mfh_hartree_destroy(mfh_hartree *h) {
   if (!h) return;
-#pragma omp critical(mfh_fftw_planner)
-  {
-    for (int i = 0; i < HT_NPLAN; i++)
-      if (h->plan[i]) fftw_destroy_plan(h->plan[i]);
-  }
+  mfh_fftw_destroy(h->plan, HT_NPLAN);
   free(h->w);
   fftw_free(h->psi);
   free(h->ext);

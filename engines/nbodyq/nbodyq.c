@@ -14,6 +14,7 @@
 
 #include "core/cmplx.h"
 #include "metrics/marginals.h"
+#include "core/fftw.h"
 
 #define NBQ_PI 3.14159265358979323846
 #define NBQ_NMAX 5
@@ -70,12 +71,7 @@ static double min_image(double x, double L) { return x - L * nearbyint(x / L); }
 
 void mfh_nbodyq_destroy(mfh_nbodyq *q) {
   if (!q) return;
-#pragma omp critical(mfh_fftw_planner)
-  {
-    if (q->fwd) fftw_destroy_plan(q->fwd);
-    if (q->bwd) fftw_destroy_plan(q->bwd);
-    if (q->line_fwd) fftw_destroy_plan(q->line_fwd);
-  }
+  mfh_fftw_destroy_plans(q->fwd, q->bwd, q->line_fwd);
   fftw_free(q->psi);
   fftw_free(q->line);
   free(q->vtab);

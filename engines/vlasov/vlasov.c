@@ -2,6 +2,7 @@
  * method).  Cheng & Knorr, J. Comput. Phys. 22 (1976) 330; Sonnendrucker,
  * Roche, Bertrand & Ghizzo, J. Comput. Phys. 149 (1999) 201. */
 #include "engines/vlasov/vlasov.h"
+#include "core/fftw.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -307,13 +308,7 @@ fail:
 
 void mfh_vlasov_destroy(mfh_vlasov *vl) {
   if (!vl) return;
-#pragma omp critical(mfh_fftw_planner)
-  {
-    if (vl->px_fwd) fftw_destroy_plan(vl->px_fwd);
-    if (vl->px_bwd) fftw_destroy_plan(vl->px_bwd);
-    if (vl->pf_fwd) fftw_destroy_plan(vl->pf_fwd);
-    if (vl->pf_bwd) fftw_destroy_plan(vl->pf_bwd);
-  }
+  mfh_fftw_destroy_plans(vl->px_fwd, vl->px_bwd, vl->pf_fwd, vl->pf_bwd);
   fftw_free(vl->f);
   fftw_free(vl->xbuf);
   fftw_free(vl->cbuf);

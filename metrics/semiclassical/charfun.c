@@ -3,6 +3,7 @@
 #include "metrics/semiclassical/charfun.h"
 
 #include "core/cmplx.h"
+#include "core/fftw.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -180,11 +181,7 @@ nomem:
   st = mfh_err_set(err, MFH_ENOMEM, "characteristic function: out of memory (%zu points, %zu modes)", np, nm);
 done:
   if (pf || pb) {
-#pragma omp critical(mfh_fftw_planner)
-    {
-      if (pf) fftw_destroy_plan(pf);
-      if (pb) fftw_destroy_plan(pb);
-    }
+    mfh_fftw_destroy_plans(pf, pb);
   }
   free(first);
   free(qi);

@@ -1,5 +1,6 @@
 /* Quantum-classical distances and operator norms: see distances.h. */
 #include "metrics/semiclassical/distances.h"
+#include "core/fftw.h"
 
 #include <complex.h>
 #include <fftw3.h>
@@ -147,8 +148,7 @@ noplan:
   st = mfh_err_set(err, MFH_ENOMEM, "moments: FFTW could not plan");
 done:
   if (plan) {
-#pragma omp critical(mfh_fftw_planner)
-    fftw_destroy_plan(plan);
+    mfh_fftw_destroy_plans(plan);
   }
   fftw_free(in);
   fftw_free(out);

@@ -9,6 +9,7 @@
 #include <fftw3.h>
 
 #include "core/cmplx.h"
+#include "core/fftw.h"
 
 #define DUAL_PI 3.14159265358979323846
 
@@ -283,8 +284,7 @@ int mfh_sc_dual_chi_fixed(const double complex *D, size_t M, double xmin, double
       chi[(size_t)m * (size_t)nj + (size_t)jj] = v;
     }
   }
-#pragma omp critical(mfh_fftw_planner)
-  fftw_destroy_plan(plan);
+  mfh_fftw_destroy_plans(plan);
   fftw_free(A);
   return MFH_OK;
 }

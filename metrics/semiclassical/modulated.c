@@ -1,6 +1,7 @@
 /* The CEP-5 modulated energy of a pure 1D state against a fluid
  * (modulated.h); the arithmetic of the former hartree_ep solver. */
 #include "metrics/semiclassical/modulated.h"
+#include "core/fftw.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -42,11 +43,7 @@ nomem:
 
 void mfh_sc_modulated_work_destroy(mfh_sc_modulated_work *w) {
   if (!w) return;
-#pragma omp critical(mfh_fftw_planner)
-  {
-    if (w->fwd) fftw_destroy_plan(w->fwd);
-    if (w->bwd) fftw_destroy_plan(w->bwd);
-  }
+  mfh_fftw_destroy_plans(w->fwd, w->bwd);
   fftw_free(w->a);
   fftw_free(w->b);
   free(w->rho);

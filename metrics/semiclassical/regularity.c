@@ -12,6 +12,7 @@
 
 #include "core/blas.h"
 #include "core/cmplx.h"
+#include "core/fftw.h"
 
 #define RG_PI 3.14159265358979323846
 
@@ -122,11 +123,7 @@ static int spectral_derivative(const mfh_xgrid *g, int a, double f, size_t cnt, 
     memcpy(out + k * np, s, np * sizeof *s);
   }
 done:
-#pragma omp critical(mfh_fftw_planner)
-  {
-    if (pf) fftw_destroy_plan(pf);
-    if (pb) fftw_destroy_plan(pb);
-  }
+  mfh_fftw_destroy_plans(pf, pb);
   fftw_free(s);
   return st;
 }
@@ -425,11 +422,7 @@ static int grad_sum_1d(const mfh_xgrid *g, double eps, size_t m, const double co
   *sum = tot;
 done:
   if (pf || pb) {
-#pragma omp critical(mfh_fftw_planner)
-    {
-      if (pf) fftw_destroy_plan(pf);
-      if (pb) fftw_destroy_plan(pb);
-    }
+    mfh_fftw_destroy_plans(pf, pb);
   }
   free(A);
   free(B);
@@ -562,12 +555,7 @@ int mfh_sc_wigner_grad_l1(const mfh_sc_state *R, double *out, mfh_err *err) {
   st = MFH_OK;
 done:
   if (pf || pb || pk) {
-#pragma omp critical(mfh_fftw_planner)
-    {
-      if (pf) fftw_destroy_plan(pf);
-      if (pb) fftw_destroy_plan(pb);
-      if (pk) fftw_destroy_plan(pk);
-    }
+    mfh_fftw_destroy_plans(pf, pb, pk);
   }
   free(orb);
   free(w);

@@ -1,5 +1,6 @@
 /* Wigner and Husimi transforms: see wigner.h. */
 #include "metrics/semiclassical/wigner.h"
+#include "core/fftw.h"
 
 #include <complex.h>
 #include <fftw3.h>
@@ -38,14 +39,7 @@ struct mfh_sc_phase {
 
 void mfh_sc_phase_destroy(mfh_sc_phase *ws) {
   if (!ws) return;
-#pragma omp critical(mfh_fftw_planner)
-  {
-    if (ws->up_fwd) fftw_destroy_plan(ws->up_fwd);
-    if (ws->up_bwd) fftw_destroy_plan(ws->up_bwd);
-    if (ws->xi_c2r) fftw_destroy_plan(ws->xi_c2r);
-    if (ws->s_fwd) fftw_destroy_plan(ws->s_fwd);
-    if (ws->s_bwd) fftw_destroy_plan(ws->s_bwd);
-  }
+  mfh_fftw_destroy_plans(ws->up_fwd, ws->up_bwd, ws->xi_c2r, ws->s_fwd, ws->s_bwd);
   fftw_free(ws->ubuf_in);
   fftw_free(ws->ubuf_hat);
   fftw_free(ws->ubuf_big);
