@@ -869,6 +869,39 @@ static int parse_obs(const ctx *c, mfh_study *s, const yaml_node_t *n, const cha
   return MFH_OK;
 }
 
+/* For an output the engine of part pi does not produce at the pinned point:
+ * the first other choice of one of its parameters with which it would, as
+ * " (it does with wave: yes)"; "" when none does. */
+static void produce_hint(const mfh_study *s, size_t pi, const mfh_kind *k, const char *item, char *buf,
+                         size_t len) {
+  buf[0] = '\0';
+  const mfh_engine_type *e = s->parts[pi].engine;
+  if (!e->declare) return;
+  for (size_t q = 0; q < e->nparams && !buf[0]; q++) {
+    const mfh_param_def *d = &e->params[q];
+    if (d->kind != MFH_PARAM_CHOICE || !d->choices) continue;
+    char choices[256];
+    snprintf(choices, sizeof choices, "%s", d->choices);
+    for (char *save = NULL, *w = strtok_r(choices, "|", &save); w && !buf[0]; w = strtok_r(NULL, "|", &save)) {
+      mfh_params ep;
+      mfh_err quiet;
+      mfh_err_clear(&quiet);
+      if (mfh_part_params(s, pi, &s->params, &ep, &quiet)) return;
+      const mfh_param_val *cur = mfh_params_find(&ep, d->name);
+      mfh_param_val v = {.def = d, .kind = MFH_PARAM_CHOICE, .str = strdup(w)};
+      snprintf(v.name, sizeof v.name, "%s", d->name);
+      const char *bad = NULL;
+      mfh_decl dd = {0};
+      if ((!cur || !cur->str || strcmp(cur->str, w)) && v.str && mfh_params_put(&ep, &v) == MFH_OK &&
+          !(e->validate && e->validate(&ep, &bad, &quiet)) && e->declare(&ep, &dd, &quiet) == MFH_OK &&
+          mfh_decl_find(&dd, k, item) >= 0)
+        snprintf(buf, len, " (it does with %s: %s)", d->name, w);
+      free(v.str);
+      mfh_params_free(&ep);
+    }
+  }
+}
+
 /* The second half of an observable: what it reads against what its parts
  * declare (at the pinned point), then its outputs and renames. */
 static int join_obs(const ctx *c, mfh_study *s, const yaml_node_t *n, const char *where, mfh_obs_spec *o) {
@@ -895,15 +928,17 @@ static int join_obs(const ctx *c, mfh_study *s, const yaml_node_t *n, const char
     if (!k) return mfh_err_set(c->err, MFH_EINTERNAL, "observable %s: unknown kind '%s'", o->type->name, colon + 1);
     const char *item = o->item[role & 1][0] ? o->item[role & 1] : NULL;
     if (mfh_decl_find(&s->parts[pi].decl, k, item) < 0) {
+      char hint[160];
+      produce_hint(s, (size_t)pi, k, item, hint, sizeof hint);
       if (item)
         return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
                           "%s: observable %s reads the %s '%s' of %s, which engine %s does not produce with these "
-                          "parameters",
-                          where, o->type->name, k->name, item, s->parts[pi].name, s->parts[pi].engine->name);
+                          "parameters%s",
+                          where, o->type->name, k->name, item, s->parts[pi].name, s->parts[pi].engine->name, hint);
       return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),
                         "%s: observable %s needs a %s from %s, which engine %s does not produce with these "
-                        "parameters",
-                        where, o->type->name, k->name, s->parts[pi].name, s->parts[pi].engine->name);
+                        "parameters%s",
+                        where, o->type->name, k->name, s->parts[pi].name, s->parts[pi].engine->name, hint);
     }
     if (role >= MFH_ROLE_A0 && !s->stream_param)
       return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, nn),

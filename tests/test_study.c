@@ -272,7 +272,7 @@ static const nbody_case NBODY_BAD[] = {
     /* an observable reading what the reference does not produce */
     {{{"{name: coupling, p: 2}", "w1_grid"}, {"field: zero}", "field: vlasov}"}},
      "s.yaml:7:13: observable: observable w1_grid needs a phase_grid from reference, which engine characteristics "
-     "does not produce"},
+     "does not produce with these parameters (it does with grid: yes)"},
     /* a bound needing a constant the model cannot provide (no vhat_l1 for the minimum-image Gaussian) */
     {{{"potential: cosine,", "potential: gaussian, s: 0.5,"}, {"  - bound: {name: mf1}", "  - bound: {formula: \"vhat_l1/N\"}"}},
      "s.yaml:12:22: checks[1].bound.formula: unknown name 'vhat_l1'"},
