@@ -21,14 +21,16 @@
 
 static const char *submit_help =
     "usage: mfh submit --scheduler slurm PATH... [--shards K] [--jobs T] [--profile P] [--out DIR]\n"
-    "                  [--seed S] [--history FILE] [--print-script] [--wait] [--poll SECONDS]\n"
-    "                  [-- SBATCH-OPTIONS...]\n"
+    "                  [--seed S] [--history FILE] [--require-decided] [--print-script] [--wait]\n"
+    "                  [--poll SECONDS] [-- SBATCH-OPTIONS...]\n"
     "Submit the studies as a Slurm job array of K shards writing one store (--out, default\n"
     "reports/), and a report job that runs `mfh report` after every element (afterany).\n"
     "  --scheduler S   slurm (other schedulers: docs/schedulers.md has recipes)\n"
     "  --shards K      array elements (default: 8, at most the largest study's task groups)\n"
     "  --jobs T        threads per element (--cpus-per-task; default 1)\n"
     "  --history FILE  the report job appends the run to this history database (mfh history)\n"
+    "  --require-decided  the report job exits 1 when a check is undecided where its study\n"
+    "                  expects pass or fail (as mfh run --require-decided)\n"
     "  --print-script  print the two batch scripts; submit nothing, write nothing\n"
     "  --wait          poll squeue until every element and the report are done, say which\n"
     "                  elements failed, print the report's table; exit as mfh run would\n"
@@ -41,7 +43,7 @@ static const char *submit_help =
 typedef struct submit_opts {
   const char *scheduler, *history;
   long shards, poll;
-  int print_script, wait;
+  int print_script, wait, require_decided;
   char **sbatch;  /* options after -- */
   int nsbatch;
 } submit_opts;
@@ -99,6 +101,7 @@ static void write_scripts(FILE *sh, FILE *rep, const char *exe, const mfh_strlis
     fputs(" --history ", rep);
     mfh_cli_sh_quote(rep, so->history);
   }
+  if (so->require_decided) fputs(" --require-decided", rep);
   fputc('\n', rep);
 }
 
@@ -258,7 +261,7 @@ static size_t max_groups(const mfh_loaded *ls, size_t n) {
 }
 
 int mfh_cli_cmd_submit(int argc, char **argv) {
-  submit_opts so = {NULL, NULL, 0, 5, 0, 0, NULL, 0};
+  submit_opts so = {.poll = 5};
   char **rest = calloc((size_t)argc + 1, sizeof *rest);
   if (!rest) return 3;
   int nrest = 0, code = 0;
@@ -294,6 +297,8 @@ int mfh_cli_cmd_submit(int argc, char **argv) {
       so.print_script = 1;
     } else if (!strcmp(a, "--wait")) {
       so.wait = 1;
+    } else if (!strcmp(a, "--require-decided")) {
+      so.require_decided = 1;
     } else {
       rest[nrest++] = argv[i];
     }

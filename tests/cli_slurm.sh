@@ -112,7 +112,7 @@ id=dob1-torus-1d
 t0=$EPOCHREALTIME
 rc=0
 timeout 120 "$MFH" submit --scheduler slurm "$study" --shards 4 --out array --wait --poll 1 --history "$T/h.db" \
-  >submit.log 2>&1 || rc=$?
+  --require-decided >submit.log 2>&1 || rc=$?
 expect_eq "$rc" 0 "mfh submit --wait exits 0 ($(since "$t0") s)"
 jid=$(sed -n 's/^submitted 4 shards as job \([0-9]*\) .*/\1/p' submit.log)
 [ -n "$jid" ] || bad "no job id in:"$'\n'"$(cat submit.log)"
@@ -123,6 +123,7 @@ for i in 1 2 3 4; do
     "element $i ran shard $i/4 from SLURM_ARRAY_TASK_ID"
 done
 expect_contains "$(cat submit.log)" "report   COMPLETED" "the afterany report job COMPLETED"
+expect_contains "$(cat array/slurm/report.sbatch 2>&1)" " --require-decided" "the report job runs with --require-decided"
 expect_eq "$(sqlite3 h.db "SELECT count(*) FROM runs; SELECT count(*) FROM checks WHERE study = '$id'" | tr '\n' ' ')" \
   "1 3 " "the report job appended the merged run to the history"
 if same_results single array "$id"; then
