@@ -262,14 +262,23 @@ static int flock_wait(int fd, int op) {
   return -1;
 }
 
-/* Remove the temporary files (NAME.tmp.PID) of killed runs in folder d. */
+/* 1 if name is a temporary of mfh_afile_open: NAME.tmp.HOST.PID (the host
+ * name may hold dots or be empty), or NAME.tmp.PID of older runs. */
+static int is_tmp_name(const char *name) {
+  const char *t = strstr(name, ".tmp.");
+  if (!t) return 0;
+  const char *dot = strrchr(t + 5, '.'), *pid = dot ? dot + 1 : t + 5;
+  return pid[0] && strspn(pid, "0123456789") == strlen(pid);
+}
+
+/* Remove the temporary files of killed runs in folder d (called by the
+ * process that holds the folder alone: any temporary there is stale). */
 static void remove_stale_tmp(const char *d) {
   DIR *dh = opendir(d);
   if (!dh) return;
   struct dirent *e;
   while ((e = readdir(dh))) {
-    const char *t = strstr(e->d_name, ".tmp.");
-    if (!t || !t[5] || strspn(t + 5, "0123456789") != strlen(t + 5)) continue;
+    if (!is_tmp_name(e->d_name)) continue;
     char *p = mfh_path_join(d, e->d_name);
     if (p) unlink(p);
     free(p);

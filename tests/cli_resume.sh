@@ -16,7 +16,16 @@ wait "$pid" 2>/dev/null || true
 stored=$(ls killed/small2d/tasks | grep -c '\.json$' || true)
 if [ "$stored" -ge 5 ] && [ "$stored" -lt 180 ]; then ok "killed mid-run with $stored/180 tasks stored"; else bad "kill timing: $stored tasks stored"; fi
 ls -l --time-style=+%s.%N killed/small2d/tasks/*.json | awk '{print $6, $7}' | sort >before.txt
+# what a kill -9 in the middle of a write leaves: temporaries named NAME.tmp.HOST.PID
+# (host names may hold dots, or be empty) or NAME.tmp.PID (older runs); a file
+# that merely contains ".tmp." is not one
+stale="killed/small2d/tasks/0a.json.tmp.node1.cluster.4242 killed/small2d/tasks/0b.json.tmp..77 killed/small2d/run.json.tmp.4243"
+for f in $stale killed/small2d/notes.tmp.txt; do echo partial >"$f"; done
 "$MFH" run slow.yaml --out killed --jobs 2 --quiet --no-render >/dev/null
+left=""
+for f in $stale; do [ -e "$f" ] && left="$left $f"; done
+expect_eq "$left" "" "the resumed run removes the killed run's temporaries"
+[ -e killed/small2d/notes.tmp.txt ] && ok "... and keeps a file that only looks like one" || bad "notes.tmp.txt was removed"
 total=$(ls killed/small2d/tasks | grep -c '\.json$')
 expect_eq "$total" 180 "resumed run completes every task"
 ls -l --time-style=+%s.%N killed/small2d/tasks/*.json | awk '{print $6, $7}' | sort >after.txt
