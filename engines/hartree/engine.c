@@ -398,6 +398,33 @@ static int hartree_validate(const mfh_params *ps, const char **param, mfh_err *e
   return MFH_OK;
 }
 
+/* What one run costs, roughly: every step of the split-step scheme makes
+ * about 6 FFTs of n points per orbital (the kinetic half steps and the
+ * density) and 4 for the mean field; memory is the orbitals, twice (state
+ * and output), plus the solver's buffers.  The constant, 2e-10 s per
+ * n log2 n, is fitted to the CPU seconds of cep5-hartree-ep-1d (quick 0.68,
+ * nightly 12.1), dt1-split-step (0.05) and hv2-hartree-1d (0.012, 0.048) on
+ * the 2-core reference machine: within a factor 2 of each.  A coupled run
+ * starting from another engine's density takes that engine's grid: the
+ * estimate then uses this one's. */
+static int hartree_estimate(const mfh_params *ps, double *bytes, double *seconds) {
+  cfg c;
+  read_cfg(ps, &c);
+  double norb = c.M;
+  if (c.state == ST_TOEPLITZ) {
+    double Sigma[4] = {c.sq * c.sq, 0, 0, c.sp * c.sp};
+    size_t M = 0;
+    mfh_err e;
+    mfh_err_clear(&e);
+    norb = mfh_sc_toeplitz_gaussian_count(c.eps, Sigma, c.tail, &M, &e) == MFH_OK ? (double)M : (double)c.max_orb;
+  }
+  double n = c.n > 0 ? (double)c.n : 64, steps = ceil(mfh_params_real(ps, "t") / c.dt - 1e-9);
+  if (!(steps >= 1)) steps = 1;
+  *bytes = 16.0 * n * (2.0 * norb + 12.0);
+  *seconds = 2e-10 * steps * (6.0 * norb + 4.0) * n * log2(n);
+  return MFH_OK;
+}
+
 static int hartree_constants(const mfh_params *ps, mfh_values *out, mfh_err *err) {
   cfg c;
   read_cfg(ps, &c);
@@ -512,6 +539,7 @@ const mfh_engine_type mfh_engine_hartree = {
     .params = hartree_params,
     .nparams = sizeof hartree_params / sizeof hartree_params[0],
     .validate = hartree_validate,
+    .estimate = hartree_estimate,
     .constants = hartree_constants,
     .declare = hartree_declare,
     .starts_from = "density",
