@@ -37,7 +37,18 @@ install_packages
 build
 case "${1:-build}" in
   run) shift; exec build/mfh run studies --profile quick "$@" ;;
-  test) ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
+  test)
+    rc=0
+    ctest --test-dir build --output-on-failure -j "$(nproc)" || rc=$?
+    # ctest shows a passing test's output nowhere: print what the scheduler and
+    # packaging tests checked (Slurm, MPI, .deb), so a CI log says it
+    log=build/Testing/Temporary/LastTest.log
+    if [ -f "$log" ]; then
+      echo "--- what the Slurm, MPI and package tests checked:"
+      awk '/Testing: cli_(slurm|mpi|deb)$/ {on = 1; print "== " $3} on && /^(ok|FAIL|SKIP)/ {print "   " $0}
+           /end time:/ {on = 0}' "$log"
+    fi
+    exit "$rc" ;;
   build) ;;
   *) echo "usage: ./build.sh [run|test]" >&2; exit 2 ;;
 esac
