@@ -232,7 +232,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, mfh_cli_opts *o, c
       return mfh_cli_usage_error(cmd, "unknown option %s", a);
     if (!strcmp(a, "--profile")) {
       NEEDS_VALUE();
-      if (strcmp(val, "quick") && strcmp(val, "nightly") && strcmp(val, "full"))
+      if (mfh_profile_index(val) < 0)
         return mfh_cli_usage_error(cmd, "--profile must be quick, nightly or full (got '%s')", val);
       o->profile = val;
     } else if (!strcmp(a, "--out")) {

@@ -15,6 +15,12 @@
 
 const char *const mfh_profiles[] = {"quick", "nightly", "full", NULL};
 
+int mfh_profile_index(const char *name) {
+  for (int i = 0; mfh_profiles[i]; i++)
+    if (!strcmp(name, mfh_profiles[i])) return i;
+  return -1;
+}
+
 typedef struct ctx {
   const char *file;
   yaml_document_t *doc;
@@ -478,11 +484,7 @@ static int check_decided_at(const ctx *c, const yaml_node_t *spec, const char *w
     ck->decided_at = label && strcmp(label, "proved") ? -1 : 0;
     return MFH_OK;
   }
-  for (int i = 0; mfh_profiles[i]; i++)
-    if (!strcmp(name, mfh_profiles[i])) {
-      ck->decided_at = i;
-      return MFH_OK;
-    }
+  if ((ck->decided_at = mfh_profile_index(name)) >= 0) return MFH_OK;
   return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
                     "%s.decided_at: must be quick, nightly or full (the first profile whose sweep decides "
                     "the check), got '%s'", where, name);
@@ -1686,9 +1688,7 @@ static int yaml_bounded(const char *file, const char *text, size_t len, mfh_err 
 int mfh_study_load(const char *path, const char *profile, long long seed_override, mfh_study *s,
                    mfh_err *err) {
   memset(s, 0, sizeof *s);
-  int known = 0;
-  for (size_t i = 0; mfh_profiles[i]; i++) known |= strcmp(mfh_profiles[i], profile) == 0;
-  if (!known) return mfh_err_set(err, MFH_EUSAGE, "unknown profile '%s' (quick, nightly or full)", profile);
+  if (mfh_profile_index(profile) < 0) return mfh_err_set(err, MFH_EUSAGE, "unknown profile '%s' (quick, nightly or full)", profile);
   if (!(s->file = strdup(path))) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   {
     char real[4096];

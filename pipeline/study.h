@@ -151,5 +151,7 @@ typedef struct mfh_bound_ctx {
 int mfh_bound_lookup(const char *name, double *val, void *ctx);
 
 extern const char *const mfh_profiles[]; /* "quick", "nightly", "full", NULL */
+/* The index of a profile name in mfh_profiles (their order: quick < nightly < full), or -1. */
+int mfh_profile_index(const char *name);
 
 #endif

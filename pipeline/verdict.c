@@ -271,10 +271,7 @@ done:
 static void expectation(const mfh_check_spec *ck, const char *profile, mfh_check_result *c) {
   if (ck->decided_at < 0) return;
   snprintf(c->decided_at, sizeof c->decided_at, "%s", mfh_profiles[ck->decided_at]);
-  int at = -1;
-  for (int i = 0; mfh_profiles[i]; i++)
-    if (!strcmp(profile, mfh_profiles[i])) at = i;
-  if (at < ck->decided_at || c->verdict != MFH_INCONCLUSIVE) return;
+  if (mfh_profile_index(profile) < ck->decided_at || c->verdict != MFH_INCONCLUSIVE) return;
   c->undecided = 1;
   size_t u = strlen(c->summary);
   snprintf(c->summary + u, sizeof c->summary - u, " [undecided at %s: the study expects pass or fail from %s on]",
