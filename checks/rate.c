@@ -99,7 +99,7 @@ static void annotate(const void *data, mfh_series *s) {
   s->has_proved = 1;
   s->proved_slope = r->proved;
   s->proved_log = r->log;
-  s->proved_reported = strcmp(r->label, "proved") != 0;
+  s->proved_reported = !mfh_check_asserted(r->label);
 }
 
 static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c, mfh_err *err) {
@@ -109,7 +109,8 @@ static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c,
   double tol = r->tol;
   (void)err;
   mfh_check_num(c, "proved", r->proved);
-  mfh_check_num(c, "asserted", strcmp(r->label, "proved") == 0); /* 0: a literature rate, reported */
+  int asserted = mfh_check_asserted(r->label);
+  mfh_check_num(c, "asserted", asserted); /* 0: a literature rate, reported */
   mfh_check_num(c, "log", r->log);
   mfh_check_num(c, "exp_model", r->exp_model);
   mfh_check_num(c, "tol", tol);
@@ -139,7 +140,6 @@ static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c,
              r->proved_text, f->n_used, model);
     return MFH_OK;
   }
-  int asserted = strcmp(r->label, "proved") == 0;
   const char *tail = "";
   if (r_lo >= r_p - tol) {
     c->verdict = MFH_PASS;

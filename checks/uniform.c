@@ -61,7 +61,7 @@ static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c,
   mfh_check_num(c, "growth_hi", g_hi);
   mfh_check_num(c, "tol", u->tol);
   mfh_check_num(c, "level", f->level);
-  int asserted = strcmp(u->label, "proved") == 0;
+  int asserted = mfh_check_asserted(u->label);
   mfh_check_num(c, "asserted", asserted);
   if (!isfinite(g_lo) || !isfinite(g_hi)) {
     c->verdict = MFH_INCONCLUSIVE;

@@ -118,15 +118,20 @@ int mfh_check_real_in(const mfh_check_input *in, const char *key, double lo, dou
   return MFH_OK;
 }
 
+int mfh_check_asserted(const char *label) { return strcmp(label, "proved") == 0; }
+
 int mfh_check_label(const mfh_check_input *in, char *buf, size_t len, mfh_err *err) {
   const mfh_check_value *v = mfh_check_get(in, "label");
   snprintf(buf, len, "proved");
   if (!v) return MFH_OK;
-  int rc = mfh_check_want_scalar(v, "label", err);
+  char w[160];
+  snprintf(w, sizeof w, "%s.label", in->where);
+  int rc = mfh_check_want_scalar(v, w, err);
   if (rc) return rc;
   if (!*v->text || strlen(v->text) >= len)
-    return mfh_err_at(err, MFH_EINPUT, v->mark, "%s.label: give 1..%zu characters", in->where, len - 1);
+    return mfh_err_at(err, MFH_EINPUT, v->mark, "%s: give 1..%zu characters", w, len - 1);
   snprintf(buf, len, "%s", v->text);
+  if (in->reported && !mfh_check_asserted(buf)) *in->reported = 1;
   return MFH_OK;
 }
 

@@ -76,6 +76,9 @@ typedef struct mfh_check_input {
   const char *solver;           /* its name, for messages */
   /* the bounds registry (checks/ does not include bounds/ or pipeline/) */
   const mfh_bound_type *(*find_bound)(const char *name);
+  /* out (may be NULL): set to 1 by mfh_check_label when the check is
+   * labelled, i.e. reported, not asserted (the loader's default decided_at) */
+  int *reported;
 } mfh_check_input;
 
 /* ---- what a judge sees --------------------------------------------------- */
@@ -183,8 +186,11 @@ int mfh_check_real_in(const mfh_check_input *in, const char *key, double lo, dou
                       mfh_err *err);
 /* The optional `label` under in (what a rate or order is: "proved", or a
  * literature / formal label that is reported, not asserted) into buf
- * (len bytes; "proved" when absent); 1..len-1 characters. */
+ * (len bytes; "proved" when absent); 1..len-1 characters.  Sets
+ * *in->reported when the label makes the check reported. */
 int mfh_check_label(const mfh_check_input *in, char *buf, size_t len, mfh_err *err);
+/* 1 if a parsed label asserts the check ("proved"), 0 if it is reported. */
+int mfh_check_asserted(const char *label);
 /* 1 if a formula or bound may use name (a parameter or a model constant). */
 int mfh_check_name_known(const mfh_check_input *in, const char *name);
 

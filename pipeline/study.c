@@ -472,19 +472,16 @@ static int check_measure(const ctx *c, mfh_study *s, const yaml_node_t *spec, co
 }
 
 /* `decided_at: quick|nightly|full`: where the study expects the check to
- * pass or fail.  Absent: quick for an asserted check, no expectation for a
- * labelled one (a `label:` other than "proved": reported, not asserted). */
+ * pass or fail; -2 when not given (parse_check then defaults it: quick for
+ * an asserted check, no expectation for a labelled one, which is reported,
+ * not asserted, as its kind's parse hook said through mfh_check_label). */
 static int check_decided_at(const ctx *c, const yaml_node_t *spec, const char *where, mfh_check_spec *ck) {
-  const char *name, *label;
-  yaml_node_t *n, *ln;
+  const char *name;
+  yaml_node_t *n;
   int rc = get_text(c, spec, "decided_at", where, 0, spec, &name, &n);
-  if (!rc) rc = get_text(c, spec, "label", where, 0, spec, &label, &ln);
   if (rc) return rc;
-  if (!name) {
-    ck->decided_at = label && strcmp(label, "proved") ? -1 : 0;
-    return MFH_OK;
-  }
-  if ((ck->decided_at = mfh_profile_index(name)) >= 0) return MFH_OK;
+  ck->decided_at = -2;
+  if (!name || (ck->decided_at = mfh_profile_index(name)) >= 0) return MFH_OK;
   return mfh_err_at(c->err, MFH_EINPUT, mark_of(c, n),
                     "%s.decided_at: must be quick, nightly or full (the first profile whose sweep decides "
                     "the check), got '%s'", where, name);
@@ -572,14 +569,16 @@ static int parse_check(const ctx *c, mfh_study *s, const yaml_node_t *item, size
   size_t nvals = 0;
   if ((rc = check_values(c, spec, &vals, &nvals))) return rc;
   const mfh_axis *ax = ck->axis >= 0 ? &s->axes[ck->axis] : NULL;
+  int reported = 0;
   mfh_check_input in = {.where = where, .mark = ck->mark, .spec_mark = mark_of(c, spec),
                         .n = nvals, .values = vals,
                         .axis_name = ax ? ax->name : NULL, .axis_n = ax ? ax->n : 0,
                         .axis_values = ax ? ax->values : NULL,
                         .params = &s->params, .constants = &s->constants, .solver = s->parts[0].engine->name,
-                        .find_bound = mfh_bound_find};
+                        .find_bound = mfh_bound_find, .reported = &reported};
   rc = t->parse(&in, ck->data, c->err);
   free(vals);
+  if (ck->decided_at == -2) ck->decided_at = reported ? -1 : 0;
   return rc;
 }
 
