@@ -454,13 +454,12 @@ int mfh_cli_finish_run(mfh_study_result **rs, size_t n, const char *outdir, mfh_
     printf("\nreports: %s/index.html  (junit: %s/junit.xml)\n", outdir, outdir);
   }
   int worst = 0;
-  size_t undecided = 0;
   for (size_t i = 0; i < n; i++) {
     int w = mfh_study_result_worst(rs[i]);
     if (w == MFH_FAIL) worst = 1;
     if (w == MFH_CHECK_ERROR) solver_failed = 1;
-    for (size_t k = 0; k < rs[i]->nchecks; k++) undecided += rs[i]->checks[k].undecided != 0;
   }
+  size_t undecided = mfh_study_results_undecided((const mfh_study_result *const *)rs, n);
   if (undecided && require_decided) {
     fprintf(stderr, "--require-decided: %zu check%s undecided where the study expects pass or fail\n", undecided,
             undecided == 1 ? " is" : "s are");

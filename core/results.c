@@ -53,3 +53,10 @@ int mfh_study_result_worst(const mfh_study_result *r) {
   }
   return worst;
 }
+
+size_t mfh_study_results_undecided(const mfh_study_result *const *st, size_t n) {
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t c = 0; c < st[i]->nchecks; c++) u += st[i]->checks[c].undecided != 0;
+  return u;
+}

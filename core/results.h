@@ -118,5 +118,7 @@ typedef struct mfh_study_result {
 void mfh_study_result_free(mfh_study_result *r); /* accepts a zeroed struct */
 /* Worst verdict of a study: fail > error > inconclusive > pass. */
 int mfh_study_result_worst(const mfh_study_result *r);
+/* Checks of the n studies inconclusive where their study expects pass or fail. */
+size_t mfh_study_results_undecided(const mfh_study_result *const *st, size_t n);
 
 #endif

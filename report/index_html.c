@@ -66,10 +66,9 @@ static int write_index_html(mfh_writer_ctx *ctx, mfh_err *err) {
     mfh_sb_upper(&b, mfh_report_verdict_class(order[i]));
     mfh_sb_puts(&b, "</span>");
   }
-  size_t undecided = mfh_report_count_undecided(st, n);
-  if (undecided)
-    mfh_sb_printf(&b, " &nbsp; %zu of the inconclusive %s undecided where the study expects pass or fail "
-                  "(<code>decided_at</code>)", undecided, undecided == 1 ? "is" : "are");
+  char undecided[160];
+  if (mfh_report_undecided_text(st, n, undecided, sizeof undecided))
+    mfh_sb_printf(&b, " &nbsp; %s (<code>decided_at</code>)", undecided);
   mfh_sb_puts(&b, "</div>\n</header>\n<main>\n<h2 style=\"margin-top:22px\">Checks</h2>\n");
   mfh_sb_puts(&b,
               "<table>\n<tr><th>Study</th><th>Theorem</th><th>Check</th><th>Verdict</th>"

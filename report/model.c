@@ -321,11 +321,13 @@ void mfh_report_count_verdicts(const mfh_study_result *const *st, size_t n, size
     }
 }
 
-size_t mfh_report_count_undecided(const mfh_study_result *const *st, size_t n) {
-  size_t u = 0;
-  for (size_t i = 0; i < n; i++)
-    for (size_t c = 0; c < st[i]->nchecks; c++) u += st[i]->checks[c].undecided != 0;
-  return u;
+int mfh_report_undecided_text(const mfh_study_result *const *st, size_t n, char *buf, size_t len) {
+  size_t u = mfh_study_results_undecided(st, n);
+  buf[0] = '\0';
+  if (u)
+    snprintf(buf, len, "%zu of the inconclusive %s undecided where the study expects pass or fail", u,
+             u == 1 ? "is" : "are");
+  return u != 0;
 }
 
 const char *mfh_report_verdict_class(int v) {

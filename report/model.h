@@ -120,10 +120,12 @@ void mfh_plot_model_free(mfh_plot_model *m);
 /* Name of one fit flag bit ("not_decreasing", ...), NULL when unknown. */
 const char *mfh_report_fit_flag(unsigned bit);
 
+/* "N of the inconclusive are undecided where the study expects pass or
+ * fail" (their decided_at) into buf, each writer adding its markup; 0 and
+ * "" when none is. */
+int mfh_report_undecided_text(const mfh_study_result *const *st, size_t n, char *buf, size_t len);
 /* Checks of every study by verdict: cnt[enum mfh_verdict], unknown
  * verdicts counted as errors, and their total. */
-/* Checks inconclusive at a profile where their study expects pass or fail. */
-size_t mfh_report_count_undecided(const mfh_study_result *const *st, size_t n);
 void mfh_report_count_verdicts(const mfh_study_result *const *st, size_t n, size_t cnt[4],
                                size_t *total);
 /* CSS class / text of a verdict ("pass", ...; unknown values count as errors). */

@@ -18,10 +18,9 @@ static int write_run_md(mfh_writer_ctx *ctx, mfh_err *err) {
                 "inconclusive, %zu error.\n\n",
                 n, n == 1 ? "y" : "ies", total, total == 1 ? "" : "s", cnt[MFH_PASS], cnt[MFH_FAIL],
                 cnt[MFH_INCONCLUSIVE], cnt[MFH_CHECK_ERROR]);
-  size_t undecided = mfh_report_count_undecided(st, n);
-  if (undecided)
-    mfh_sb_printf(&b, "%zu of the inconclusive %s undecided where the study expects pass or fail (`decided_at`).\n\n",
-                  undecided, undecided == 1 ? "is" : "are");
+  char undecided[160];
+  if (mfh_report_undecided_text(st, n, undecided, sizeof undecided))
+    mfh_sb_printf(&b, "%s (`decided_at`).\n\n", undecided);
   if (total)
     mfh_md_checks_table(&b, st, n, 1);
   else

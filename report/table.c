@@ -50,10 +50,8 @@ static int write_table(mfh_writer_ctx *ctx, mfh_err *err) {
   fprintf(out, "%zu check%s: %zu pass, %zu fail, %zu inconclusive, %zu error\n", total,
           total == 1 ? "" : "s", cnt[MFH_PASS], cnt[MFH_FAIL], cnt[MFH_INCONCLUSIVE],
           cnt[MFH_CHECK_ERROR]);
-  size_t undecided = mfh_report_count_undecided(studies, n);
-  if (undecided)
-    fprintf(out, "%zu of the inconclusive %s undecided where the study expects pass or fail (decided_at)\n",
-            undecided, undecided == 1 ? "is" : "are");
+  char undecided[160];
+  if (mfh_report_undecided_text(studies, n, undecided, sizeof undecided)) fprintf(out, "%s (decided_at)\n", undecided);
   return MFH_OK;
 }
 
