@@ -1687,7 +1687,8 @@ static int yaml_bounded(const char *file, const char *text, size_t len, mfh_err 
 int mfh_study_load(const char *path, const char *profile, long long seed_override, mfh_study *s,
                    mfh_err *err) {
   memset(s, 0, sizeof *s);
-  if (mfh_profile_index(profile) < 0) return mfh_err_set(err, MFH_EUSAGE, "unknown profile '%s' (quick, nightly or full)", profile);
+  if (mfh_profile_index(profile) < 0)
+    return mfh_err_set(err, MFH_EUSAGE, "unknown profile '%s' (quick, nightly or full)", profile);
   if (!(s->file = strdup(path))) return mfh_err_set(err, MFH_ENOMEM, "out of memory");
   {
     char real[4096];
