@@ -345,6 +345,13 @@ static mfh_density *density_of(const mfh_hartree *h, double eps) {
   return d;
 }
 
+/* Orbitals of the Toeplitz state's thermal decomposition at c's eps and tail. */
+static int toeplitz_orbitals(const cfg *c, size_t *M, mfh_err *err) {
+  double Sigma[4] = {c->sq * c->sq, 0, 0, c->sp * c->sp};
+  *M = 0;
+  return mfh_sc_toeplitz_gaussian_count(c->eps, Sigma, c->tail, M, err);
+}
+
 static int hartree_validate(const mfh_params *ps, const char **param, mfh_err *err) {
   cfg c;
   read_cfg(ps, &c);
@@ -369,9 +376,8 @@ static int hartree_validate(const mfh_params *ps, const char **param, mfh_err *e
   mfh_err e2;
   mfh_err_clear(&e2);
   if (c.state == ST_TOEPLITZ) {
-    double Sigma[4] = {c.sq * c.sq, 0, 0, c.sp * c.sp};
-    size_t M = 0;
-    if (mfh_sc_toeplitz_gaussian_count(c.eps, Sigma, c.tail, &M, &e2))
+    size_t M;
+    if (toeplitz_orbitals(&c, &M, &e2))
       return mfh_param_reject(param, "tail", err, "%s", e2.msg);
     if (M > (size_t)c.max_orb)
       return mfh_param_reject(param, "max_orbitals", err,
@@ -412,11 +418,10 @@ static int hartree_estimate(const mfh_params *ps, double *bytes, double *seconds
   read_cfg(ps, &c);
   double norb = c.M;
   if (c.state == ST_TOEPLITZ) {
-    double Sigma[4] = {c.sq * c.sq, 0, 0, c.sp * c.sp};
-    size_t M = 0;
+    size_t M;
     mfh_err e;
     mfh_err_clear(&e);
-    norb = mfh_sc_toeplitz_gaussian_count(c.eps, Sigma, c.tail, &M, &e) == MFH_OK ? (double)M : (double)c.max_orb;
+    norb = toeplitz_orbitals(&c, &M, &e) == MFH_OK ? (double)M : (double)c.max_orb;
   }
   double n = c.n > 0 ? (double)c.n : 64, steps = ceil(mfh_params_real(ps, "t") / c.dt - 1e-9);
   if (!(steps >= 1)) steps = 1;
