@@ -252,7 +252,8 @@ static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c,
       tu += (size_t)snprintf(trend + tu, sizeof trend - tu, "%s%.3g", i ? ", " : "; p trend ", pu);
   }
   mfh_check_num(c, "order", g->order);
-  mfh_check_num(c, "asserted", mfh_check_asserted(g->label)); /* 0: a formal order, reported */
+  int asserted = mfh_check_asserted(g->label);
+  mfh_check_num(c, "asserted", asserted); /* 0: a formal order, reported */
   mfh_check_num(c, "tol", g->tol);
   mfh_check_num(c, "levels", e.levels);
   mfh_check_num(c, "h1", t->h1);
@@ -291,7 +292,6 @@ static int judge(const void *data, const mfh_check_view *v, mfh_check_result *c,
     s->extrap_levels = e.levels;
   }
 
-  int asserted = mfh_check_asserted(g->label);
   char nums[300];
   snprintf(nums, sizeof nums, "extrapolated %.6g, GCI_fine %.3g%% (Fs %.3g), e_a %.3g%%, e_ext %.3g%%", e.phi_ext,
            100 * e.gci_fine, e.fs, 100 * e.e_a, 100 * e.e_ext);
